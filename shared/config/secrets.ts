@@ -1,0 +1,66 @@
+// Which settings are secrets, and how output hides them. Every place that prints or returns a spec goes through here.
+import type { ConnectorSpec, FileConnectorSpec, KafkaSecurity, MirrorConnectorSpec } from './spec.js';
+
+export const REDACTED = '****';
+
+const SECRET_KEY_PATTERNS: RegExp[] = [
+  /(^|\.)private\.key$/,
+  /(^|\.)password$/,
+  /(^|\.)sasl\.jaas\.config$/,
+  /(^|\.)basic\.auth\.user\.info$/,
+  /(^|\.)credentials(\.json)?$/,
+  /(^|\.)token$/,
+];
+
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY_PATTERNS.some((p) => p.test(key));
+}
+
+export function redactSettings(settings: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(settings)) out[k] = isSecretKey(k) ? REDACTED : v;
+  return out;
+}
+
+const redactSecurity = (s: KafkaSecurity): KafkaSecurity => ({
+  ...s,
+  ...(s.saslJaasConfig !== undefined && { saslJaasConfig: REDACTED }),
+  ...(s.sslKeystorePassword !== undefined && { sslKeystorePassword: REDACTED }),
+  ...(s.sslKeyPassword !== undefined && { sslKeyPassword: REDACTED }),
+  ...(s.sslTruststorePassword !== undefined && { sslTruststorePassword: REDACTED }),
+});
+
+/** A copy of the spec safe to show: every secret value replaced by `****`. */
+export function redactSpec<T extends ConnectorSpec>(spec: T): T {
+  const settings = redactSettings(spec.settings);
+  if (spec.kind === 'file') {
+    const s: FileConnectorSpec = spec;
+    const out: FileConnectorSpec = {
+      ...s,
+      settings,
+      gcs: { ...s.gcs, ...(s.gcs.privateKey !== undefined && { privateKey: REDACTED }) },
+      ...(s.target && { target: { ...s.target, security: redactSecurity(s.target.security) } }),
+    };
+    return out as T;
+  }
+  const m: MirrorConnectorSpec = spec as MirrorConnectorSpec;
+  const out: MirrorConnectorSpec = {
+    ...m,
+    settings,
+    source: { ...m.source, security: redactSecurity(m.source.security) },
+    sourceAdmin: redactSecurity(m.sourceAdmin),
+    target: { ...m.target, security: redactSecurity(m.target.security) },
+    valueConverter: {
+      ...m.valueConverter,
+      ...(m.valueConverter.basicAuthUserInfo !== undefined && { basicAuthUserInfo: REDACTED }),
+    },
+  };
+  return out as T;
+}
+
+/** Last-line guard for free text (log lines, error messages): hides PEM keys and password=... fragments. */
+export function redactText(text: string): string {
+  return text
+    .replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----(\\n|\n)?/g, REDACTED)
+    .replace(/(password\s*=\s*)(\\?"[^"\\]*\\?"|'[^']*'|[^\s;,"]+)/gi, `$1${REDACTED}`);
+}

@@ -1,0 +1,181 @@
+// Typed connector specs: what one `[section]` of a config file means once globals are merged and validated.
+// Everything downstream (store, planner, tasks, mirror) works from these, never from raw text.
+
+export const FILE_CONNECTOR_CLASSES = [
+  'com.tigergraph.kafka.connect.filesystem.FsSourceConnector',
+  // TigerGraph 3.7 renamed the GCS connector; same options.
+  'com.tigergraph.kafka.connect.filesystem.GCPSourceConnector',
+] as const;
+export const MIRROR_CONNECTOR_CLASS = 'org.apache.kafka.connect.mirror.MirrorSourceConnector';
+
+/** Where a key came from in the config file, so every error can name the key, the section and the line. */
+export interface KeyOrigin {
+  /** `null` for a global key (before the first section). */
+  section: string | null;
+  line: number;
+}
+
+/** An error or warning about a config file. `key` is absent for structural problems (a bad line). */
+export interface ConfigIssue {
+  severity: 'error' | 'warning';
+  key?: string;
+  section: string | null;
+  line: number;
+  message: string;
+}
+
+export type ErrorTolerance = 'none' | 'all';
+
+/** Kafka Connect's `errors.*` keys, shared by file and mirror connectors. */
+export interface ErrorPolicy {
+  tolerance: ErrorTolerance;
+  /** `errors.deadletterqueue.topic.name`; records that fail under tolerance=all go here with the reason in headers. */
+  deadLetterTopic?: string;
+  /** `errors.deadletterqueue.context.headers.enable` (default true here: the reason is the point). */
+  deadLetterContextHeaders: boolean;
+}
+
+export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+
+/** One client's security settings (`<prefix>.security.protocol`, `<prefix>.sasl.*`, `<prefix>.ssl.*`). */
+export interface KafkaSecurity {
+  protocol: SecurityProtocol;
+  saslMechanism?: string;
+  saslJaasConfig?: string;
+  saslKerberosServiceName?: string;
+  /** '' means no hostname verification (Kafka's convention); undefined means the default, https. */
+  sslEndpointIdentificationAlgorithm?: string;
+  sslKeystoreLocation?: string;
+  sslKeystorePassword?: string;
+  sslKeyPassword?: string;
+  sslTruststoreLocation?: string;
+  sslTruststorePassword?: string;
+  sslKeystoreType?: string;
+  sslTruststoreType?: string;
+}
+
+/** A Kafka cluster to talk to: bootstrap servers plus the security of the client that talks to it. */
+export interface KafkaEndpoint {
+  brokers: string[];
+  security: KafkaSecurity;
+}
+
+export type ArchiveType = 'auto' | 'tar' | 'zip' | 'gzip' | 'none';
+
+export interface FileReaderSpec {
+  /** `file.reader.type`; only `text` exists. */
+  type: 'text';
+  /** `file.reader.delimited.separator`, default `,`. */
+  separator: string;
+  /** `file.reader.delimited.quote`: `single` → `'`, `double` → `"`, empty → '' (quotes are ordinary characters). */
+  quote: '' | '"' | "'";
+  /** `file.reader.delimited.value.default`, filled into empty columns. */
+  valueDefault: string;
+  /** `file.reader.batch.size`, default 1000 records per batch. */
+  batchSize: number;
+  /** `file.reader.text.eol`, unescaped (the seed writes `"\\n"`, which means a newline). */
+  eol: string;
+  /** `file.reader.text.header`: skip the first line of each file (and of each archive entry). */
+  header: boolean;
+  /** `file.reader.text.archive.type`. */
+  archiveType: ArchiveType;
+  /** `file.reader.text.archive.extensions.{tar,zip,gzip}`, lower-case, without dots. */
+  archiveExtensions: { tar: string[]; zip: string[]; gzip: string[] };
+  /** `file.reader.max.line.bytes`: a longer record is a bad record, not an out-of-memory. */
+  maxLineBytes: number;
+}
+
+/** GCS credentials from `file.reader.settings.*`; absent means the runtime's default credentials. */
+export interface GcsCredentials {
+  clientEmail?: string;
+  privateKeyId?: string;
+  privateKey?: string;
+  projectId?: string;
+}
+
+interface SpecBase {
+  name: string;
+  connectorClass: string;
+  /** `tasks.max`, default 1. */
+  tasksMax: number;
+  /** The section title this connector came from (titles must be unique). */
+  section: string;
+  /** Every key that applied to this connector (globals overridden by the section), raw values unescaped. */
+  settings: Record<string, string>;
+  /** Where each key of `settings` was set. */
+  origins: Record<string, KeyOrigin>;
+  errors: ErrorPolicy;
+}
+
+export interface FileConnectorSpec extends SpecBase {
+  kind: 'file';
+  topic: string;
+  /** `file.uris`, comma-separated in the file: `gs://bucket/object`, `gs://bucket/prefix/`, `file:///path` or a plain path. */
+  uris: string[];
+  /** `mode=eof`: finish when every file is done. Otherwise `streaming`: keep loading new objects (GCS notifications). */
+  mode: 'eof' | 'streaming';
+  /** `file.regexp`, matched against the whole file name (Java's `matches`). */
+  regexp: string;
+  /** `file.recursive`, default true. */
+  recursive: boolean;
+  reader: FileReaderSpec;
+  /** `num.partitions` for a topic created by the connector, default 1. */
+  numPartitions: number;
+  /** `replication.factor` for a topic created by the connector, default -1 (the broker's default). */
+  replicationFactor: number;
+  gcs: GcsCredentials;
+  /** The target Kafka when the connector sets `target.cluster.bootstrap.servers`; otherwise the deployment's. */
+  target?: KafkaEndpoint;
+}
+
+export type ValueConverter = 'bytearray' | 'avro-registry' | 'avro-embedded' | 'json' | 'string';
+
+export interface ValueConverterSpec {
+  kind: ValueConverter;
+  /** The class name as written. */
+  className: string;
+  /** `value.converter.schema.registry.url`. */
+  schemaRegistryUrl?: string;
+  /** `value.converter.basic.auth.credentials.source` (USER_INFO supported). */
+  basicAuthCredentialsSource?: string;
+  /** `value.converter.basic.auth.user.info`, `user:password` (a secret). */
+  basicAuthUserInfo?: string;
+  /** `value.converter.schema`: an inline Avro schema (JSON) or a `gs://`/file path to one. */
+  schema?: string;
+}
+
+export interface MirrorConnectorSpec extends SpecBase {
+  kind: 'mirror';
+  sourceAlias: string;
+  targetAlias: string;
+  /** `source.cluster.bootstrap.servers` with `source.admin.*`/`consumer.*` security. */
+  source: KafkaEndpoint;
+  /** Security for the source admin client (`source.admin.*`). */
+  sourceAdmin: KafkaSecurity;
+  /** `target.cluster.bootstrap.servers` with `producer.*` security. */
+  target: KafkaEndpoint;
+  /** `topics`: names or regexes, as MirrorMaker 2 accepts. Default `.*`. */
+  topics: string[];
+  /** `topics.exclude` (also MM2's older `topics.blacklist`). */
+  topicsExclude: string[];
+  /** `replication.policy.separator`, default `.`. */
+  separator: string;
+  /** `replication.policy.class` is IdentityReplicationPolicy: target topic = source topic. */
+  identityPolicy: boolean;
+  /** `replication.factor` for created target topics, default -1 (broker default). */
+  replicationFactor: number;
+  /** `refresh.topics.interval.seconds`, default 600 as in MM2 (tests set it low). */
+  refreshTopicsIntervalSeconds: number;
+  /** `consumer.auto.offset.reset` style start position for partitions with no committed offset; default earliest. */
+  startFrom: 'earliest' | 'latest';
+  valueConverter: ValueConverterSpec;
+}
+
+export type ConnectorSpec = FileConnectorSpec | MirrorConnectorSpec;
+
+export interface ParsedConfig {
+  specs: ConnectorSpec[];
+  issues: ConfigIssue[];
+}
+
+export const hasErrors = (issues: ConfigIssue[]): boolean => issues.some((i) => i.severity === 'error');

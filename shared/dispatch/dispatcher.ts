@@ -1,0 +1,28 @@
+// The dispatch port: how a plan request or a task invocation reaches a worker.
+// Production: a Pub/Sub message per request (a Cloud Function per message). Embedded: an in-process call.
+
+/** Load one new object for a streaming connector (from a GCS notification). */
+export interface ObjectRef {
+  uri: string;
+  size: number;
+  /** Kept as a string: GCS generations exceed 2^53. */
+  generation?: string;
+}
+
+export interface PlanMessage {
+  connector: string;
+  epoch: number;
+  /** Only these objects (a GCS notification) instead of listing the connector's URIs. */
+  objects?: ObjectRef[];
+}
+
+export interface TaskMessage {
+  connector: string;
+  taskId: number;
+  epoch: number;
+}
+
+export interface Dispatcher {
+  plan(message: PlanMessage): Promise<void>;
+  task(message: TaskMessage): Promise<void>;
+}

@@ -1,0 +1,29 @@
+// The storage port: list, stat and read objects by URI, for GCS (gs://) and local files (file:// or a path).
+import type { Readable } from 'node:stream';
+
+export interface ObjectInfo {
+  /** Canonical URI: gs://bucket/name or file:///abs/path. */
+  uri: string;
+  /** Object name relative to the listed prefix's bucket/root (what file.regexp matches against is the base name). */
+  name: string;
+  size: number;
+  /** GCS generation as a string (exceeds 2^53); undefined for local files. */
+  generation?: string;
+}
+
+export interface ByteRange {
+  /** Inclusive. */
+  start: number;
+  /** Exclusive; undefined = to the end. */
+  end?: number;
+}
+
+export interface ObjectStorage {
+  /** Whether this adapter handles the URI (gs:// vs file:// or plain paths). */
+  handles(uri: string): boolean;
+  /** A URI ending in `/` (or naming a directory) lists below it; otherwise yields the one object. */
+  list(uri: string, options: { recursive: boolean }): AsyncIterable<ObjectInfo>;
+  stat(uri: string): Promise<ObjectInfo>;
+  /** A stream of the object's bytes (of one generation, when given), optionally a range. Streams, never buffers. */
+  read(uri: string, options?: { range?: ByteRange; generation?: string }): Readable;
+}
