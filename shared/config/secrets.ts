@@ -10,6 +10,9 @@ const SECRET_KEY_PATTERNS: RegExp[] = [
   /(^|\.)basic\.auth\.user\.info$/,
   /(^|\.)credentials(\.json)?$/,
   /(^|\.)token$/,
+  // PEM material Kafka accepts inline, and OAuth client secrets.
+  /(^|\.)ssl\.keystore\.key$/,
+  /(^|\.)(client\.)?secret$/,
 ];
 
 export function isSecretKey(key: string): boolean {
@@ -18,7 +21,8 @@ export function isSecretKey(key: string): boolean {
 
 export function redactSettings(settings: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(settings)) out[k] = isSecretKey(k) ? REDACTED : v;
+  // Non-secret values still go through redactText: a URL may carry user:password@ (schema registry).
+  for (const [k, v] of Object.entries(settings)) out[k] = isSecretKey(k) ? REDACTED : redactText(v);
   return out;
 }
 
@@ -53,6 +57,9 @@ export function redactSpec<T extends ConnectorSpec>(spec: T): T {
     valueConverter: {
       ...m.valueConverter,
       ...(m.valueConverter.basicAuthUserInfo !== undefined && { basicAuthUserInfo: REDACTED }),
+      ...(m.valueConverter.schemaRegistryUrl !== undefined && {
+        schemaRegistryUrl: redactText(m.valueConverter.schemaRegistryUrl),
+      }),
     },
   };
   return out as T;
@@ -62,5 +69,6 @@ export function redactSpec<T extends ConnectorSpec>(spec: T): T {
 export function redactText(text: string): string {
   return text
     .replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----(\\n|\n)?/g, REDACTED)
+    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, `$1${REDACTED}@`)
     .replace(/(password\s*=\s*)(\\?"[^"\\]*\\?"|'[^']*'|[^\s;,"]+)/gi, `$1${REDACTED}`);
 }

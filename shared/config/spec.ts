@@ -22,6 +22,8 @@ export interface ConfigIssue {
   section: string | null;
   line: number;
   message: string;
+  /** The config file's name when the parser was given one (`parseConnectorConfig(text, { fileName })`). */
+  file?: string;
 }
 
 export type ErrorTolerance = 'none' | 'all';
@@ -114,7 +116,10 @@ export interface FileConnectorSpec extends SpecBase {
   uris: string[];
   /** `mode=eof`: finish when every file is done. Otherwise `streaming`: keep loading new objects (GCS notifications). */
   mode: 'eof' | 'streaming';
-  /** `file.regexp`, matched against the whole file name (Java's `matches`). */
+  /**
+   * `file.regexp` as written (a Java regex), matched against the whole file name (Java's `matches`).
+   * Compile it with `compileJavaRegExp(spec.regexp, { whole: true })` from `./java-regexp.js` (handles `(?i)` etc.).
+   */
   regexp: string;
   /** `file.recursive`, default true. */
   recursive: boolean;

@@ -94,6 +94,12 @@ export interface ConnectorStore {
   /** Planner: replaces the connector's task set. False (and nothing written) when the connector no longer exists. */
   putTasks(connector: string, tasks: NewTaskRecord[]): Promise<boolean>;
   /**
+   * Insert-if-absent of one task: the claim of a single object announced by a GCS notification (its id is derived
+   * from the object and generation, so a duplicate event finds it taken). False, and nothing written, when the task
+   * id exists or the connector does not.
+   */
+  createTask(connector: string, task: NewTaskRecord): Promise<boolean>;
+  /**
    * Compare-and-set on `version`: applies the patch when the stored version equals `expectedVersion`
    * and returns the new record; undefined when the version moved on or the task/connector is gone.
    */

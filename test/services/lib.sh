@@ -2,9 +2,10 @@
 # Shared settings and helpers for test/services/up.sh and down.sh (sourced, not executed).
 #
 # Everything downloaded or built is cached outside the clone, keyed by version:
-#   ~/.cache/dsc/kafka-<v>/libs            Kafka broker + tools jars (Maven Central, via kafka/pom.xml)
-#   ~/.cache/dsc/bin/fake-gcs-server-<v>   fake-gcs-server (go install)
-# Runtime state (wiped/re-created by up.sh; safe to delete):
+#   ~/.cache/dsc/kafka-<v>/libs                 Kafka broker + tools jars (Maven Central, via kafka/pom.xml)
+#   ~/.cache/dsc/bin/fake-gcs-server-<v>        fake-gcs-server (go install)
+#   ~/.cache/dsc/apicurio-registry-<v>/         Apicurio Registry (Maven Central "-all.zip" Quarkus runner)
+# Runtime state (re-created by up.sh on every cold start; safe to delete):
 #   ~/.cache/dsc/run/{logs,pids,tls,kafka-target,kafka-source}, ~/.cache/dsc/run/services.env
 
 DSC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -15,10 +16,11 @@ PID_DIR="$RUN_DIR/pids"
 ENV_FILE="$RUN_DIR/services.env"
 
 # ---- pinned versions ---------------------------------------------------------------------------
-KAFKA_VERSION="${DSC_KAFKA_VERSION:-4.1.1}"          # org.apache.kafka:kafka_2.13
+KAFKA_VERSION="${DSC_KAFKA_VERSION:-4.1.1}"          # org.apache.kafka:kafka_2.13 (+ kafka-tools, log4j 2.24.3)
 FAKE_GCS_VERSION="${DSC_FAKE_GCS_VERSION:-v1.56.1}"  # github.com/fsouza/fake-gcs-server
+APICURIO_VERSION="${DSC_APICURIO_VERSION:-3.0.9}"    # io.apicurio:apicurio-registry-app:<v>:zip:all
 
-# ---- ports (loopback only) ---------------------------------------------------------------------
+# ---- ports (all bound to 127.0.0.1) ------------------------------------------------------------
 HOST=127.0.0.1
 KAFKA_TARGET_PORT=9092
 KAFKA_TARGET_CONTROLLER_PORT=9093
@@ -28,8 +30,9 @@ KAFKA_SOURCE_SASL_SSL_PORT=19094
 FAKE_GCS_PORT=4443
 FIRESTORE_PORT=8080
 FIRESTORE_ADMIN_PORT=8086
-SCHEMA_REGISTRY_PORT=8081
-SCHEMA_REGISTRY_AUTH_PORT=8082
+SCHEMA_REGISTRY_PORT=8081       # Apicurio, no auth
+SCHEMA_REGISTRY_AUTH_PORT=8082  # basic-auth proxy in front of 8081
+SCHEMA_REGISTRY_PATH=/apis/ccompat/v7
 
 SCRAM_USER=dsc
 SCRAM_PASSWORD=dsc-secret
@@ -39,8 +42,11 @@ TLS_STORE_PASSWORD=dsc-test-store
 
 KAFKA_LIBS="$DSC_CACHE/kafka-$KAFKA_VERSION/libs"
 FAKE_GCS_BIN="$DSC_CACHE/bin/fake-gcs-server-$FAKE_GCS_VERSION"
+APICURIO_DIR="$DSC_CACHE/apicurio-registry-$APICURIO_VERSION"
+APICURIO_JAR="$APICURIO_DIR/apicurio-registry-app-$APICURIO_VERSION-runner.jar"
 
-ALL_SERVICES=(kafka-target kafka-source fake-gcs firestore schema-registry)
+# start order; down.sh stops in reverse
+ALL_SERVICES=(kafka-target kafka-source fake-gcs firestore schema-registry schema-registry-auth)
 
 log() { printf '[services] %s\n' "$*" >&2; }
 
@@ -67,8 +73,8 @@ resolve_node() {
 
 pid_file() { echo "$PID_DIR/$1.pid"; }
 
-# Prints the pid of service $1 if its pid file points at a live process of ours
-# (command line carries the -Ddsc.service / --dsc-service=<name> marker), else returns 1.
+# Prints the pid of service $1 if its pid file points at a live process that we started
+# (every service is launched with DSC_SERVICE=<name> in its environment), else returns 1.
 service_pid() {
   local f pid
   f="$(pid_file "$1")"
@@ -76,7 +82,7 @@ service_pid() {
   pid="$(cat "$f" 2>/dev/null)"
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "dsc.service=$1\b" || return 1
+  tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "DSC_SERVICE=$1" || return 1
   echo "$pid"
 }
 
@@ -86,7 +92,7 @@ port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 port_owner() { ss -ltnpH "sport = :$1" 2>/dev/null | sed 's/^/    /'; }
 
 # Kafka liveness at the protocol level: send an ApiVersions v0 request and check that the reply
-# carries our correlation id and error_code 0. Works with plain bash (no client tools needed).
+# carries our correlation id and error_code 0. Plain bash, no client tools (no JVM start) needed.
 kafka_api_versions_ok() {
   local host=$1 port=$2 reply
   reply="$(
@@ -95,7 +101,7 @@ kafka_api_versions_ok() {
     printf '\x00\x00\x00\x0d\x00\x12\x00\x00\x44\x53\x43\x01\x00\x03dsc' >&3
     timeout 3 head -c 10 <&3 | od -An -tx1 | tr -d ' \n'
   )" || return 1
-  # bytes 4..9: correlation id 44534301 + error code 0000
+  # bytes 4..9 of the reply: correlation id 44534301 + error_code 0000
   [[ "${reply:8:12}" == "445343010000" ]]
 }
 
@@ -103,9 +109,11 @@ http_ok() { curl -fsS -o /dev/null --max-time 3 "$@" 2>/dev/null; }
 
 tail_log() {
   local f="$LOG_DIR/$1.log"
-  echo "----- last 40 lines of $f -----" >&2
-  tail -n 40 "$f" >&2 2>/dev/null || true
-  echo "-----" >&2
+  {
+    echo "----- last 40 lines of $f -----"
+    tail -n 40 "$f" 2>/dev/null || true
+    echo "-----"
+  } >&2
 }
 
 # stop_service <name> [timeout_s]: SIGTERM, wait, then SIGKILL. Idempotent.
@@ -119,9 +127,9 @@ stop_service() {
       sleep 0.2
     done
     if kill -0 "$pid" 2>/dev/null; then
-      log "$name did not stop in ${timeout}s, killing"
+      log "$name did not stop within ${timeout}s, sending SIGKILL"
       kill -KILL "$pid" 2>/dev/null || true
-      sleep 0.2
+      sleep 0.3
     fi
   fi
   rm -f "$(pid_file "$name")"

@@ -1,0 +1,50 @@
+// The `manage` function: the lifecycle HTTP API. Wiring (store, dispatcher, vault, auth) happens on the first
+// request, so loading the module stays cheap and a wiring error answers 500 with its reason (and is logged)
+// instead of crashing the instance at start.
+import { http } from '@google-cloud/functions-framework';
+import type { Request, Response } from '@google-cloud/functions-framework';
+import { dispatcherFromEnv } from '../shared/dispatch/dispatcher-from-env.js';
+import { authFromEnv } from '../shared/lifecycle/auth.js';
+import { createManagementHandler, type ManagementHandler } from '../shared/lifecycle/management-api.js';
+import { vaultFromEnv } from '../shared/lifecycle/secret-vault.js';
+import { storeFromEnv } from '../shared/lifecycle/store-factory.js';
+import { createLogger } from '../shared/runtime/log.js';
+
+const log = createLogger({ function: 'manage' });
+
+// functions-framework's Express answers a malformed JSON body itself (before our handler), and outside production
+// with the stack trace in the page. Cloud Functions sets production; a local `functions-framework` run must too.
+process.env.NODE_ENV ??= 'production';
+
+async function wire(env: NodeJS.ProcessEnv): Promise<ManagementHandler> {
+  // Auth first: a deployment that forgot DSC_AUTH must not open a store connection at all.
+  const auth = authFromEnv(env, log);
+  const store = await storeFromEnv(env);
+  return createManagementHandler({
+    store,
+    dispatcher: dispatcherFromEnv(undefined, env, log),
+    vault: await vaultFromEnv(env),
+    auth,
+    log,
+  });
+}
+
+let handler: Promise<ManagementHandler> | undefined;
+
+export async function manage(req: Request, res: Response): Promise<void> {
+  handler ??= wire(process.env);
+  let h: ManagementHandler;
+  try {
+    h = await handler;
+  } catch (err) {
+    // Wire again on the next request: a transient store error should not stick to the instance.
+    handler = undefined;
+    const message = err instanceof Error ? err.message : String(err);
+    log.error('manage function cannot start', { error: message });
+    res.status(500).json({ error_code: 500, message: `manage function cannot start: ${message}` });
+    return;
+  }
+  await h(req, res);
+}
+
+http('manage', manage);

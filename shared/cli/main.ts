@@ -1,0 +1,287 @@
+// dsc: gadmin-style connector management. `create`, `list`, `status`, `pause`, `resume`, `delete` go through the
+// management API (a deployed one with --url/DSC_URL, or the same handler in-process on the local state);
+// `validate` parses offline; `run` executes connectors locally (run.ts).
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { formatIssue, parseConnectorConfig } from '../config/index.js';
+import { hasErrors, type ConfigIssue } from '../config/spec.js';
+import type { IssueBody } from '../lifecycle/management-api.js';
+import { openEmbeddedTransport } from './embedded.js';
+import { EXIT, exitCodeForStatus } from './exit-codes.js';
+import { HttpTransport } from './http-transport.js';
+import { processIo, type CliIo } from './io.js';
+import { ApiCallError, ManagementClient } from './management-client.js';
+import { printConfig, printList, printStatus, printSummaries } from './output.js';
+import { runCommand } from './run.js';
+import { TransportError, type ApiTransport } from './transport.js';
+
+const USAGE = `usage: dsc <command> [options]
+
+commands:
+  create   --c FILE     create every connector of a config file (all or nothing)
+  list     [NAME]       list connectors, or show one connector's config (secrets as ****)
+  status   [NAME]       connector and task status
+  pause    NAME         stop loading; offsets are kept
+  resume   NAME         continue a paused or failed connector from its offsets
+  delete   NAME         remove a connector, its tasks and offsets (cannot be undone)
+  validate --c FILE     check a config file offline and show what it would create
+  run      --c FILE     run a config file's connectors on this machine (dsc run --help)
+
+options:
+  --c, --config, -c FILE  the config file
+  --url URL               management API (default: DSC_URL; unset = the local state in DSC_STATE_DIR, default .dsc)
+  --json                  machine-readable output
+  -h, --help              this help
+  --version               print the version
+
+environment:
+  DSC_URL, DSC_TOKEN      API address and bearer token; for an IAM deployment use
+                          DSC_TOKEN=$(gcloud auth print-identity-token)
+  DSC_STATE_DIR           local state folder for the embedded mode
+
+exit codes: 0 ok, 1 invalid config or a FAILED connector, 2 usage, 3 not found, 4 conflict,
+            5 API unreachable, auth refused or API failure`;
+
+class UsageError extends Error {}
+
+function version(): string {
+  // dist/shared/cli/main.js and shared/cli/main.ts sit at different depths: walk up to dsc's package.json.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++, dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'dsc') return pkg.version ?? 'unknown';
+    }
+  }
+  return 'unknown';
+}
+
+interface Parsed {
+  command: string | undefined;
+  positionals: string[];
+  configFile?: string;
+  url?: string;
+  json: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+function parse(argv: string[]): Parsed {
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        c: { type: 'string' },
+        config: { type: 'string', short: 'c' },
+        url: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const [command, ...rest] = positionals;
+  return {
+    command,
+    positionals: rest,
+    configFile: (values.c ?? values.config) as string | undefined,
+    url: values.url as string | undefined,
+    json: values.json === true,
+    help: values.help === true,
+    version: values.version === true,
+  };
+}
+
+const NEEDS_NAME = new Set(['pause', 'resume', 'delete']);
+const TAKES_NAME = new Set(['list', 'status']);
+const NEEDS_FILE = new Set(['create', 'validate']);
+const COMMANDS = new Set([...NEEDS_NAME, ...TAKES_NAME, ...NEEDS_FILE]);
+
+function checkArgs(p: Parsed): void {
+  const c = p.command!;
+  if (!COMMANDS.has(c)) throw new UsageError(`unknown command '${c}'`);
+  const max = NEEDS_NAME.has(c) || TAKES_NAME.has(c) ? 1 : 0;
+  if (NEEDS_NAME.has(c) && p.positionals.length === 0) throw new UsageError(`dsc ${c} needs a connector NAME`);
+  if (p.positionals.length > max) throw new UsageError(`unexpected argument '${p.positionals[max]}' for dsc ${c}`);
+  if (NEEDS_FILE.has(c) && !p.configFile) throw new UsageError(`dsc ${c} needs --c FILE`);
+  if (!NEEDS_FILE.has(c) && p.configFile) throw new UsageError(`dsc ${c} takes no --c`);
+}
+
+async function readConfig(file: string, io: CliIo): Promise<string> {
+  try {
+    return await readFile(resolve(io.cwd, file), 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+const toIssue = (i: IssueBody): ConfigIssue => ({
+  severity: i.severity,
+  ...(i.key !== null && { key: i.key }),
+  section: i.section,
+  line: i.line,
+  message: i.message,
+});
+
+function printIssues(issues: ConfigIssue[], fileName: string, io: CliIo): void {
+  for (const i of issues) io.err(formatIssue(i, fileName));
+}
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  // `run` owns its own options.
+  if (argv[0] === 'run') return runCommand(argv.slice(1), io);
+  let p: Parsed;
+  try {
+    p = parse(argv);
+    if (p.help) {
+      io.out(USAGE);
+      return EXIT.OK;
+    }
+    if (p.version) {
+      io.out(`dsc ${version()}`);
+      return EXIT.OK;
+    }
+    if (!p.command) throw new UsageError('no command given');
+    checkArgs(p);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.err(`dsc: ${err.message}`);
+    io.err(USAGE);
+    return EXIT.USAGE;
+  }
+  try {
+    if (p.command === 'validate') return await validateOffline(p, io);
+    const transport = await openTransport(p, io);
+    try {
+      return await runApiCommand(p, new ManagementClient(transport), io);
+    } finally {
+      await transport.close();
+    }
+  } catch (err) {
+    return reportError(err, p, io);
+  }
+}
+
+async function openTransport(p: Parsed, io: CliIo): Promise<ApiTransport> {
+  const url = p.url ?? io.env.DSC_URL;
+  if (url) return new HttpTransport(url, io.env.DSC_TOKEN);
+  return openEmbeddedTransport(io.env, io.cwd);
+}
+
+function reportError(err: unknown, p: Parsed, io: CliIo): number {
+  if (err instanceof UsageError) {
+    io.err(`dsc: ${err.message}`);
+    return EXIT.USAGE;
+  }
+  if (err instanceof ApiCallError) {
+    if (p.json) io.out(JSON.stringify(err.body, null, 2));
+    io.err(`dsc: ${err.message}`);
+    if (err.body.issues) printIssues(err.body.issues.map(toIssue), p.configFile ?? 'config', io);
+    if (err.status === 401 || err.status === 403)
+      io.err('dsc: set DSC_TOKEN (for an IAM deployment: DSC_TOKEN=$(gcloud auth print-identity-token))');
+    return exitCodeForStatus(err.status);
+  }
+  if (err instanceof TransportError) {
+    io.err(`dsc: ${err.message}`);
+    return EXIT.UNAVAILABLE;
+  }
+  // The local state could not be opened, or a bug: one line, no stack.
+  io.err(`dsc: ${err instanceof Error ? err.message : String(err)}`);
+  return EXIT.UNAVAILABLE;
+}
+
+async function validateOffline(p: Parsed, io: CliIo): Promise<number> {
+  const file = p.configFile!;
+  const text = await readConfig(file, io);
+  const { specs, issues } = parseConnectorConfig(text, { fileName: file });
+  const ok = !hasErrors(issues) && specs.length > 0;
+  if (p.json) {
+    const connectors = specs.map((s) => ({
+      name: s.name,
+      kind: s.kind,
+      tasksMax: s.tasksMax,
+      ...(s.kind === 'file' ? { topic: s.topic } : { topics: s.topics }),
+    }));
+    io.out(JSON.stringify({ valid: ok, connectors: ok ? connectors : [], issues }, null, 2));
+  }
+  printIssues(issues, file, io);
+  if (!ok) {
+    if (specs.length === 0 && !hasErrors(issues)) io.err(`dsc: ${file} defines no connector`);
+    return EXIT.INVALID;
+  }
+  if (!p.json) {
+    io.out(`${file} is valid; it would create ${specs.length} connector${specs.length === 1 ? '' : 's'}:`);
+    printSummaries(
+      specs.map((s) => ({
+        name: s.name,
+        kind: s.kind,
+        tasksMax: s.tasksMax,
+        ...(s.kind === 'file' ? { topic: s.topic } : { topics: s.topics }),
+      })),
+      io,
+    );
+  }
+  return EXIT.OK;
+}
+
+async function runApiCommand(p: Parsed, client: ManagementClient, io: CliIo): Promise<number> {
+  const name = p.positionals[0];
+  const json = (v: unknown) => io.out(JSON.stringify(v, null, 2));
+  switch (p.command) {
+    case 'create': {
+      const file = p.configFile!;
+      const created = await client.create(await readConfig(file, io), file);
+      printIssues(created.warnings.map(toIssue), file, io);
+      if (p.json) json(created);
+      else {
+        for (const c of created.connectors) io.out(`created connector ${c.name}`);
+        printSummaries(created.connectors, io);
+        if (!(client.transport instanceof HttpTransport))
+          io.out(`recorded in ${client.transport.target}; start loading with: dsc run`);
+      }
+      return EXIT.OK;
+    }
+    case 'list': {
+      if (name) {
+        const config = await client.config(name);
+        if (p.json) json(config);
+        else printConfig(config, io);
+      } else {
+        const rows = await client.list();
+        if (p.json) json(rows);
+        else printList(rows, io);
+      }
+      return EXIT.OK;
+    }
+    case 'status': {
+      const statuses = name ? [await client.status(name)] : await client.statusAll();
+      if (p.json) json(name ? statuses[0] : statuses);
+      else printStatus(statuses, io);
+      return statuses.some((s) => s.state === 'FAILED') ? EXIT.INVALID : EXIT.OK;
+    }
+    case 'pause':
+    case 'resume': {
+      const r = p.command === 'pause' ? await client.pause(name) : await client.resume(name);
+      if (p.json) json(r);
+      else io.out(`${p.command === 'pause' ? 'paused' : 'resumed'} connector ${r.name} (epoch ${r.epoch})`);
+      return EXIT.OK;
+    }
+    case 'delete': {
+      await client.delete(name);
+      if (p.json) json({ deleted: name });
+      else io.out(`deleted connector ${name}`);
+      return EXIT.OK;
+    }
+  }
+  throw new UsageError(`unknown command '${p.command}'`);
+}

@@ -1,0 +1,96 @@
+// Human-readable output of the API's answers: aligned tables like gadmin's, per-task rows under each connector.
+import type { ConnectorConfigBody, ConnectorSummary } from '../lifecycle/management-api.js';
+import type { ConnectorListRow, ConnectorStatus, TaskStatus } from '../lifecycle/status.js';
+import type { CliIo } from './io.js';
+import { bytes, count, formatTable } from './table.js';
+
+const topics = (r: { topic?: string; topics?: string[] }) => r.topic ?? (r.topics ?? []).join(',');
+
+const print = (lines: string[], io: CliIo) => lines.forEach((l) => io.out(l));
+
+export function printSummaries(rows: ConnectorSummary[], io: CliIo): void {
+  print(
+    formatTable(
+      ['NAME', 'KIND', 'TASKS.MAX', 'TOPICS'],
+      rows.map((r) => [r.name, r.kind, String(r.tasksMax), topics(r)]),
+    ),
+    io,
+  );
+}
+
+export function printList(rows: ConnectorListRow[], io: CliIo): void {
+  if (rows.length === 0) {
+    io.out('no connectors');
+    return;
+  }
+  print(
+    formatTable(
+      ['NAME', 'KIND', 'STATE', 'TASKS.MAX', 'TOPICS'],
+      rows.map((r) => [r.name, r.kind, r.state, String(r.tasksMax), topics(r)]),
+    ),
+    io,
+  );
+}
+
+/** `dsc list NAME`: the connector's settings as key=value lines, the way they were written (secrets as ****). */
+export function printConfig(c: ConnectorConfigBody, io: CliIo): void {
+  io.out(`name: ${c.name}`);
+  io.out(`kind: ${c.kind}`);
+  io.out(`desired: ${c.desired}`);
+  io.out(`epoch: ${c.epoch}`);
+  io.out(`created: ${c.createdAt}`);
+  io.out('config:');
+  for (const key of Object.keys(c.config.settings).sort()) io.out(`  ${key}=${c.config.settings[key]}`);
+}
+
+const taskRow = (t: TaskStatus, kind: ConnectorStatus['kind']): string[] => {
+  const p = t.progress;
+  const lag = kind === 'mirror' && t.detail && typeof t.detail.lag === 'number' ? count(t.detail.lag) : '';
+  return [
+    String(t.id),
+    t.state,
+    kind === 'file' ? `${p.filesDone}/${p.filesTotal}` : lag,
+    count(p.records),
+    bytes(p.bytes),
+    count(p.recordsPerSecond),
+    count(p.errors),
+    t.lastError ?? '',
+  ];
+};
+
+export function printStatus(statuses: ConnectorStatus[], io: CliIo): void {
+  if (statuses.length === 0) {
+    io.out('no connectors');
+    return;
+  }
+  print(
+    formatTable(
+      ['NAME', 'STATE', 'TASKS', 'RECORDS', 'ERRORS'],
+      statuses.map((s) => [
+        s.name,
+        s.state,
+        `${s.tasks.length}/${s.tasksMax}`,
+        count(s.totals.records),
+        count(s.totals.errors),
+      ]),
+    ),
+    io,
+  );
+  for (const s of statuses) {
+    if (s.tasks.length === 0 && !s.lastError) continue;
+    io.out('');
+    io.out(`${s.name} (${s.kind}, ${s.state}, epoch ${s.epoch})`);
+    if (s.tasks.length > 0) {
+      const third = s.kind === 'file' ? 'FILES' : 'LAG';
+      print(
+        formatTable(
+          ['TASK', 'STATE', third, 'RECORDS', 'BYTES', 'REC/S', 'ERRORS', 'LAST ERROR'],
+          s.tasks.map((t) => taskRow(t, s.kind)),
+          '  ',
+        ),
+        io,
+      );
+    }
+    if (s.lastError) io.out(`  last error: ${s.lastError}`);
+  }
+}

@@ -1,0 +1,52 @@
+// What every connector section has, whatever its class: name, class, tasks.max and the errors.* policy.
+import type { ErrorPolicy, KeyOrigin } from './spec.js';
+import { readTopicName } from './kafka-names.js';
+import type { SettingReader } from './setting-reader.js';
+
+export interface SpecBaseFields {
+  name: string;
+  connectorClass: string;
+  tasksMax: number;
+  section: string;
+  settings: Record<string, string>;
+  origins: Record<string, KeyOrigin>;
+  errors: ErrorPolicy;
+}
+
+export function readConnectorName(r: SettingReader): string {
+  const name = r.required('name', 'is required: it names the connector in every dsc command');
+  // The name becomes a document id and a URL path segment.
+  if (name !== '' && (name.includes('/') || /\p{Cc}/u.test(name) || name.length > 200 || /^\.\.?$/.test(name)))
+    r.error(
+      'name',
+      `${JSON.stringify(name)} cannot be a connector name: no '/', control characters, '.' or '..', at most 200 characters`,
+    );
+  return name;
+}
+
+export function readErrorPolicy(r: SettingReader): ErrorPolicy {
+  const policy: ErrorPolicy = {
+    tolerance: r.choice('errors.tolerance', ['none', 'all'] as const, 'none'),
+    deadLetterContextHeaders: r.bool('errors.deadletterqueue.context.headers.enable', true),
+  };
+  const dlq = readTopicName(r, 'errors.deadletterqueue.topic.name', false);
+  if (dlq !== undefined) policy.deadLetterTopic = dlq;
+  if (dlq !== undefined && policy.tolerance === 'none')
+    r.warn(
+      'errors.deadletterqueue.topic.name',
+      'has no effect with errors.tolerance=none (the first bad record fails the task)',
+    );
+  return policy;
+}
+
+export function readSpecBase(r: SettingReader, connectorClass: string): SpecBaseFields {
+  return {
+    name: readConnectorName(r),
+    connectorClass,
+    tasksMax: r.positiveInt('tasks.max', 1),
+    section: r.section,
+    settings: r.settings,
+    origins: r.origins,
+    errors: readErrorPolicy(r),
+  };
+}

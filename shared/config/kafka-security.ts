@@ -1,0 +1,119 @@
+// `<prefix>.security.protocol`, `<prefix>.sasl.*` and `<prefix>.ssl.*` → KafkaSecurity, refusing up front what the
+// kafkajs client cannot do (Kerberos, JKS stores) instead of failing at the first connection.
+import type { KafkaSecurity, SecurityProtocol } from './spec.js';
+import { parseJaasConfig } from './jaas-config.js';
+import type { SettingReader } from './setting-reader.js';
+
+export const SECURITY_PROTOCOLS: readonly SecurityProtocol[] = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'];
+export const SUPPORTED_SASL_MECHANISMS = ['SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN', 'OAUTHBEARER'] as const;
+/** Store formats Node can read (`ssl.keystore.type`, `ssl.truststore.type`). */
+export const SUPPORTED_STORE_TYPES = ['PKCS12', 'PEM'] as const;
+
+/** The security keys read under each prefix (`producer.`, `consumer.`, `source.admin.`). */
+export const SECURITY_KEY_SUFFIXES = [
+  'security.protocol',
+  'sasl.mechanism',
+  'sasl.kerberos.service.name',
+  'sasl.jaas.config',
+  'ssl.endpoint.identification.algorithm',
+  'ssl.keystore.location',
+  'ssl.keystore.password',
+  'ssl.keystore.type',
+  'ssl.key.password',
+  'ssl.truststore.location',
+  'ssl.truststore.password',
+  'ssl.truststore.type',
+] as const;
+
+const GSSAPI_UNSUPPORTED =
+  'GSSAPI (Kerberos) is not supported by the kafkajs client dsc uses; use SCRAM-SHA-512, SCRAM-SHA-256, PLAIN or OAUTHBEARER';
+const JKS_UNSUPPORTED =
+  'JKS stores are not readable by Node; convert to PKCS12 (keytool -importkeystore -deststoretype PKCS12) or PEM';
+
+function readStore(r: SettingReader, prefix: string, store: 'keystore' | 'truststore'): void {
+  const locationKey = `${prefix}ssl.${store}.location`;
+  const typeKey = `${prefix}ssl.${store}.type`;
+  const location = r.optional(locationKey);
+  const type = r.optional(typeKey)?.trim().toUpperCase();
+  if (type === 'JKS') r.error(typeKey, JKS_UNSUPPORTED);
+  else if (type !== undefined && !(SUPPORTED_STORE_TYPES as readonly string[]).includes(type))
+    r.error(typeKey, `unsupported store type ${JSON.stringify(type)}; supported: ${SUPPORTED_STORE_TYPES.join(', ')}`);
+  if (location !== undefined && /\.jks$/i.test(location.trim()) && type !== 'JKS')
+    r.error(locationKey, JKS_UNSUPPORTED);
+}
+
+/** Reads one client's security block; `prefix` ends with a dot (`consumer.`). Problems go to the reader's issues. */
+export function readKafkaSecurity(r: SettingReader, prefix: string): KafkaSecurity {
+  const k = (suffix: (typeof SECURITY_KEY_SUFFIXES)[number]) => `${prefix}${suffix}`;
+  const protocol = r.choice(k('security.protocol'), SECURITY_PROTOCOLS, 'PLAINTEXT');
+  const mechanismRaw = r.optional(k('sasl.mechanism'));
+  const mechanism = mechanismRaw?.trim().toUpperCase();
+  const jaas = r.optional(k('sasl.jaas.config'));
+  const sasl = protocol.startsWith('SASL_');
+  const ssl = protocol.endsWith('SSL');
+
+  if (sasl) {
+    if (mechanism === undefined) {
+      // Kafka's default mechanism is GSSAPI, which kafkajs lacks: say so where the protocol is set.
+      r.error(
+        k('security.protocol'),
+        `${protocol} needs ${k('sasl.mechanism')}: Kafka's default, ${GSSAPI_UNSUPPORTED}`,
+      );
+    } else if (mechanism === 'GSSAPI') {
+      r.error(k('sasl.mechanism'), GSSAPI_UNSUPPORTED);
+    } else if (!(SUPPORTED_SASL_MECHANISMS as readonly string[]).includes(mechanism)) {
+      r.error(
+        k('sasl.mechanism'),
+        `unsupported SASL mechanism ${JSON.stringify(mechanismRaw)}; supported: ${SUPPORTED_SASL_MECHANISMS.join(', ')}`,
+      );
+    } else if (jaas === undefined || jaas.trim() === '') {
+      r.error(
+        k('sasl.jaas.config'),
+        `missing: ${k('sasl.mechanism')}=${mechanism} needs ${k('sasl.jaas.config')} with the login module and credentials`,
+      );
+    } else if (mechanism !== 'OAUTHBEARER') {
+      const parsed = parseJaasConfig(jaas);
+      if (!parsed.ok) r.error(k('sasl.jaas.config'), parsed.reason);
+      else if (parsed.config.options.username === undefined || parsed.config.options.password === undefined)
+        r.error(k('sasl.jaas.config'), `${mechanism} needs the username and password options in the JAAS config`);
+    }
+  } else if (mechanismRaw !== undefined) {
+    r.warn(k('sasl.mechanism'), `ignored: ${k('security.protocol')} is ${protocol}, not SASL_PLAINTEXT or SASL_SSL`);
+  }
+
+  const endpointAlgorithm = r.optional(k('ssl.endpoint.identification.algorithm'));
+  if (endpointAlgorithm !== undefined && !['', 'https'].includes(endpointAlgorithm.trim().toLowerCase()))
+    r.error(
+      k('ssl.endpoint.identification.algorithm'),
+      `must be https or empty (no hostname verification), got ${JSON.stringify(endpointAlgorithm)}`,
+    );
+  readStore(r, prefix, 'keystore');
+  readStore(r, prefix, 'truststore');
+  if (!ssl) {
+    for (const suffix of SECURITY_KEY_SUFFIXES)
+      if (suffix.startsWith('ssl.') && r.has(k(suffix)))
+        r.warn(k(suffix), `ignored: ${k('security.protocol')} is ${protocol}, not SSL or SASL_SSL`);
+  }
+
+  const security: KafkaSecurity = { protocol };
+  const set = <F extends keyof KafkaSecurity>(field: F, value: KafkaSecurity[F] | undefined) => {
+    if (value !== undefined) security[field] = value;
+  };
+  set('saslMechanism', mechanism);
+  set('saslJaasConfig', jaas);
+  set('saslKerberosServiceName', r.optional(k('sasl.kerberos.service.name')));
+  set('sslEndpointIdentificationAlgorithm', endpointAlgorithm?.trim());
+  set('sslKeystoreLocation', r.optional(k('ssl.keystore.location')));
+  set('sslKeystorePassword', r.optional(k('ssl.keystore.password')));
+  set('sslKeyPassword', r.optional(k('ssl.key.password')));
+  set('sslTruststoreLocation', r.optional(k('ssl.truststore.location')));
+  set('sslTruststorePassword', r.optional(k('ssl.truststore.password')));
+  set('sslKeystoreType', r.optional(k('ssl.keystore.type'))?.trim().toUpperCase());
+  set('sslTruststoreType', r.optional(k('ssl.truststore.type'))?.trim().toUpperCase());
+  return security;
+}
+
+/** True when any security key is set under `prefix`. */
+export function hasSecurityKeys(settings: Record<string, string>, prefix: string): boolean {
+  return SECURITY_KEY_SUFFIXES.some((s) => Object.hasOwn(settings, `${prefix}${s}`));
+}

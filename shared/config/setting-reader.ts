@@ -1,0 +1,116 @@
+// Typed reads of one connector's merged settings. Every read records the key as known (for the unknown-key check)
+// and every bad value becomes a ConfigIssue naming the key and where it was set; reads never throw.
+import type { ConfigIssue, KeyOrigin } from './spec.js';
+import { isSecretKey, redactText } from './secrets.js';
+
+/** How a value appears in a message: quoted and shortened, and never a secret. */
+export function shown(key: string, value: string): string {
+  if (isSecretKey(key)) return 'a secret value';
+  const t = redactText(value);
+  return JSON.stringify(t.length > 80 ? `${t.slice(0, 77)}...` : t);
+}
+
+export class SettingReader {
+  /** Every key a read asked for, present or not: the keys this connector kind understands. */
+  readonly known = new Set<string>();
+
+  constructor(
+    readonly settings: Record<string, string>,
+    readonly origins: Record<string, KeyOrigin>,
+    /** The section being read; a missing key is reported at its header. */
+    readonly section: string,
+    readonly sectionLine: number,
+    private readonly issues: ConfigIssue[],
+  ) {}
+
+  has(key: string): boolean {
+    this.known.add(key);
+    return Object.hasOwn(this.settings, key);
+  }
+
+  raw(key: string): string | undefined {
+    return this.has(key) ? this.settings[key] : undefined;
+  }
+
+  /** Where a key was set, or the section header when it was not set at all. */
+  at(key: string): KeyOrigin {
+    return this.origins[key] ?? { section: this.section, line: this.sectionLine };
+  }
+
+  error(key: string, message: string): void {
+    this.issues.push({ severity: 'error', key, ...this.at(key), message });
+  }
+
+  warn(key: string, message: string): void {
+    this.issues.push({ severity: 'warning', key, ...this.at(key), message });
+  }
+
+  string(key: string, fallback: string): string {
+    return this.raw(key) ?? fallback;
+  }
+
+  optional(key: string): string | undefined {
+    return this.raw(key);
+  }
+
+  /** A value that must be set and non-blank. Returns '' (after reporting) when it is not. */
+  required(key: string, why = 'is required'): string {
+    const v = this.raw(key);
+    if (v === undefined || v.trim() === '') {
+      this.error(key, v === undefined ? `missing: ${key} ${why}` : `must not be empty (${key} ${why})`);
+      return '';
+    }
+    return v.trim();
+  }
+
+  bool(key: string, fallback: boolean): boolean {
+    const v = this.raw(key);
+    if (v === undefined) return fallback;
+    const t = v.trim().toLowerCase();
+    if (t === 'true') return true;
+    if (t === 'false') return false;
+    this.error(key, `must be true or false, got ${shown(key, v)}`);
+    return fallback;
+  }
+
+  /** An integer of at least `min`; `-1` is also allowed when `allowMinusOne` (Kafka's "broker default"). */
+  integer(key: string, fallback: number, min: number, allowMinusOne = false): number {
+    const v = this.raw(key);
+    if (v === undefined) return fallback;
+    const t = v.trim();
+    const n = /^-?\d+$/.test(t) ? Number(t) : NaN;
+    if (Number.isSafeInteger(n) && (n >= min || (allowMinusOne && n === -1))) return n;
+    const what =
+      min === 1 && !allowMinusOne
+        ? 'a positive integer'
+        : allowMinusOne
+          ? `-1 or an integer of at least ${min}`
+          : `an integer of at least ${min}`;
+    this.error(key, `must be ${what}, got ${shown(key, v)}`);
+    return fallback;
+  }
+
+  positiveInt(key: string, fallback: number): number {
+    return this.integer(key, fallback, 1);
+  }
+
+  /** A comma-separated list, items trimmed, empty items dropped. */
+  list(key: string, fallback: string[]): string[] {
+    const v = this.raw(key);
+    if (v === undefined) return fallback;
+    return v
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+  }
+
+  /** One of `allowed`, compared case-insensitively; returns the allowed spelling. */
+  choice<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
+    const v = this.raw(key);
+    if (v === undefined) return fallback;
+    const hit = allowed.find((a) => a.toLowerCase() === v.trim().toLowerCase());
+    if (hit !== undefined) return hit;
+    this.error(key, `must be one of ${allowed.map((a) => a || "''").join(', ')}, got ${shown(key, v)}`);
+    return fallback;
+  }
+}

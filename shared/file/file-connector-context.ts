@@ -1,0 +1,51 @@
+// What the file planner and file task need from the runtime: the store, the dispatcher, where the target Kafka is
+// and how to reach objects. The deployed functions and the embedded runtime each build one.
+import type { FileConnectorSpec, KafkaEndpoint } from '../config/spec.js';
+import type { Dispatcher } from '../dispatch/dispatcher.js';
+import { createKafka } from '../kafka/client.js';
+import type { SecretVault } from '../lifecycle/secret-vault.js';
+import { unsealSpec } from '../lifecycle/secret-vault.js';
+import type { ConnectorStore } from '../lifecycle/store.js';
+import type { Logger } from '../runtime/log.js';
+import type { ObjectStorage } from '../storage/object-storage.js';
+import { storageFor } from '../storage/storage-router.js';
+import type { Kafka } from 'kafkajs';
+import { dispatcherFromEnv } from '../dispatch/dispatcher-from-env.js';
+import { targetFromEnv } from '../kafka/client.js';
+import { vaultFromEnv } from '../lifecycle/secret-vault.js';
+import { storeFromEnv } from '../lifecycle/store-factory.js';
+
+export interface FileConnectorContext {
+  store: ConnectorStore;
+  dispatcher: Dispatcher;
+  log: Logger;
+  /** The deployment's target Kafka; a spec's `target.cluster.bootstrap.servers` overrides it. */
+  target: KafkaEndpoint;
+  /** Present when stored specs hold secret references (the deployment); workers unseal right before use. */
+  vault?: SecretVault;
+  /** Defaults to GCS (with the spec's credentials) plus local files. */
+  storage?: (spec: FileConnectorSpec) => ObjectStorage;
+  /** A plain file at least this big is split into byte ranges when there are fewer files than tasks (64 MiB). */
+  splitBytes?: number;
+}
+
+export const DEFAULT_SPLIT_BYTES = 64 * 1024 * 1024;
+
+export async function openSpec(spec: FileConnectorSpec, ctx: FileConnectorContext): Promise<FileConnectorSpec> {
+  return ctx.vault ? unsealSpec(spec, ctx.vault) : spec;
+}
+
+export function storageOf(spec: FileConnectorSpec, ctx: FileConnectorContext): ObjectStorage {
+  return ctx.storage ? ctx.storage(spec) : storageFor({ gcs: spec.gcs, log: ctx.log });
+}
+
+export function kafkaOf(spec: FileConnectorSpec, ctx: FileConnectorContext, clientId: string): Kafka {
+  return createKafka(spec.target ?? ctx.target, clientId);
+}
+
+/** The deployed functions' context: DSC_STORE, DSC_DISPATCH, DSC_SECRETS and KAFKA_* from the environment. */
+export async function fileContextFromEnv(env: NodeJS.ProcessEnv, log: Logger): Promise<FileConnectorContext> {
+  const target = targetFromEnv(env);
+  const store = await storeFromEnv(env);
+  return { store, dispatcher: dispatcherFromEnv(undefined, env, log), log, target, vault: await vaultFromEnv(env) };
+}

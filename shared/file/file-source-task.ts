@@ -1,0 +1,522 @@
+// The file connector's task: one invocation moves the task's files, from its checkpoint, into Kafka:
+// storage → (archive entries) → reader → batches of file.reader.batch.size → Kafka → checkpoint.
+//
+// Delivery: at least once, with at most ONE batch repeated. A batch's checkpoint (file, byte offset or archive entry
+// and record count) is written only after Kafka acknowledged the batch with acks=all, and the next batch is sent
+// only after that (the reader fills it meanwhile). A crash, a redelivered message or a lost lease therefore resumes
+// from the last checkpoint: what was acknowledged is never lost, and only the one batch in flight at the crash can
+// reach Kafka a second time.
+//
+// Exclusivity: a lease (owner = this invocation, expiry ~60 s, renewed with every checkpoint) taken and renewed by
+// compare-and-set on the task's version. A live lease of another owner makes a second copy return at once; an
+// expired one is taken over. Every write is a CAS, so a copy that lost its lease cannot write a checkpoint.
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { Message, TopicMessages } from 'kafkajs';
+import type { FileConnectorSpec } from '../config/spec.js';
+import type { TaskMessage } from '../dispatch/dispatcher.js';
+import { BatchProducer } from '../kafka/batch-producer.js';
+import { deadLetterMessage } from '../kafka/dead-letter.js';
+import type { TaskPatch, TaskProgress, TaskRecord } from '../lifecycle/store.js';
+import type { Logger } from '../runtime/log.js';
+import { TaskBudget, taskBudgetMs } from '../runtime/task-budget.js';
+import type { ObjectStorage } from '../storage/object-storage.js';
+import { openEntries } from './archives/index.js';
+import {
+  readAssignment,
+  readCheckpoint,
+  sourceName,
+  type AssignedFile,
+  type FileCheckpoint,
+} from './file-assignment.js';
+import { kafkaOf, openSpec, storageOf, type FileConnectorContext } from './file-connector-context.js';
+import { formatForName, matchesFileRegexp } from './file-format.js';
+import { NO_LEASE } from './file-source-connector.js';
+import { rangeOpenOffset, readRecordBatches } from './readers/read-records.js';
+import type { ReadResult } from './record.js';
+
+export interface FileTaskOptions {
+  /** Lease length; renewed at every checkpoint. Default 60 s (tests use less). */
+  leaseMs?: number;
+  /** Work time before re-enqueueing; default DSC_TASK_BUDGET_SECONDS (480 s). */
+  budgetMs?: number;
+  /** How often the connector's desired state is read. Default 1 s (pause lands within 5 s). */
+  stateCheckMs?: number;
+  /** Aborted: stop at once, as a crash would: nothing more is written, the lease is left to expire (tests). */
+  kill?: AbortSignal;
+  /** Aborted: stop at the next batch boundary, checkpoint and release the lease (SIGINT/SIGTERM in `dsc run`). */
+  stop?: AbortSignal;
+}
+
+export type TaskOutcome =
+  | 'gone' // connector or task deleted
+  | 'stale' // a newer epoch owns the task
+  | 'busy' // another live invocation holds the lease
+  | 'done' // already FINISHED or FAILED: nothing to do
+  | 'paused'
+  | 'finished'
+  | 'failed'
+  | 'requeued' // time budget spent: checkpointed and dispatched again
+  | 'stopped' // graceful stop requested by the runtime
+  | 'killed'; // simulated crash
+
+/** The task's lease or epoch moved on under us: stop without writing anything more. */
+class OwnershipLost extends Error {
+  constructor(readonly outcome: 'gone' | 'stale' | 'killed') {
+    super(`task ownership lost (${outcome})`);
+  }
+}
+
+/** Ends the read loop at a batch boundary for a reason that is not an error. */
+class Interrupt extends Error {
+  constructor(readonly reason: 'paused' | 'requeued' | 'stopped' | 'gone' | 'stale') {
+    super(reason);
+  }
+}
+
+/** A failure that fails the task, with the message status shows (file, line and reason). */
+class TaskFailure extends Error {}
+
+const DEFAULT_LEASE_MS = 60_000;
+const DEFAULT_STATE_CHECK_MS = 1_000;
+
+export async function runFileSourceTask(
+  message: TaskMessage,
+  ctx: FileConnectorContext,
+  options: FileTaskOptions = {},
+): Promise<TaskOutcome> {
+  const run = new FileSourceTask(message, ctx, options);
+  return run.run();
+}
+
+interface Batch {
+  records: Message[];
+  dead: Message[];
+  /** Position after the batch's last result. */
+  position: FileCheckpoint;
+  bytes: number;
+  errors: number;
+  lastError?: string;
+  filesDone: number;
+}
+
+class FileSourceTask {
+  private readonly owner = randomUUID();
+  private readonly log: Logger;
+  private readonly leaseMs: number;
+  private readonly stateCheckMs: number;
+  private readonly budget: TaskBudget;
+  private task!: TaskRecord;
+  private spec!: FileConnectorSpec;
+  private storage!: ObjectStorage;
+  private producer: BatchProducer | undefined;
+  private files: AssignedFile[] = [];
+
+  /** Where reading has got to (ahead of what is acknowledged). */
+  private position!: FileCheckpoint;
+  private filesDone = 0;
+  /** Acknowledged totals, as written to the progress document. */
+  private acked!: TaskProgress;
+  private ackedLastError: string | undefined;
+  private readonly started = Date.now();
+  private recordsThisRun = 0;
+
+  private batch!: Batch;
+  /** Serialises store writes of this invocation: each CAS needs the version of the one before. */
+  private writes: Promise<unknown> = Promise.resolve();
+  private interrupt: Interrupt['reason'] | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private lastRenewal = Date.now();
+  private failedEntries: string[] = [];
+
+  constructor(
+    private readonly message: TaskMessage,
+    private readonly ctx: FileConnectorContext,
+    private readonly options: FileTaskOptions,
+  ) {
+    this.log = ctx.log.child({ connector: message.connector, taskId: message.taskId, epoch: message.epoch });
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.stateCheckMs = options.stateCheckMs ?? DEFAULT_STATE_CHECK_MS;
+    this.budget = new TaskBudget(options.budgetMs ?? taskBudgetMs());
+  }
+
+  async run(): Promise<TaskOutcome> {
+    const { store } = this.ctx;
+    const { connector, taskId, epoch } = this.message;
+    const record = await store.getConnector(connector);
+    if (!record) return 'gone';
+    if (epoch < record.epoch) return 'stale';
+    const task = await store.getTask(connector, taskId);
+    if (!task) return 'gone';
+    if (task.epoch > epoch) return 'stale';
+    if (task.state === 'FINISHED' || task.state === 'FAILED') return 'done';
+    if (record.desired === 'PAUSED') {
+      if (task.state !== 'PAUSED') await store.updateTask(connector, taskId, task.version, { state: 'PAUSED' });
+      return 'paused';
+    }
+    const lease = task.lease;
+    if (lease && lease.owner !== '' && lease.owner !== this.owner && lease.expiresAt > Date.now()) {
+      this.log.info('task is held by another live invocation; not running a second copy', { owner: lease.owner });
+      return 'busy';
+    }
+    const taken = await store.updateTask(connector, taskId, task.version, {
+      epoch: Math.max(epoch, task.epoch),
+      state: 'RUNNING',
+      lease: { owner: this.owner, expiresAt: Date.now() + this.leaseMs },
+    });
+    if (!taken) return 'busy'; // someone else wrote first (took the lease or moved the epoch on)
+    if (lease && lease.owner !== '') this.log.info('took over an expired lease; resuming from the checkpoint');
+    this.task = taken;
+
+    try {
+      if (record.spec.kind !== 'file') throw new TaskFailure(`connector ${connector} is not a file connector`);
+      this.spec = await openSpec(record.spec, this.ctx);
+      this.files = readAssignment(taken.assignment).files;
+      this.position = readCheckpoint(taken.checkpoint);
+      this.filesDone = Math.min(this.position.fileIndex, this.files.length);
+      this.acked = { ...taken.progress, filesTotal: this.files.length, recordsPerSecond: 0 };
+      this.ackedLastError = taken.lastError;
+      this.batch = this.emptyBatch();
+      this.storage = storageOf(this.spec, this.ctx);
+      this.producer = new BatchProducer(kafkaOf(this.spec, this.ctx, `dsc-task-${connector}-${taskId}`));
+      await this.producer.connect().catch((err: Error) => {
+        throw new TaskFailure(`cannot connect to Kafka: ${err.message}`);
+      });
+      this.startWatching();
+      return await this.load();
+    } catch (err) {
+      return await this.handleError(err);
+    } finally {
+      if (this.timer) clearInterval(this.timer);
+      await this.producer?.disconnect().catch(() => {});
+    }
+  }
+
+  // ---- the read loop ----
+
+  private async load(): Promise<TaskOutcome> {
+    for (let i = this.position.fileIndex; i < this.files.length; i++) {
+      const file = this.files[i];
+      try {
+        if (file.archive === 'none') await this.loadPlain(file, i);
+        else await this.loadArchive(file, i);
+      } catch (err) {
+        if (err instanceof Interrupt || err instanceof TaskFailure || err instanceof OwnershipLost) throw err;
+        if (this.options.kill?.aborted) throw new OwnershipLost('killed');
+        // Storage (or a broken stream) failed: the message names the file; no stack.
+        throw new TaskFailure(`${file.uri}: ${(err as Error).message}`);
+      }
+      this.filesDone = i + 1;
+      this.position = { fileIndex: i + 1, offset: 0, line: 0, entryIndex: 0, entryRecords: 0 };
+      this.batch.position = this.position;
+      this.batch.filesDone = this.filesDone;
+    }
+    await this.sendBatch();
+    await this.flush();
+    await this.write({ state: 'FINISHED', lease: NO_LEASE, checkpoint: this.position, progress: this.progress() });
+    this.log.info('task finished', { records: this.acked.records, errors: this.acked.errors });
+    return 'finished';
+  }
+
+  private async loadPlain(file: AssignedFile, index: number): Promise<void> {
+    const resumeAt = index === this.position.fileIndex && this.position.offset > 0 ? this.position.offset : undefined;
+    const rangeStart = resumeAt ?? file.range?.start ?? 0;
+    const open = rangeOpenOffset(rangeStart, this.spec.reader);
+    const input: Readable = this.storage.read(file.uri, {
+      range: { start: open },
+      ...(file.generation && { generation: file.generation }),
+    });
+    const source = sourceName(file.uri);
+    let line = resumeAt !== undefined ? this.position.line : 0;
+    let offset = rangeStart;
+    const results = readRecordBatches(input, {
+      format: file.format,
+      reader: this.spec.reader,
+      skipHeader: this.spec.reader.header,
+      startOffset: open,
+      rangeStart,
+      ...(file.range && { endOffset: file.range.end }),
+    });
+    await this.consume(results, (r) => {
+      this.take(r, source, file);
+      this.batch.bytes += r.endOffset - offset;
+      offset = r.endOffset;
+      if (r.line !== undefined) line = r.line;
+      this.position = { fileIndex: index, offset: r.endOffset, line, entryIndex: 0, entryRecords: 0 };
+    });
+  }
+
+  private async loadArchive(file: AssignedFile, index: number): Promise<void> {
+    const resuming = index === this.position.fileIndex;
+    const skipEntries = resuming ? this.position.entryIndex : 0;
+    const generation = file.generation;
+    const open = (range?: { start: number; end?: number }): Readable =>
+      this.storage.read(file.uri, { ...(range && { range }), ...(generation && { generation }) });
+    // An archive chosen by its own name is read whole; one that is only a container is filtered entry by entry.
+    const archiveSelected = matchesFileRegexp(file.uri, this.spec.regexp);
+    let entryIndex = -1;
+    for await (const entry of openEntries(file.archive, open, { name: file.uri, size: file.size })) {
+      entryIndex++;
+      if (entryIndex < skipEntries || (!archiveSelected && !matchesFileRegexp(entry.name, this.spec.regexp))) {
+        entry.stream?.resume();
+        continue;
+      }
+      const source = sourceName(file.uri, entry.name);
+      if (entry.error !== undefined || !entry.stream) {
+        this.entryFailed(source, entry.error ?? 'unreadable entry');
+        continue;
+      }
+      const skip = resuming && entryIndex === skipEntries ? this.position.entryRecords : 0;
+      let n = 0;
+      let offset = 0;
+      const results = readRecordBatches(entry.stream, {
+        format: formatForName(entry.name),
+        reader: this.spec.reader,
+        skipHeader: this.spec.reader.header,
+      });
+      const at = entryIndex;
+      try {
+        await this.consume(results, (r) => {
+          n++;
+          if (n > skip) {
+            this.take(r, source, file);
+            this.batch.bytes += r.endOffset - offset;
+          }
+          offset = r.endOffset;
+          this.position = { fileIndex: index, offset: 0, line: r.line ?? 0, entryIndex: at, entryRecords: n };
+        });
+      } catch (err) {
+        if (err instanceof Interrupt || err instanceof TaskFailure || err instanceof OwnershipLost) throw err;
+        if (this.options.kill?.aborted) throw new OwnershipLost('killed');
+        // A corrupt entry (bad gzip data, truncated tar): that entry fails, the next ones are still read.
+        this.entryFailed(source, (err as Error).message);
+      }
+      this.position = { fileIndex: index, offset: 0, line: 0, entryIndex: at + 1, entryRecords: 0 };
+      this.batch.position = this.position;
+    }
+  }
+
+  /**
+   * Pulls reader results, feeding `each` (which takes the result, then moves the position past it); cuts batches,
+   * and stops at a batch boundary when asked to. Leaving early destroys the input (the reader's for-await does).
+   */
+  private async consume(results: AsyncGenerator<ReadResult[]>, each: (r: ReadResult) => void): Promise<void> {
+    const batchSize = this.spec.reader.batchSize;
+    for await (const chunk of results) {
+      for (const r of chunk) {
+        each(r);
+        this.batch.position = this.position;
+        if (this.batch.records.length + this.batch.dead.length >= batchSize) await this.sendBatch();
+      }
+      this.checkInterrupt();
+    }
+  }
+
+  /** One reader result into the batch: a record, or a bad record under errors.tolerance. */
+  private take(r: ReadResult, source: string, file: AssignedFile): void {
+    const headers: Record<string, string> = { 'dsc.source': source, 'dsc.offset': String(r.endOffset) };
+    if (r.line !== undefined) headers['dsc.line'] = String(r.line);
+    if (file.generation) headers['dsc.generation'] = file.generation;
+    if (r.kind === 'record') {
+      this.batch.records.push({ value: r.value, headers });
+      return;
+    }
+    const where = r.line !== undefined ? `line ${r.line}` : `byte offset ${r.endOffset}`;
+    const description = `${source} ${where}: ${r.reason}`;
+    if (this.spec.errors.tolerance === 'none') {
+      // The records before it are good: they go out (and are checkpointed) before the task fails.
+      throw new BadData(description);
+    }
+    this.batch.errors++;
+    this.batch.lastError = description;
+    const dlq = this.spec.errors.deadLetterTopic;
+    if (dlq) {
+      this.batch.dead.push(
+        deadLetterMessage(
+          r.raw,
+          {
+            topic: this.spec.topic,
+            connector: this.spec.name,
+            taskId: this.message.taskId,
+            stage: 'TASK_POLL',
+            reason: r.reason,
+          },
+          { contextHeaders: this.spec.errors.deadLetterContextHeaders, headers },
+        ),
+      );
+    }
+  }
+
+  private entryFailed(source: string, reason: string): void {
+    const description = `${source}: ${reason}`;
+    if (this.spec.errors.tolerance === 'none') throw new BadData(description);
+    this.log.warn('archive entry failed; continuing with the next entry', { source, reason });
+    this.failedEntries.push(description);
+    this.batch.errors++;
+    this.batch.lastError = description;
+  }
+
+  // ---- batches and checkpoints ----
+
+  private emptyBatch(): Batch {
+    return { records: [], dead: [], position: this.position, bytes: 0, errors: 0, filesDone: this.filesDone };
+  }
+
+  /** Sends the batch being filled (if it holds anything new) and starts a new one. */
+  private async sendBatch(): Promise<void> {
+    const batch = this.batch;
+    this.batch = this.emptyBatch();
+    batch.filesDone = this.filesDone;
+    const topics: TopicMessages[] = [{ topic: this.spec.topic, messages: batch.records }];
+    if (batch.dead.length > 0) topics.push({ topic: this.spec.errors.deadLetterTopic!, messages: batch.dead });
+    this.throwIfKilled();
+    try {
+      await this.producer!.submit(topics, () => this.checkpoint(batch));
+    } catch (err) {
+      if (err instanceof OwnershipLost) throw err;
+      throw new TaskFailure((err as Error).message);
+    }
+    this.throwIfKilled();
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      await this.producer!.flush();
+    } catch (err) {
+      if (err instanceof OwnershipLost) throw err;
+      throw new TaskFailure((err as Error).message);
+    }
+    this.throwIfKilled();
+  }
+
+  /** After Kafka acknowledged `batch`: its position and counts become the checkpoint (CAS, lease renewed). */
+  private async checkpoint(batch: Batch): Promise<void> {
+    if (this.options.kill?.aborted) throw new OwnershipLost('killed');
+    this.acked.records += batch.records.length;
+    this.acked.bytes += batch.bytes;
+    this.acked.errors += batch.errors;
+    this.acked.filesDone = batch.filesDone;
+    this.recordsThisRun += batch.records.length;
+    if (batch.lastError) this.ackedLastError = batch.lastError;
+    await this.write({
+      checkpoint: batch.position,
+      progress: this.progress(),
+      ...(this.ackedLastError !== undefined && { lastError: this.ackedLastError }),
+      ...(this.failedEntries.length > 0 && { detail: { failedEntries: [...this.failedEntries] } }),
+    });
+  }
+
+  private progress(): TaskProgress {
+    const seconds = Math.max(0.001, (Date.now() - this.started) / 1000);
+    return { ...this.acked, recordsPerSecond: Math.round(this.recordsThisRun / seconds) };
+  }
+
+  /** A CAS write of this invocation's task document, renewing the lease unless the patch releases it. */
+  private write(patch: TaskPatch): Promise<TaskRecord> {
+    const next = this.writes.then(async () => {
+      if (this.options.kill?.aborted) throw new OwnershipLost('killed');
+      const full: TaskPatch = { lease: { owner: this.owner, expiresAt: Date.now() + this.leaseMs }, ...patch };
+      const updated = await this.ctx.store.updateTask(this.task.connector, this.task.taskId, this.task.version, full);
+      if (!updated) {
+        const now = await this.ctx.store.getTask(this.task.connector, this.task.taskId);
+        throw new OwnershipLost(now ? 'stale' : 'gone');
+      }
+      this.task = updated;
+      this.lastRenewal = Date.now();
+      return updated;
+    });
+    this.writes = next.catch(() => {});
+    return next;
+  }
+
+  // ---- desired state, budget, stop ----
+
+  /** Reads the connector's desired state every stateCheckMs; renews the lease when no checkpoint did lately. */
+  private startWatching(): void {
+    let checking = false;
+    this.timer = setInterval(() => {
+      if (checking) return;
+      checking = true;
+      void (async () => {
+        const record = await this.ctx.store.getConnector(this.message.connector);
+        if (!record) this.interrupt ??= 'gone';
+        else if (record.epoch > this.message.epoch) this.interrupt ??= 'stale';
+        else if (record.desired === 'PAUSED') this.interrupt ??= 'paused';
+        if (!this.interrupt && Date.now() - this.lastRenewal > this.leaseMs / 3) await this.write({}).catch(() => {});
+      })()
+        .catch((err: Error) => this.log.warn('desired-state check failed', { error: err.message }))
+        .finally(() => (checking = false));
+    }, this.stateCheckMs);
+    this.timer.unref();
+  }
+
+  private checkInterrupt(): void {
+    this.throwIfKilled();
+    if (this.interrupt) throw new Interrupt(this.interrupt);
+    if (this.options.stop?.aborted) throw new Interrupt('stopped');
+    if (this.budget.spent()) throw new Interrupt('requeued');
+  }
+
+  private throwIfKilled(): void {
+    if (this.options.kill?.aborted) throw new OwnershipLost('killed');
+  }
+
+  private async handleError(err: unknown): Promise<TaskOutcome> {
+    if (err instanceof OwnershipLost) {
+      this.log.info('stopped: task ownership moved on', { reason: err.outcome });
+      await this.producer?.settle();
+      return err.outcome;
+    }
+    if (err instanceof Interrupt) return this.interrupted(err.reason);
+    const message = err instanceof Error ? err.message : String(err);
+    if (this.producer && this.batch) {
+      // Send (and checkpoint) what came before a bad record, so a fixed file resumes right at it.
+      if (err instanceof BadData) await this.sendBatch().catch(() => {});
+      try {
+        await this.flush();
+      } catch (flushErr) {
+        if (flushErr instanceof OwnershipLost) return flushErr.outcome;
+      }
+    }
+    this.log.error('task failed', { error: message });
+    try {
+      await this.write({
+        state: 'FAILED',
+        lastError: message,
+        lease: NO_LEASE,
+        ...(this.acked && { progress: this.progress() }),
+      });
+    } catch (writeErr) {
+      if (writeErr instanceof OwnershipLost) return writeErr.outcome;
+      throw writeErr;
+    }
+    return 'failed';
+  }
+
+  /** Stops at a batch boundary: flush, checkpoint, then release (and for the budget, re-enqueue). */
+  private async interrupted(reason: Interrupt['reason']): Promise<TaskOutcome> {
+    if (reason === 'gone' || reason === 'stale') {
+      await this.producer?.settle();
+      return reason;
+    }
+    try {
+      await this.sendBatch();
+      await this.flush();
+      const state = reason === 'paused' ? 'PAUSED' : 'RUNNING';
+      await this.write({ state, lease: NO_LEASE, progress: this.progress() });
+    } catch (err) {
+      if (err instanceof OwnershipLost) return err.outcome;
+      return this.handleError(err);
+    }
+    if (reason === 'requeued') {
+      this.log.info('time budget spent: checkpointed, dispatching the task again', { records: this.acked.records });
+      await this.ctx.dispatcher.task(this.message);
+    } else {
+      this.log.info(`task ${reason} at a batch boundary`, { records: this.acked.records });
+    }
+    return reason;
+  }
+}
+
+/** A bad record (or corrupt archive entry) under errors.tolerance=none. */
+class BadData extends Error {}

@@ -1,0 +1,95 @@
+// com.tigergraph.kafka.connect.converters.TigerGraphAvroConverterWithoutSchemaRegistry: the schema travels with the
+// data or comes from `value.converter.schema`. Accepted message layouts, recognised by their first bytes:
+// - an Avro object container file ("Obj\x01"): its own writer schema; every record in it becomes one target record;
+// - single-object encoding (C3 01 + 8-byte little-endian CRC-64-AVRO fingerprint): needs `value.converter.schema`,
+//   and the fingerprint must match it;
+// - anything else: a bare Avro binary datum of `value.converter.schema` (when one is configured).
+import { readFile } from 'node:fs/promises';
+import type { ValueConverterSpec } from '../../config/spec.js';
+import { AvroJsonReader } from './avro-json.js';
+import { CONTAINER_MAGIC, fingerprint64, readContainerFile, SINGLE_OBJECT_MAGIC } from './avro-framing.js';
+import { ConversionError, type Converter } from './converter.js';
+
+/** `value.converter.schema`: inline JSON, a file path / file:// URI, or gs://bucket/object. */
+export async function loadSchemaText(ref: string): Promise<string> {
+  const text = ref.trim();
+  if (text.startsWith('{') || text.startsWith('[') || text.startsWith('"')) return text;
+  if (text.startsWith('gs://')) {
+    const { Storage } = await import('@google-cloud/storage');
+    const m = /^gs:\/\/([^/]+)\/(.+)$/.exec(text);
+    if (!m) throw new Error(`value.converter.schema: ${text} is not gs://bucket/object`);
+    const storage = process.env.STORAGE_EMULATOR_HOST
+      ? new Storage({ apiEndpoint: process.env.STORAGE_EMULATOR_HOST, projectId: 'test' })
+      : new Storage();
+    const [bytes] = await storage.bucket(m[1]).file(m[2]).download();
+    return bytes.toString('utf8');
+  }
+  const path = text.startsWith('file://') ? new URL(text).pathname : text;
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new Error(`value.converter.schema: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+}
+
+export class AvroEmbeddedConverter implements Converter {
+  private configured?: { reader: AvroJsonReader; fingerprint: Buffer };
+  /** Container files usually repeat one schema: keep its compiled reader by schema text. */
+  private readonly containerReaders = new Map<string, AvroJsonReader>();
+
+  private constructor() {}
+
+  static async create(spec: ValueConverterSpec): Promise<AvroEmbeddedConverter> {
+    const c = new AvroEmbeddedConverter();
+    if (spec.schema) {
+      const reader = new AvroJsonReader(await loadSchemaText(spec.schema));
+      const fp = Buffer.alloc(8);
+      fp.writeBigUInt64LE(fingerprint64(JSON.stringify(reader.type.schema())));
+      c.configured = { reader, fingerprint: fp };
+    }
+    return c;
+  }
+
+  async convert(value: Buffer | null): Promise<(Buffer | null)[]> {
+    if (value === null) return [null];
+    try {
+      if (value.subarray(0, 4).equals(CONTAINER_MAGIC)) return this.container(value);
+      const configured = this.configured;
+      if (value.subarray(0, 2).equals(SINGLE_OBJECT_MAGIC) && value.length >= 10) {
+        if (!configured) throw new ConversionError('single-object Avro needs value.converter.schema');
+        if (!value.subarray(2, 10).equals(configured.fingerprint)) {
+          throw new ConversionError(
+            `single-object Avro fingerprint ${value.subarray(2, 10).toString('hex')} does not match value.converter.schema (${configured.fingerprint.toString('hex')})`,
+          );
+        }
+        return [Buffer.from(configured.reader.readAll(value, 10))];
+      }
+      if (!configured) {
+        throw new ConversionError(
+          'neither an Avro container file nor single-object Avro, and no value.converter.schema',
+        );
+      }
+      return [Buffer.from(configured.reader.readAll(value))];
+    } catch (err) {
+      if (err instanceof ConversionError) throw err;
+      throw new ConversionError((err as Error).message);
+    }
+  }
+
+  private container(value: Buffer): Buffer[] {
+    const file = readContainerFile(value);
+    const key = JSON.stringify(file.schema);
+    let reader = this.containerReaders.get(key);
+    if (!reader) {
+      reader = new AvroJsonReader(file.schema as any);
+      if (this.containerReaders.size > 100) this.containerReaders.clear();
+      this.containerReaders.set(key, reader);
+    }
+    const out: Buffer[] = [];
+    for (const block of file.blocks) {
+      const tap = { buf: block.data, pos: 0 };
+      for (let i = 0; i < block.count; i++) out.push(Buffer.from(reader.read(tap)));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,125 @@
+// The long-lived mirror process: watches the store and keeps one MirrorSourceConnector per RUNNING mirror connector.
+// New connector → started within one poll; PAUSED → stopped (offsets kept); resumed (new epoch) → restarted and
+// continues from the committed offsets; deleted → stopped and its consumer group removed. On abort (SIGTERM) every
+// task drains its in-flight batches, commits and leaves its group.
+import type { MirrorConnectorSpec } from '../config/spec.js';
+import type { ConnectorRecord, ConnectorStore } from '../lifecycle/store.js';
+import { unsealSpec, type SecretVault } from '../lifecycle/secret-vault.js';
+import type { Logger } from '../runtime/log.js';
+import { MirrorSourceConnector } from './mirror-source-connector.js';
+
+export interface MirrorWorkerOptions {
+  store: ConnectorStore;
+  log: Logger;
+  signal: AbortSignal;
+  /** Resolves `secret://` references of stored specs; absent when specs hold their values (tests, embedded). */
+  vault?: SecretVault;
+  /** How often the store is read; default 2000 ms (a new connector starts within about that). */
+  pollIntervalMs?: number;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+export async function runMirrorWorker(options: MirrorWorkerOptions): Promise<void> {
+  const { store, log, signal } = options;
+  const poll = Math.min(options.pollIntervalMs ?? 2000, 5000);
+  const running = new Map<string, MirrorSourceConnector>();
+  /** Connectors that could not start, by name → epoch: not retried until resumed (a new epoch). */
+  const broken = new Map<string, number>();
+
+  const stopOne = async (name: string, state: 'PAUSED' | 'UNASSIGNED', removeState: boolean) => {
+    const rt = running.get(name);
+    if (!rt) return;
+    running.delete(name);
+    await rt.stop(state);
+    if (removeState) await rt.deleteOffsets();
+    log.info(removeState ? 'mirror connector deleted' : 'mirror connector stopped', { connector: name, state });
+  };
+
+  const startOne = async (record: ConnectorRecord) => {
+    let spec = record.spec as MirrorConnectorSpec;
+    if (options.vault) spec = await unsealSpec(spec, options.vault);
+    const rt = new MirrorSourceConnector(record, spec, store, log.child({ connector: record.name }));
+    running.set(record.name, rt);
+    try {
+      await rt.start();
+      log.info('mirror connector started', { connector: record.name, epoch: record.epoch });
+    } catch (err) {
+      running.delete(record.name);
+      await rt.stop('FAILED').catch(() => {});
+      broken.set(record.name, record.epoch);
+      const reason = `cannot start: ${(err as Error).message}`;
+      log.error('mirror connector failed to start', { connector: record.name, reason });
+      await markTasks(store, record, 'FAILED', reason);
+    }
+  };
+
+  while (!signal.aborted) {
+    try {
+      const mirrors = (await store.listConnectors()).filter((c) => c.kind === 'mirror');
+      const names = new Set(mirrors.map((m) => m.name));
+      for (const name of [...running.keys()]) if (!names.has(name)) await stopOne(name, 'UNASSIGNED', true);
+      for (const name of [...broken.keys()]) if (!names.has(name)) broken.delete(name);
+      for (const record of mirrors) {
+        if (signal.aborted) break;
+        const rt = running.get(record.name);
+        if (record.desired === 'PAUSED') {
+          if (rt) await stopOne(record.name, 'PAUSED', false);
+          else await markTasks(store, record, 'PAUSED');
+          continue;
+        }
+        if (rt && rt.epoch !== record.epoch) await stopOne(record.name, 'UNASSIGNED', false);
+        else if (rt) continue; // running, or FAILED and waiting for a resume (a new epoch)
+        if (broken.get(record.name) === record.epoch) continue;
+        await startOne(record);
+      }
+    } catch (err) {
+      log.warn('mirror worker poll failed; retrying', { error: (err as Error).message });
+    }
+    await sleep(poll, signal);
+  }
+  log.info('mirror worker stopping: draining tasks', { connectors: [...running.keys()] });
+  await Promise.all([...running.values()].map((rt) => rt.stop('UNASSIGNED').catch(() => {})));
+  running.clear();
+}
+
+/** Sets every task row of a connector that is not running here (paused, or failed to start). */
+async function markTasks(
+  store: ConnectorStore,
+  record: ConnectorRecord,
+  state: 'PAUSED' | 'FAILED',
+  lastError?: string,
+) {
+  let tasks = await store.listTasks(record.name);
+  if (tasks.length === 0 && state === 'FAILED') {
+    await store.putTasks(record.name, [
+      {
+        connector: record.name,
+        taskId: 0,
+        epoch: record.epoch,
+        state,
+        assignment: { topics: [], partitionCount: 0 },
+        progress: { filesDone: 0, filesTotal: 0, records: 0, bytes: 0, bytesTotal: 0, recordsPerSecond: 0, errors: 0 },
+        ...(lastError !== undefined && { lastError }),
+      },
+    ]);
+    return;
+  }
+  tasks = tasks.filter((t) => t.state !== state || (lastError !== undefined && t.lastError !== lastError));
+  for (const t of tasks) {
+    await store.updateTask(record.name, t.taskId, t.version, {
+      state,
+      progress: { ...t.progress, recordsPerSecond: 0 },
+      ...(lastError !== undefined && { lastError }),
+    });
+  }
+}

@@ -1,0 +1,169 @@
+// Shared by the mirror integration tests: connector specs from config text (the real parser), a worker in-process,
+// and produce/consume helpers on the two real clusters.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type IHeaders, type KafkaMessage, type Message } from 'kafkajs';
+import { parseConnectorConfig } from '../../shared/config/index.js';
+import { hasErrors, type MirrorConnectorSpec } from '../../shared/config/spec.js';
+import { SqliteConnectorStore } from '../../shared/lifecycle/sqlite-store.js';
+import type { ConnectorStore } from '../../shared/lifecycle/store.js';
+import { runMirrorWorker } from '../../shared/mirror/mirror-worker.js';
+import { silentLogger } from '../../shared/runtime/log.js';
+
+export const SOURCE = () => process.env.SOURCE_KAFKA_BROKERS ?? '127.0.0.1:19092';
+export const TARGET = () => process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+
+export const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+export const sourceKafka = () => new Kafka({ brokers: [SOURCE()], clientId: 'test-src', logLevel: logLevel.NOTHING });
+export const targetKafka = () => new Kafka({ brokers: [TARGET()], clientId: 'test-tgt', logLevel: logLevel.NOTHING });
+
+/** A mirror connector spec from config text, as a user writes it (globals + one section). */
+export function mirrorSpec(name: string, lines: Record<string, string | number>): MirrorConnectorSpec {
+  const settings: Record<string, string | number> = {
+    'connector.class': 'org.apache.kafka.connect.mirror.MirrorSourceConnector',
+    'source.cluster.alias': 'src',
+    'target.cluster.alias': 'tgt',
+    'source.cluster.bootstrap.servers': SOURCE(),
+    'target.cluster.bootstrap.servers': TARGET(),
+    'source->target.enabled': 'true',
+    'replication.factor': 1,
+    'refresh.topics.interval.seconds': 2,
+    'key.converter': 'org.apache.kafka.connect.converters.ByteArrayConverter',
+    'header.converter': 'org.apache.kafka.connect.converters.ByteArrayConverter',
+    'value.converter': 'org.apache.kafka.connect.converters.ByteArrayConverter',
+    ...lines,
+  };
+  const text =
+    Object.entries(settings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + `\n[${name}]\nname=${name}\n`;
+  const parsed = parseConnectorConfig(text, { fileName: `${name}.conf` });
+  if (hasErrors(parsed.issues)) throw new Error(JSON.stringify(parsed.issues));
+  return parsed.specs[0] as MirrorConnectorSpec;
+}
+
+export async function tempStore(): Promise<ConnectorStore> {
+  return SqliteConnectorStore.openStateDir(mkdtempSync(join(tmpdir(), 'dsc-mirror-')));
+}
+
+export async function createConnector(store: ConnectorStore, spec: MirrorConnectorSpec): Promise<void> {
+  const now = new Date().toISOString();
+  await store.createConnectors([
+    { name: spec.name, kind: 'mirror', spec, desired: 'RUNNING', epoch: 1, createdAt: now, updatedAt: now },
+  ]);
+}
+
+export function startWorker(store: ConnectorStore): { stop: () => Promise<void> } {
+  const controller = new AbortController();
+  const done = runMirrorWorker({ store, log: silentLogger, signal: controller.signal, pollIntervalMs: 300 });
+  return {
+    stop: async () => {
+      controller.abort();
+      await done;
+    },
+  };
+}
+
+export async function createTopic(kafka: Kafka, topic: string, numPartitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions, replicationFactor: 1 }] });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function produce(kafka: Kafka, topic: string, messages: Message[]): Promise<void> {
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    for (let i = 0; i < messages.length; i += 5000)
+      await producer.send({ topic, messages: messages.slice(i, i + 5000) });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+export interface Consumed {
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+  timestamp: string;
+  raw: KafkaMessage;
+}
+
+const headerText = (h: IHeaders | undefined) =>
+  Object.fromEntries(Object.entries(h ?? {}).map(([k, v]) => [k, Buffer.isBuffer(v) ? v.toString() : String(v)]));
+
+/** Reads a topic from the beginning until `count` records arrived (or the timeout passed: then returns what came). */
+export async function consume(kafka: Kafka, topic: string, count: number, timeoutMs = 40_000): Promise<Consumed[]> {
+  const consumer = kafka.consumer({ groupId: unique('test-reader'), maxWaitTimeInMs: 200 });
+  const out: Consumed[] = [];
+  await consumer.connect();
+  try {
+    await waitFor(async () => (await topicExists(kafka, topic)) || undefined, timeoutMs);
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    let resolve!: () => void;
+    const enough = new Promise<void>((r) => (resolve = r));
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        out.push({
+          partition,
+          offset: message.offset,
+          key: message.key?.toString() ?? null,
+          value: message.value?.toString() ?? null,
+          headers: headerText(message.headers),
+          timestamp: message.timestamp,
+          raw: message,
+        });
+        if (out.length >= count) resolve();
+      },
+    });
+    await Promise.race([enough, new Promise((r) => setTimeout(r, timeoutMs))]);
+    return out;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+export async function topicExists(kafka: Kafka, topic: string): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.listTopics()).includes(topic);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function partitionCount(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+    return meta.topics[0].partitions.length;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

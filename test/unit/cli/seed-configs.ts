@@ -1,0 +1,27 @@
+// The seed's two examples (test/fixtures/config) and a mirror config dsc accepts as is: the seed's own mirror
+// example uses GSSAPI and JKS stores, which dsc reports as errors (good for the validate tests).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The seed mirror example without its Kerberos/JKS security, pointed at the test clusters. */
+export const PLAIN_MIRROR = `connector.class=org.apache.kafka.connect.mirror.MirrorSourceConnector
+source.cluster.alias=hello
+target.cluster.alias=world
+source.cluster.bootstrap.servers=127.0.0.1:19092
+target.cluster.bootstrap.servers=127.0.0.1:9092
+source->target.enabled=true
+topics=avro-without-registry-topic
+replication.factor=1
+key.converter=org.apache.kafka.connect.converters.ByteArrayConverter
+header.converter=org.apache.kafka.connect.converters.ByteArrayConverter
+value.converter=org.apache.kafka.connect.converters.ByteArrayConverter
+[connector_1]
+name=avro-test-without-registry
+tasks.max=10
+`;
+
+export const fixturePath = (name: string): string =>
+  fileURLToPath(new URL(`../../fixtures/config/${name}`, import.meta.url));
+
+export const seedGcs = (): string => readFileSync(fixturePath('seed-gcs.conf'), 'utf8');
+export const seedMirror = (): string => readFileSync(fixturePath('seed-mirror.conf'), 'utf8');

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import type { PlanMessage, TaskMessage } from '../../../shared/dispatch/dispatcher.js';
+import { InProcessDispatcher } from '../../../shared/dispatch/in-process-dispatcher.js';
+import { createLogger } from '../../../shared/runtime/log.js';
+
+describe('InProcessDispatcher', () => {
+  it('runs handlers on a later turn, never on the caller stack', async () => {
+    const seen: string[] = [];
+    const d = new InProcessDispatcher({
+      plan: async (m) => void seen.push(`plan ${m.connector}`),
+      task: async (m) => void seen.push(`task ${m.taskId}`),
+    });
+    await d.plan({ connector: 'a', epoch: 1 });
+    await d.task({ connector: 'a', epoch: 1, taskId: 3 });
+    seen.push('caller continued');
+    await d.drain();
+    expect(seen).toEqual(['caller continued', 'plan a', 'task 3']);
+  });
+
+  it('drain waits for work that handlers dispatched meanwhile (plan → tasks)', async () => {
+    const tasks: TaskMessage[] = [];
+    const d: InProcessDispatcher = new InProcessDispatcher({
+      plan: async (m: PlanMessage) => {
+        for (let i = 0; i < 3; i++) await d.task({ connector: m.connector, epoch: m.epoch, taskId: i });
+      },
+      task: async (m) => {
+        await new Promise((r) => setTimeout(r, 5));
+        tasks.push(m);
+      },
+    });
+    await d.plan({ connector: 'a', epoch: 2 });
+    await d.idle();
+    expect(tasks.map((t) => t.taskId).sort()).toEqual([0, 1, 2]);
+    expect(d.pending).toBe(0);
+  });
+
+  it('logs a handler error instead of throwing it into the caller', async () => {
+    const lines: string[] = [];
+    const d = new InProcessDispatcher(
+      {
+        plan: async () => {
+          throw new Error('bucket gone');
+        },
+        task: async () => {},
+      },
+      createLogger({}, (l) => lines.push(l)),
+    );
+    await expect(d.plan({ connector: 'a', epoch: 1 })).resolves.toBeUndefined();
+    await d.drain();
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({
+        severity: 'ERROR',
+        message: 'plan handler failed',
+        connector: 'a',
+        error: 'bucket gone',
+      }),
+    ]);
+  });
+
+  it('keeps messages dispatched before setHandlers and runs them once handlers arrive', async () => {
+    const d = new InProcessDispatcher();
+    await d.plan({ connector: 'early', epoch: 1 });
+    await d.drain();
+    expect(d.pending).toBe(1);
+    const plans: string[] = [];
+    d.setHandlers({ plan: async (m) => void plans.push(m.connector), task: async () => {} });
+    await d.drain();
+    expect(plans).toEqual(['early']);
+    expect(d.pending).toBe(0);
+  });
+});
