@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-npm run --silent services:up
+npm run --silent services:up >/dev/null
 set -a
 # shellcheck disable=SC1090
 source "${HOME}/.cache/dsc/run/services.env"

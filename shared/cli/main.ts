@@ -15,7 +15,6 @@ import { HttpTransport } from './http-transport.js';
 import { processIo, type CliIo } from './io.js';
 import { ApiCallError, ManagementClient } from './management-client.js';
 import { printConfig, printList, printStatus, printSummaries } from './output.js';
-import { runCommand } from './run.js';
 import { TransportError, type ApiTransport } from './transport.js';
 
 const USAGE = `usage: dsc <command> [options]
@@ -138,8 +137,8 @@ function printIssues(issues: ConfigIssue[], fileName: string, io: CliIo): void {
 }
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
-  // `run` owns its own options.
-  if (argv[0] === 'run') return runCommand(argv.slice(1), io);
+  // `run` owns its own options, and loads the whole runtime (Kafka, GCS clients): imported only when used.
+  if (argv[0] === 'run') return (await import('./run.js')).runCommand(argv.slice(1), io);
   let p: Parsed;
   try {
     p = parse(argv);

@@ -203,7 +203,8 @@ async function watch(
   quiet: boolean,
 ): Promise<Final> {
   const endless = specs.some((s) => s.kind === 'mirror' || (s.kind === 'file' && s.mode !== 'eof'));
-  const interval = tty ? REFRESH_TTY_MS : REFRESH_PLAIN_MS;
+  // Poll often in both modes (a finished run exits at once); plain output prints only every few seconds.
+  const interval = REFRESH_TTY_MS;
   let drawn = 0;
   let lastPlain = 0;
   const started = Date.now();

@@ -24,7 +24,7 @@ export function baseName(name: string): string {
 
 export function formatForName(name: string): RecordFormat {
   let lower = baseName(name).toLowerCase();
-  for (let peeled = true; peeled; ) {
+  for (let peeled = true; peeled;) {
     peeled = false;
     for (const suffix of ARCHIVE_SUFFIXES) {
       if (lower.length > suffix.length && lower.endsWith(suffix)) {

@@ -18,6 +18,7 @@ import {
 } from './file-connector-context.js';
 import { formatForName, matchesFileRegexp } from './file-format.js';
 import { splittable as formatSplittable } from './readers/read-records.js';
+import { errorText } from '../runtime/error-text.js';
 
 export type PlanOutcome = 'planned' | 'resumed' | 'claimed' | 'duplicate' | 'stale' | 'gone' | 'paused' | 'failed';
 
@@ -50,20 +51,16 @@ export async function planFileConnector(message: PlanMessage, ctx: FileConnector
   if (existing.length > 0) return resume(record, existing, ctx);
 
   try {
-    await ensureTopic(kafkaOf(spec, ctx, `dsc-plan-${record.name}`), {
-      topic: spec.topic,
-      numPartitions: spec.numPartitions,
-      replicationFactor: spec.replicationFactor,
-    });
+    await ensureTopics(spec, ctx);
   } catch (err) {
-    return failPlan(record, `cannot create topic ${spec.topic}: ${(err as Error).message}`, ctx);
+    return failPlan(record, errorText(err), ctx);
   }
 
   let files: AssignedFile[];
   try {
     files = await listFiles(spec, storageOf(spec, ctx));
   } catch (err) {
-    return failPlan(record, (err as Error).message, ctx);
+    return failPlan(record, errorText(err), ctx);
   }
   const groups = taskConfigs(files, spec, ctx.splitBytes ?? DEFAULT_SPLIT_BYTES);
   const tasks: NewTaskRecord[] = groups.map((g, taskId) => ({
@@ -85,6 +82,24 @@ export async function planFileConnector(message: PlanMessage, ctx: FileConnector
     if (t.state !== 'FINISHED') await ctx.dispatcher.task({ connector: record.name, taskId: t.taskId, epoch: t.epoch });
   }
   return 'planned';
+}
+
+/** The connector's topic (num.partitions, replication.factor) and its dead-letter topic, as Kafka Connect makes it. */
+async function ensureTopics(spec: FileConnectorSpec, ctx: FileConnectorContext): Promise<void> {
+  const kafka = kafkaOf(spec, ctx, `dsc-plan-${spec.name}`);
+  const topics = [{ topic: spec.topic, numPartitions: spec.numPartitions, replicationFactor: spec.replicationFactor }];
+  const dlq = spec.errors.deadLetterTopic;
+  if (dlq) {
+    const rf = Number(spec.settings['errors.deadletterqueue.topic.replication.factor'] ?? -1);
+    topics.push({ topic: dlq, numPartitions: 1, replicationFactor: Number.isInteger(rf) ? rf : -1 });
+  }
+  for (const t of topics) {
+    try {
+      await ensureTopic(kafka, t);
+    } catch (err) {
+      throw new Error(`cannot create topic ${t.topic}: ${errorText(err)}`, { cause: err });
+    }
+  }
 }
 
 /** Resume: every unfinished task takes the new epoch, loses any lease, and is dispatched again. */
@@ -157,7 +172,7 @@ export async function listFiles(spec: FileConnectorSpec, storage: ObjectStorage)
         files.push(describeFile(info, spec));
       }
     } catch (err) {
-      throw new Error(`cannot list ${uri}: ${(err as Error).message}`, { cause: err });
+      throw new Error(`cannot list ${uri}: ${errorText(err)}`, { cause: err });
     }
   }
   return files;
@@ -235,16 +250,8 @@ async function claimObjects(
   objects: ObjectRef[],
   ctx: FileConnectorContext,
 ): Promise<PlanOutcome> {
-  try {
-    await ensureTopic(kafkaOf(spec, ctx, `dsc-plan-${record.name}`), {
-      topic: spec.topic,
-      numPartitions: spec.numPartitions,
-      replicationFactor: spec.replicationFactor,
-    });
-  } catch (err) {
-    // Not a plan failure: the running connector stays as it is; the event is retried by Pub/Sub.
-    throw new Error(`cannot create topic ${spec.topic}: ${(err as Error).message}`, { cause: err });
-  }
+  // A failure here is not a plan failure: the running connector stays as it is; Pub/Sub retries the event.
+  await ensureTopics(spec, ctx);
   let claimed = 0;
   for (const o of objects) {
     const name = o.uri.replace(/^gs:\/\/[^/]+\//, '');

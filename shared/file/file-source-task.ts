@@ -12,6 +12,7 @@
 // expired one is taken over. Every write is a CAS, so a copy that lost its lease cannot write a checkpoint.
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import type { Message, TopicMessages } from 'kafkajs';
 import type { FileConnectorSpec } from '../config/spec.js';
 import type { TaskMessage } from '../dispatch/dispatcher.js';
@@ -19,6 +20,7 @@ import { BatchProducer } from '../kafka/batch-producer.js';
 import { deadLetterMessage } from '../kafka/dead-letter.js';
 import type { TaskPatch, TaskProgress, TaskRecord } from '../lifecycle/store.js';
 import type { Logger } from '../runtime/log.js';
+import { errorText } from '../runtime/error-text.js';
 import { TaskBudget, taskBudgetMs } from '../runtime/task-budget.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import { openEntries } from './archives/index.js';
@@ -30,7 +32,7 @@ import {
   type FileCheckpoint,
 } from './file-assignment.js';
 import { kafkaOf, openSpec, storageOf, type FileConnectorContext } from './file-connector-context.js';
-import { formatForName, matchesFileRegexp } from './file-format.js';
+import { baseName, formatForName, matchesFileRegexp } from './file-format.js';
 import { NO_LEASE } from './file-source-connector.js';
 import { rangeOpenOffset, readRecordBatches } from './readers/read-records.js';
 import type { ReadResult } from './record.js';
@@ -180,7 +182,7 @@ class FileSourceTask {
       this.storage = storageOf(this.spec, this.ctx);
       this.producer = new BatchProducer(kafkaOf(this.spec, this.ctx, `dsc-task-${connector}-${taskId}`));
       await this.producer.connect().catch((err: Error) => {
-        throw new TaskFailure(`cannot connect to Kafka: ${err.message}`);
+        throw new TaskFailure(`cannot connect to Kafka: ${errorText(err)}`);
       });
       this.startWatching();
       return await this.load();
@@ -201,10 +203,10 @@ class FileSourceTask {
         if (file.archive === 'none') await this.loadPlain(file, i);
         else await this.loadArchive(file, i);
       } catch (err) {
-        if (err instanceof Interrupt || err instanceof TaskFailure || err instanceof OwnershipLost) throw err;
+        if (isControl(err)) throw err;
         if (this.options.kill?.aborted) throw new OwnershipLost('killed');
         // Storage (or a broken stream) failed: the message names the file; no stack.
-        throw new TaskFailure(`${file.uri}: ${(err as Error).message}`);
+        throw new TaskFailure(`${file.uri}: ${errorText(err)}`);
       }
       this.filesDone = i + 1;
       this.position = { fileIndex: i + 1, offset: 0, line: 0, entryIndex: 0, entryRecords: 0 };
@@ -255,7 +257,9 @@ class FileSourceTask {
     // An archive chosen by its own name is read whole; one that is only a container is filtered entry by entry.
     const archiveSelected = matchesFileRegexp(file.uri, this.spec.regexp);
     let entryIndex = -1;
-    for await (const entry of openEntries(file.archive, open, { name: file.uri, size: file.size })) {
+    // The archive's own name (not its URI): a gzip entry is named after it without `.gz`.
+    const archiveName = baseName(file.uri.startsWith('file:') ? fileURLToPath(file.uri) : file.uri);
+    for await (const entry of openEntries(file.archive, open, { name: archiveName, size: file.size })) {
       entryIndex++;
       if (entryIndex < skipEntries || (!archiveSelected && !matchesFileRegexp(entry.name, this.spec.regexp))) {
         entry.stream?.resume();
@@ -286,10 +290,10 @@ class FileSourceTask {
           this.position = { fileIndex: index, offset: 0, line: r.line ?? 0, entryIndex: at, entryRecords: n };
         });
       } catch (err) {
-        if (err instanceof Interrupt || err instanceof TaskFailure || err instanceof OwnershipLost) throw err;
+        if (isControl(err)) throw err;
         if (this.options.kill?.aborted) throw new OwnershipLost('killed');
         // A corrupt entry (bad gzip data, truncated tar): that entry fails, the next ones are still read.
-        this.entryFailed(source, (err as Error).message);
+        this.entryFailed(source, errorText(err));
       }
       this.position = { fileIndex: index, offset: 0, line: 0, entryIndex: at + 1, entryRecords: 0 };
       this.batch.position = this.position;
@@ -306,7 +310,10 @@ class FileSourceTask {
       for (const r of chunk) {
         each(r);
         this.batch.position = this.position;
-        if (this.batch.records.length + this.batch.dead.length >= batchSize) await this.sendBatch();
+        if (this.batch.records.length + this.batch.dead.length >= batchSize) {
+          await this.sendBatch();
+          this.checkInterrupt();
+        }
       }
       this.checkInterrupt();
     }
@@ -374,7 +381,7 @@ class FileSourceTask {
       await this.producer!.submit(topics, () => this.checkpoint(batch));
     } catch (err) {
       if (err instanceof OwnershipLost) throw err;
-      throw new TaskFailure((err as Error).message);
+      throw new TaskFailure(errorText(err));
     }
     this.throwIfKilled();
   }
@@ -384,7 +391,7 @@ class FileSourceTask {
       await this.producer!.flush();
     } catch (err) {
       if (err instanceof OwnershipLost) throw err;
-      throw new TaskFailure((err as Error).message);
+      throw new TaskFailure(errorText(err));
     }
     this.throwIfKilled();
   }
@@ -468,7 +475,7 @@ class FileSourceTask {
       return err.outcome;
     }
     if (err instanceof Interrupt) return this.interrupted(err.reason);
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorText(err);
     if (this.producer && this.batch) {
       // Send (and checkpoint) what came before a bad record, so a fixed file resumes right at it.
       if (err instanceof BadData) await this.sendBatch().catch(() => {});
@@ -520,3 +527,7 @@ class FileSourceTask {
 
 /** A bad record (or corrupt archive entry) under errors.tolerance=none. */
 class BadData extends Error {}
+
+/** Errors that already say what happened and must pass the per-file wrapping unchanged. */
+const isControl = (err: unknown): boolean =>
+  err instanceof Interrupt || err instanceof TaskFailure || err instanceof OwnershipLost || err instanceof BadData;

@@ -3,12 +3,12 @@
 // Every failure leaves as `{error_code, message}`; stack traces go to the log, never into a response.
 import { randomUUID } from 'node:crypto';
 import { parseConnectorConfig } from '../config/index.js';
-import { redactSpec } from '../config/secrets.js';
+import { REDACTED, redactSpec } from '../config/secrets.js';
 import { hasErrors, type ConfigIssue, type ConnectorSpec } from '../config/spec.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 import type { Logger } from '../runtime/log.js';
 import type { AuthPolicy } from './auth.js';
-import { sealSpec, type SecretVault } from './secret-vault.js';
+import { isSecretReference, sealSpec, type SecretVault } from './secret-vault.js';
 import { buildListRow, buildStatus, connectorState } from './status.js';
 import { StoreConflictError, type ConnectorRecord, type ConnectorStore } from './store.js';
 import { pauseTransition, resumeTransition, type Transition } from './transitions.js';
@@ -177,6 +177,15 @@ function parseOrReject(text: string, fileName: string): { specs: ConnectorSpec[]
   return { specs, warnings: issues.filter((i) => i.severity === 'warning').map(issueBody) };
 }
 
+/** A stored (sealed) spec as shown: redacted, and no vault reference left under a key redactSpec does not know. */
+function showSpec(spec: ConnectorSpec): ConnectorSpec {
+  const shown = redactSpec(spec);
+  const settings = Object.fromEntries(
+    Object.entries(shown.settings).map(([k, v]) => [k, isSecretReference(v) ? REDACTED : v]),
+  );
+  return { ...shown, settings };
+}
+
 const summary = (s: ConnectorSpec): ConnectorSummary => ({
   name: s.name,
   kind: s.kind,
@@ -291,7 +300,7 @@ export function createManagementHandler(deps: ManagementDeps): ManagementHandler
         epoch: r.epoch,
         createdAt: r.createdAt,
         updatedAt: r.updatedAt,
-        config: redactSpec(r.spec),
+        config: showSpec(r.spec),
       },
     };
   };

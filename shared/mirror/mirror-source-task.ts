@@ -9,6 +9,9 @@ import type { Logger } from '../runtime/log.js';
 import { ConversionError, type Converter } from './converters/index.js';
 
 /** The consumer group holding a connector's source offsets (one group per connector, shared by its tasks). */
+/** Bytes per produce request (one record batch): under the broker's default message.max.bytes of 1 MB. */
+const SEND_BYTES = 512 * 1024;
+
 export const mirrorGroupId = (connector: string): string => `dsc-mirror.${connector}`;
 
 export interface MirrorTaskOptions {
@@ -86,6 +89,24 @@ export class MirrorSourceTask {
     this.producer = undefined;
   }
 
+  /**
+   * Sends in requests of at most SEND_BYTES: a fetched batch (up to 4 MB per partition) would exceed the target's
+   * `message.max.bytes` (1 MB by default) as one record batch. One request at a time keeps the partition's order.
+   */
+  private async send(topic: string, messages: Message[]): Promise<void> {
+    let start = 0;
+    let size = 0;
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i];
+      size += 64 + ((m.value as Buffer | null)?.length ?? 0) + ((m.key as Buffer | null)?.length ?? 0);
+      if (size >= SEND_BYTES || i === messages.length - 1) {
+        await this.producer!.send({ topic, messages: messages.slice(start, i + 1), acks: -1 });
+        start = i + 1;
+        size = 0;
+      }
+    }
+  }
+
   private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (this.failed || !isRunning() || isStale() || batch.messages.length === 0) return;
     const { spec, connector, taskId, converter, log } = this.o;
@@ -130,9 +151,18 @@ export class MirrorSourceTask {
         out.push({ key: m.key, value, headers: m.headers, timestamp: m.timestamp, partition });
       }
     }
-    const producer = this.producer!;
-    if (out.length > 0) await producer.send({ topic: targetTopic, messages: out, acks: -1 });
-    if (dead.length > 0) await producer.send({ topic: spec.errors.deadLetterTopic!, messages: dead, acks: -1 });
+    try {
+      await this.send(targetTopic, out);
+      await this.send(spec.errors.deadLetterTopic!, dead);
+    } catch (err) {
+      // kafkajs re-delivers the batch (nothing was committed): at-least-once, and visible in the log.
+      log.warn('produce to the target failed; the batch will be retried', {
+        topic,
+        partition,
+        error: (err as Error).message,
+      });
+      throw err;
+    }
     // Commit up to (not past) a failing record: a resumed task starts at it again instead of skipping it.
     const next = failure ? failure.offset : (BigInt(batch.lastOffset()) + 1n).toString();
     await this.consumer!.commitOffsets([{ topic, partition, offset: next }]);

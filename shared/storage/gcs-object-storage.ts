@@ -1,6 +1,6 @@
 // ObjectStorage over Google Cloud Storage (@google-cloud/storage). Listing streams page by page; reads are
 // ranged and pinned to a generation, so a checkpoint taken on one generation never resumes into another.
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { Storage, type File, type StorageOptions } from '@google-cloud/storage';
 import type { GcsCredentials } from '../config/spec.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
@@ -49,7 +49,14 @@ export class GcsObjectStorage implements ObjectStorage {
   private readonly storage: Storage;
 
   constructor(options: GcsObjectStorageOptions = {}) {
-    this.storage = new Storage(gcsClientOptions(options));
+    const clientOptions = gcsClientOptions(options);
+    this.storage = new Storage(clientOptions);
+    // With STORAGE_EMULATOR_HOST set, the client takes that variable verbatim as its JSON API base URL, without the
+    // /storage/v1 path that fake-gcs-server (like GCS) serves the API under.
+    const endpoint = clientOptions.apiEndpoint?.replace(/\/+$/, '');
+    if (endpoint && !/\/storage\/v1$/.test(this.storage.baseUrl.replace(/\/+$/, ''))) {
+      this.storage.baseUrl = `${endpoint}/storage/v1`;
+    }
   }
 
   handles(uri: string): boolean {
@@ -93,11 +100,19 @@ export class GcsObjectStorage implements ObjectStorage {
     const file = this.storage.bucket(bucket).file(name, options.generation ? { generation: options.generation } : {});
     const range = options.range;
     const ranged = range !== undefined && (range.start > 0 || range.end !== undefined);
-    return file.createReadStream({
+    const source = file.createReadStream({
       // The bytes as stored: a gzip archive is decompressed by our archive reader, never by the transport.
       decompress: false,
       // A checksum covers the whole object; the client refuses validation on a part of one.
       ...(ranged ? { validation: false, start: range.start, ...(range.end !== undefined && { end: range.end - 1 }) } : {}),
     });
+    // A reader that stops early (the end of its byte range) destroys the stream; the client then reports the
+    // cut-off download as an "aborted" error. Hand out a plain stream whose destroy simply ends the download.
+    const out = new PassThrough({ highWaterMark: 1 << 20 });
+    source.on('error', (err) => out.destroy(err));
+    out.on('close', () => {
+      if (!source.destroyed) source.destroy();
+    });
+    return source.pipe(out);
   }
 }

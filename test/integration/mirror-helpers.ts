@@ -102,7 +102,14 @@ const headerText = (h: IHeaders | undefined) =>
   Object.fromEntries(Object.entries(h ?? {}).map(([k, v]) => [k, Buffer.isBuffer(v) ? v.toString() : String(v)]));
 
 /** Reads a topic from the beginning until `count` records arrived (or the timeout passed: then returns what came). */
-export async function consume(kafka: Kafka, topic: string, count: number, timeoutMs = 40_000): Promise<Consumed[]> {
+export async function consume(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  timeoutMs = 40_000,
+  /** Instead of counting: read until this says the records so far are enough (e.g. all distinct values seen). */
+  until?: (record: Consumed) => boolean,
+): Promise<Consumed[]> {
   const consumer = kafka.consumer({ groupId: unique('test-reader'), maxWaitTimeInMs: 200 });
   const out: Consumed[] = [];
   await consumer.connect();
@@ -113,7 +120,7 @@ export async function consume(kafka: Kafka, topic: string, count: number, timeou
     const enough = new Promise<void>((r) => (resolve = r));
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
-        out.push({
+        const record: Consumed = {
           partition,
           offset: message.offset,
           key: message.key?.toString() ?? null,
@@ -121,8 +128,9 @@ export async function consume(kafka: Kafka, topic: string, count: number, timeou
           headers: headerText(message.headers),
           timestamp: message.timestamp,
           raw: message,
-        });
-        if (out.length >= count) resolve();
+        };
+        out.push(record);
+        if (until ? until(record) : out.length >= count) resolve();
       },
     });
     await Promise.race([enough, new Promise((r) => setTimeout(r, timeoutMs))]);

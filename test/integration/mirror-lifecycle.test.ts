@@ -1,7 +1,7 @@
 // Lifecycle and delivery on the real clusters: SASL_SSL + SCRAM on the source, pause/resume/delete, and a worker
 // killed with SIGKILL mid-stream then restarted (child process): every source record ends up on the target.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -157,8 +157,8 @@ describe('mirror worker killed with SIGKILL mid-stream', () => {
 
   const startChild = (extraEnv: Record<string, string> = {}) =>
     spawn(node, [join(build, 'functions/mirror.js')], {
-      env: { ...process.env, DSC_STORE: 'sqlite', DSC_STATE_DIR: stateDir, DSC_LOG_LEVEL: 'ERROR', ...extraEnv },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, DSC_STORE: 'sqlite', DSC_STATE_DIR: stateDir, DSC_LOG_LEVEL: 'INFO', ...extraEnv },
+      stdio: ['ignore', 'ignore', openSync(join(stateDir, 'mirror.log'), 'a')],
     });
 
   it('loses nothing: every source record is on the target after a restart (duplicates allowed)', async () => {
@@ -195,8 +195,14 @@ describe('mirror worker killed with SIGKILL mid-stream', () => {
     await produce(src, topic, [{ key: 'late', value: 'late-record', partition: 0 }]);
     child = startChild({ DSC_MIRROR_RUN_SECONDS: '40' });
     const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
-    const got = await consume(targetKafka(), `src.${topic}`, total + 1, 90_000);
-    const values = new Set(got.map((g) => g.value));
+    const values = new Set<string | null>();
+    const got = await consume(
+      targetKafka(),
+      `src.${topic}`,
+      total + 1,
+      90_000,
+      (r) => values.add(r.value).size > total,
+    );
     expect(values.size).toBe(total + 1);
     for (let i = 0; i < total; i += 997) expect(values.has(`${i}:${payload}`)).toBe(true);
     expect(values.has('late-record')).toBe(true);

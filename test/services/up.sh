@@ -33,9 +33,9 @@ READY_TIMEOUT=${DSC_READY_TIMEOUT:-60}
 mkdir -p "$LOG_DIR" "$PID_DIR" "$DSC_CACHE/bin"
 
 # One up.sh at a time (a second one waits, then finds everything healthy).
-exec 9>"$RUN_DIR/.up.lock"
+exec 9>"$RUN_DIR/.up.flock"
 if ! flock -w 300 9; then
-  log "another up.sh holds $RUN_DIR/.up.lock for more than 5 minutes; giving up"
+  log "another up.sh holds $RUN_DIR/.up.flock for more than 5 minutes; giving up"
   exit 1
 fi
 

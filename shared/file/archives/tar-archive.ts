@@ -19,7 +19,10 @@ export function isTarHeader(block: Buffer): boolean {
 type TarEntryStream = tar.Extract extends AsyncIterable<infer S> ? S : never;
 
 /** A Node Readable over a tar-stream entry (a streamx stream), with back-pressure and a way to skip the rest. */
-function entryStream(entry: TarEntryStream, describe: (e: unknown) => Error): { stream: Readable; drain(): Promise<void> } {
+function entryStream(
+  entry: TarEntryStream,
+  describe: (e: unknown) => Error,
+): { stream: Readable; drain(): Promise<void> } {
   let finished = false;
   let detached = false;
   const stream = new Readable({

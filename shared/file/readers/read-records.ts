@@ -77,9 +77,7 @@ function overlapsItself(eol: Buffer): boolean {
 
 function lineSinkFor(options: ReaderOptions, gate: RecordGate): LineSink {
   if (options.format === 'jsonl') return jsonlLineSink(options.reader, gate);
-  return options.reader.quote === ''
-    ? delimitedLineSink(options.reader, gate)
-    : quotedLineSink(options.reader, gate);
+  return options.reader.quote === '' ? delimitedLineSink(options.reader, gate) : quotedLineSink(options.reader, gate);
 }
 
 export async function* readRecordBatches(input: Readable, options: ReaderOptions): AsyncGenerator<ReadResult[]> {

@@ -53,7 +53,11 @@ async function load(kind: ArchiveKind, bytes: Buffer, name: string, regexp = '.*
     }
     const values: string[] = [];
     try {
-      for await (const r of readRecords(entry.stream!, { format: 'delimited', reader: readerSpec(), skipHeader: header })) {
+      for await (const r of readRecords(entry.stream!, {
+        format: 'delimited',
+        reader: readerSpec(),
+        skipHeader: header,
+      })) {
         values.push(r.kind === 'record' ? r.value : `BAD ${r.reason}`);
       }
       out[entry.name] = values;
@@ -202,7 +206,11 @@ describe('zip', () => {
 
 /** Where an entry's data starts, from its local file header. */
 function entryDataOffset(zip: Buffer, name: string): number {
-  for (let p = zip.indexOf(Buffer.from([0x50, 0x4b, 3, 4])); p >= 0; p = zip.indexOf(Buffer.from([0x50, 0x4b, 3, 4]), p + 4)) {
+  for (
+    let p = zip.indexOf(Buffer.from([0x50, 0x4b, 3, 4]));
+    p >= 0;
+    p = zip.indexOf(Buffer.from([0x50, 0x4b, 3, 4]), p + 4)
+  ) {
     const nameLength = zip.readUInt16LE(p + 26);
     const extraLength = zip.readUInt16LE(p + 28);
     if (zip.toString('utf8', p + 30, p + 30 + nameLength) === name) return p + 30 + nameLength + extraLength;

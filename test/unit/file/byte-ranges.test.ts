@@ -78,7 +78,15 @@ describe('byte ranges', () => {
     const whole = (await readAll(bytes)).map(key);
     for (let cut = 1; cut < bytes.length; cut++) {
       for (let cut2 = cut + 1; cut2 <= bytes.length; cut2++) {
-        expect((await readRanges(bytes, [cut, cut2].filter((c) => c < bytes.length), '\n')).map(key)).toEqual(whole);
+        expect(
+          (
+            await readRanges(
+              bytes,
+              [cut, cut2].filter((c) => c < bytes.length),
+              '\n',
+            )
+          ).map(key),
+        ).toEqual(whole);
       }
     }
   });

@@ -83,7 +83,9 @@ describe('fast path and csv-parse agree where both apply', () => {
 
   for (const valueDefault of ['', 'NULL']) {
     it(`gives the same records, value.default '${valueDefault}'`, async () => {
-      const fast = (await readAll(text, { spec: { valueDefault }, chunkSize: 333 })).map((r) => r.kind === 'record' && r.value);
+      const fast = (await readAll(text, { spec: { valueDefault }, chunkSize: 333 })).map(
+        (r) => r.kind === 'record' && r.value,
+      );
       const quoted = await readAll(text, { spec: { valueDefault, quote: '"' }, chunkSize: 333 });
       expect(quoted.map((r) => r.kind === 'record' && r.value)).toEqual(fast);
       expect(quoted.map((r) => r.endOffset)).toEqual(
@@ -97,7 +99,9 @@ describe('fast path and csv-parse agree where both apply', () => {
 
   it('agrees with csv-parse on quoted data too', async () => {
     const text = 'a,"b,c",d\n"multi\nline",x\n"",y\n"q""q",z\n';
-    const ours = (await readAll(text, { spec: { quote: '"', valueDefault: 'D' } })).map((r) => r.kind === 'record' && r.value);
+    const ours = (await readAll(text, { spec: { quote: '"', valueDefault: 'D' } })).map(
+      (r) => r.kind === 'record' && r.value,
+    );
     expect(ours).toEqual(await csvParseValues(text, '"', 'D'));
   });
 });

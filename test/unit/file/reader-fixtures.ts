@@ -35,7 +35,12 @@ export async function readAll(
   const { spec, chunkSize, ...rest } = options;
   const out: ReadResult[] = [];
   const reader = readerSpec(spec);
-  for await (const r of readRecords(streamOf(data, chunkSize), { format: 'delimited', skipHeader: false, reader, ...rest })) {
+  for await (const r of readRecords(streamOf(data, chunkSize), {
+    format: 'delimited',
+    skipHeader: false,
+    reader,
+    ...rest,
+  })) {
     out.push(r);
   }
   return out;

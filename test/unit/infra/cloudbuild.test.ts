@@ -19,7 +19,7 @@ describe('cloudbuild.yaml', () => {
         'steps[2] (deploy): waitFor tests names no earlier step id',
         'substitutions.REGION: user substitutions must start with _',
         '$_REGION: substitution _REGION is neither declared nor built in',
-        'line 14: looks like a plaintext credential',
+        'line 13: looks like a plaintext credential',
         'steps: no docker push step',
       ]),
     );

@@ -59,7 +59,8 @@ export function readDockerfile(text: string, file: string): { facts: DockerfileF
     } else if (i.op === 'WORKDIR') workdir = posix.resolve(workdir, i.args);
     else if (i.op === 'COPY' || i.op === 'ADD') {
       const parts = words(i.args).filter((w) => !w.startsWith('--'));
-      if (parts.length >= 2) copies.push({ src: parts.slice(0, -1), dest: posix.resolve(workdir, parts[parts.length - 1]), line: i.line });
+      if (parts.length >= 2)
+        copies.push({ src: parts.slice(0, -1), dest: posix.resolve(workdir, parts[parts.length - 1]), line: i.line });
     } else if (i.op === 'ENTRYPOINT') {
       entrypoint = words(i.args);
       commandLine = i.line;
@@ -74,7 +75,11 @@ export function readDockerfile(text: string, file: string): { facts: DockerfileF
   const nodeAt = command.findIndex((w) => /(^|\/)node$/.test(w));
   const script = command.slice(nodeAt + 1).find((w) => !w.startsWith('-'));
   if (nodeAt < 0 || !script) {
-    problems.push({ file, where: `line ${commandLine || '?'}`, reason: `CMD/ENTRYPOINT ${JSON.stringify(command)} does not run a script with node` });
+    problems.push({
+      file,
+      where: `line ${commandLine || '?'}`,
+      reason: `CMD/ENTRYPOINT ${JSON.stringify(command)} does not run a script with node`,
+    });
     return { facts, problems };
   }
   facts.script = posix.resolve(workdir, script);
@@ -90,26 +95,49 @@ export function readDockerfile(text: string, file: string): { facts: DockerfileF
         else if (facts.script.startsWith(target.replace(/\/$/, '') + '/'))
           facts.sourcePath = posix.join(src, posix.relative(target, facts.script));
       }
-      if (posix.basename(src) === 'package.json' && (target === posix.join(appDir, 'package.json') || posix.join(dir, 'package.json') === posix.join(appDir, 'package.json')))
+      if (
+        posix.basename(src) === 'package.json' &&
+        (target === posix.join(appDir, 'package.json') ||
+          posix.join(dir, 'package.json') === posix.join(appDir, 'package.json'))
+      )
         facts.packageJsonInApp = true;
       if (src === '.' && c.dest.replace(/\/$/, '') === appDir) facts.packageJsonInApp = true;
     }
   }
-  if (!facts.sourcePath) problems.push({ file, where: `line ${commandLine}`, reason: `no COPY puts ${facts.script} into the image` });
+  if (!facts.sourcePath)
+    problems.push({ file, where: `line ${commandLine}`, reason: `no COPY puts ${facts.script} into the image` });
   if (!facts.packageJsonInApp)
-    problems.push({ file, where: '-', reason: `no COPY puts package.json into ${appDir}: Node would load dist/*.js as CommonJS` });
+    problems.push({
+      file,
+      where: '-',
+      reason: `no COPY puts package.json into ${appDir}: Node would load dist/*.js as CommonJS`,
+    });
   return { facts, problems };
 }
 
 /** The Dockerfile's script must be what tsconfig compiles functions/mirror.ts to (checked against a real build output). */
-export function checkDockerfile(dockerfilePath: string, buildOutDir: string, expectedSource = 'functions/mirror.ts'): Problem[] {
-  if (!existsSync(dockerfilePath)) return [{ file: dockerfilePath, where: '-', reason: 'Dockerfile for the mirror container does not exist yet' }];
+export function checkDockerfile(
+  dockerfilePath: string,
+  buildOutDir: string,
+  expectedSource = 'functions/mirror.ts',
+): Problem[] {
+  if (!existsSync(dockerfilePath))
+    return [{ file: dockerfilePath, where: '-', reason: 'Dockerfile for the mirror container does not exist yet' }];
   const { facts, problems } = readDockerfile(readFileSync(dockerfilePath, 'utf8'), dockerfilePath);
   if (!facts.sourcePath) return problems;
   const expected = posix.join('dist', expectedSource.replace(/\.ts$/, '.js'));
   if (facts.sourcePath !== expected)
-    problems.push({ file: dockerfilePath, where: 'CMD', reason: `runs ${facts.sourcePath}, but ${expectedSource} compiles to ${expected}` });
+    problems.push({
+      file: dockerfilePath,
+      where: 'CMD',
+      reason: `runs ${facts.sourcePath}, but ${expectedSource} compiles to ${expected}`,
+    });
   const built = posix.join(buildOutDir, posix.relative('dist', facts.sourcePath));
-  if (!existsSync(built)) problems.push({ file: dockerfilePath, where: 'CMD', reason: `${facts.sourcePath} is not produced by the build (looked for ${built})` });
+  if (!existsSync(built))
+    problems.push({
+      file: dockerfilePath,
+      where: 'CMD',
+      reason: `${facts.sourcePath} is not produced by the build (looked for ${built})`,
+    });
   return problems;
 }

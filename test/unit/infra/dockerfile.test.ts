@@ -11,10 +11,14 @@ let outDir = '';
 beforeAll(() => {
   outDir = mkdtempSync(join(tmpdir(), 'dsc-build-'));
   try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--outDir', outDir], {
-      cwd: ROOT,
-      stdio: 'pipe',
-    });
+    execFileSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--outDir', outDir],
+      {
+        cwd: ROOT,
+        stdio: 'pipe',
+      },
+    );
   } catch {
     // Type errors elsewhere still emit JavaScript (noEmitOnError is off); the checks below look at what was emitted.
   }
@@ -32,7 +36,9 @@ describe('the mirror Dockerfile runs the build output of functions/mirror.ts', (
 
   it('reports a CMD that runs a file the build does not produce', () => {
     const reasons = checkDockerfile(join(FIXTURES, 'Dockerfile.wrong-entry'), outDir).map((p) => p.reason);
-    expect(reasons).toContain('runs dist/functions/mirrror.js, but functions/mirror.ts compiles to dist/functions/mirror.js');
+    expect(reasons).toContain(
+      'runs dist/functions/mirrror.js, but functions/mirror.ts compiles to dist/functions/mirror.js',
+    );
     expect(reasons.some((r) => r.startsWith('dist/functions/mirrror.js is not produced by the build'))).toBe(true);
   });
 

@@ -22,7 +22,9 @@ describe('functions and the mirror container are wired to what the code register
     ];
     const reads = new Set(['DSC_STORE', 'DSC_DISPATCH', 'DSC_PLAN_TOPIC', 'DSC_TASK_BUDGET_SECONDS']);
     const reasons = checkFunctionWiring(module, registered, reads).map((p) => `${p.where}: ${p.reason}`);
-    expect(reasons).toContain('google_cloudfunctions2_function.manage: runtime is nodejs20, expected nodejs22 (package.json engines)');
+    expect(reasons).toContain(
+      'google_cloudfunctions2_function.manage: runtime is nodejs20, expected nodejs22 (package.json engines)',
+    );
     expect(reasons).toContain(
       'google_cloudfunctions2_function.manage: entry_point mange is not registered by any functions/*.ts (http/cloudEvent)',
     );

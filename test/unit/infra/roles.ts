@@ -5,9 +5,19 @@ export const ROLE_ALLOW_LIST: Record<string, string[]> = {
   // Lifecycle API: store, plan requests, connector secrets (create + write dsc-* only; never read).
   manage: ['roles/datastore.user', 'roles/pubsub.publisher', 'custom:secret_creator', 'custom:secret_writer'],
   // Planner: store, task fan-out, lists connector files, reads connector credentials.
-  plan: ['roles/datastore.user', 'roles/pubsub.publisher', 'roles/storage.objectViewer', 'roles/secretmanager.secretAccessor'],
+  plan: [
+    'roles/datastore.user',
+    'roles/pubsub.publisher',
+    'roles/storage.objectViewer',
+    'roles/secretmanager.secretAccessor',
+  ],
   // Task worker: same as the planner (re-publishes its own task when out of time budget).
-  work: ['roles/datastore.user', 'roles/pubsub.publisher', 'roles/storage.objectViewer', 'roles/secretmanager.secretAccessor'],
+  work: [
+    'roles/datastore.user',
+    'roles/pubsub.publisher',
+    'roles/storage.objectViewer',
+    'roles/secretmanager.secretAccessor',
+  ],
   // Storage notifications: store lookup, plan requests.
   notify: ['roles/datastore.user', 'roles/pubsub.publisher'],
   // Mirror container: store (offsets, status) and credentials of the source cluster.
@@ -33,5 +43,11 @@ export const CUSTOM_ROLE_PERMISSIONS: Record<string, string[]> = {
 export const CONDITIONAL_ROLES = new Set(['custom:secret_writer', 'roles/secretmanager.secretAccessor@project']);
 
 /** Never acceptable anywhere. */
-export const FORBIDDEN_ROLES = ['roles/owner', 'roles/editor', 'roles/viewer', 'roles/secretmanager.admin', 'roles/iam.serviceAccountAdmin'];
+export const FORBIDDEN_ROLES = [
+  'roles/owner',
+  'roles/editor',
+  'roles/viewer',
+  'roles/secretmanager.admin',
+  'roles/iam.serviceAccountAdmin',
+];
 export const FORBIDDEN_MEMBERS = ['allUsers', 'allAuthenticatedUsers'];

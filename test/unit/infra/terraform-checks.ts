@@ -60,7 +60,11 @@ function checkBody(
       continue;
     }
     if (!allowed.includes(arg)) {
-      problems.push({ file: b.file, where, reason: `"${arg}" is not an argument of ${b.type}${path.length ? ` block ${path.join('.')}` : ''}` });
+      problems.push({
+        file: b.file,
+        where,
+        reason: `"${arg}" is not an argument of ${b.type}${path.length ? ` block ${path.join('.')}` : ''}`,
+      });
       continue;
     }
     const nested = [...path, arg];
@@ -132,7 +136,8 @@ function compareEnv(
       problems.push({ file: b.file, where: address(b), reason: `sets ${k}, which the code never reads` });
   }
   for (const k of required) {
-    if (!keys.has(k)) problems.push({ file: b.file, where: address(b), reason: `${component} needs ${k}, which is not set` });
+    if (!keys.has(k))
+      problems.push({ file: b.file, where: address(b), reason: `${component} needs ${k}, which is not set` });
   }
 }
 
@@ -150,20 +155,36 @@ export function checkFunctionWiring(m: TfModule, registered: RegisteredFunction[
     const build = block(f.body, 'build_config');
     const entry = build?.entry_point;
     if (typeof entry !== 'string') {
-      problems.push({ file: f.file, where: address(f), reason: 'build_config.entry_point is missing or not a literal' });
+      problems.push({
+        file: f.file,
+        where: address(f),
+        reason: 'build_config.entry_point is missing or not a literal',
+      });
       continue;
     }
     byEntry.set(entry, f);
     if (build.runtime !== 'nodejs22')
-      problems.push({ file: f.file, where: address(f), reason: `runtime is ${build.runtime}, expected nodejs22 (package.json engines)` });
+      problems.push({
+        file: f.file,
+        where: address(f),
+        reason: `runtime is ${build.runtime}, expected nodejs22 (package.json engines)`,
+      });
     if (!registered.some((r) => r.name === entry))
-      problems.push({ file: f.file, where: address(f), reason: `entry_point ${entry} is not registered by any functions/*.ts (http/cloudEvent)` });
+      problems.push({
+        file: f.file,
+        where: address(f),
+        reason: `entry_point ${entry} is not registered by any functions/*.ts (http/cloudEvent)`,
+      });
 
     const service = block(f.body, 'service_config');
     const plain = mapKeys(m, service?.environment_variables ?? {});
     const secret = secretEnvKeys(m, service);
     if (!plain || !secret) {
-      problems.push({ file: f.file, where: address(f), reason: 'environment keys are not statically known (use literal maps or locals)' });
+      problems.push({
+        file: f.file,
+        where: address(f),
+        reason: 'environment keys are not statically known (use literal maps or locals)',
+      });
       continue;
     }
     const keys = new Set([...plain, ...secret]);
@@ -173,7 +194,11 @@ export function checkFunctionWiring(m: TfModule, registered: RegisteredFunction[
       const budget = seconds(mapValue(m, service.environment_variables, 'DSC_TASK_BUDGET_SECONDS'));
       const timeout = seconds(resolve(m, service.timeout_seconds));
       if (budget === undefined || timeout === undefined)
-        problems.push({ file: f.file, where: address(f), reason: 'timeout_seconds or DSC_TASK_BUDGET_SECONDS is not a known number' });
+        problems.push({
+          file: f.file,
+          where: address(f),
+          reason: 'timeout_seconds or DSC_TASK_BUDGET_SECONDS is not a known number',
+        });
       else if (timeout - budget < MIN_SHUTDOWN_MARGIN_SECONDS)
         problems.push({
           file: f.file,
@@ -184,7 +209,11 @@ export function checkFunctionWiring(m: TfModule, registered: RegisteredFunction[
   }
   for (const r of registered) {
     if (!byEntry.has(r.name))
-      problems.push({ file: r.file, where: r.name, reason: `registered function ${r.name} has no google_cloudfunctions2_function` });
+      problems.push({
+        file: r.file,
+        where: r.name,
+        reason: `registered function ${r.name} has no google_cloudfunctions2_function`,
+      });
   }
 
   for (const job of blocksOfType(m, 'google_cloud_run_v2_job')) {
@@ -198,7 +227,11 @@ export function checkFunctionWiring(m: TfModule, registered: RegisteredFunction[
     const run = env.values.map((v) => seconds(mapValue(m, v, 'DSC_MIRROR_RUN_SECONDS'))).find((v) => v !== undefined);
     const timeout = seconds(resolve(m, task?.timeout));
     if (run === undefined || timeout === undefined)
-      problems.push({ file: job.file, where: address(job), reason: 'task timeout or DSC_MIRROR_RUN_SECONDS is not a known number' });
+      problems.push({
+        file: job.file,
+        where: address(job),
+        reason: 'task timeout or DSC_MIRROR_RUN_SECONDS is not a known number',
+      });
     else if (timeout - run < MIN_SHUTDOWN_MARGIN_SECONDS)
       problems.push({
         file: job.file,
@@ -257,32 +290,53 @@ function roleOf(b: TfBlock): string | undefined {
 export function checkIam(m: TfModule): Problem[] {
   const problems: Problem[] = [];
   for (const b of m.blocks.filter((x) => x.mode === 'resource' && AUTHORITATIVE.test(x.type)))
-    problems.push({ file: b.file, where: address(b), reason: 'authoritative IAM resources replace bindings others own; use *_iam_member' });
+    problems.push({
+      file: b.file,
+      where: address(b),
+      reason: 'authoritative IAM resources replace bindings others own; use *_iam_member',
+    });
 
   const accounts = blocksOfType(m, 'google_service_account').map((b) => b.name);
   for (const a of accounts) {
-    if (!ROLE_ALLOW_LIST[a]) problems.push({ file: 'service-accounts.tf', where: `google_service_account.${a}`, reason: 'no role allow-list entry' });
+    if (!ROLE_ALLOW_LIST[a])
+      problems.push({
+        file: 'service-accounts.tf',
+        where: `google_service_account.${a}`,
+        reason: 'no role allow-list entry',
+      });
   }
 
   for (const b of m.blocks.filter((x) => x.mode === 'resource' && IAM_MEMBER_TYPES.includes(x.type))) {
     const role = roleOf(b);
     if (!role) {
-      problems.push({ file: b.file, where: address(b), reason: `role ${b.body.role} is not a literal role or a custom role of this module` });
+      problems.push({
+        file: b.file,
+        where: address(b),
+        reason: `role ${b.body.role} is not a literal role or a custom role of this module`,
+      });
       continue;
     }
-    if (FORBIDDEN_ROLES.includes(role)) problems.push({ file: b.file, where: address(b), reason: `${role} is never granted` });
+    if (FORBIDDEN_ROLES.includes(role))
+      problems.push({ file: b.file, where: address(b), reason: `${role} is never granted` });
     const who = principals(m, b);
-    if (who.length === 0) problems.push({ file: b.file, where: address(b), reason: `member ${b.body.member} is not a known principal` });
+    if (who.length === 0)
+      problems.push({ file: b.file, where: address(b), reason: `member ${b.body.member} is not a known principal` });
     for (const p of who) {
       const allowed = ROLE_ALLOW_LIST[p];
       if (!allowed) problems.push({ file: b.file, where: address(b), reason: `${p} may not hold any role` });
-      else if (!allowed.includes(role)) problems.push({ file: b.file, where: address(b), reason: `${p} may not hold ${role}` });
+      else if (!allowed.includes(role))
+        problems.push({ file: b.file, where: address(b), reason: `${p} may not hold ${role}` });
     }
     // Project-wide grants on secrets must be narrowed to the connector secrets.
     const needsCondition =
-      b.type === 'google_project_iam_member' && (role === 'custom:secret_writer' || role === 'roles/secretmanager.secretAccessor');
+      b.type === 'google_project_iam_member' &&
+      (role === 'custom:secret_writer' || role === 'roles/secretmanager.secretAccessor');
     if (needsCondition && !expandLocals(m, block(b.body, 'condition')?.expression ?? '').includes('/secrets/dsc-'))
-      problems.push({ file: b.file, where: address(b), reason: `${role} on the project needs a condition on secrets/dsc-*` });
+      problems.push({
+        file: b.file,
+        where: address(b),
+        reason: `${role} on the project needs a condition on secrets/dsc-*`,
+      });
   }
 
   for (const r of blocksOfType(m, 'google_project_iam_custom_role')) {
@@ -290,23 +344,38 @@ export function checkIam(m: TfModule): Problem[] {
     const permissions: Json = r.body.permissions;
     if (!allowed) problems.push({ file: r.file, where: address(r), reason: 'custom role without an allow-list entry' });
     else if (!Array.isArray(permissions) || permissions.some((p: string) => !allowed.includes(p)))
-      problems.push({ file: r.file, where: address(r), reason: `permissions ${JSON.stringify(permissions)} exceed ${JSON.stringify(allowed)}` });
+      problems.push({
+        file: r.file,
+        where: address(r),
+        reason: `permissions ${JSON.stringify(permissions)} exceed ${JSON.stringify(allowed)}`,
+      });
   }
 
   // One identity per component.
   const runtime: [string, Json][] = [
-    ...blocksOfType(m, 'google_cloudfunctions2_function').map((f): [string, Json] => [address(f), block(f.body, 'service_config')?.service_account_email]),
-    ...blocksOfType(m, 'google_cloud_run_v2_job').map((j): [string, Json] => [address(j), block(block(j.body, 'template'), 'template')?.service_account]),
+    ...blocksOfType(m, 'google_cloudfunctions2_function').map((f): [string, Json] => [
+      address(f),
+      block(f.body, 'service_config')?.service_account_email,
+    ]),
+    ...blocksOfType(m, 'google_cloud_run_v2_job').map((j): [string, Json] => [
+      address(j),
+      block(block(j.body, 'template'), 'template')?.service_account,
+    ]),
   ];
   const owner = new Map<string, string>();
   for (const [addr, sa] of runtime) {
     const account = /^\$\{google_service_account\.([A-Za-z0-9_]+)\.email\}$/.exec(String(sa))?.[1];
     if (!account) {
-      problems.push({ file: '-', where: addr, reason: 'runs as no service account of this module (the default compute account has Editor)' });
+      problems.push({
+        file: '-',
+        where: addr,
+        reason: 'runs as no service account of this module (the default compute account has Editor)',
+      });
       continue;
     }
     const previous = owner.get(account);
-    if (previous) problems.push({ file: '-', where: addr, reason: `shares service account ${account} with ${previous}` });
+    if (previous)
+      problems.push({ file: '-', where: addr, reason: `shares service account ${account} with ${previous}` });
     owner.set(account, addr);
   }
   return problems;
@@ -318,7 +387,9 @@ export function checkDelivery(m: TfModule, registered: RegisteredFunction[], clo
   const problems: Problem[] = [];
   const subscriptions = blocksOfType(m, 'google_pubsub_subscription');
   const triggers = blocksOfType(m, 'google_eventarc_trigger');
-  const subscriberGrants = blocksOfType(m, 'google_pubsub_subscription_iam_member').filter((g) => g.body.role === 'roles/pubsub.subscriber');
+  const subscriberGrants = blocksOfType(m, 'google_pubsub_subscription_iam_member').filter(
+    (g) => g.body.role === 'roles/pubsub.subscriber',
+  );
 
   for (const f of blocksOfType(m, 'google_cloudfunctions2_function')) {
     const entry = block(f.body, 'build_config')?.entry_point;
@@ -326,18 +397,25 @@ export function checkDelivery(m: TfModule, registered: RegisteredFunction[], clo
     const et = block(f.body, 'event_trigger');
     if (et) {
       if (et.retry_policy !== 'RETRY_POLICY_RETRY')
-        problems.push({ file: f.file, where: address(f), reason: 'event_trigger without retry_policy = "RETRY_POLICY_RETRY"' });
+        problems.push({
+          file: f.file,
+          where: address(f),
+          reason: 'event_trigger without retry_policy = "RETRY_POLICY_RETRY"',
+        });
       problems.push({
         file: f.file,
         where: address(f),
-        reason: 'event_trigger subscriptions belong to Eventarc and cannot take a dead_letter_policy; deliver with a push subscription',
+        reason:
+          'event_trigger subscriptions belong to Eventarc and cannot take a dead_letter_policy; deliver with a push subscription',
       });
     }
     if (kind !== 'cloudEvent' || et) continue;
 
     const ref = `google_cloudfunctions2_function.${f.name}.`;
     const subs = subscriptions.filter((s) => JSON.stringify(block(s.body, 'push_config') ?? {}).includes(ref));
-    const trigs = triggers.filter((t) => JSON.stringify(block(t.body, 'destination') ?? {}).includes(`\${google_cloudfunctions2_function.${f.name}.name}`));
+    const trigs = triggers.filter((t) =>
+      JSON.stringify(block(t.body, 'destination') ?? {}).includes(`\${google_cloudfunctions2_function.${f.name}.name}`),
+    );
     if (subs.length + trigs.length === 0)
       problems.push({ file: f.file, where: address(f), reason: `nothing delivers events to ${entry}` });
 
@@ -345,41 +423,79 @@ export function checkDelivery(m: TfModule, registered: RegisteredFunction[], clo
     for (const s of subs) {
       const dl = block(s.body, 'dead_letter_policy');
       const attempts = seconds(resolve(m, dl?.max_delivery_attempts));
-      if (!dl?.dead_letter_topic) problems.push({ file: s.file, where: address(s), reason: 'no dead_letter_policy.dead_letter_topic' });
+      if (!dl?.dead_letter_topic)
+        problems.push({ file: s.file, where: address(s), reason: 'no dead_letter_policy.dead_letter_topic' });
       if (attempts === undefined || attempts < 5 || attempts > 100)
-        problems.push({ file: s.file, where: address(s), reason: 'dead_letter_policy.max_delivery_attempts must be 5..100' });
-      if (!block(s.body, 'retry_policy')) problems.push({ file: s.file, where: address(s), reason: 'no retry_policy (backoff) block' });
+        problems.push({
+          file: s.file,
+          where: address(s),
+          reason: 'dead_letter_policy.max_delivery_attempts must be 5..100',
+        });
+      if (!block(s.body, 'retry_policy'))
+        problems.push({ file: s.file, where: address(s), reason: 'no retry_policy (backoff) block' });
       if (!block(block(s.body, 'push_config'), 'oidc_token')?.service_account_email)
-        problems.push({ file: s.file, where: address(s), reason: 'push without oidc_token: the function rejects unauthenticated calls' });
+        problems.push({
+          file: s.file,
+          where: address(s),
+          reason: 'push without oidc_token: the function rejects unauthenticated calls',
+        });
       const ack = seconds(resolve(m, s.body.ack_deadline_seconds)) ?? 10;
       if (ack < timeout)
-        problems.push({ file: s.file, where: address(s), reason: `ack_deadline_seconds ${ack} < function timeout ${timeout}: Pub/Sub would redeliver running work` });
+        problems.push({
+          file: s.file,
+          where: address(s),
+          reason: `ack_deadline_seconds ${ack} < function timeout ${timeout}: Pub/Sub would redeliver running work`,
+        });
       if (!subscriberGrants.some((g) => String(g.body.subscription).includes(`google_pubsub_subscription.${s.name}.`)))
-        problems.push({ file: s.file, where: address(s), reason: 'Pub/Sub service agent lacks roles/pubsub.subscriber here: dead lettering fails' });
+        problems.push({
+          file: s.file,
+          where: address(s),
+          reason: 'Pub/Sub service agent lacks roles/pubsub.subscriber here: dead lettering fails',
+        });
     }
     for (const t of trigs) {
-      if (block(t.body, 'retry_policy')?.max_attempts !== undefined && Number(resolve(m, block(t.body, 'retry_policy').max_attempts)) <= 1)
+      if (
+        block(t.body, 'retry_policy')?.max_attempts !== undefined &&
+        Number(resolve(m, block(t.body, 'retry_policy').max_attempts)) <= 1
+      )
         problems.push({ file: t.file, where: address(t), reason: 'retry_policy.max_attempts = 1 turns retries off' });
-      const output = Object.values(m.outputs).some((o) => String(o.value).includes(`google_eventarc_trigger.${t.name}`));
+      const output = Object.values(m.outputs).some((o) =>
+        String(o.value).includes(`google_eventarc_trigger.${t.name}`),
+      );
       if (!output || !/subscriptions update[\s\S]*--dead-letter-topic/.test(cloudbuildText))
         problems.push({
           file: t.file,
           where: address(t),
-          reason: 'the Eventarc-owned subscription gets no dead-letter topic (needs an output listing it and a cloudbuild step updating it)',
+          reason:
+            'the Eventarc-owned subscription gets no dead-letter topic (needs an output listing it and a cloudbuild step updating it)',
         });
       if (!subscriberGrants.some((g) => String(g.body.for_each).includes(`google_eventarc_trigger.${t.name}`)))
-        problems.push({ file: t.file, where: address(t), reason: 'Pub/Sub service agent lacks roles/pubsub.subscriber on the trigger subscriptions' });
+        problems.push({
+          file: t.file,
+          where: address(t),
+          reason: 'Pub/Sub service agent lacks roles/pubsub.subscriber on the trigger subscriptions',
+        });
     }
   }
 
   // Whatever is dead-lettered must be publishable by the Pub/Sub service agent.
-  const dlTopics = new Set(subscriptions.map((s) => block(s.body, 'dead_letter_policy')?.dead_letter_topic).filter(Boolean));
+  const dlTopics = new Set(
+    subscriptions.map((s) => block(s.body, 'dead_letter_policy')?.dead_letter_topic).filter(Boolean),
+  );
   for (const topic of dlTopics) {
     const name = /google_pubsub_topic\.([A-Za-z0-9_]+)\./.exec(String(topic))?.[1];
     const granted = blocksOfType(m, 'google_pubsub_topic_iam_member').some(
-      (g) => String(g.body.topic).includes(`google_pubsub_topic.${name}.`) && g.body.role === 'roles/pubsub.publisher' && principals(m, g).includes('pubsub-service-agent'),
+      (g) =>
+        String(g.body.topic).includes(`google_pubsub_topic.${name}.`) &&
+        g.body.role === 'roles/pubsub.publisher' &&
+        principals(m, g).includes('pubsub-service-agent'),
     );
-    if (!granted) problems.push({ file: 'pubsub.tf', where: String(topic), reason: 'Pub/Sub service agent cannot publish to this dead-letter topic' });
+    if (!granted)
+      problems.push({
+        file: 'pubsub.tf',
+        where: String(topic),
+        reason: 'Pub/Sub service agent cannot publish to this dead-letter topic',
+      });
   }
   return problems;
 }

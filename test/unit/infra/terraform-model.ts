@@ -84,7 +84,16 @@ const whole = (expr: string): string | undefined => /^\$\{([^{}]*)\}$/.exec(expr
 export function resolve(m: TfModule, expr: Json, depth = 0): Json {
   if (depth > 10 || typeof expr !== 'string') return expr;
   const inner = whole(expr);
-  if (inner === undefined) return expr.includes('${') ? undefined : expr;
+  if (inner === undefined) {
+    // A template such as "${var.timeout}s": substitute each simple reference.
+    let unresolved = false;
+    const text = expr.replace(/\$\{([^{}]*)\}/g, (_, ref: string) => {
+      const v = resolve(m, `\${${ref}}`, depth + 1);
+      if (v === undefined || typeof v === 'object') unresolved = true;
+      return String(v);
+    });
+    return unresolved ? undefined : text;
+  }
   const v = /^var\.([A-Za-z0-9_]+)$/.exec(inner);
   if (v) return resolve(m, m.variables[v[1]]?.default, depth + 1);
   const l = /^local\.([A-Za-z0-9_]+)$/.exec(inner);

@@ -1,0 +1,274 @@
+#!/usr/bin/env bash
+# File-connector benchmark: one CSV (~1 GB, 10 M lines of ~100 bytes by default) loaded into the same local broker by
+#   dsc      `dsc run --c <conf> --fresh`, tasks.max 1 and 2, from the local file and from gs:// (fake-gcs-server)
+#   kcat     `kcat -P -l <file>` (Debian's kcat, librdkafka defaults)
+#   connect  Kafka Connect standalone + FileStreamSource (Maven Central jars, the broker's Kafka version)
+# and prints wall time, records/s, MB/s (file bytes / s, 1 MB = 10^6 B), peak RSS (/usr/bin/time -v) and CPU seconds,
+# plus each topic's end offset against the line count. A benchmark prints figures; it asserts nothing.
+#
+#   bash bench/file-load.sh                                 full size
+#   BENCH_LINES=200000 bash bench/file-load.sh              quick run
+#   BENCH_TOOLS=kcat,connect bash bench/file-load.sh        a subset of the tools (dsc,kcat,connect)
+#
+# Knobs: BENCH_LINES (10000000), BENCH_TOOLS (dsc,kcat,connect), BENCH_BATCH (records per batch for dsc's
+# file.reader.batch.size and FileStreamSource's batch.size, 10000), BENCH_KEEP_TOPICS=1 keeps the topics afterwards,
+# BENCH_KEEP_WORK=1 keeps the temp folder (configs, logs, time -v output of every run).
+# Cached: the CSV in ~/.cache/dsc/bench/, Connect jars in ~/.cache/dsc/connect-<kafka version>/.
+# The broker and the loaders share this machine's cores, and so do any tests running at the same time.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+LINES="${BENCH_LINES:-10000000}"
+TOOLS=",${BENCH_TOOLS:-dsc,kcat,connect},"
+BATCH="${BENCH_BATCH:-10000}"
+CACHE="${DSC_CACHE:-$HOME/.cache/dsc}"
+BENCH_CACHE="$CACHE/bench"
+NODE="$ROOT/node_modules/.bin/node"
+OFFSETS=("$NODE" "$ROOT/bench/file/topic-offsets.mjs")
+BUCKET=bench
+RUN_ID="$(date +%Y%m%d-%H%M%S)"
+WORK="$(mktemp -d /tmp/dsc-bench.XXXXXX)"
+RESULTS="$WORK/results.tsv"
+TOPICS=()
+
+say() { printf '[bench] %s\n' "$*" >&2; }
+die() {
+  say "ERROR: $*"
+  exit 1
+}
+wants() { [[ "$TOOLS" == *",$1,"* ]]; }
+
+cleanup() {
+  local pid
+  for pid in ${CONNECT_PID:-}; do kill "$pid" 2>/dev/null || true; done
+  if [[ "${BENCH_KEEP_TOPICS:-0}" != 1 && ${#TOPICS[@]} -gt 0 ]]; then
+    "${OFFSETS[@]}" delete "${TOPICS[@]}" >/dev/null 2>&1 || say "could not delete topics ${TOPICS[*]}"
+  fi
+  if [[ "${BENCH_KEEP_WORK:-0}" == 1 ]]; then say "kept $WORK (logs, configs, time -v output)"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+[[ "$LINES" =~ ^[1-9][0-9]*$ ]] || die "BENCH_LINES must be a positive integer, got '$LINES'"
+[[ "$BATCH" =~ ^[1-9][0-9]*$ ]] || die "BENCH_BATCH must be a positive integer, got '$BATCH'"
+[[ -x "$NODE" ]] || die "$NODE missing: run npm ci first"
+
+# --- prerequisites -------------------------------------------------------------------------------------------------
+apt_install() { # $1 = command, $2 = Debian package
+  command -v "$1" >/dev/null 2>&1 && return 0
+  say "installing $2 (apt-get)"
+  apt-get install -y -q "$2" >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q "$2" >/dev/null; } ||
+    die "cannot install $2"
+}
+[[ -x /usr/bin/time ]] || apt_install /usr/bin/time time
+wants kcat && apt_install kcat kcat
+command -v go >/dev/null || die "go not found (needed to generate the CSV)"
+command -v curl >/dev/null || die "curl not found"
+
+# up.sh is idempotent but serialised by a lock that other sessions may hold for minutes: skip it when the target
+# broker and fake-gcs-server already answer.
+if [[ -f "$CACHE/run/services.env" ]] && (exec 3<>/dev/tcp/127.0.0.1/9092) 2>/dev/null &&
+  curl -sf -o /dev/null http://127.0.0.1:4443/storage/v1/b; then
+  say "services already up"
+else
+  say "starting services (test/services/up.sh)"
+  bash test/services/up.sh >/dev/null
+fi
+set -a
+# shellcheck disable=SC1091
+source "$CACHE/run/services.env"
+set +a
+BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
+GCS="${STORAGE_EMULATOR_HOST:-http://127.0.0.1:4443}"
+# The broker's version (services.env), else the pom's default: the Connect peer uses the same client jars.
+KAFKA_VERSION="${KAFKA_VERSION:-$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' test/services/kafka/pom.xml)}"
+JAVA="${JAVA:-java}"
+
+# --- data: generated once per size, kept locally and uploaded to fake-gcs-server ------------------------------------
+mkdir -p "$BENCH_CACHE"
+CSV="$BENCH_CACHE/persons-$LINES.csv"
+if [[ ! -f "$CSV" ]]; then
+  say "generating $CSV ($LINES lines)"
+  go build -o "$WORK/generate-csv" bench/file/generate-csv.go
+  "$WORK/generate-csv" "$LINES" >"$CSV.tmp"
+  mv "$CSV.tmp" "$CSV"
+fi
+BYTES="$(stat -c %s "$CSV")"
+OBJECT="persons-$LINES.csv"
+
+# 409 when the bucket exists: fine. The memory backend forgets objects on restart, so compare sizes before uploading.
+curl -sS -o /dev/null -X POST -H 'Content-Type: application/json' -d "{\"name\":\"$BUCKET\"}" "$GCS/storage/v1/b" || true
+remote_size="$(curl -sS "$GCS/storage/v1/b/$BUCKET/o/$OBJECT" 2>/dev/null | sed -n 's/.*"size": *"\([0-9]*\)".*/\1/p' || true)"
+if [[ "$remote_size" != "$BYTES" ]]; then
+  say "uploading gs://$BUCKET/$OBJECT ($BYTES bytes) to $GCS"
+  # -T streams the file (--data-binary would read 1 GB into curl's memory first).
+  curl -sS -f -o /dev/null -X POST -H 'Content-Type: text/csv' -T "$CSV" \
+    "$GCS/upload/storage/v1/b/$BUCKET/o?uploadType=media&name=$OBJECT" || die "upload to $GCS failed"
+fi
+
+# --- Kafka Connect jars (Maven Central, cached per version) ----------------------------------------------------------
+CONNECT_LIBS="$CACHE/connect-$KAFKA_VERSION/libs"
+if wants connect && [[ ! -f "$CONNECT_LIBS/.complete" ]]; then
+  say "downloading Kafka Connect $KAFKA_VERSION jars (connect-runtime, connect-file) from Maven Central"
+  tmp="$(mktemp -d "$CACHE/.connect-$KAFKA_VERSION.XXXXXX")"
+  mvn -q -B -Dstyle.color=never -f bench/peers/pom.xml -Dkafka.version="$KAFKA_VERSION" \
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp/libs" >&2
+  ls "$tmp/libs/connect-file-$KAFKA_VERSION.jar" >/dev/null || die "connect-file jar missing after mvn"
+  touch "$tmp/libs/.complete"
+  rm -rf "$CACHE/connect-$KAFKA_VERSION"
+  mv "$tmp" "$CACHE/connect-$KAFKA_VERSION"
+fi
+
+if wants dsc; then
+  say "building dsc (npm run build)"
+  npm run --silent build >&2
+fi
+
+# --- measuring -----------------------------------------------------------------------------------------------------
+now() { date +%s.%N; }
+rss_kb() { sed -n 's/.*Maximum resident set size (kbytes): *//p' "$1"; }
+cpu_s() { awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.1f", s }' "$1"; }
+# $1 tool, $2 source, $3 tasks, $4 topic, $5 seconds, $6 time -v output
+record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$(rss_kb "$6")" "$(cpu_s "$6")" >>"$RESULTS"; }
+
+run_dsc() { # $1 source (local|gcs), $2 tasks
+  local source="$1" tasks="$2" topic="bench-dsc-$1-t$2-$RUN_ID" uri dir="$WORK/dsc-$1-$2" t0 t1
+  [[ "$source" == local ]] && uri="$CSV" || uri="gs://$BUCKET/$OBJECT"
+  mkdir -p "$dir"
+  cat >"$dir/bench.conf" <<EOF
+connector.class=com.tigergraph.kafka.connect.filesystem.FsSourceConnector
+mode=eof
+file.regexp=".*"
+file.reader.type=text
+file.reader.batch.size=$BATCH
+file.reader.text.header=false
+[connector_bench]
+name=$topic
+tasks.max=$tasks
+topic=$topic
+file.uris=$uri
+EOF
+  TOPICS+=("$topic")
+  say "dsc: $uri, tasks.max=$tasks -> $topic"
+  t0="$(now)"
+  # The node process itself (what `npm run dsc` runs), so npm's own start-up and RSS are not counted.
+  DSC_STATE_DIR="$dir/state" /usr/bin/time -v -o "$dir/time.txt" \
+    "$NODE" --no-warnings=ExperimentalWarning bin/dsc.js run --c "$dir/bench.conf" --fresh --json \
+    >"$dir/out.json" 2>"$dir/err.log" ||
+    { say "dsc run failed (exit $?):"; tail -n 20 "$dir/err.log" "$dir/out.json" >&2; }
+  t1="$(now)"
+  record dsc "$source" "$tasks" "$topic" "$(echo "$t1 - $t0" | bc)" "$dir/time.txt"
+}
+
+run_kcat() {
+  local topic="bench-kcat-local-$RUN_ID" t0 t1
+  TOPICS+=("$topic")
+  "${OFFSETS[@]}" create "$topic" 1
+  say "kcat: -P -l $CSV -> $topic"
+  t0="$(now)"
+  # librdkafka defaults (printed below); kcat flushes every outstanding message before it exits.
+  /usr/bin/time -v -o "$WORK/kcat-time.txt" kcat -P -b "$BROKERS" -t "$topic" -l "$CSV" 2>"$WORK/kcat.log" ||
+    { say "kcat failed:"; tail -n 20 "$WORK/kcat.log" >&2; }
+  t1="$(now)"
+  record kcat local 1 "$topic" "$(echo "$t1 - $t0" | bc)" "$WORK/kcat-time.txt"
+}
+
+run_connect() {
+  local topic="bench-connect-local-$RUN_ID" dir="$WORK/connect" t0 t1 time_pid
+  mkdir -p "$dir"
+  TOPICS+=("$topic")
+  "${OFFSETS[@]}" create "$topic" 1
+  cat >"$dir/worker.properties" <<EOF
+bootstrap.servers=$BROKERS
+key.converter=org.apache.kafka.connect.converters.ByteArrayConverter
+value.converter=org.apache.kafka.connect.storage.StringConverter
+offset.storage.file.filename=$dir/connect.offsets
+offset.flush.interval.ms=10000
+listeners=http://127.0.0.1:0
+# every plugin on this classpath has a ServiceLoader manifest: skips a ~4 s reflective scan at start-up
+plugin.discovery=service_load
+EOF
+  cat >"$dir/file-source.properties" <<EOF
+name=bench-file-source
+connector.class=org.apache.kafka.connect.file.FileStreamSourceConnector
+tasks.max=1
+file=$CSV
+topic=$topic
+batch.size=$BATCH
+EOF
+  say "connect: FileStreamSource $CSV (batch.size=$BATCH) -> $topic"
+  t0="$(now)"
+  # Heap and GC flags as connect-standalone.sh / kafka-run-class.sh set them.
+  /usr/bin/time -v -o "$dir/time.txt" "$JAVA" -Xms256M -Xmx2G -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+    -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 \
+    -Djava.awt.headless=true -Dlog4j2.configurationFile="$ROOT/bench/file/connect-log4j2.properties" \
+    -Dbench.connect.log="$dir/connect.log" -cp "$CONNECT_LIBS/*" \
+    org.apache.kafka.connect.cli.ConnectStandalone "$dir/worker.properties" "$dir/file-source.properties" \
+    >"$dir/stdout.log" 2>&1 &
+  time_pid=$!
+  sleep 0.2
+  CONNECT_PID="$(pgrep -P "$time_pid" || true)"
+  # FileStreamSource never finishes by itself: it is done when the topic holds every line.
+  if ! "${OFFSETS[@]}" wait "$topic" "$LINES" 3600 >/dev/null; then
+    say "connect did not deliver every line; its log:"
+    tail -n 20 "$dir/connect.log" >&2
+  fi
+  t1="$(now)"
+  [[ -n "$CONNECT_PID" ]] && kill -TERM "$CONNECT_PID" 2>/dev/null
+  wait "$time_pid" || true
+  CONNECT_PID=""
+  record connect local 1 "$topic" "$(echo "$t1 - $t0" | bc)" "$dir/time.txt"
+  # Where the worker's time goes: JVM + worker start-up before the task's first poll, then the load itself.
+  local started
+  started="$(sed -n 's/^\[\([0-9-]* [0-9:]*\),\([0-9]*\)\] INFO .*Source task finished initialization and start.*/\1.\2/p' \
+    "$dir/connect.log" | head -1)"
+  if [[ -n "$started" ]]; then
+    CONNECT_SPLIT="$(awk -v a="$(date -d "$started" +%s.%N)" -v t0="$t0" -v t1="$t1" -v n="$LINES" 'BEGIN {
+      printf "start-up %.1f s, then %.1f s from task start to the last record (%.0f records/s)", a - t0, t1 - a, n / (t1 - a) }')"
+  fi
+}
+
+if wants kcat; then run_kcat; fi
+if wants connect; then run_connect; fi
+if wants dsc; then
+  for source in local gcs; do
+    for tasks in 1 2; do run_dsc "$source" "$tasks"; done
+  done
+fi
+
+# --- report --------------------------------------------------------------------------------------------------------
+mem_gib="$(awk '/MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)"
+cpu_model="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+echo
+echo "Machine: $(nproc) CPUs ($cpu_model), ${mem_gib} GiB RAM, $(uname -sr)"
+echo "Input:   $CSV: $LINES lines, $BYTES bytes ($(awk -v b="$BYTES" -v n="$LINES" 'BEGIN { printf "%.0f", b / n }') B/line);" \
+  "gs://$BUCKET/$OBJECT on fake-gcs-server (memory backend)"
+echo "Broker:  Kafka $KAFKA_VERSION at $BROKERS (single KRaft node on this machine), every topic 1 partition"
+echo "Versions: node $("$NODE" --version), $("$JAVA" -version 2>&1 | head -1),"\
+  "kcat $(kcat -V 2>&1 | sed -n 's/^Version \([^ ]*\).*librdkafka \([^ ]*\).*/\1 (librdkafka \2)/p')"
+echo "Settings: dsc file.reader.batch.size=$BATCH; kcat librdkafka defaults" \
+  "($(kcat -P -b "$BROKERS" -t x -X dump 2>/dev/null | awk -F' = ' '
+      $1 == "queue.buffering.max.ms" || $1 == "batch.num.messages" || $1 == "batch.size" || $1 == "request.required.acks" {
+        printf "%s%s=%s", sep, $1, $2; sep = ", " }'));"
+echo "          Connect FileStreamSource batch.size=$BATCH, producer defaults (linger.ms=5, batch.size=16384, acks=all)," \
+  "-Xmx2G G1; its time includes JVM start-up and ends when the topic holds every line${CONNECT_SPLIT:+:}"
+[[ -n "${CONNECT_SPLIT:-}" ]] && echo "          Connect: $CONNECT_SPLIT"
+echo
+mismatches=0
+TABLE="$WORK/table.tsv"
+printf 'tool\tsource\ttasks\trecords\tseconds\trecords/s\tMB/s\tpeak RSS MB\tCPU s\n' >"$TABLE"
+while IFS=$'\t' read -r tool source tasks topic seconds rss cpu; do
+  records="$("${OFFSETS[@]}" end "$topic" </dev/null 2>/dev/null || echo '?')"
+  if [[ "$records" != "$LINES" ]]; then mismatches=$((mismatches + 1)); fi
+  awk -v t="$tool" -v s="$source" -v k="$tasks" -v r="$records" -v sec="$seconds" -v b="$BYTES" -v rss="${rss:-0}" \
+    -v cpu="$cpu" -v n="$LINES" 'BEGIN {
+      printf "%s\t%s\t%s\t%s\t%.1f\t%.0f\t%.1f\t%.0f\t%s\n", t, s, k, r, sec, n / sec, b / 1e6 / sec, rss / 1024, cpu }' >>"$TABLE"
+done <"$RESULTS"
+column -t -s $'\t' "$TABLE"
+echo
+if [[ "$mismatches" -gt 0 ]]; then
+  echo "!!!!!!!! COUNT MISMATCH: $mismatches run(s) did not put exactly $LINES records on their topic (records column) !!!!!!!!"
+else
+  echo "Counts: every topic's end offset equals the line count ($LINES)."
+fi

@@ -1,0 +1,267 @@
+// Shared by the file connector integration tests: specs from config text (the real parser), an embedded runtime
+// per test (in-memory SQLite store, in-process dispatch into the real planner and tasks), files on local disk and
+// on fake-gcs-server, and a consumer that reads a topic from the beginning to its end offsets.
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { Kafka, logLevel, type IHeaders } from 'kafkajs';
+import tar from 'tar-stream';
+import yazl from 'yazl';
+import { parseConnectorConfig } from '../../shared/config/index.js';
+import { hasErrors, type FileConnectorSpec } from '../../shared/config/spec.js';
+import { InProcessDispatcher } from '../../shared/dispatch/in-process-dispatcher.js';
+import type { FileConnectorContext } from '../../shared/file/file-connector-context.js';
+import { fileHandlers } from '../../shared/file/file-handlers.js';
+import type { FileTaskOptions } from '../../shared/file/file-source-task.js';
+import { SqliteConnectorStore } from '../../shared/lifecycle/sqlite-store.js';
+import { connectorState } from '../../shared/lifecycle/status.js';
+import type { ConnectorState, ConnectorStore, TaskRecord } from '../../shared/lifecycle/store.js';
+import { silentLogger } from '../../shared/runtime/log.js';
+
+/** Service addresses: the global setup loads them; running a file alone falls back to up.sh's env file. */
+export function loadServiceEnv(): void {
+  if (process.env.STORAGE_EMULATOR_HOST && process.env.KAFKA_BROKERS) return;
+  const file = join(homedir(), '.cache/dsc/run/services.env');
+  if (!existsSync(file)) return;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line);
+    if (m && process.env[m[1]] === undefined) process.env[m[1]] = m[2];
+  }
+}
+loadServiceEnv();
+
+export const BROKERS = () => process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+export const GCS = () => process.env.STORAGE_EMULATOR_HOST ?? 'http://127.0.0.1:4443';
+export const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+export const kafka = () => new Kafka({ brokers: BROKERS().split(','), clientId: 'dsc-file-test', logLevel: logLevel.NOTHING });
+
+const FILE_CLASS = 'com.tigergraph.kafka.connect.filesystem.FsSourceConnector';
+
+/** A file connector spec as a user writes it: the given keys, with topic/uris required. */
+export function fileSpec(name: string, keys: Record<string, string | number | boolean>): FileConnectorSpec {
+  // mode '' leaves the key out: a streaming connector.
+  const all = { 'connector.class': FILE_CLASS, mode: 'eof', ...keys };
+  const lines = Object.entries(all)
+    .filter(([k, v]) => !(k === 'mode' && v === ''))
+    .map(([k, v]) => `${k}=${v}`);
+  const text = `${lines.join('\n')}\n[${name}]\nname=${name}\n`;
+  const parsed = parseConnectorConfig(text, { fileName: `${name}.conf` });
+  if (hasErrors(parsed.issues)) throw new Error(JSON.stringify(parsed.issues));
+  return parsed.specs[0] as FileConnectorSpec;
+}
+
+export interface Harness {
+  store: ConnectorStore;
+  dispatcher: InProcessDispatcher;
+  ctx: FileConnectorContext;
+  create(spec: FileConnectorSpec): Promise<void>;
+  state(name: string): Promise<ConnectorState>;
+  tasks(name: string): Promise<TaskRecord[]>;
+  /** Polls until the connector reaches one of `states` (or throws after timeoutMs with what it saw). */
+  waitFor(name: string, states: ConnectorState[], timeoutMs?: number): Promise<ConnectorState>;
+  pause(name: string): Promise<void>;
+  resume(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function harness(
+  options: { splitBytes?: number; taskOptions?: FileTaskOptions; store?: ConnectorStore } = {},
+): Promise<Harness> {
+  const store = options.store ?? (await SqliteConnectorStore.open(':memory:'));
+  const dispatcher = new InProcessDispatcher(undefined, silentLogger);
+  const ctx: FileConnectorContext = {
+    store,
+    dispatcher,
+    log: silentLogger,
+    target: { brokers: BROKERS().split(','), security: { protocol: 'PLAINTEXT' } },
+    ...(options.splitBytes !== undefined && { splitBytes: options.splitBytes }),
+  };
+  dispatcher.setHandlers(fileHandlers(ctx, { leaseMs: 5_000, ...options.taskOptions }));
+  const state = async (name: string): Promise<ConnectorState> => {
+    const r = await store.getConnector(name);
+    if (!r) throw new Error(`connector ${name} is gone`);
+    return connectorState(r, await store.listTasks(name));
+  };
+  return {
+    store,
+    dispatcher,
+    ctx,
+    async create(spec) {
+      const now = new Date().toISOString();
+      await store.createConnectors([
+        { name: spec.name, kind: 'file', spec, desired: 'RUNNING', epoch: 1, createdAt: now, updatedAt: now },
+      ]);
+      await dispatcher.plan({ connector: spec.name, epoch: 1 });
+    },
+    state,
+    tasks: (name) => store.listTasks(name),
+    async waitFor(name, states, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last: ConnectorState | undefined;
+      while (Date.now() < deadline) {
+        last = await state(name);
+        if (states.includes(last)) return last;
+        await sleep(50);
+      }
+      const tasks = await store.listTasks(name);
+      throw new Error(`${name} is ${last}, not ${states.join('/')}: ${JSON.stringify(tasks.map((t) => [t.state, t.lastError]))}`);
+    },
+    async pause(name) {
+      await store.updateConnector(name, { desired: 'PAUSED' });
+    },
+    async resume(name) {
+      const r = await store.getConnector(name);
+      const updated = await store.updateConnector(name, { desired: 'RUNNING', epoch: r!.epoch + 1 });
+      await dispatcher.plan({ connector: name, epoch: updated!.epoch });
+    },
+    async close() {
+      await dispatcher.idle();
+      await store.close();
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export interface Consumed {
+  value: string;
+  headers: Record<string, string>;
+  partition: number;
+  offset: number;
+}
+
+const headerText = (h: IHeaders | undefined): Record<string, string> =>
+  Object.fromEntries(Object.entries(h ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v ?? '')]));
+
+/** Every record on `topic` now (beginning to the current end offsets), in partition then offset order. */
+export async function consumeAll(topic: string): Promise<Consumed[]> {
+  const k = kafka();
+  const admin = k.admin();
+  await admin.connect();
+  const remaining = new Map<number, number>();
+  try {
+    for (const p of await admin.fetchTopicOffsets(topic)) {
+      if (Number(p.high) > Number(p.low)) remaining.set(p.partition, Number(p.high));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  const out: Consumed[] = [];
+  if (remaining.size === 0) return out;
+  const consumer = k.consumer({ groupId: unique('dsc-test'), maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out consuming ${topic}`)), 30_000);
+      consumer
+        .run({
+          autoCommit: false,
+          eachMessage: async ({ partition, message }) => {
+            const end = remaining.get(partition);
+            if (end === undefined || Number(message.offset) >= end) return;
+            out.push({
+              value: message.value?.toString('utf8') ?? '',
+              headers: headerText(message.headers),
+              partition,
+              offset: Number(message.offset),
+            });
+            if (Number(message.offset) + 1 >= end) remaining.delete(partition);
+            if (remaining.size === 0) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return out.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+}
+
+export const values = (records: Consumed[]): string[] => records.map((r) => r.value);
+
+/** Count of each value: for "every line exactly once" and "duplicates ≤ one batch" checks. */
+export function tally(list: string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const v of list) m.set(v, (m.get(v) ?? 0) + 1);
+  return m;
+}
+
+// ---- files ----
+
+export function tempDir(files: Record<string, string | Buffer> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dsc-file-'));
+  for (const [name, content] of Object.entries(files)) {
+    const path = join(dir, name);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content);
+  }
+  return dir;
+}
+
+async function gcsFetch(path: string, init: RequestInit): Promise<Response> {
+  return fetch(`${GCS()}${path}`, init);
+}
+
+/** A new bucket on fake-gcs-server holding `files`; returns its name. */
+export async function gcsBucket(files: Record<string, string | Buffer> = {}): Promise<string> {
+  const bucket = unique('b').toLowerCase();
+  const res = await gcsFetch('/storage/v1/b', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: bucket }),
+  });
+  if (!res.ok) throw new Error(`cannot create bucket ${bucket}: ${res.status} ${await res.text()}`);
+  for (const [name, content] of Object.entries(files)) await gcsPut(bucket, name, content);
+  return bucket;
+}
+
+/** Uploads one object; returns its metadata (generation and size as strings, as GCS sends them). */
+export async function gcsPut(
+  bucket: string,
+  name: string,
+  content: string | Buffer,
+): Promise<{ bucket: string; name: string; size: string; generation: string }> {
+  const res = await gcsFetch(`/upload/storage/v1/b/${bucket}/o?uploadType=media&name=${encodeURIComponent(name)}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/octet-stream' },
+    body: typeof content === 'string' ? content : new Uint8Array(content),
+  });
+  if (!res.ok) throw new Error(`cannot upload gs://${bucket}/${name}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { bucket: string; name: string; size: string; generation: string };
+}
+
+// ---- archives ----
+
+export const gzip = (content: string | Buffer): Buffer => gzipSync(content);
+
+export async function tarOf(files: Record<string, string>): Promise<Buffer> {
+  const pack = tar.pack();
+  for (const [name, content] of Object.entries(files)) pack.entry({ name }, content);
+  pack.finalize();
+  return collect(pack as unknown as Readable);
+}
+
+export async function zipOf(files: Record<string, string | Buffer>, compress = true): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  for (const [name, content] of Object.entries(files)) zip.addBuffer(Buffer.from(content), name, { compress });
+  zip.end();
+  return collect(zip.outputStream as unknown as Readable);
+}
+
+async function collect(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** `n` CSV lines `prefix-i,i,...` padded to about `width` bytes. */
+export function csvLines(n: number, prefix = 'row', width = 40): string[] {
+  return Array.from({ length: n }, (_, i) => `${prefix}-${i},${i},`.padEnd(width, 'x'));
+}

@@ -1,0 +1,161 @@
+// Lifecycle of a file connector on real Kafka: pause mid-file (within 5 s, nothing lost), resume, delete (state
+// gone; re-create loads again), a worker killed mid-file (lease expires, the next one resumes: nothing lost,
+// duplicates ≤ one batch), and the time budget (checkpoint, re-enqueue, continue).
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FileCheckpoint } from '../../shared/file/file-assignment.js';
+import { runFileSourceTask, type TaskOutcome } from '../../shared/file/file-source-task.js';
+import {
+  consumeAll,
+  csvLines,
+  fileSpec,
+  gcsBucket,
+  harness,
+  sleep,
+  tally,
+  tempDir,
+  unique,
+  values,
+  type Harness,
+} from './file-helpers.js';
+
+const open: Harness[] = [];
+afterEach(async () => {
+  for (const h of open.splice(0)) await h.close();
+});
+
+async function newHarness(...args: Parameters<typeof harness>): Promise<Harness> {
+  const h = await harness(...args);
+  open.push(h);
+  return h;
+}
+
+/** Waits until the connector's tasks have acknowledged at least `n` records. */
+async function recordsAtLeast(h: Harness, name: string, n: number, timeoutMs = 30_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const total = (await h.tasks(name)).reduce((s, t) => s + t.progress.records, 0);
+    if (total >= n) return total;
+    await sleep(20);
+  }
+  throw new Error(`${name} did not reach ${n} records`);
+}
+
+const LINES = csvLines(40_000, 'life', 30);
+const BIG = LINES.join('\n') + '\n';
+
+describe('file connector lifecycle', () => {
+  it('pause stops the task within 5 s at a batch boundary; resume continues; nothing lost or repeated', async () => {
+    const topic = unique('pause');
+    const bucket = await gcsBucket({ 'big.csv': BIG });
+    const h = await newHarness();
+    const spec = fileSpec(topic, { topic, 'file.uris': `gs://${bucket}/big.csv`, 'file.reader.batch.size': 20 });
+    await h.create(spec);
+    await recordsAtLeast(h, spec.name, 100);
+    const asked = Date.now();
+    await h.pause(spec.name);
+    await h.waitFor(spec.name, ['PAUSED'], 5_000);
+    // The task itself has stopped (not just the desired state): its document says PAUSED, its lease is released.
+    const deadline = asked + 5_000;
+    let task = (await h.tasks(spec.name))[0];
+    while (task.state !== 'PAUSED' && Date.now() < deadline) {
+      await sleep(20);
+      task = (await h.tasks(spec.name))[0];
+    }
+    expect(task.state).toBe('PAUSED');
+    expect(Date.now() - asked).toBeLessThan(5_000);
+    const atPause = task.progress.records;
+    expect(atPause).toBeLessThan(LINES.length);
+    await sleep(1_200); // nothing moves while paused
+    expect((await h.tasks(spec.name))[0].progress.records).toBe(atPause);
+    expect((await consumeAll(topic)).length).toBe(atPause);
+    expect((task.checkpoint as FileCheckpoint).offset).toBeGreaterThan(0);
+
+    await h.resume(spec.name);
+    expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'], 60_000)).toBe('FINISHED');
+    const got = values(await consumeAll(topic));
+    expect(got).toHaveLength(LINES.length);
+    expect(got).toEqual(LINES);
+  });
+
+  it('delete stops the tasks and removes state; creating it again loads again', async () => {
+    const topic = unique('del');
+    const dir = tempDir({ 'big.csv': BIG });
+    const h = await newHarness();
+    const spec = fileSpec(topic, { topic, 'file.uris': `${dir}/big.csv`, 'file.reader.batch.size': 20 });
+    await h.create(spec);
+    await recordsAtLeast(h, spec.name, 100);
+    await h.store.deleteConnector(spec.name);
+    const stopped = Date.now();
+    await h.dispatcher.idle();
+    expect(Date.now() - stopped).toBeLessThan(5_000);
+    expect(await h.store.getConnector(spec.name)).toBeUndefined();
+    expect(await h.store.listTasks(spec.name)).toEqual([]);
+    expect(await h.store.listOffsets(spec.name)).toEqual([]);
+    const partial = (await consumeAll(topic)).length;
+    expect(partial).toBeLessThan(LINES.length);
+
+    const small = fileSpec(topic, { topic, 'file.uris': `${dir}/big.csv` });
+    await h.create(small);
+    expect(await h.waitFor(small.name, ['FINISHED'], 60_000)).toBe('FINISHED');
+    const all = values(await consumeAll(topic));
+    expect(all.slice(partial)).toEqual(LINES);
+  });
+
+  it('a worker killed mid-file: a second copy is refused while the lease lives, then resumes; duplicates ≤ one batch', async () => {
+    const topic = unique('kill');
+    const dir = tempDir({ 'big.csv': BIG });
+    const batch = 500;
+    const kill = new AbortController();
+    const leaseMs = 2_000;
+    const h = await newHarness({ taskOptions: { kill: kill.signal, leaseMs } });
+    const spec = fileSpec(topic, { topic, 'file.uris': `${dir}/big.csv`, 'file.reader.batch.size': batch });
+    await h.create(spec);
+    await recordsAtLeast(h, spec.name, 5 * batch);
+    kill.abort(); // the "crash": no more writes, the lease is not released
+    await h.dispatcher.idle();
+    const crashed = (await h.tasks(spec.name))[0];
+    expect(crashed.state).toBe('RUNNING');
+    expect(crashed.lease?.expiresAt).toBeGreaterThan(Date.now() - leaseMs);
+    const acked = crashed.progress.records;
+    expect(acked).toBeLessThan(LINES.length);
+
+    const message = { connector: spec.name, taskId: 0, epoch: 1 };
+    const second = await runFileSourceTask(message, h.ctx, { leaseMs });
+    expect(second).toBe<TaskOutcome>('busy');
+
+    await sleep(Math.max(0, crashed.lease!.expiresAt - Date.now()) + 50);
+    const third = await runFileSourceTask(message, h.ctx, { leaseMs });
+    expect(third).toBe<TaskOutcome>('finished');
+    const got = values(await consumeAll(topic));
+    const counts = tally(got);
+    for (const l of LINES) expect(counts.get(l) ?? 0).toBeGreaterThanOrEqual(1);
+    const duplicates = got.length - LINES.length;
+    expect(duplicates).toBeLessThanOrEqual(batch);
+    expect((await h.tasks(spec.name))[0].progress.records).toBe(LINES.length);
+  });
+
+  it('the time budget: the task checkpoints, re-enqueues itself and continues until done', async () => {
+    const topic = unique('budget');
+    const dir = tempDir({ 'big.csv': BIG });
+    const h = await newHarness();
+    let invocations = 0;
+    const outcomes: TaskOutcome[] = [];
+    h.dispatcher.setHandlers({
+      plan: async (m) => {
+        const { planFileConnector } = await import('../../shared/file/file-source-connector.js');
+        await planFileConnector(m, h.ctx);
+      },
+      task: async (m) => {
+        invocations++;
+        outcomes.push(await runFileSourceTask(m, h.ctx, { budgetMs: 150, leaseMs: 5_000 }));
+      },
+    });
+    const spec = fileSpec(topic, { topic, 'file.uris': `${dir}/big.csv`, 'file.reader.batch.size': 200 });
+    await h.create(spec);
+    expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'], 60_000)).toBe('FINISHED');
+    expect(invocations).toBeGreaterThan(2);
+    expect(outcomes.slice(0, -1).every((o) => o === 'requeued')).toBe(true);
+    expect(outcomes.at(-1)).toBe('finished');
+    expect(values(await consumeAll(topic))).toEqual(LINES);
+  });
+});
