@@ -10,8 +10,8 @@
 #   BENCH_LINES=200000 bash bench/file-load.sh              quick run
 #   BENCH_TOOLS=kcat,connect bash bench/file-load.sh        a subset of the tools (dsc,kcat,connect)
 #
-# Knobs: BENCH_LINES (10000000), BENCH_TOOLS (dsc,kcat,connect), BENCH_BATCH (records per batch for dsc's
-# file.reader.batch.size and FileStreamSource's batch.size, 10000), BENCH_KEEP_TOPICS=1 keeps the topics afterwards,
+# Knobs: BENCH_LINES (10000000), BENCH_TOOLS (dsc,kcat,connect), BENCH_BATCH (FileStreamSource's batch.size, 10000),
+# BENCH_DSC_BATCH (dsc's file.reader.batch.size, 4000: see below), BENCH_KEEP_TOPICS=1 keeps the topics afterwards,
 # BENCH_KEEP_WORK=1 keeps the temp folder (configs, logs, time -v output of every run).
 # Cached: the CSV in ~/.cache/dsc/bench/, Connect jars in ~/.cache/dsc/connect-<kafka version>/.
 # The broker and the loaders share this machine's cores, and so do any tests running at the same time.
@@ -23,6 +23,10 @@ cd "$ROOT"
 LINES="${BENCH_LINES:-10000000}"
 TOOLS=",${BENCH_TOOLS:-dsc,kcat,connect},"
 BATCH="${BENCH_BATCH:-10000}"
+# dsc sends one batch as one record batch per partition, and the broker refuses record batches over
+# message.max.bytes (1 MB): ~10000 records of ~100 B plus dsc's headers exceed it, so dsc gets fewer per batch
+# until shared/kafka/batch-producer.ts splits oversized batches.
+DSC_BATCH="${BENCH_DSC_BATCH:-4000}"
 CACHE="${DSC_CACHE:-$HOME/.cache/dsc}"
 BENCH_CACHE="$CACHE/bench"
 NODE="$ROOT/node_modules/.bin/node"
@@ -52,6 +56,7 @@ trap cleanup EXIT
 
 [[ "$LINES" =~ ^[1-9][0-9]*$ ]] || die "BENCH_LINES must be a positive integer, got '$LINES'"
 [[ "$BATCH" =~ ^[1-9][0-9]*$ ]] || die "BENCH_BATCH must be a positive integer, got '$BATCH'"
+[[ "$DSC_BATCH" =~ ^[1-9][0-9]*$ ]] || die "BENCH_DSC_BATCH must be a positive integer, got '$DSC_BATCH'"
 [[ -x "$NODE" ]] || die "$NODE missing: run npm ci first"
 
 # --- prerequisites -------------------------------------------------------------------------------------------------
@@ -141,7 +146,7 @@ connector.class=com.tigergraph.kafka.connect.filesystem.FsSourceConnector
 mode=eof
 file.regexp=".*"
 file.reader.type=text
-file.reader.batch.size=$BATCH
+file.reader.batch.size=$DSC_BATCH
 file.reader.text.header=false
 [connector_bench]
 name=$topic
@@ -247,7 +252,7 @@ echo "Input:   $CSV: $LINES lines, $BYTES bytes ($(awk -v b="$BYTES" -v n="$LINE
 echo "Broker:  Kafka $KAFKA_VERSION at $BROKERS (single KRaft node on this machine), every topic 1 partition"
 echo "Versions: node $("$NODE" --version), $("$JAVA" -version 2>&1 | head -1),"\
   "kcat $(kcat -V 2>&1 | sed -n 's/^Version \([^ ]*\).*librdkafka \([^ ]*\).*/\1 (librdkafka \2)/p')"
-echo "Settings: dsc file.reader.batch.size=$BATCH; kcat librdkafka defaults" \
+echo "Settings: dsc file.reader.batch.size=$DSC_BATCH; kcat librdkafka defaults" \
   "($(kcat -P -b "$BROKERS" -t x -X dump 2>/dev/null | awk -F' = ' '
       $1 == "queue.buffering.max.ms" || $1 == "batch.num.messages" || $1 == "batch.size" || $1 == "request.required.acks" {
         printf "%s%s=%s", sep, $1, $2; sep = ", " }'));"

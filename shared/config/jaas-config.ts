@@ -36,3 +36,10 @@ export function parseJaasConfig(text: string): JaasParse {
     config: { loginModule: head[1], controlFlag: head[2] as JaasConfig['controlFlag'], options },
   };
 }
+
+/** A JAAS entry for username/password modules, quoting values so they survive parseJaasConfig. */
+export function jaasConfigFor(loginModule: string, options: Record<string, string>): string {
+  const quote = (v: string) => '"' + v.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
+  const parts = Object.entries(options).map(([k, v]) => `${k}=${quote(v)}`);
+  return `${loginModule} required ${parts.join(' ')};`;
+}

@@ -2,7 +2,7 @@
 // The security mapping lives in security.ts; the shape of these functions is the contract.
 import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaEndpoint, KafkaSecurity, SecurityProtocol } from '../config/spec.js';
-import { jaasConfigFor } from './jaas.js';
+import { jaasConfigFor } from '../config/jaas-config.js';
 import { kafkaJsSecurity, KafkaSecurityError } from './security.js';
 
 export { kafkaJsSecurity, KafkaSecurityError };

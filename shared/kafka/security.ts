@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import type { KafkaSecurity } from '../config/spec.js';
-import { parseJaasConfig, type JaasConfig } from './jaas.js';
+import { parseJaasConfig, type JaasConfig } from '../config/jaas-config.js';
 
 /** A security setting that cannot be honoured; names the setting, never its secret value. */
 export class KafkaSecurityError extends Error {
@@ -139,7 +139,9 @@ function saslOptions(security: KafkaSecurity): SASLOptions {
   }
   if (!security.saslJaasConfig)
     throw new KafkaSecurityError('sasl.jaas.config', `is required for sasl.mechanism=${mechanism}`);
-  const jaas = parseJaasConfig(security.saslJaasConfig);
+  const parsed = parseJaasConfig(security.saslJaasConfig);
+  if (!parsed.ok) throw new KafkaSecurityError('sasl.jaas.config', parsed.reason);
+  const jaas = parsed.config;
   if (mechanism === 'OAUTHBEARER') return oauthBearer(jaas);
   const { username, password } = jaas.options;
   if (username === undefined || password === undefined) {

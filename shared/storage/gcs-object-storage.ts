@@ -73,7 +73,13 @@ export class GcsObjectStorage implements ObjectStorage {
         yield await this.stat(uri);
         return;
       }
-      yield* this.list(`${uri}/`, options);
+      let found = false;
+      for await (const info of this.list(`${uri}/`, options)) {
+        found = true;
+        yield info;
+      }
+      // A name that is neither an object nor a folder is a mistake to report, unlike an empty folder (`.../`).
+      if (!found) throw new Error('no such object or folder (Not Found)');
       return;
     }
     const stream = this.storage.bucket(bucket).getFilesStream({

@@ -1,0 +1,309 @@
+#!/usr/bin/env bash
+# Mirror benchmark: one source topic (5 M records of 200 bytes over 6 partitions by default, written by Kafka's own
+# ProducerPerformance) copied from the source cluster (127.0.0.1:19092) to the target cluster (127.0.0.1:9092) by
+#   dsc      `node dist/functions/mirror.js` (the container entry) on a connector created with `dsc create --c`
+#   mm2      Apache Kafka's MirrorMaker 2 in dedicated mode (org.apache.kafka.connect.mirror.MirrorMaker), the
+#            brokers' Kafka version from Maven Central
+# each with tasks.max 1 and 3, plus the Avro → JSON conversion rate alone (bench/mirror-avro-bench.ts, no Kafka).
+# Each mirror run starts a fresh process on a fresh target topic and ends when the target's end offsets sum to the
+# source count (then SIGTERM). Prints wall time (process start → last record on the target), records/s, MB/s (record
+# values, 1 MB = 10^6 B), peak RSS (/usr/bin/time -v), CPU seconds, and the time to the first record on the target;
+# then compares every target partition's end offset with the source's. A benchmark prints figures; it asserts nothing.
+#
+#   bash bench/mirror-load.sh                                   full size (5 M records)
+#   BENCH_RECORDS=200000 bash bench/mirror-load.sh              quick run
+#   BENCH_TOOLS=dsc BENCH_TASKS=1 bash bench/mirror-load.sh     a subset (tools dsc,mm2,avro; tasks any list)
+#
+# Knobs: BENCH_RECORDS (5000000), BENCH_RECORD_SIZE (200), BENCH_PARTITIONS (6), BENCH_TOOLS (dsc,mm2,avro),
+# BENCH_TASKS ("1 3"), BENCH_AVRO_RECORDS (1000000), BENCH_TIMEOUT (seconds per mirror run, 600),
+# BENCH_CPU_PROF=1 writes a V8 CPU profile of every dsc run into the work folder (implies BENCH_KEEP_WORK=1),
+# BENCH_KEEP_TOPICS=1 keeps the topics afterwards, BENCH_KEEP_WORK=1 keeps the temp folder (configs, logs, time -v).
+# Cached: MirrorMaker jars in ~/.cache/dsc/mm2-<kafka version>/. Both clusters and the mirrors share this machine's
+# cores, and so do any tests running at the same time.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+RECORDS="${BENCH_RECORDS:-5000000}"
+RECORD_SIZE="${BENCH_RECORD_SIZE:-200}"
+PARTITIONS="${BENCH_PARTITIONS:-6}"
+TOOLS=",${BENCH_TOOLS:-dsc,mm2,avro},"
+TASKS_LIST="${BENCH_TASKS:-1 3}"
+AVRO_RECORDS="${BENCH_AVRO_RECORDS:-1000000}"
+TIMEOUT="${BENCH_TIMEOUT:-600}"
+CPU_PROF="${BENCH_CPU_PROF:-0}"
+[[ "$CPU_PROF" == 1 ]] && BENCH_KEEP_WORK=1
+CACHE="${DSC_CACHE:-$HOME/.cache/dsc}"
+NODE="$ROOT/node_modules/.bin/node"
+ADMIN=("$NODE" "$ROOT/bench/mirror/kafka-admin.mjs")
+# Letters and digits only: MirrorMaker cluster aliases appear in its config keys (`a->b.enabled`).
+RUN="$(date +%m%d%H%M%S)"
+SOURCE_TOPIC="bench-mirror-$RUN"
+WORK="$(mktemp -d /tmp/dsc-mirror-bench.XXXXXX)"
+RESULTS="$WORK/results.tsv"
+TARGET_TOPICS=()
+GROUPS_CREATED=()
+PIDS=()
+
+say() { printf '[bench] %s\n' "$*" >&2; }
+die() {
+  say "ERROR: $*"
+  exit 1
+}
+wants() { [[ "$TOOLS" == *",$1,"* ]]; }
+
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  if [[ "${BENCH_KEEP_TOPICS:-0}" != 1 && -n "${SOURCE:-}" ]]; then
+    # Ours: the source topic, every target topic, and the MirrorMaker internal topics named with this run's aliases;
+    # `heartbeats` only where it did not exist before this run.
+    local src_del=("$SOURCE_TOPIC") dst_del=("${TARGET_TOPICS[@]}") t
+    while read -r t; do [[ "$t" == *"$RUN"* ]] && src_del+=("$t"); done < <("${ADMIN[@]}" topics "$SOURCE" 2>/dev/null)
+    while read -r t; do [[ "$t" == *"$RUN"* ]] && dst_del+=("$t"); done < <("${ADMIN[@]}" topics "$TARGET" 2>/dev/null)
+    [[ -f "$WORK/src-topics-before" ]] && ! grep -qx heartbeats "$WORK/src-topics-before" && src_del+=(heartbeats)
+    [[ -f "$WORK/dst-topics-before" ]] && ! grep -qx heartbeats "$WORK/dst-topics-before" && dst_del+=(heartbeats)
+    "${ADMIN[@]}" delete "$SOURCE" "${src_del[@]}" >/dev/null 2>&1 || say "could not delete source topics ${src_del[*]}"
+    "${ADMIN[@]}" delete "$TARGET" "${dst_del[@]}" >/dev/null 2>&1 || say "could not delete target topics ${dst_del[*]}"
+    [[ ${#GROUPS_CREATED[@]} -gt 0 ]] && "${ADMIN[@]}" delete-groups "$SOURCE" "${GROUPS_CREATED[@]}" >/dev/null 2>&1
+  fi
+  if [[ "${BENCH_KEEP_WORK:-0}" == 1 ]]; then say "kept $WORK (configs, logs, time -v output)"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+for knob in RECORDS RECORD_SIZE PARTITIONS AVRO_RECORDS TIMEOUT; do
+  [[ "${!knob}" =~ ^[1-9][0-9]*$ ]] || die "BENCH_$knob must be a positive integer, got '${!knob}'"
+done
+for tasks in $TASKS_LIST; do [[ "$tasks" =~ ^[1-9][0-9]*$ ]] || die "BENCH_TASKS: '$tasks' is not a task count"; done
+[[ -x "$NODE" ]] || die "$NODE missing: run npm ci first"
+
+# --- prerequisites -------------------------------------------------------------------------------------------------
+if [[ ! -x /usr/bin/time ]]; then
+  say "installing time (apt-get)"
+  apt-get install -y -q time >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q time >/dev/null; } ||
+    die "cannot install /usr/bin/time"
+fi
+# up.sh is idempotent but serialised by a lock other sessions may hold for minutes: skip it when both brokers answer.
+if [[ -f "$CACHE/run/services.env" ]] && (exec 3<>/dev/tcp/127.0.0.1/9092) 2>/dev/null &&
+  (exec 3<>/dev/tcp/127.0.0.1/19092) 2>/dev/null; then
+  say "services already up"
+else
+  say "starting services (test/services/up.sh)"
+  bash test/services/up.sh >/dev/null
+fi
+set -a
+# shellcheck disable=SC1091
+source "$CACHE/run/services.env"
+set +a
+SOURCE="${SOURCE_KAFKA_BROKERS:-127.0.0.1:19092}"
+TARGET="${KAFKA_BROKERS:-127.0.0.1:9092}"
+KAFKA_VERSION="${KAFKA_VERSION:-$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' test/services/kafka/pom.xml)}"
+JAVA="${JAVA:-java}"
+[[ -n "${KAFKA_LIBS:-}" && -f "$KAFKA_LIBS/kafka-tools-$KAFKA_VERSION.jar" ]] ||
+  die "kafka-tools-$KAFKA_VERSION.jar not in KAFKA_LIBS='${KAFKA_LIBS:-}' (services.env): ProducerPerformance lives there"
+"${ADMIN[@]}" topics "$SOURCE" >"$WORK/src-topics-before"
+"${ADMIN[@]}" topics "$TARGET" >"$WORK/dst-topics-before"
+
+# --- MirrorMaker 2 jars (Maven Central, cached per version) ----------------------------------------------------------
+MM2_LIBS="$CACHE/mm2-$KAFKA_VERSION/libs"
+if wants mm2 && [[ ! -f "$MM2_LIBS/.complete" ]]; then
+  say "downloading MirrorMaker 2 $KAFKA_VERSION jars (connect-mirror, connect-runtime) from Maven Central"
+  mkdir -p "$CACHE"
+  tmp="$(mktemp -d "$CACHE/.mm2-$KAFKA_VERSION.XXXXXX")"
+  mvn -q -B -Dstyle.color=never -f bench/peers/mirror/pom.xml -Dkafka.version="$KAFKA_VERSION" \
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp/libs" >&2
+  ls "$tmp/libs/connect-mirror-$KAFKA_VERSION.jar" >/dev/null || die "connect-mirror jar missing after mvn"
+  touch "$tmp/libs/.complete"
+  rm -rf "$CACHE/mm2-$KAFKA_VERSION"
+  mv "$tmp" "$CACHE/mm2-$KAFKA_VERSION"
+fi
+
+if wants dsc || wants avro; then
+  say "building dsc (npm run build)"
+  npm run --silent build >&2
+fi
+
+now() { date +%s.%N; }
+rss_kb() { sed -n 's/.*Maximum resident set size (kbytes): *//p' "$1"; }
+cpu_s() { awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.1f", s }' "$1"; }
+
+# --- Avro → JSON alone (CPU-bound: run while nothing else of ours runs) -----------------------------------------------
+AVRO_LINE=""
+if wants avro; then
+  say "avro: compiling and running bench/mirror-avro-bench.ts ($AVRO_RECORDS records)"
+  AVRO_OUT="$ROOT/node_modules/.cache/dsc-bench"
+  node_modules/.bin/tsc --strict --module NodeNext --moduleResolution NodeNext --target ES2023 --skipLibCheck \
+    --esModuleInterop --types node --outDir "$AVRO_OUT" --rootDir . bench/mirror-avro-bench.ts >&2 ||
+    say "avro bench does not compile"
+  AVRO_LINE="$("$NODE" "$AVRO_OUT/bench/mirror-avro-bench.js" "$AVRO_RECORDS" 2>"$WORK/avro.log" || true)"
+  [[ -n "$AVRO_LINE" ]] || { AVRO_LINE="FAILED (see below)"; cat "$WORK/avro.log" >&2; }
+fi
+
+# --- source data: ProducerPerformance into a fresh topic -------------------------------------------------------------
+PRODUCER_LINE=""
+if wants dsc || wants mm2; then
+  "${ADMIN[@]}" create "$SOURCE" "$SOURCE_TOPIC" "$PARTITIONS"
+  say "producing $RECORDS records of $RECORD_SIZE bytes to $SOURCE_TOPIC ($PARTITIONS partitions) on $SOURCE"
+  # No key: the sticky partitioner fills the partitions in turns of one batch. Throughput settings, acks=all.
+  "$JAVA" -Xmx1G -cp "$KAFKA_LIBS/*" org.apache.kafka.tools.ProducerPerformance --topic "$SOURCE_TOPIC" \
+    --num-records "$RECORDS" --record-size "$RECORD_SIZE" --throughput -1 \
+    --producer-props bootstrap.servers="$SOURCE" acks=all linger.ms=20 batch.size=262144 \
+    >"$WORK/producer.log" 2>&1 || { tail -20 "$WORK/producer.log" >&2; die "ProducerPerformance failed"; }
+  PRODUCER_LINE="$(grep 'records sent' "$WORK/producer.log" | tail -1)"
+  read -r -a SOURCE_OFFSETS <<<"$("${ADMIN[@]}" offsets "$SOURCE" "$SOURCE_TOPIC")"
+  SOURCE_COUNT=0
+  for o in "${SOURCE_OFFSETS[@]}"; do SOURCE_COUNT=$((SOURCE_COUNT + o)); done
+  [[ "$SOURCE_COUNT" == "$RECORDS" ]] ||
+    say "!!!!!!!! source topic holds $SOURCE_COUNT records, not $RECORDS: mirrors are measured against $SOURCE_COUNT !!!!!!!!"
+fi
+
+# --- measuring -----------------------------------------------------------------------------------------------------
+# Waits for the target topic to hold every source record, then SIGTERMs the mirror and records one result row:
+# $1 tool, $2 tasks, $3 target topic, $4 t0, $5 pid of /usr/bin/time, $6 time -v output, $7 log
+finish_run() {
+  local tool="$1" tasks="$2" topic="$3" t0="$4" time_pid="$5" time_file="$6" log="$7" mirror_pid wait_out first done
+  mirror_pid="$(pgrep -P "$time_pid" || true)"
+  PIDS+=("$mirror_pid")
+  wait_out="$("${ADMIN[@]}" wait "$TARGET" "$topic" "$SOURCE_COUNT" "$TIMEOUT" || true)"
+  first="$(sed -n 's/.*first=\([0-9.]*\).*/\1/p' <<<"$wait_out")"
+  done="$(sed -n 's/.*done=\([0-9.]*\).*/\1/p' <<<"$wait_out")"
+  if [[ "${done:-0}" == 0 ]]; then
+    say "!!!!!!!! $tool tasks.max=$tasks did not deliver $SOURCE_COUNT records within $TIMEOUT s ($wait_out); its log:"
+    tail -20 "$log" >&2
+    done="$(now)"
+  fi
+  [[ -n "$mirror_pid" ]] && kill -TERM "$mirror_pid" 2>/dev/null
+  wait "$time_pid" || true
+  PIDS=("${PIDS[@]/$mirror_pid/}")
+  local offsets
+  offsets="$("${ADMIN[@]}" offsets "$TARGET" "$topic")"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$tasks" "$topic" "$t0" "${first:-0}" "$done" \
+    "$(rss_kb "$time_file")" "$(cpu_s "$time_file")" "$offsets" >>"$RESULTS"
+}
+
+run_dsc() { # $1 tasks
+  local tasks="$1" alias="dsct${1}r$RUN" name="bench-dsc-t$1-$RUN" dir="$WORK/dsc-t$1" t0 time_pid
+  local topic="$alias.$SOURCE_TOPIC" prof=()
+  mkdir -p "$dir"
+  cat >"$dir/mirror.conf" <<EOF
+connector.class=org.apache.kafka.connect.mirror.MirrorSourceConnector
+source.cluster.alias=$alias
+target.cluster.alias=dst
+source.cluster.bootstrap.servers=$SOURCE
+target.cluster.bootstrap.servers=$TARGET
+source->target.enabled=true
+topics=$SOURCE_TOPIC
+replication.factor=1
+key.converter=org.apache.kafka.connect.converters.ByteArrayConverter
+header.converter=org.apache.kafka.connect.converters.ByteArrayConverter
+value.converter=org.apache.kafka.connect.converters.ByteArrayConverter
+[bench_dsc]
+name=$name
+tasks.max=$tasks
+EOF
+  TARGET_TOPICS+=("$topic")
+  GROUPS_CREATED+=("dsc-mirror.$name")
+  DSC_STATE_DIR="$dir/state" "$NODE" --no-warnings=ExperimentalWarning bin/dsc.js create --c "$dir/mirror.conf" \
+    >"$dir/create.log" 2>&1 || { cat "$dir/create.log" >&2; die "dsc create failed"; }
+  [[ "$CPU_PROF" == 1 ]] && prof=(--cpu-prof --cpu-prof-dir="$dir/prof")
+  say "dsc: tasks.max=$tasks, $SOURCE_TOPIC -> $topic"
+  t0="$(now)"
+  DSC_STATE_DIR="$dir/state" /usr/bin/time -v -o "$dir/time.txt" \
+    "$NODE" --no-warnings=ExperimentalWarning "${prof[@]}" dist/functions/mirror.js >"$dir/mirror.log" 2>&1 &
+  time_pid=$!
+  sleep 0.2
+  finish_run dsc "$tasks" "$topic" "$t0" "$time_pid" "$dir/time.txt" "$dir/mirror.log"
+}
+
+run_mm2() { # $1 tasks
+  local tasks="$1" alias="mm2t${1}r$RUN" dst="dst$RUN" dir="$WORK/mm2-t$1" t0 time_pid
+  local topic="$alias.$SOURCE_TOPIC"
+  mkdir -p "$dir"
+  # Dedicated mode as connect-mirror-maker.sh runs it; replication factors 1 for this one-broker setup; the reverse
+  # flow's heartbeats off (nothing of it is measured). Everything else at MirrorMaker's defaults.
+  cat >"$dir/mm2.properties" <<EOF
+clusters=$alias, $dst
+$alias.bootstrap.servers=$SOURCE
+$dst.bootstrap.servers=$TARGET
+$alias->$dst.enabled=true
+$alias->$dst.topics=$SOURCE_TOPIC
+$dst->$alias.enabled=false
+$dst->$alias.emit.heartbeats.enabled=false
+tasks.max=$tasks
+replication.factor=1
+checkpoints.topic.replication.factor=1
+heartbeats.topic.replication.factor=1
+offset-syncs.topic.replication.factor=1
+offset.storage.replication.factor=1
+status.storage.replication.factor=1
+config.storage.replication.factor=1
+EOF
+  TARGET_TOPICS+=("$topic")
+  say "mm2: tasks.max=$tasks, $SOURCE_TOPIC -> $topic"
+  t0="$(now)"
+  # Heap and GC flags as connect-mirror-maker.sh / kafka-run-class.sh set them.
+  /usr/bin/time -v -o "$dir/time.txt" "$JAVA" -Xms256M -Xmx2G -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+    -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 \
+    -Djava.awt.headless=true -Dlog4j2.configurationFile="$ROOT/bench/mirror/mm2-log4j2.properties" \
+    -Dbench.mm2.log="$dir/mm2.log" -cp "$MM2_LIBS/*" \
+    org.apache.kafka.connect.mirror.MirrorMaker "$dir/mm2.properties" >"$dir/stdout.log" 2>&1 &
+  time_pid=$!
+  sleep 0.2
+  finish_run mm2 "$tasks" "$topic" "$t0" "$time_pid" "$dir/time.txt" "$dir/mm2.log"
+}
+
+for tasks in $TASKS_LIST; do
+  if wants dsc; then run_dsc "$tasks"; fi
+  if wants mm2; then run_mm2 "$tasks"; fi
+done
+
+# --- report --------------------------------------------------------------------------------------------------------
+mem_gib="$(awk '/MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)"
+cpu_model="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+echo
+echo "Machine:  $(nproc) CPUs ($cpu_model), ${mem_gib} GiB RAM, $(uname -sr)"
+echo "Clusters: Kafka $KAFKA_VERSION, source $SOURCE and target $TARGET (one KRaft node each, on this machine)"
+echo "Versions: node $("$NODE" --version), kafkajs $("$NODE" -p 'require("kafkajs/package.json").version'), $("$JAVA" -version 2>&1 | head -1)"
+if [[ -n "$PRODUCER_LINE" ]]; then
+  echo "Source:   $SOURCE_TOPIC, $PARTITIONS partitions, $SOURCE_COUNT records of $RECORD_SIZE B (no key), end offsets" \
+    "${SOURCE_OFFSETS[*]}"
+  echo "          ProducerPerformance (acks=all, linger.ms=20, batch.size=256 KiB): $PRODUCER_LINE"
+  echo "Settings: dsc ByteArrayConverter, kafkajs acks=-1; MirrorMaker 2 dedicated mode, defaults, -Xmx2G G1."
+  echo "          seconds = process start → last record on the target (includes start-up; 'first rec s' is the"
+  echo "          start-up part); MB/s counts record values ($RECORD_SIZE B each); CPU s = user + system of the mirror."
+  echo
+  mismatches=0
+  TABLE="$WORK/table.tsv"
+  printf 'tool\ttasks\trecords\tseconds\trecords/s\tMB/s\tpeak RSS MB\tCPU s\tfirst rec s\tsteady records/s\n' >"$TABLE"
+  CHECKS=""
+  while IFS=$'\t' read -r tool tasks topic t0 first done rss cpu offsets; do
+    read -r -a got <<<"$offsets"
+    records=0
+    for o in "${got[@]}"; do records=$((records + o)); done
+    if [[ "$offsets" != "${SOURCE_OFFSETS[*]}" ]]; then
+      mismatches=$((mismatches + 1))
+      CHECKS+="!!!!!!!! MISMATCH $tool tasks.max=$tasks: $topic end offsets [$offsets] != source [${SOURCE_OFFSETS[*]}]"$'\n'
+    fi
+    awk -v t="$tool" -v k="$tasks" -v r="$records" -v t0="$t0" -v first="$first" -v done="$done" -v rss="${rss:-0}" \
+      -v cpu="$cpu" -v n="$SOURCE_COUNT" -v size="$RECORD_SIZE" 'BEGIN {
+        sec = done - t0
+        steady = (first > 0 && done > first) ? sprintf("%.0f", n / (done - first)) : "-"
+        fs = first > 0 ? sprintf("%.1f", first - t0) : "-"
+        printf "%s\t%s\t%s\t%.1f\t%.0f\t%.1f\t%.0f\t%s\t%s\t%s\n", t, k, r, sec, n / sec, n * size / 1e6 / sec, rss / 1024, cpu,
+          fs, steady }' >>"$TABLE"
+  done <"$RESULTS"
+  column -t -s $'\t' "$TABLE"
+  echo
+  if [[ "$mismatches" -gt 0 ]]; then
+    printf '%s' "$CHECKS"
+    echo "!!!!!!!! COUNT MISMATCH: $mismatches run(s) did not put exactly the source's records on their target topic !!!!!!!!"
+  else
+    echo "Counts: every target topic's end offsets equal the source's, partition by partition ($SOURCE_COUNT records)."
+  fi
+fi
+if [[ -n "$AVRO_LINE" ]]; then
+  echo
+  echo "Avro → JSON alone (bench/mirror-avro-bench.ts, registry converter, schema cached, no Kafka):"
+  echo "  $AVRO_LINE"
+fi
