@@ -234,6 +234,7 @@ EOF
   fi
 }
 
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 if wants kcat; then run_kcat; fi
 if wants connect; then run_connect; fi
 if wants dsc; then
@@ -246,7 +247,8 @@ fi
 mem_gib="$(awk '/MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)"
 cpu_model="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 echo
-echo "Machine: $(nproc) CPUs ($cpu_model), ${mem_gib} GiB RAM, $(uname -sr)"
+echo "Machine: $(nproc) CPUs ($cpu_model), ${mem_gib} GiB RAM, $(uname -sr);" \
+  "load average $LOAD_BEFORE before the runs, $(cut -d' ' -f1-3 /proc/loadavg) after (other work on the machine skews figures)"
 echo "Input:   $CSV: $LINES lines, $BYTES bytes ($(awk -v b="$BYTES" -v n="$LINES" 'BEGIN { printf "%.0f", b / n }') B/line);" \
   "gs://$BUCKET/$OBJECT on fake-gcs-server (memory backend)"
 echo "Broker:  Kafka $KAFKA_VERSION at $BROKERS (single KRaft node on this machine), every topic 1 partition"

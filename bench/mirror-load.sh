@@ -43,7 +43,8 @@ SOURCE_TOPIC="bench-mirror-$RUN"
 WORK="$(mktemp -d /tmp/dsc-mirror-bench.XXXXXX)"
 RESULTS="$WORK/results.tsv"
 TARGET_TOPICS=()
-GROUPS_CREATED=()
+SOURCE_GROUPS=()
+TARGET_GROUPS=()
 PIDS=()
 
 say() { printf '[bench] %s\n' "$*" >&2; }
@@ -64,9 +65,14 @@ cleanup() {
     while read -r t; do [[ "$t" == *"$RUN"* ]] && dst_del+=("$t"); done < <("${ADMIN[@]}" topics "$TARGET" 2>/dev/null)
     [[ -f "$WORK/src-topics-before" ]] && ! grep -qx heartbeats "$WORK/src-topics-before" && src_del+=(heartbeats)
     [[ -f "$WORK/dst-topics-before" ]] && ! grep -qx heartbeats "$WORK/dst-topics-before" && dst_del+=(heartbeats)
-    "${ADMIN[@]}" delete "$SOURCE" "${src_del[@]}" >/dev/null 2>&1 || say "could not delete source topics ${src_del[*]}"
-    "${ADMIN[@]}" delete "$TARGET" "${dst_del[@]}" >/dev/null 2>&1 || say "could not delete target topics ${dst_del[*]}"
-    [[ ${#GROUPS_CREATED[@]} -gt 0 ]] && "${ADMIN[@]}" delete-groups "$SOURCE" "${GROUPS_CREATED[@]}" >/dev/null 2>&1
+    # Each name once: the broker refuses a delete request that names a topic twice.
+    mapfile -t src_del < <(printf '%s\n' "${src_del[@]}" | sort -u)
+    mapfile -t dst_del < <(printf '%s\n' "${dst_del[@]}" | sort -u)
+    "${ADMIN[@]}" delete "$SOURCE" "${src_del[@]}" >/dev/null || say "could not delete source topics ${src_del[*]}"
+    "${ADMIN[@]}" delete "$TARGET" "${dst_del[@]}" >/dev/null || say "could not delete target topics ${dst_del[*]}"
+    # dsc's consumer groups on the source, MirrorMaker's worker groups on the target.
+    [[ ${#SOURCE_GROUPS[@]} -gt 0 ]] && "${ADMIN[@]}" delete-groups "$SOURCE" "${SOURCE_GROUPS[@]}" >/dev/null 2>&1
+    [[ ${#TARGET_GROUPS[@]} -gt 0 ]] && "${ADMIN[@]}" delete-groups "$TARGET" "${TARGET_GROUPS[@]}" >/dev/null 2>&1
   fi
   if [[ "${BENCH_KEEP_WORK:-0}" == 1 ]]; then say "kept $WORK (configs, logs, time -v output)"; else rm -rf "$WORK"; fi
 }
@@ -203,7 +209,7 @@ name=$name
 tasks.max=$tasks
 EOF
   TARGET_TOPICS+=("$topic")
-  GROUPS_CREATED+=("dsc-mirror.$name")
+  SOURCE_GROUPS+=("dsc-mirror.$name")
   DSC_STATE_DIR="$dir/state" "$NODE" --no-warnings=ExperimentalWarning bin/dsc.js create --c "$dir/mirror.conf" \
     >"$dir/create.log" 2>&1 || { cat "$dir/create.log" >&2; die "dsc create failed"; }
   [[ "$CPU_PROF" == 1 ]] && prof=(--cpu-prof --cpu-prof-dir="$dir/prof")
@@ -238,8 +244,11 @@ offset-syncs.topic.replication.factor=1
 offset.storage.replication.factor=1
 status.storage.replication.factor=1
 config.storage.replication.factor=1
+# every plugin on this classpath has a ServiceLoader manifest: skips a ~5 s reflective scan per herder at start-up
+plugin.discovery=service_load
 EOF
   TARGET_TOPICS+=("$topic")
+  TARGET_GROUPS+=("$alias-mm2")
   say "mm2: tasks.max=$tasks, $SOURCE_TOPIC -> $topic"
   t0="$(now)"
   # Heap and GC flags as connect-mirror-maker.sh / kafka-run-class.sh set them.

@@ -24,6 +24,9 @@ for f in p.csv f.csv; do
   echo "uploaded gs://example/$f"
 done
 
+# Start from empty topics, so what is printed below is exactly what this run loaded.
+node_modules/.bin/node examples/show-topics.mjs --delete person-demo-104 friend-demo-104
+
 export DSC_STATE_DIR="${DSC_STATE_DIR:-.dsc}"
 npm run --silent dsc -- run --c examples/social.conf --fresh
 

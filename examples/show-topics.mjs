@@ -1,15 +1,31 @@
+/* global process, console, setTimeout, clearTimeout */
 // Prints what is on Kafka topics, from the beginning to the current end offsets, then exits.
-// usage: node examples/show-topics.mjs TOPIC [TOPIC...]   (KAFKA_BROKERS, default 127.0.0.1:9092)
+// usage: node examples/show-topics.mjs [--delete] TOPIC [TOPIC...]   (KAFKA_BROKERS, default 127.0.0.1:9092)
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 
-const topics = process.argv.slice(2);
+const args = process.argv.slice(2);
+const reset = args[0] === '--delete';
+const topics = reset ? args.slice(1) : args;
 if (topics.length === 0) {
-  console.error('usage: show-topics.mjs TOPIC [TOPIC...]');
+  console.error('usage: show-topics.mjs [--delete] TOPIC [TOPIC...]');
   process.exit(2);
 }
 const brokers = (process.env.KAFKA_BROKERS || '127.0.0.1:9092').split(',');
 const kafka = new Kafka({ clientId: 'dsc-demo', brokers, logLevel: logLevel.NOTHING });
+
+if (reset) {
+  // --delete: remove the topics (so a demo run shows only what it loaded), waiting until the broker forgot them.
+  const admin = kafka.admin();
+  await admin.connect();
+  const existing = (await admin.listTopics()).filter((t) => topics.includes(t));
+  if (existing.length > 0) await admin.deleteTopics({ topics: existing, timeout: 30_000 });
+  for (let i = 0; i < 100 && (await admin.listTopics()).some((t) => topics.includes(t)); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await admin.disconnect();
+  process.exit(0);
+}
 
 const admin = kafka.admin();
 await admin.connect();

@@ -5,20 +5,21 @@ import { dispatcherFromEnv } from '../shared/dispatch/dispatcher-from-env.js';
 import type { Dispatcher } from '../shared/dispatch/dispatcher.js';
 import { storeFromEnv } from '../shared/lifecycle/store-factory.js';
 import type { ConnectorStore } from '../shared/lifecycle/store.js';
-import {
-  notifyObjectFinalized,
-  OBJECT_FINALIZED,
-  type StorageObjectData,
-} from '../shared/file/object-notification.js';
+import { notifyObjectFinalized, OBJECT_FINALIZED, type StorageObjectData } from '../shared/file/object-notification.js';
 import { createLogger } from '../shared/runtime/log.js';
 
 const log = createLogger({ function: 'notify' });
 let deps: Promise<{ store: ConnectorStore; dispatcher: Dispatcher }> | undefined;
 
 export async function notify(event: CloudEvent<StorageObjectData>): Promise<void> {
-  if (event.type && event.type !== OBJECT_FINALIZED) return log.warn('ignoring event', { type: event.type, id: event.id });
-  if (!event.data?.bucket || !event.data.name) return log.error('storage event without bucket or name', { id: event.id });
-  deps ??= (async () => ({ store: await storeFromEnv(process.env), dispatcher: dispatcherFromEnv(undefined, process.env, log) }))();
+  if (event.type && event.type !== OBJECT_FINALIZED)
+    return log.warn('ignoring event', { type: event.type, id: event.id });
+  if (!event.data?.bucket || !event.data.name)
+    return log.error('storage event without bucket or name', { id: event.id });
+  deps ??= (async () => ({
+    store: await storeFromEnv(process.env),
+    dispatcher: dispatcherFromEnv(undefined, process.env, log),
+  }))();
   const d = await deps.catch((err: unknown) => {
     deps = undefined;
     throw err;

@@ -4,6 +4,7 @@
 //   topic-offsets.mjs wait TOPIC COUNT [TIMEOUT_S]     poll every 100 ms until that sum reaches COUNT; exit 1 on timeout
 //   topic-offsets.mjs delete TOPIC [TOPIC...]          delete the topics that exist (frees the broker's disk)
 // One admin connection per call, so `wait` polls cheaply while a peer loads.
+/* global process, console, setTimeout */ // Node globals: eslint.config.js configures TypeScript sources only
 import { Kafka, logLevel } from 'kafkajs';
 
 const [command, topic, arg, arg2] = process.argv.slice(2);

@@ -44,7 +44,9 @@ export function readAssignment(assignment: unknown): FileAssignment {
 }
 
 export function readCheckpoint(checkpoint: unknown): FileCheckpoint {
-  return checkpoint && typeof checkpoint === 'object' ? { ...START, ...(checkpoint as Partial<FileCheckpoint>) } : START;
+  return checkpoint && typeof checkpoint === 'object'
+    ? { ...START, ...(checkpoint as Partial<FileCheckpoint>) }
+    : START;
 }
 
 /** `dsc.source` of a record: the URI, and `!entry` inside an archive (as Java's jar: URLs write it). */

@@ -240,8 +240,10 @@ export const OBJECT_TASK_BASE = 2 ** 32;
  * Creating the task is the claim: a duplicate event computes the same id and finds it taken.
  */
 export function objectTaskId(uri: string, generation: string | undefined): number {
-  const digest = createHash('sha256').update(`${uri}#${generation ?? ''}`).digest();
-  return OBJECT_TASK_BASE + digest.readUIntBE(0, 6) % (Number.MAX_SAFE_INTEGER - OBJECT_TASK_BASE);
+  const digest = createHash('sha256')
+    .update(`${uri}#${generation ?? ''}`)
+    .digest();
+  return OBJECT_TASK_BASE + (digest.readUIntBE(0, 6) % (Number.MAX_SAFE_INTEGER - OBJECT_TASK_BASE));
 }
 
 async function claimObjects(
@@ -255,7 +257,10 @@ async function claimObjects(
   let claimed = 0;
   for (const o of objects) {
     const name = o.uri.replace(/^gs:\/\/[^/]+\//, '');
-    const file = describeFile({ uri: o.uri, name, size: o.size, ...(o.generation && { generation: o.generation }) }, spec);
+    const file = describeFile(
+      { uri: o.uri, name, size: o.size, ...(o.generation && { generation: o.generation }) },
+      spec,
+    );
     const taskId = objectTaskId(o.uri, o.generation);
     const created = await ctx.store.createTask(record.name, {
       connector: record.name,
@@ -266,7 +271,11 @@ async function claimObjects(
       progress: emptyProgress([file]),
     });
     if (!created) {
-      ctx.log.info('object already claimed; not loading it again', { connector: record.name, uri: o.uri, generation: o.generation });
+      ctx.log.info('object already claimed; not loading it again', {
+        connector: record.name,
+        uri: o.uri,
+        generation: o.generation,
+      });
       continue;
     }
     claimed++;

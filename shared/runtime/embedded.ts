@@ -39,7 +39,11 @@ export interface EmbeddedOptions {
 
 export async function openEmbeddedRuntime(options: EmbeddedOptions): Promise<EmbeddedRuntime> {
   const stateDir = resolve(options.cwd, options.env.DSC_STATE_DIR || DEFAULT_STATE_DIR);
-  const env: NodeJS.ProcessEnv = { ...options.env, DSC_STATE_DIR: stateDir, DSC_STORE: options.env.DSC_STORE || 'sqlite' };
+  const env: NodeJS.ProcessEnv = {
+    ...options.env,
+    DSC_STATE_DIR: stateDir,
+    DSC_STORE: options.env.DSC_STORE || 'sqlite',
+  };
   const store = await storeFromEnv(env);
   const vault = await vaultFromEnv(env);
   const dispatcher = new InProcessDispatcher(undefined, options.log);
@@ -51,7 +55,9 @@ export async function openEmbeddedRuntime(options: EmbeddedOptions): Promise<Emb
     vault,
     ...(options.splitBytes !== undefined && { splitBytes: options.splitBytes }),
   };
-  dispatcher.setHandlers(fileHandlers(context, { ...options.taskOptions, ...(options.stop && { stop: options.stop }) }));
+  dispatcher.setHandlers(
+    fileHandlers(context, { ...options.taskOptions, ...(options.stop && { stop: options.stop }) }),
+  );
   return {
     store,
     vault,

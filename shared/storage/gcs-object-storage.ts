@@ -16,7 +16,10 @@ export interface GcsObjectStorageOptions {
 }
 
 /** The `@google-cloud/storage` options for a spec's credentials; the emulator needs (and gets) none. */
-export function gcsClientOptions(options: GcsObjectStorageOptions, env: NodeJS.ProcessEnv = process.env): StorageOptions {
+export function gcsClientOptions(
+  options: GcsObjectStorageOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): StorageOptions {
   const log = options.log ?? silentLogger;
   const apiEndpoint = options.apiEndpoint ?? env.STORAGE_EMULATOR_HOST;
   const creds = options.credentials;
@@ -110,7 +113,9 @@ export class GcsObjectStorage implements ObjectStorage {
       // The bytes as stored: a gzip archive is decompressed by our archive reader, never by the transport.
       decompress: false,
       // A checksum covers the whole object; the client refuses validation on a part of one.
-      ...(ranged ? { validation: false, start: range.start, ...(range.end !== undefined && { end: range.end - 1 }) } : {}),
+      ...(ranged
+        ? { validation: false, start: range.start, ...(range.end !== undefined && { end: range.end - 1 }) }
+        : {}),
     });
     // A reader that stops early (the end of its byte range) destroys the stream; the client then reports the
     // cut-off download as an "aborted" error. Hand out a plain stream whose destroy simply ends the download.

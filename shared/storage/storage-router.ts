@@ -35,7 +35,10 @@ export class CompositeObjectStorage implements ObjectStorage {
 /** The storage a file connector reads through: its GCS credentials (if any) plus local files. */
 export function storageFor(options: { gcs?: GcsCredentials; log?: Logger } = {}): ObjectStorage {
   return new CompositeObjectStorage([
-    new GcsObjectStorage({ ...(options.gcs && { credentials: options.gcs }), ...(options.log && { log: options.log }) }),
+    new GcsObjectStorage({
+      ...(options.gcs && { credentials: options.gcs }),
+      ...(options.log && { log: options.log }),
+    }),
     new LocalObjectStorage(),
   ]);
 }

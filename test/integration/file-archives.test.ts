@@ -29,7 +29,12 @@ const ENTRIES = {
   'notes.txt': 'not data\n',
 };
 
-async function load(where: 'local' | 'gcs', fileName: string, content: Buffer, keys: Record<string, string | number | boolean>) {
+async function load(
+  where: 'local' | 'gcs',
+  fileName: string,
+  content: Buffer,
+  keys: Record<string, string | number | boolean>,
+) {
   const topic = unique('arc');
   const uri =
     where === 'gcs'

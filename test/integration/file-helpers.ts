@@ -36,7 +36,8 @@ loadServiceEnv();
 export const BROKERS = () => process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 export const GCS = () => process.env.STORAGE_EMULATOR_HOST ?? 'http://127.0.0.1:4443';
 export const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
-export const kafka = () => new Kafka({ brokers: BROKERS().split(','), clientId: 'dsc-file-test', logLevel: logLevel.NOTHING });
+export const kafka = () =>
+  new Kafka({ brokers: BROKERS().split(','), clientId: 'dsc-file-test', logLevel: logLevel.NOTHING });
 
 const FILE_CLASS = 'com.tigergraph.kafka.connect.filesystem.FsSourceConnector';
 
@@ -107,7 +108,9 @@ export async function harness(
         await sleep(50);
       }
       const tasks = await store.listTasks(name);
-      throw new Error(`${name} is ${last}, not ${states.join('/')}: ${JSON.stringify(tasks.map((t) => [t.state, t.lastError]))}`);
+      throw new Error(
+        `${name} is ${last}, not ${states.join('/')}: ${JSON.stringify(tasks.map((t) => [t.state, t.lastError]))}`,
+      );
     },
     async pause(name) {
       await store.updateConnector(name, { desired: 'PAUSED' });

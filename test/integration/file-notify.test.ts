@@ -17,7 +17,12 @@ describe('GCS notifications', () => {
     const topic = unique('notify');
     const bucket = await gcsBucket({ 'in/first.csv': 'first\n' });
     h = await harness();
-    const streaming = fileSpec(topic, { topic, mode: '', 'file.uris': `gs://${bucket}/in/`, 'file.regexp': '.*\\.csv' });
+    const streaming = fileSpec(topic, {
+      topic,
+      mode: '',
+      'file.uris': `gs://${bucket}/in/`,
+      'file.regexp': '.*\\.csv',
+    });
     const eofTopic = unique('notify-eof');
     const eof = fileSpec(eofTopic, { topic: eofTopic, 'file.uris': `gs://${bucket}/in/` });
     await h.create(streaming);
@@ -41,7 +46,9 @@ describe('GCS notifications', () => {
     await gcsPut(bucket, 'other/x.csv', 'nope\n');
     expect(await notifyObjectFinalized({ bucket, name: 'other/x.csv', size: '5', generation: '1' }, deps)).toEqual([]);
     await gcsPut(bucket, 'in/readme.txt', 'nope\n');
-    expect(await notifyObjectFinalized({ bucket, name: 'in/readme.txt', size: '5', generation: '1' }, deps)).toEqual([]);
+    expect(await notifyObjectFinalized({ bucket, name: 'in/readme.txt', size: '5', generation: '1' }, deps)).toEqual(
+      [],
+    );
     await h.dispatcher.idle();
 
     const records = await consumeAll(topic);

@@ -84,26 +84,29 @@ describe('fan-out', () => {
     expect(values(records).sort()).toEqual(['a', 'b']);
   });
 
-  it.each(['local', 'gcs'] as const)('a big plain file is split into byte ranges: every line exactly once (%s)', async (where) => {
-    const lines = csvLines(30_000, 'line', 37); // ~1.1 MB, lines of varying cut points against the range bounds
-    const text = lines.join('\n') + '\n';
-    let uri: string;
-    if (where === 'gcs') uri = `gs://${await gcsBucket({ 'big.csv': text })}/big.csv`;
-    else {
-      const dir = tempDir();
-      writeFileSync(join(dir, 'big.csv'), text);
-      uri = join(dir, 'big.csv');
-    }
-    const { records, tasks } = await run(uri, { 'tasks.max': 3, 'file.reader.batch.size': 1000 }, 64 * 1024);
-    expect(tasks).toHaveLength(3);
-    const ranges = tasks.map((t) => (t.assignment as FileAssignment).files[0].range);
-    expect(ranges.every((r) => r !== undefined)).toBe(true);
-    expect(tasks.every((t) => t.progress.records > 5_000)).toBe(true);
-    const counts = tally(values(records));
-    expect(records).toHaveLength(lines.length);
-    expect(counts.size).toBe(lines.length);
-    for (const l of lines) expect(counts.get(l)).toBe(1);
-  });
+  it.each(['local', 'gcs'] as const)(
+    'a big plain file is split into byte ranges: every line exactly once (%s)',
+    async (where) => {
+      const lines = csvLines(30_000, 'line', 37); // ~1.1 MB, lines of varying cut points against the range bounds
+      const text = lines.join('\n') + '\n';
+      let uri: string;
+      if (where === 'gcs') uri = `gs://${await gcsBucket({ 'big.csv': text })}/big.csv`;
+      else {
+        const dir = tempDir();
+        writeFileSync(join(dir, 'big.csv'), text);
+        uri = join(dir, 'big.csv');
+      }
+      const { records, tasks } = await run(uri, { 'tasks.max': 3, 'file.reader.batch.size': 1000 }, 64 * 1024);
+      expect(tasks).toHaveLength(3);
+      const ranges = tasks.map((t) => (t.assignment as FileAssignment).files[0].range);
+      expect(ranges.every((r) => r !== undefined)).toBe(true);
+      expect(tasks.every((t) => t.progress.records > 5_000)).toBe(true);
+      const counts = tally(values(records));
+      expect(records).toHaveLength(lines.length);
+      expect(counts.size).toBe(lines.length);
+      for (const l of lines) expect(counts.get(l)).toBe(1);
+    },
+  );
 
   it('with a quote configured the big file is not split (a quoted field may hold a line break)', async () => {
     const dir = tempDir({ 'q.csv': csvLines(5_000, 'q').join('\n') + '\n' });

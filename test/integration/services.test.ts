@@ -277,7 +277,9 @@ describe('Schema Registry (Confluent API)', () => {
   it('enforces basic auth on the auth endpoint', async () => {
     const base = await requireReachableService('schema-registry-auth');
     expect((await fetch(`${base}/subjects`)).status).toBe(401);
-    const auth = Buffer.from(`${requireService('SCHEMA_REGISTRY_USER')}:${requireService('SCHEMA_REGISTRY_PASSWORD')}`).toString('base64');
+    const auth = Buffer.from(
+      `${requireService('SCHEMA_REGISTRY_USER')}:${requireService('SCHEMA_REGISTRY_PASSWORD')}`,
+    ).toString('base64');
     const res = await fetch(`${base}/subjects`, { headers: { authorization: `Basic ${auth}` } });
     expect(res.status).toBe(200);
     expect(Array.isArray(await res.json())).toBe(true);

@@ -4,11 +4,7 @@ import net from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-export const SERVICES_ENV_FILE = join(
-  process.env.DSC_CACHE ?? join(homedir(), '.cache', 'dsc'),
-  'run',
-  'services.env',
-);
+export const SERVICES_ENV_FILE = join(process.env.DSC_CACHE ?? join(homedir(), '.cache', 'dsc'), 'run', 'services.env');
 
 /** Service name -> env var holding its address. */
 export const SERVICE_ENV_KEYS = {
@@ -60,12 +56,12 @@ export function requireService(name: ServiceName | (string & {})): string {
 }
 
 /** Like requireService, and also checks that the service accepts TCP connections. */
-export async function requireReachableService(
-  name: ServiceName | (string & {}),
-  timeoutMs = 2000,
-): Promise<string> {
+export async function requireReachableService(name: ServiceName | (string & {}), timeoutMs = 2000): Promise<string> {
   const value = requireService(name);
-  const first = value.split(',')[0].replace(/^[a-z]+:\/\//, '').split('/')[0];
+  const first = value
+    .split(',')[0]
+    .replace(/^[a-z]+:\/\//, '')
+    .split('/')[0];
   const idx = first.lastIndexOf(':');
   const host = first.slice(0, idx);
   const port = Number(first.slice(idx + 1));

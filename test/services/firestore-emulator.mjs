@@ -1,3 +1,4 @@
+/* global process, console, URL */
 // Launcher for the Firestore emulator used by the tests (npm package @firestore-emulator/server,
 // an in-memory implementation of the Firestore v1 gRPC API).
 //

@@ -9,7 +9,7 @@
 #   ~/.cache/dsc/run/{logs,pids,tls,kafka-target,kafka-source}, ~/.cache/dsc/run/services.env
 
 DSC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-DSC_CACHE="${DSC_CACHE:-$HOME/.cache/dsc}"
+DSC_CACHE="${DSC_CACHE:-${HOME:-/root}/.cache/dsc}"
 RUN_DIR="$DSC_CACHE/run"
 LOG_DIR="$RUN_DIR/logs"
 PID_DIR="$RUN_DIR/pids"
@@ -21,17 +21,19 @@ FAKE_GCS_VERSION="${DSC_FAKE_GCS_VERSION:-v1.56.1}"  # github.com/fsouza/fake-gc
 APICURIO_VERSION="${DSC_APICURIO_VERSION:-3.0.9}"    # io.apicurio:apicurio-registry-app:<v>:zip:all
 
 # ---- ports (all bound to 127.0.0.1) ------------------------------------------------------------
+# DSC_PORT_OFFSET=N shifts every port (for a second, isolated instance: use it with its own DSC_CACHE).
 HOST=127.0.0.1
-KAFKA_TARGET_PORT=9092
-KAFKA_TARGET_CONTROLLER_PORT=9093
-KAFKA_SOURCE_PORT=19092
-KAFKA_SOURCE_CONTROLLER_PORT=19093
-KAFKA_SOURCE_SASL_SSL_PORT=19094
-FAKE_GCS_PORT=4443
-FIRESTORE_PORT=8080
-FIRESTORE_ADMIN_PORT=8086
-SCHEMA_REGISTRY_PORT=8081       # Apicurio, no auth
-SCHEMA_REGISTRY_AUTH_PORT=8082  # basic-auth proxy in front of 8081
+_o=${DSC_PORT_OFFSET:-0}
+KAFKA_TARGET_PORT=$((9092 + _o))
+KAFKA_TARGET_CONTROLLER_PORT=$((9093 + _o))
+KAFKA_SOURCE_PORT=$((19092 + _o))
+KAFKA_SOURCE_CONTROLLER_PORT=$((19093 + _o))
+KAFKA_SOURCE_SASL_SSL_PORT=$((19094 + _o))
+FAKE_GCS_PORT=$((4443 + _o))
+FIRESTORE_PORT=$((8080 + _o))
+FIRESTORE_ADMIN_PORT=$((8086 + _o))
+SCHEMA_REGISTRY_PORT=$((8081 + _o))      # Apicurio, no auth
+SCHEMA_REGISTRY_AUTH_PORT=$((8082 + _o)) # basic-auth proxy in front of it
 SCHEMA_REGISTRY_PATH=/apis/ccompat/v7
 
 SCRAM_USER=dsc

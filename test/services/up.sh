@@ -70,7 +70,7 @@ ensure_fake_gcs() {
   log "building fake-gcs-server $FAKE_GCS_VERSION (go install)"
   local tmp
   tmp="$(mktemp -d "$DSC_CACHE/.fake-gcs.XXXXXX")"
-  (cd "$tmp" && GOBIN="$tmp" GOFLAGS=-mod=mod go install "github.com/fsouza/fake-gcs-server@$FAKE_GCS_VERSION")
+  (cd "$tmp" && GOBIN="$tmp" go install "github.com/fsouza/fake-gcs-server@$FAKE_GCS_VERSION")
   mv "$tmp/fake-gcs-server" "$FAKE_GCS_BIN"
   rm -rf "$tmp"
 }
