@@ -131,6 +131,8 @@ if wants dsc || wants avro; then
 fi
 
 now() { date +%s.%N; }
+load1() { cut -d' ' -f1 /proc/loadavg; }
+LOAD_START="$(load1)"
 rss_kb() { sed -n 's/.*Maximum resident set size (kbytes): *//p' "$1"; }
 cpu_s() { awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.1f", s }' "$1"; }
 
@@ -168,7 +170,7 @@ fi
 # Waits for the target topic to hold every source record, then SIGTERMs the mirror and records one result row:
 # $1 tool, $2 tasks, $3 target topic, $4 t0, $5 pid of /usr/bin/time, $6 time -v output, $7 log
 finish_run() {
-  local tool="$1" tasks="$2" topic="$3" t0="$4" time_pid="$5" time_file="$6" log="$7" mirror_pid wait_out first done
+  local tool="$1" tasks="$2" topic="$3" t0="$4" time_pid="$5" time_file="$6" log="$7" mirror_pid wait_out first done load
   mirror_pid="$(pgrep -P "$time_pid" || true)"
   PIDS+=("$mirror_pid")
   wait_out="$("${ADMIN[@]}" wait "$TARGET" "$topic" "$SOURCE_COUNT" "$TIMEOUT" || true)"
@@ -179,13 +181,14 @@ finish_run() {
     tail -20 "$log" >&2
     done="$(now)"
   fi
+  load="$(load1)"
   [[ -n "$mirror_pid" ]] && kill -TERM "$mirror_pid" 2>/dev/null
   wait "$time_pid" || true
   PIDS=("${PIDS[@]/$mirror_pid/}")
   local offsets
   offsets="$("${ADMIN[@]}" offsets "$TARGET" "$topic")"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$tasks" "$topic" "$t0" "${first:-0}" "$done" \
-    "$(rss_kb "$time_file")" "$(cpu_s "$time_file")" "$offsets" >>"$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$tasks" "$topic" "$t0" "${first:-0}" "$done" \
+    "$(rss_kb "$time_file")" "$(cpu_s "$time_file")" "$load" "$offsets" >>"$RESULTS"
 }
 
 run_dsc() { # $1 tasks
@@ -272,21 +275,26 @@ mem_gib="$(awk '/MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)"
 cpu_model="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 echo
 echo "Machine:  $(nproc) CPUs ($cpu_model), ${mem_gib} GiB RAM, $(uname -sr)"
+echo "Load:     1-min load average $LOAD_START at start, $(load1) at the end (anything above ~0.5 is another process" \
+  "competing for the $(nproc) CPUs with the clusters and the mirrors)"
 echo "Clusters: Kafka $KAFKA_VERSION, source $SOURCE and target $TARGET (one KRaft node each, on this machine)"
 echo "Versions: node $("$NODE" --version), kafkajs $("$NODE" -p 'require("kafkajs/package.json").version'), $("$JAVA" -version 2>&1 | head -1)"
 if [[ -n "$PRODUCER_LINE" ]]; then
   echo "Source:   $SOURCE_TOPIC, $PARTITIONS partitions, $SOURCE_COUNT records of $RECORD_SIZE B (no key), end offsets" \
     "${SOURCE_OFFSETS[*]}"
   echo "          ProducerPerformance (acks=all, linger.ms=20, batch.size=256 KiB): $PRODUCER_LINE"
-  echo "Settings: dsc ByteArrayConverter, kafkajs acks=-1; MirrorMaker 2 dedicated mode, defaults, -Xmx2G G1."
+  echo "Settings: dsc ByteArrayConverter, kafkajs acks=-1${NODE_OPTIONS:+, NODE_OPTIONS='$NODE_OPTIONS'};" \
+    "MirrorMaker 2 dedicated mode, defaults + plugin.discovery=service_load, -Xmx2G G1 (its RSS is mostly heap)."
   echo "          seconds = process start → last record on the target (includes start-up; 'first rec s' is the"
-  echo "          start-up part); MB/s counts record values ($RECORD_SIZE B each); CPU s = user + system of the mirror."
+  echo "          start-up part); MB/s counts record values ($RECORD_SIZE B each); CPU s = user + system of the mirror;"
+  echo "          load = 1-min load average as the run ended: the run itself (mirror + two brokers) makes about 2-3;"
+  echo "          more means something else competed for the CPUs."
   echo
   mismatches=0
   TABLE="$WORK/table.tsv"
-  printf 'tool\ttasks\trecords\tseconds\trecords/s\tMB/s\tpeak RSS MB\tCPU s\tfirst rec s\tsteady records/s\n' >"$TABLE"
+  printf 'tool\ttasks\trecords\tseconds\trecords/s\tMB/s\tpeak RSS MB\tCPU s\tfirst rec s\tsteady records/s\tload\n' >"$TABLE"
   CHECKS=""
-  while IFS=$'\t' read -r tool tasks topic t0 first done rss cpu offsets; do
+  while IFS=$'\t' read -r tool tasks topic t0 first done rss cpu load offsets; do
     read -r -a got <<<"$offsets"
     records=0
     for o in "${got[@]}"; do records=$((records + o)); done
@@ -295,12 +303,12 @@ if [[ -n "$PRODUCER_LINE" ]]; then
       CHECKS+="!!!!!!!! MISMATCH $tool tasks.max=$tasks: $topic end offsets [$offsets] != source [${SOURCE_OFFSETS[*]}]"$'\n'
     fi
     awk -v t="$tool" -v k="$tasks" -v r="$records" -v t0="$t0" -v first="$first" -v done="$done" -v rss="${rss:-0}" \
-      -v cpu="$cpu" -v n="$SOURCE_COUNT" -v size="$RECORD_SIZE" 'BEGIN {
+      -v cpu="$cpu" -v load="$load" -v n="$SOURCE_COUNT" -v size="$RECORD_SIZE" 'BEGIN {
         sec = done - t0
         steady = (first > 0 && done > first) ? sprintf("%.0f", n / (done - first)) : "-"
         fs = first > 0 ? sprintf("%.1f", first - t0) : "-"
-        printf "%s\t%s\t%s\t%.1f\t%.0f\t%.1f\t%.0f\t%s\t%s\t%s\n", t, k, r, sec, n / sec, n * size / 1e6 / sec, rss / 1024, cpu,
-          fs, steady }' >>"$TABLE"
+        printf "%s\t%s\t%s\t%.1f\t%.0f\t%.1f\t%.0f\t%s\t%s\t%s\t%s\n", t, k, r, sec, n / sec, n * size / 1e6 / sec, rss / 1024,
+          cpu, fs, steady, load }' >>"$TABLE"
   done <"$RESULTS"
   column -t -s $'\t' "$TABLE"
   echo

@@ -1,3 +1,4 @@
+/* global process, console, setTimeout */
 // Topic and group helpers for bench/mirror-load.sh; every command names the cluster it talks to:
 //   kafka-admin.mjs topics BROKERS                              list the topics, one a line
 //   kafka-admin.mjs create BROKERS TOPIC PARTITIONS             create the topic (replication factor 1)
@@ -20,7 +21,11 @@ if (!command || !brokers) {
   console.error(usage);
   process.exit(2);
 }
-const admin = new Kafka({ clientId: 'dsc-bench-mirror', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+const admin = new Kafka({
+  clientId: 'dsc-bench-mirror',
+  brokers: brokers.split(','),
+  logLevel: logLevel.NOTHING,
+}).admin();
 await admin.connect();
 
 // End offsets by partition number; a topic that does not exist (yet) has none. Listing first keeps the metadata
