@@ -4,32 +4,24 @@
 // - single-object encoding (C3 01 + 8-byte little-endian CRC-64-AVRO fingerprint): needs `value.converter.schema`,
 //   and the fingerprint must match it;
 // - anything else: a bare Avro binary datum of `value.converter.schema` (when one is configured).
-import { readFile } from 'node:fs/promises';
 import type { ValueConverterSpec } from '../../config/spec.js';
 import { AvroJsonReader } from './avro-json.js';
 import { CONTAINER_MAGIC, fingerprint64, readContainerFile, SINGLE_OBJECT_MAGIC } from './avro-framing.js';
 import { ConversionError, type Converter } from './converter.js';
+import { errorText } from '../../runtime/error-text.js';
+import { storageFor } from '../../storage/storage-router.js';
 
-/** `value.converter.schema`: inline JSON, a file path / file:// URI, or gs://bucket/object. */
+/** `value.converter.schema`: inline JSON, or a file path, file:// or gs:// URI read through the storage port. */
 export async function loadSchemaText(ref: string): Promise<string> {
   const text = ref.trim();
   if (text.startsWith('{') || text.startsWith('[') || text.startsWith('"')) return text;
-  if (text.startsWith('gs://')) {
-    const { Storage } = await import('@google-cloud/storage');
-    const m = /^gs:\/\/([^/]+)\/(.+)$/.exec(text);
-    if (!m) throw new Error(`value.converter.schema: ${text} is not gs://bucket/object`);
-    const storage = process.env.STORAGE_EMULATOR_HOST
-      ? new Storage({ apiEndpoint: process.env.STORAGE_EMULATOR_HOST, projectId: 'test' })
-      : new Storage();
-    const [bytes] = await storage.bucket(m[1]).file(m[2]).download();
-    return bytes.toString('utf8');
-  }
-  const path = text.startsWith('file://') ? new URL(text).pathname : text;
+  const chunks: Buffer[] = [];
   try {
-    return await readFile(path, 'utf8');
+    for await (const chunk of storageFor().read(text)) chunks.push(chunk as Buffer);
   } catch (err) {
-    throw new Error(`value.converter.schema: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    throw new Error(`value.converter.schema: cannot read ${text}: ${errorText(err)}`);
   }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export class AvroEmbeddedConverter implements Converter {
