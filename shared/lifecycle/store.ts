@@ -103,7 +103,12 @@ export interface ConnectorStore {
    * Compare-and-set on `version`: applies the patch when the stored version equals `expectedVersion`
    * and returns the new record; undefined when the version moved on or the task/connector is gone.
    */
-  updateTask(connector: string, taskId: number, expectedVersion: number, patch: TaskPatch): Promise<TaskRecord | undefined>;
+  updateTask(
+    connector: string,
+    taskId: number,
+    expectedVersion: number,
+    patch: TaskPatch,
+  ): Promise<TaskRecord | undefined>;
 
   getOffset(connector: string, key: string): Promise<OffsetRecord | undefined>;
   /** False (nothing written) when the connector no longer exists, so a late write cannot resurrect a deleted one. */
