@@ -8,7 +8,7 @@ import type { ObjectRef, PlanMessage } from '../dispatch/dispatcher.js';
 import { ensureTopic } from '../kafka/topics.js';
 import type { ConnectorRecord, NewTaskRecord, TaskProgress, TaskRecord } from '../lifecycle/store.js';
 import type { ObjectInfo, ObjectStorage } from '../storage/object-storage.js';
-import type { AssignedFile, FileAssignment } from './file-assignment.js';
+import { readAssignment, type AssignedFile, type FileAssignment } from './file-assignment.js';
 import {
   DEFAULT_SPLIT_BYTES,
   kafkaOf,
@@ -254,8 +254,19 @@ async function claimObjects(
 ): Promise<PlanOutcome> {
   // A failure here is not a plan failure: the running connector stays as it is; Pub/Sub retries the event.
   await ensureTopics(spec, ctx);
+  // An object the first listing already planned (same generation) is loaded by its planned task: a notification for
+  // it arriving afterwards must not load it again.
+  const planned = new Set<string>();
+  for (const t of await ctx.store.listTasks(record.name)) {
+    if (t.taskId >= OBJECT_TASK_BASE) continue;
+    for (const f of readAssignment(t.assignment).files) planned.add(`${f.uri}#${f.generation ?? ''}`);
+  }
   let claimed = 0;
   for (const o of objects) {
+    if (planned.has(`${o.uri}#${o.generation ?? ''}`)) {
+      ctx.log.info('object already planned; not loading it again', { connector: record.name, uri: o.uri });
+      continue;
+    }
     const name = o.uri.replace(/^gs:\/\/[^/]+\//, '');
     const file = describeFile(
       { uri: o.uri, name, size: o.size, ...(o.generation && { generation: o.generation }) },

@@ -32,9 +32,19 @@ describe('GCS notifications', () => {
     expect(await h.state(streaming.name)).toBe('RUNNING'); // streaming: RUNNING with its planned task done
     expect(values(await consumeAll(topic))).toEqual(['first']);
 
+    const deps = { store: h.store, dispatcher: h.dispatcher, log: silentLogger };
+    // A late event for an object the first listing already planned loads nothing more.
+    const [first] = await h.tasks(streaming.name);
+    const firstFile = (first.assignment as { files: { size: number; generation?: string }[] }).files[0];
+    await notifyObjectFinalized(
+      { bucket, name: 'in/first.csv', size: String(firstFile.size), generation: firstFile.generation },
+      deps,
+    );
+    await h.dispatcher.idle();
+    expect(await h.tasks(streaming.name)).toHaveLength(1);
+
     const meta = await gcsPut(bucket, 'in/second.csv', 'second-1\nsecond-2\n');
     expect(typeof meta.generation).toBe('string');
-    const deps = { store: h.store, dispatcher: h.dispatcher, log: silentLogger };
     const event = { bucket, name: 'in/second.csv', size: meta.size, generation: meta.generation };
     expect(await notifyObjectFinalized(event, deps)).toEqual([streaming.name]);
     await h.dispatcher.idle();
