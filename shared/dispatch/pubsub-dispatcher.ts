@@ -1,6 +1,5 @@
 // Production dispatch: one Pub/Sub message per plan request or task invocation; each is pushed to a Cloud
 // Function (`plan`, `work`). Ordering is not needed: epochs and task leases make stale or duplicate messages harmless.
-import { PubSub } from '@google-cloud/pubsub';
 import type { Dispatcher, PlanMessage, TaskMessage } from './dispatcher.js';
 import { encodeMessage } from './pubsub-message.js';
 
@@ -19,10 +18,16 @@ export interface PubSubDispatcherOptions {
 }
 
 export class PubSubDispatcher implements Dispatcher {
-  private readonly pubsub: PubSubPublisher;
+  private pubsub: Promise<PubSubPublisher> | undefined;
 
   constructor(private readonly options: PubSubDispatcherOptions) {
-    this.pubsub = options.pubsub ?? (new PubSub() as unknown as PubSubPublisher);
+    if (options.pubsub) this.pubsub = Promise.resolve(options.pubsub);
+  }
+
+  /** The Pub/Sub client loads on first publish: its gRPC stack costs ~1 s of start-up that other modes never need. */
+  private publisher(): Promise<PubSubPublisher> {
+    this.pubsub ??= import('@google-cloud/pubsub').then(({ PubSub }) => new PubSub() as unknown as PubSubPublisher);
+    return this.pubsub;
   }
 
   async plan(message: PlanMessage): Promise<void> {
@@ -35,7 +40,9 @@ export class PubSubDispatcher implements Dispatcher {
 
   private async publish(topic: string, message: PlanMessage | TaskMessage): Promise<void> {
     // The connector name as an attribute lets an operator filter a subscription or the logs without decoding data.
-    await this.pubsub
+    await (
+      await this.publisher()
+    )
       .topic(topic)
       .publishMessage({ data: encodeMessage(message), attributes: { connector: message.connector } });
   }

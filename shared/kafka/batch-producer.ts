@@ -3,6 +3,7 @@
 // reader upstream stops pulling bytes and memory stays at (maxInFlight + the batch being filled) batches.
 import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
+import { requestChunks } from './request-chunks.js';
 
 export interface BatchProducerOptions {
   /**
@@ -83,11 +84,15 @@ export class BatchProducer {
   private async send(batch: TopicMessages[]): Promise<void> {
     const topicMessages = batch.filter((t) => t.messages.length > 0);
     if (topicMessages.length === 0) return;
-    try {
-      await this.producer.sendBatch({ topicMessages, acks: -1, timeout: this.timeoutMs });
-    } catch (err) {
-      const topics = topicMessages.map((t) => t.topic).join(', ');
-      throw new Error(`Kafka did not accept a batch for ${topics}: ${(err as Error).message}`, { cause: err });
+    // One request at a time keeps each partition's records in order (a retried request cannot overtake).
+    for (const { topic, messages } of topicMessages) {
+      for (const chunk of requestChunks(messages)) {
+        try {
+          await this.producer.send({ topic, messages: chunk, acks: -1, timeout: this.timeoutMs });
+        } catch (err) {
+          throw new Error(`Kafka did not accept a batch for ${topic}: ${(err as Error).message}`, { cause: err });
+        }
+      }
     }
   }
 

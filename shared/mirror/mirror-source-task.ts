@@ -7,10 +7,9 @@ import type { MirrorConnectorSpec } from '../config/spec.js';
 import { deadLetterMessage } from '../kafka/dead-letter.js';
 import type { Logger } from '../runtime/log.js';
 import { ConversionError, type Converter } from './converters/index.js';
+import { requestChunks } from '../kafka/request-chunks.js';
 
 /** The consumer group holding a connector's source offsets (one group per connector, shared by its tasks). */
-/** Bytes per produce request (one record batch): under the broker's default message.max.bytes of 1 MB. */
-const SEND_BYTES = 512 * 1024;
 
 export const mirrorGroupId = (connector: string): string => `dsc-mirror.${connector}`;
 
@@ -89,22 +88,9 @@ export class MirrorSourceTask {
     this.producer = undefined;
   }
 
-  /**
-   * Sends in requests of at most SEND_BYTES: a fetched batch (up to 4 MB per partition) would exceed the target's
-   * `message.max.bytes` (1 MB by default) as one record batch. One request at a time keeps the partition's order.
-   */
+  /** Sends in requests the target accepts (request-chunks.ts); one request at a time keeps the partition's order. */
   private async send(topic: string, messages: Message[]): Promise<void> {
-    let start = 0;
-    let size = 0;
-    for (let i = 0; i < messages.length; i++) {
-      const m = messages[i];
-      size += 64 + ((m.value as Buffer | null)?.length ?? 0) + ((m.key as Buffer | null)?.length ?? 0);
-      if (size >= SEND_BYTES || i === messages.length - 1) {
-        await this.producer!.send({ topic, messages: messages.slice(start, i + 1), acks: -1 });
-        start = i + 1;
-        size = 0;
-      }
-    }
+    for (const chunk of requestChunks(messages)) await this.producer!.send({ topic, messages: chunk, acks: -1 });
   }
 
   private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
