@@ -11,7 +11,7 @@
 #   BENCH_TOOLS=kcat,connect bash bench/file-load.sh        a subset of the tools (dsc,kcat,connect)
 #
 # Knobs: BENCH_LINES (10000000), BENCH_TOOLS (dsc,kcat,connect), BENCH_BATCH (FileStreamSource's batch.size, 10000),
-# BENCH_DSC_BATCH (dsc's file.reader.batch.size, 4000: see below), BENCH_KEEP_TOPICS=1 keeps the topics afterwards,
+# BENCH_DSC_BATCH (dsc's file.reader.batch.size, 10000 as in the seed), BENCH_KEEP_TOPICS=1 keeps the topics afterwards,
 # BENCH_KEEP_WORK=1 keeps the temp folder (configs, logs, time -v output of every run).
 # Cached: the CSV in ~/.cache/dsc/bench/, Connect jars in ~/.cache/dsc/connect-<kafka version>/.
 # The broker and the loaders share this machine's cores, and so do any tests running at the same time.
@@ -23,10 +23,8 @@ cd "$ROOT"
 LINES="${BENCH_LINES:-10000000}"
 TOOLS=",${BENCH_TOOLS:-dsc,kcat,connect},"
 BATCH="${BENCH_BATCH:-10000}"
-# dsc sends one batch as one record batch per partition, and the broker refuses record batches over
-# message.max.bytes (1 MB): ~10000 records of ~100 B plus dsc's headers exceed it, so dsc gets fewer per batch
-# until shared/kafka/batch-producer.ts splits oversized batches.
-DSC_BATCH="${BENCH_DSC_BATCH:-4000}"
+# The seed's value; dsc splits a batch into produce requests under message.max.bytes (shared/kafka/request-chunks.ts).
+DSC_BATCH="${BENCH_DSC_BATCH:-10000}"
 CACHE="${DSC_CACHE:-$HOME/.cache/dsc}"
 BENCH_CACHE="$CACHE/bench"
 NODE="$ROOT/node_modules/.bin/node"
