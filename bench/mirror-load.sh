@@ -7,8 +7,9 @@
 # each with tasks.max 1 and 3, plus the Avro → JSON conversion rate alone (bench/mirror-avro-bench.ts, no Kafka).
 # Each mirror run starts a fresh process on a fresh target topic and ends when the target's end offsets sum to the
 # source count (then SIGTERM). Prints wall time (process start → last record on the target), records/s, MB/s (record
-# values, 1 MB = 10^6 B), peak RSS (/usr/bin/time -v), CPU seconds, and the time to the first record on the target;
-# then compares every target partition's end offset with the source's. A benchmark prints figures; it asserts nothing.
+# values, 1 MB = 10^6 B), peak RSS (/usr/bin/time -v), CPU seconds of the mirror and of the whole machine during the
+# run (contention shows there), and the time to the first record on the target; then compares every target
+# partition's end offset with the source's. A benchmark prints figures; it asserts nothing.
 #
 #   bash bench/mirror-load.sh                                   full size (5 M records)
 #   BENCH_RECORDS=200000 bash bench/mirror-load.sh              quick run
@@ -17,6 +18,7 @@
 # Knobs: BENCH_RECORDS (5000000), BENCH_RECORD_SIZE (200), BENCH_PARTITIONS (6), BENCH_TOOLS (dsc,mm2,avro),
 # BENCH_TASKS ("1 3"), BENCH_AVRO_RECORDS (1000000), BENCH_TIMEOUT (seconds per mirror run, 600),
 # BENCH_CPU_PROF=1 writes a V8 CPU profile of every dsc run into the work folder (implies BENCH_KEEP_WORK=1),
+# NODE_OPTIONS reaches dsc's process (e.g. --require a patch to measure a fix; the table's Settings line shows it),
 # BENCH_KEEP_TOPICS=1 keeps the topics afterwards, BENCH_KEEP_WORK=1 keeps the temp folder (configs, logs, time -v).
 # Cached: MirrorMaker jars in ~/.cache/dsc/mm2-<kafka version>/. Both clusters and the mirrors share this machine's
 # cores, and so do any tests running at the same time.
@@ -133,6 +135,9 @@ fi
 now() { date +%s.%N; }
 load1() { cut -d' ' -f1 /proc/loadavg; }
 LOAD_START="$(load1)"
+TICKS="$(getconf CLK_TCK)"
+# CPU seconds every process of the machine has used since boot (user, nice, system, irq, softirq; not steal).
+busy_s() { awk -v hz="$TICKS" '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8) / hz }' /proc/stat; }
 rss_kb() { sed -n 's/.*Maximum resident set size (kbytes): *//p' "$1"; }
 cpu_s() { awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.1f", s }' "$1"; }
 
@@ -170,7 +175,7 @@ fi
 # Waits for the target topic to hold every source record, then SIGTERMs the mirror and records one result row:
 # $1 tool, $2 tasks, $3 target topic, $4 t0, $5 pid of /usr/bin/time, $6 time -v output, $7 log
 finish_run() {
-  local tool="$1" tasks="$2" topic="$3" t0="$4" time_pid="$5" time_file="$6" log="$7" mirror_pid wait_out first done load
+  local tool="$1" tasks="$2" topic="$3" t0="$4" time_pid="$5" time_file="$6" log="$7" mirror_pid wait_out first done busy
   mirror_pid="$(pgrep -P "$time_pid" || true)"
   PIDS+=("$mirror_pid")
   wait_out="$("${ADMIN[@]}" wait "$TARGET" "$topic" "$SOURCE_COUNT" "$TIMEOUT" || true)"
@@ -181,14 +186,14 @@ finish_run() {
     tail -20 "$log" >&2
     done="$(now)"
   fi
-  load="$(load1)"
+  busy="$(busy_s)"
   [[ -n "$mirror_pid" ]] && kill -TERM "$mirror_pid" 2>/dev/null
   wait "$time_pid" || true
   PIDS=("${PIDS[@]/$mirror_pid/}")
   local offsets
   offsets="$("${ADMIN[@]}" offsets "$TARGET" "$topic")"
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$tasks" "$topic" "$t0" "${first:-0}" "$done" \
-    "$(rss_kb "$time_file")" "$(cpu_s "$time_file")" "$load" "$offsets" >>"$RESULTS"
+    "$(rss_kb "$time_file")" "$(cpu_s "$time_file")" "$(echo "$busy - $BUSY0" | bc)" "$offsets" >>"$RESULTS"
 }
 
 run_dsc() { # $1 tasks
@@ -217,6 +222,7 @@ EOF
     >"$dir/create.log" 2>&1 || { cat "$dir/create.log" >&2; die "dsc create failed"; }
   [[ "$CPU_PROF" == 1 ]] && prof=(--cpu-prof --cpu-prof-dir="$dir/prof")
   say "dsc: tasks.max=$tasks, $SOURCE_TOPIC -> $topic"
+  BUSY0="$(busy_s)"
   t0="$(now)"
   DSC_STATE_DIR="$dir/state" /usr/bin/time -v -o "$dir/time.txt" \
     "$NODE" --no-warnings=ExperimentalWarning "${prof[@]}" dist/functions/mirror.js >"$dir/mirror.log" 2>&1 &
@@ -253,6 +259,7 @@ EOF
   TARGET_TOPICS+=("$topic")
   TARGET_GROUPS+=("$alias-mm2")
   say "mm2: tasks.max=$tasks, $SOURCE_TOPIC -> $topic"
+  BUSY0="$(busy_s)"
   t0="$(now)"
   # Heap and GC flags as connect-mirror-maker.sh / kafka-run-class.sh set them.
   /usr/bin/time -v -o "$dir/time.txt" "$JAVA" -Xms256M -Xmx2G -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
@@ -275,8 +282,8 @@ mem_gib="$(awk '/MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)"
 cpu_model="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 echo
 echo "Machine:  $(nproc) CPUs ($cpu_model), ${mem_gib} GiB RAM, $(uname -sr)"
-echo "Load:     1-min load average $LOAD_START at start, $(load1) at the end (anything above ~0.5 is another process" \
-  "competing for the $(nproc) CPUs with the clusters and the mirrors)"
+echo "Load:     1-min load average $LOAD_START at start, $(load1) at the end (the runs themselves raise it; per run, see" \
+  "machine CPU s below)"
 echo "Clusters: Kafka $KAFKA_VERSION, source $SOURCE and target $TARGET (one KRaft node each, on this machine)"
 echo "Versions: node $("$NODE" --version), kafkajs $("$NODE" -p 'require("kafkajs/package.json").version'), $("$JAVA" -version 2>&1 | head -1)"
 if [[ -n "$PRODUCER_LINE" ]]; then
@@ -287,14 +294,14 @@ if [[ -n "$PRODUCER_LINE" ]]; then
     "MirrorMaker 2 dedicated mode, defaults + plugin.discovery=service_load, -Xmx2G G1 (its RSS is mostly heap)."
   echo "          seconds = process start → last record on the target (includes start-up; 'first rec s' is the"
   echo "          start-up part); MB/s counts record values ($RECORD_SIZE B each); CPU s = user + system of the mirror;"
-  echo "          load = 1-min load average as the run ended: the run itself (mirror + two brokers) makes about 2-3;"
-  echo "          more means something else competed for the CPUs."
+  echo "          machine CPU s = CPU seconds of every process during the run (at most $(nproc) x seconds); minus the"
+  echo "          mirror's CPU s it is what both brokers and anything else running at the time used."
   echo
   mismatches=0
   TABLE="$WORK/table.tsv"
-  printf 'tool\ttasks\trecords\tseconds\trecords/s\tMB/s\tpeak RSS MB\tCPU s\tfirst rec s\tsteady records/s\tload\n' >"$TABLE"
+  printf 'tool\ttasks\trecords\tseconds\trecords/s\tMB/s\tpeak RSS MB\tCPU s\tfirst rec s\tsteady records/s\tmachine CPU s\n' >"$TABLE"
   CHECKS=""
-  while IFS=$'\t' read -r tool tasks topic t0 first done rss cpu load offsets; do
+  while IFS=$'\t' read -r tool tasks topic t0 first done rss cpu machine offsets; do
     read -r -a got <<<"$offsets"
     records=0
     for o in "${got[@]}"; do records=$((records + o)); done
@@ -303,12 +310,12 @@ if [[ -n "$PRODUCER_LINE" ]]; then
       CHECKS+="!!!!!!!! MISMATCH $tool tasks.max=$tasks: $topic end offsets [$offsets] != source [${SOURCE_OFFSETS[*]}]"$'\n'
     fi
     awk -v t="$tool" -v k="$tasks" -v r="$records" -v t0="$t0" -v first="$first" -v done="$done" -v rss="${rss:-0}" \
-      -v cpu="$cpu" -v load="$load" -v n="$SOURCE_COUNT" -v size="$RECORD_SIZE" 'BEGIN {
+      -v cpu="$cpu" -v machine="$machine" -v n="$SOURCE_COUNT" -v size="$RECORD_SIZE" 'BEGIN {
         sec = done - t0
         steady = (first > 0 && done > first) ? sprintf("%.0f", n / (done - first)) : "-"
         fs = first > 0 ? sprintf("%.1f", first - t0) : "-"
-        printf "%s\t%s\t%s\t%.1f\t%.0f\t%.1f\t%.0f\t%s\t%s\t%s\t%s\n", t, k, r, sec, n / sec, n * size / 1e6 / sec, rss / 1024,
-          cpu, fs, steady, load }' >>"$TABLE"
+        printf "%s\t%s\t%s\t%.1f\t%.0f\t%.1f\t%.0f\t%s\t%s\t%s\t%.0f\n", t, k, r, sec, n / sec, n * size / 1e6 / sec, rss / 1024,
+          cpu, fs, steady, machine }' >>"$TABLE"
   done <"$RESULTS"
   column -t -s $'\t' "$TABLE"
   echo

@@ -2,6 +2,7 @@
 // Reads the store and the secret vault from the environment and runs the mirror worker until SIGTERM/SIGINT, or for
 // DSC_MIRROR_RUN_SECONDS when set (a Cloud Run job stops itself before its task timeout; Cloud Scheduler runs it
 // again, and at-least-once delivery with offsets committed after the target's ack makes the hand-over lossless).
+import '../shared/kafka/kafkajs-linear-grouping.js'; // first: before anything loads kafkajs
 import { storeFromEnv } from '../shared/lifecycle/store-factory.js';
 import { vaultFromEnv } from '../shared/lifecycle/secret-vault.js';
 import { runMirrorWorker } from '../shared/mirror/mirror-worker.js';
