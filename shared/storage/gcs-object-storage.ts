@@ -1,6 +1,6 @@
 // ObjectStorage over Google Cloud Storage (@google-cloud/storage). Listing streams page by page; reads are
 // ranged and pinned to a generation, so a checkpoint taken on one generation never resumes into another.
-import { PassThrough, type Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { Storage, type File, type StorageOptions } from '@google-cloud/storage';
 import type { GcsCredentials } from '../config/spec.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
@@ -48,10 +48,26 @@ function toInfo(bucket: string, file: File): ObjectInfo {
   };
 }
 
+const READ_RETRIES = 5;
+
+/** Network cuts and server-side hiccups worth a resumed read; anything else (404, 403, ...) is final. */
+export function transientReadError(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  if (typeof e?.code === 'number') return e.code === 429 || e.code >= 500;
+  if (
+    typeof e?.code === 'string' &&
+    /^(ECONNRESET|ETIMEDOUT|EPIPE|ECONNREFUSED|EAI_AGAIN|ERR_STREAM_PREMATURE_CLOSE)$/.test(e.code)
+  )
+    return true;
+  return typeof e?.message === 'string' && /aborted|socket hang up|premature close/i.test(e.message);
+}
+
 export class GcsObjectStorage implements ObjectStorage {
   private readonly storage: Storage;
+  private readonly log: Logger;
 
   constructor(options: GcsObjectStorageOptions = {}) {
+    this.log = options.log ?? silentLogger;
     const clientOptions = gcsClientOptions(options);
     this.storage = new Storage(clientOptions);
     // With STORAGE_EMULATOR_HOST set, the client takes that variable verbatim as its JSON API base URL, without the
@@ -107,23 +123,40 @@ export class GcsObjectStorage implements ObjectStorage {
   read(uri: string, options: { range?: ByteRange; generation?: string } = {}): Readable {
     const { bucket, name } = parseGcsUri(uri);
     const file = this.storage.bucket(bucket).file(name, options.generation ? { generation: options.generation } : {});
-    const range = options.range;
-    const ranged = range !== undefined && (range.start > 0 || range.end !== undefined);
-    const source = file.createReadStream({
-      // The bytes as stored: a gzip archive is decompressed by our archive reader, never by the transport.
-      decompress: false,
-      // A checksum covers the whole object; the client refuses validation on a part of one.
-      ...(ranged
-        ? { validation: false, start: range.start, ...(range.end !== undefined && { end: range.end - 1 }) }
-        : {}),
-    });
-    // A reader that stops early (the end of its byte range) destroys the stream; the client then reports the
-    // cut-off download as an "aborted" error. Hand out a plain stream whose destroy simply ends the download.
-    const out = new PassThrough({ highWaterMark: 1 << 20 });
-    source.on('error', (err) => out.destroy(err));
-    out.on('close', () => {
-      if (!source.destroyed) source.destroy();
-    });
-    return source.pipe(out);
+    const log = this.log;
+    const end = options.range?.end;
+    // A download that a slow consumer (Kafka back-pressure) holds open for minutes can be cut by the server or the
+    // network ("aborted", ECONNRESET). Reads resume from the next undelivered byte instead of failing the task;
+    // the generation is pinned by the caller, so the bytes cannot change underneath.
+    async function* chunks(): AsyncGenerator<Buffer> {
+      let position = options.range?.start ?? 0;
+      let failures = 0;
+      for (;;) {
+        if (end !== undefined && position >= end) return;
+        const ranged = position > 0 || end !== undefined;
+        const source = file.createReadStream({
+          // The bytes as stored: a gzip archive is decompressed by our archive reader, never by the transport.
+          decompress: false,
+          // A checksum covers the whole object; the client refuses validation on a part of one.
+          ...(ranged ? { validation: false, start: position, ...(end !== undefined && { end: end - 1 }) } : {}),
+        });
+        try {
+          for await (const chunk of source) {
+            position += (chunk as Buffer).length;
+            failures = 0;
+            yield chunk as Buffer;
+          }
+          return;
+        } catch (err) {
+          if (!transientReadError(err) || ++failures > READ_RETRIES) throw err;
+          log.warn('GCS read interrupted; resuming', { uri, position, attempt: failures, error: String(err) });
+          await new Promise((r) => setTimeout(r, 250 * failures));
+        } finally {
+          // A consumer that stops early (the end of its byte range) lands here too: end the download quietly.
+          source.destroy();
+        }
+      }
+    }
+    return Readable.from(chunks(), { objectMode: false, highWaterMark: 1 << 20 });
   }
 }
