@@ -12,7 +12,7 @@
 #
 # Knobs: BENCH_LINES (10000000), BENCH_TOOLS (dsc,kcat,connect), BENCH_BATCH (FileStreamSource's batch.size, 10000),
 # BENCH_DSC_BATCH (dsc's file.reader.batch.size, 10000 as in the seed), BENCH_KEEP_TOPICS=1 keeps the topics afterwards,
-# BENCH_KEEP_WORK=1 keeps the temp folder (configs, logs, time -v output of every run).
+# BENCH_DSC_SOURCES ("local gcs"), BENCH_DSC_TASKS ("1 2"), BENCH_KEEP_WORK=1 keeps the temp folder (configs, logs, time -v output of every run).
 # Cached: the CSV in ~/.cache/dsc/bench/, Connect jars in ~/.cache/dsc/connect-<kafka version>/.
 # The broker and the loaders share this machine's cores, and so do any tests running at the same time.
 set -euo pipefail
@@ -236,8 +236,8 @@ LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 if wants kcat; then run_kcat; fi
 if wants connect; then run_connect; fi
 if wants dsc; then
-  for source in local gcs; do
-    for tasks in 1 2; do run_dsc "$source" "$tasks"; done
+  for source in ${BENCH_DSC_SOURCES:-local gcs}; do
+    for tasks in ${BENCH_DSC_TASKS:-1 2}; do run_dsc "$source" "$tasks"; done
   done
 fi
 
