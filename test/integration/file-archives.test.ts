@@ -106,7 +106,10 @@ describe('corrupt archives', () => {
   });
 
   it('a corrupt tar entry under tolerance=all: counted and named in status, the entries before it loaded', async () => {
-    const tarball = await tarOf({ 'one.csv': 'o1\no2\n', 'two.csv': 't1\nt2\n' });
+    // The first entry is large, so the damage at the end of the compressed stream cannot reach its bytes (gzip's
+    // CRC is only checked at the end: bytes decoded before the damage are what they were).
+    const first = Array.from({ length: 3000 }, (_, i) => `o${i}-${(i * 7919) % 10007}`);
+    const tarball = await tarOf({ 'one.csv': first.join('\n') + '\n', 'two.csv': 't1\nt2\n' });
     const gz = gzip(tarball);
     // Garbage after a valid first part: the stream breaks inside the archive.
     const broken = Buffer.concat([gz.subarray(0, gz.length - 30), Buffer.alloc(30, 0x41)]);
@@ -114,6 +117,6 @@ describe('corrupt archives', () => {
     expect(state).toBe('FINISHED');
     expect(tasks[0].progress.errors).toBe(1);
     expect(tasks[0].lastError).toMatch(/bad\.tgz/);
-    expect(values(records)).toEqual(expect.arrayContaining(['o1', 'o2']));
+    expect(values(records)).toEqual(expect.arrayContaining(first.slice(0, 2000)));
   });
 });
