@@ -5,8 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import avro from 'avsc';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectorStore } from '../../shared/lifecycle/store.js';
+import { describe, expect, it } from 'vitest';
 import { fingerprint64 } from '../../shared/mirror/converters/avro-framing.js';
 import {
   consume,
@@ -15,11 +14,10 @@ import {
   mirrorSpec,
   produce,
   sourceKafka,
-  startWorker,
   targetKafka,
-  tempStore,
   unique,
   waitFor,
+  mirrorWorkerForSuite,
 } from './mirror-helpers.js';
 
 const REGISTRY = () => process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
@@ -111,19 +109,9 @@ async function containerFile(schema: object, records: unknown[]): Promise<Buffer
 }
 
 describe('mirror connector, Avro → JSON', () => {
-  let store: ConnectorStore;
-  let worker: { stop: () => Promise<void> };
+  const worker = mirrorWorkerForSuite();
   const src = sourceKafka();
   const tgt = targetKafka();
-
-  beforeAll(async () => {
-    store = await tempStore();
-    worker = startWorker(store);
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await store?.close();
-  });
 
   it('TigerGraphAvroConverter: two schema versions from the registry (basic auth) → flat JSON', async () => {
     const topic = unique('avro-reg');
@@ -171,7 +159,7 @@ describe('mirror connector, Avro → JSON', () => {
     ]);
     const name = unique('m-avro-reg');
     await createConnector(
-      store,
+      worker.store,
       mirrorSpec(name, {
         topics: topic,
         'value.converter': 'com.tigergraph.kafka.connect.converters.TigerGraphAvroConverter',
@@ -224,7 +212,7 @@ describe('mirror connector, Avro → JSON', () => {
     await produce(src, topic, [{ value: file }, { value: single }]);
     const name = unique('m-avro-emb');
     await createConnector(
-      store,
+      worker.store,
       mirrorSpec(name, {
         topics: topic,
         'value.converter': 'com.tigergraph.kafka.connect.converters.TigerGraphAvroConverterWithoutSchemaRegistry',
@@ -251,14 +239,14 @@ describe('mirror connector, Avro → JSON', () => {
     await produce(src, strictTopic, [{ value: good(1) }, { value: poison }, { value: good(3) }]);
     const strict = unique('m-poison-none');
     await createConnector(
-      store,
+      worker.store,
       mirrorSpec(strict, {
         topics: strictTopic,
         'value.converter': 'com.tigergraph.kafka.connect.converters.TigerGraphAvroConverter',
         'value.converter.schema.registry.url': REGISTRY(),
       }),
     );
-    const failed = await waitFor(async () => (await store.listTasks(strict)).find((t) => t.state === 'FAILED'));
+    const failed = await waitFor(async () => (await worker.store.listTasks(strict)).find((t) => t.state === 'FAILED'));
     expect(failed.lastError).toContain(`${strictTopic}-0@1`);
     expect(failed.lastError).toMatch(/Confluent Avro wire format/);
     const strictOut = await consume(tgt, `src.${strictTopic}`, 2, 5_000);
@@ -270,7 +258,7 @@ describe('mirror connector, Avro → JSON', () => {
     await produce(src, lenientTopic, [{ value: good(1) }, { value: poison, key: 'bad' }, { value: good(3) }]);
     const lenient = unique('m-poison-all');
     await createConnector(
-      store,
+      worker.store,
       mirrorSpec(lenient, {
         topics: lenientTopic,
         'value.converter': 'com.tigergraph.kafka.connect.converters.TigerGraphAvroConverter',
@@ -288,7 +276,7 @@ describe('mirror connector, Avro → JSON', () => {
     expect(dead[0].headers['__connect.errors.offset']).toBe('1');
     expect(dead[0].headers['__connect.errors.exception.message']).toMatch(/wire format/);
     const errors = await waitFor(async () => {
-      const n = (await store.listTasks(lenient)).reduce((a, t) => a + t.progress.errors, 0);
+      const n = (await worker.store.listTasks(lenient)).reduce((a, t) => a + t.progress.errors, 0);
       return n > 0 ? n : undefined;
     });
     expect(errors).toBe(1);

@@ -1,6 +1,5 @@
 // ByteArrayConverter mirroring on the two real clusters: partitions, keys, headers, timestamps; naming; topic filters.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectorStore } from '../../shared/lifecycle/store.js';
+import { describe, expect, it } from 'vitest';
 import {
   consume,
   createConnector,
@@ -9,28 +8,17 @@ import {
   partitionCount,
   produce,
   sourceKafka,
-  startWorker,
   targetKafka,
-  tempStore,
   topicExists,
   unique,
   waitFor,
+  mirrorWorkerForSuite,
 } from './mirror-helpers.js';
 
 describe('mirror connector, ByteArrayConverter', () => {
-  let store: ConnectorStore;
-  let worker: { stop: () => Promise<void> };
+  const worker = mirrorWorkerForSuite();
   const src = sourceKafka();
   const tgt = targetKafka();
-
-  beforeAll(async () => {
-    store = await tempStore();
-    worker = startWorker(store);
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await store?.close();
-  });
 
   it('copies records to the same partition with key, headers and timestamp, under <alias>.<topic>', async () => {
     const topic = unique('bytes');
@@ -45,7 +33,7 @@ describe('mirror connector, ByteArrayConverter', () => {
     }));
     await produce(src, topic, messages);
     const name = unique('m-bytes');
-    await createConnector(store, mirrorSpec(name, { topics: topic, 'tasks.max': 2 }));
+    await createConnector(worker.store, mirrorSpec(name, { topics: topic, 'tasks.max': 2 }));
 
     const got = await consume(tgt, `src.${topic}`, 300);
     expect(got).toHaveLength(300);
@@ -61,7 +49,7 @@ describe('mirror connector, ByteArrayConverter', () => {
     }
     // Status rows: two tasks share the three partitions; lag drops to zero.
     const tasks = await waitFor(async () => {
-      const t = await store.listTasks(name);
+      const t = await worker.store.listTasks(name);
       const parts = t.flatMap((x) => (x.detail?.partitions as string[]) ?? []);
       const lag = t.reduce(
         (a, x) => a + Object.values((x.detail?.lag as Record<string, number>) ?? {}).reduce((p, q) => p + q, 0),
@@ -84,7 +72,7 @@ describe('mirror connector, ByteArrayConverter', () => {
     await produce(src, skip, [{ value: 's1' }]);
     const name = unique('m-id');
     await createConnector(
-      store,
+      worker.store,
       mirrorSpec(name, {
         topics: `${stem}-.*`,
         'topics.exclude': skip,
@@ -107,7 +95,7 @@ describe('mirror connector, ByteArrayConverter', () => {
     expect(await topicExists(tgt, skip)).toBe(false);
 
     // tasks.max=4 over 1 partition first: capped, with the warning in status.
-    const tasks = await store.listTasks(name);
+    const tasks = await worker.store.listTasks(name);
     expect(tasks.length).toBeLessThanOrEqual(3);
     expect(JSON.stringify(tasks.map((t) => t.detail?.warnings))).toMatch(/tasks\.max=4 exceeds/);
   });

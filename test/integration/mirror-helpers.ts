@@ -1,5 +1,6 @@
 // Shared by the mirror integration tests: connector specs from config text (the real parser), a worker in-process,
 // and produce/consume helpers on the two real clusters.
+import { afterAll, beforeAll } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -174,4 +175,24 @@ export async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs = 3
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** One mirror worker on a temp store for a whole describe block: started before its tests, stopped after. */
+export function mirrorWorkerForSuite(): { readonly store: ConnectorStore } {
+  let store: ConnectorStore | undefined;
+  let worker: { stop: () => Promise<void> } | undefined;
+  beforeAll(async () => {
+    store = await tempStore();
+    worker = startWorker(store);
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await store?.close();
+  });
+  return {
+    get store(): ConnectorStore {
+      if (!store) throw new Error('the mirror worker starts in beforeAll');
+      return store;
+    },
+  };
 }

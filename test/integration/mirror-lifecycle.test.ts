@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteConnectorStore } from '../../shared/lifecycle/sqlite-store.js';
-import type { ConnectorStore } from '../../shared/lifecycle/store.js';
 import { mirrorGroupId } from '../../shared/mirror/mirror-source-task.js';
 import {
   consume,
@@ -15,11 +14,10 @@ import {
   mirrorSpec,
   produce,
   sourceKafka,
-  startWorker,
   targetKafka,
-  tempStore,
   unique,
   waitFor,
+  mirrorWorkerForSuite,
 } from './mirror-helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -38,21 +36,11 @@ async function endOffsetsSum(topic: string): Promise<number> {
 }
 
 describe('mirror connector lifecycle', () => {
-  let store: ConnectorStore;
-  let worker: { stop: () => Promise<void> };
+  const worker = mirrorWorkerForSuite();
   const src = sourceKafka();
   const tgt = targetKafka();
 
-  beforeAll(async () => {
-    store = await tempStore();
-    worker = startWorker(store);
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await store?.close();
-  });
-
-  it('reads the source over SASL_SSL with SCRAM-SHA-512 and a PEM trust store', async () => {
+  it('reads the source over SASL_SSL with SCRAM-SHA-512 and a PEM trust worker.store', async () => {
     const topic = unique('sasl');
     await createTopic(src, topic, 1);
     await produce(src, topic, [{ value: 'secure-1' }, { value: 'secure-2' }]);
@@ -68,7 +56,7 @@ describe('mirror connector lifecycle', () => {
     }
     const name = unique('m-sasl');
     await createConnector(
-      store,
+      worker.store,
       mirrorSpec(name, {
         'source.cluster.bootstrap.servers': process.env.SOURCE_KAFKA_SASL_SSL_BROKERS ?? '127.0.0.1:19094',
         topics: topic,
@@ -84,20 +72,20 @@ describe('mirror connector lifecycle', () => {
     await createTopic(src, topic, 1);
     await produce(src, topic, [{ value: 'p1' }]);
     const name = unique('m-pause');
-    await createConnector(store, mirrorSpec(name, { topics: topic }));
+    await createConnector(worker.store, mirrorSpec(name, { topics: topic }));
     expect((await consume(tgt, `src.${topic}`, 1)).map((g) => g.value)).toEqual(['p1']);
 
-    await store.updateConnector(name, { desired: 'PAUSED' });
-    await waitFor(async () => (await store.listTasks(name)).every((t) => t.state === 'PAUSED') || undefined);
+    await worker.store.updateConnector(name, { desired: 'PAUSED' });
+    await waitFor(async () => (await worker.store.listTasks(name)).every((t) => t.state === 'PAUSED') || undefined);
     await produce(src, topic, [{ value: 'p2' }]);
     await new Promise((r) => setTimeout(r, 2_000));
     expect(await endOffsetsSum(`src.${topic}`)).toBe(1);
 
-    await store.updateConnector(name, { desired: 'RUNNING', epoch: 2 });
+    await worker.store.updateConnector(name, { desired: 'RUNNING', epoch: 2 });
     const after = await consume(tgt, `src.${topic}`, 2);
     expect(after.map((g) => g.value)).toEqual(['p1', 'p2']); // resumed, no re-copy of p1
 
-    expect(await store.deleteConnector(name)).toBe(true);
+    expect(await worker.store.deleteConnector(name)).toBe(true);
     const admin = src.admin();
     await admin.connect();
     try {
@@ -109,7 +97,7 @@ describe('mirror connector lifecycle', () => {
       await admin.disconnect();
     }
     // Re-created under the same name, it starts afresh: both records copied again.
-    await createConnector(store, mirrorSpec(name, { topics: topic }));
+    await createConnector(worker.store, mirrorSpec(name, { topics: topic }));
     await waitFor(async () => ((await endOffsetsSum(`src.${topic}`)) === 4 ? true : undefined));
   });
 });
