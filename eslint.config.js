@@ -7,7 +7,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     // bin/ is plain JS run by Node (other .mjs scripts declare their globals in a comment).
-    files: ['bin/**/*.js'],
+    files: ['bin/**/*.js', 'bin/**/*.mjs'],
     languageOptions: {
       globals: {
         process: 'readonly',
