@@ -39,11 +39,27 @@ export function readErrorPolicy(r: SettingReader): ErrorPolicy {
   return policy;
 }
 
+/**
+ * The most tasks a connector plans. A file task needs a file or a 64 MiB range of one, a mirror task a partition; a
+ * bigger tasks.max cannot be honoured and only costs memory in the planner.
+ */
+export const TASKS_MAX_CEILING = 1024;
+
+function readTasksMax(r: SettingReader): number {
+  const n = r.positiveInt('tasks.max', 1);
+  if (n <= TASKS_MAX_CEILING) return n;
+  r.warn(
+    'tasks.max',
+    `${n} cannot be honoured: at most ${TASKS_MAX_CEILING} tasks are planned (one per file, 64 MiB byte range or partition)`,
+  );
+  return TASKS_MAX_CEILING;
+}
+
 export function readSpecBase(r: SettingReader, connectorClass: string): SpecBaseFields {
   return {
     name: readConnectorName(r),
     connectorClass,
-    tasksMax: r.positiveInt('tasks.max', 1),
+    tasksMax: readTasksMax(r),
     section: r.section,
     settings: r.settings,
     origins: r.origins,

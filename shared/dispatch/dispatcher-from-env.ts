@@ -1,7 +1,7 @@
 // Picks the dispatch adapter from DSC_DISPATCH: `inprocess` (default, embedded) or `pubsub` (deployed).
 import type { Logger } from '../runtime/log.js';
 import type { Dispatcher } from './dispatcher.js';
-import { InProcessDispatcher, type DispatchHandlers } from './in-process-dispatcher.js';
+import { InProcessDispatcher, maxRunningTasksFromEnv, type DispatchHandlers } from './in-process-dispatcher.js';
 import { PubSubDispatcher } from './pubsub-dispatcher.js';
 
 export class DispatchConfigError extends Error {
@@ -17,7 +17,7 @@ export function dispatcherFromEnv(
   log?: Logger,
 ): Dispatcher {
   const mode = env.DSC_DISPATCH || 'inprocess';
-  if (mode === 'inprocess') return new InProcessDispatcher(handlers, log);
+  if (mode === 'inprocess') return new InProcessDispatcher(handlers, log, maxRunningTasksFromEnv(env));
   if (mode === 'pubsub') {
     const missing = ['DSC_PLAN_TOPIC', 'DSC_TASK_TOPIC'].filter((k) => !env[k]);
     if (missing.length > 0) throw new DispatchConfigError(`DSC_DISPATCH=pubsub needs ${missing.join(' and ')}`);

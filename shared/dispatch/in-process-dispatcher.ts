@@ -1,5 +1,6 @@
 // Embedded dispatch: plan and task messages become function calls on a later turn of the event loop, so a caller
-// (the management API, a planner) never runs a worker on its own stack nor sees a worker's error.
+// (the management API, a planner) never runs a worker on its own stack nor sees a worker's error. At most
+// `maxRunningTasks` tasks run at once (each holds a Kafka client and read buffers); the rest wait in order.
 import type { Logger } from '../runtime/log.js';
 import { silentLogger } from '../runtime/log.js';
 import type { Dispatcher, PlanMessage, TaskMessage } from './dispatcher.js';
@@ -11,17 +12,39 @@ export interface DispatchHandlers {
 
 type Pending = { kind: 'plan'; message: PlanMessage } | { kind: 'task'; message: TaskMessage };
 
+/** Tasks the embedded runtime runs at once unless DSC_MAX_RUNNING_TASKS says otherwise. */
+export const DEFAULT_MAX_RUNNING_TASKS = 8;
+
+export function maxRunningTasksFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env.DSC_MAX_RUNNING_TASKS;
+  if (raw === undefined || raw.trim() === '') return DEFAULT_MAX_RUNNING_TASKS;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new Error(`DSC_MAX_RUNNING_TASKS must be a positive integer, not ${JSON.stringify(raw)}`);
+  }
+  return n;
+}
+
 export class InProcessDispatcher implements Dispatcher {
   private handlers: DispatchHandlers | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   /** Messages dispatched before any handlers were given; run by setHandlers. */
   private readonly waiting: Pending[] = [];
+  /** Tasks beyond maxRunningTasks, started in order as running ones return. */
+  private readonly queued: { message: TaskMessage; start: () => void }[] = [];
+  private runningTasks = 0;
 
   constructor(
     handlers?: DispatchHandlers,
     private readonly log: Logger = silentLogger,
+    readonly maxRunningTasks = DEFAULT_MAX_RUNNING_TASKS,
   ) {
     this.handlers = handlers;
+  }
+
+  /** Tasks running now (never more than maxRunningTasks) and tasks queued behind them. */
+  get tasks(): { running: number; queued: number } {
+    return { running: this.runningTasks, queued: this.queued.length };
   }
 
   setHandlers(handlers: DispatchHandlers): void {
@@ -67,7 +90,7 @@ export class InProcessDispatcher implements Dispatcher {
     }
     try {
       if (p.kind === 'plan') await handlers.plan(p.message);
-      else await handlers.task(p.message);
+      else await this.runTask(handlers, p.message);
     } catch (err) {
       this.log.error(`${p.kind} handler failed`, {
         connector: p.message.connector,
@@ -75,6 +98,20 @@ export class InProcessDispatcher implements Dispatcher {
         ...(p.kind === 'task' && { taskId: p.message.taskId }),
         error: err instanceof Error ? err.message : String(err),
       });
+    }
+  }
+
+  private async runTask(handlers: DispatchHandlers, message: TaskMessage): Promise<void> {
+    if (this.runningTasks >= this.maxRunningTasks) {
+      await new Promise<void>((start) => this.queued.push({ message, start }));
+    } else this.runningTasks++;
+    try {
+      await handlers.task(message);
+    } finally {
+      // The slot passes straight to the next queued task, so the count never exceeds the bound.
+      const next = this.queued.shift();
+      if (next) next.start();
+      else this.runningTasks--;
     }
   }
 }

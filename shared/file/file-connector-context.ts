@@ -25,7 +25,7 @@ export interface FileConnectorContext {
   vault?: SecretVault;
   /** Defaults to GCS (with the spec's credentials) plus local files. */
   storage?: (spec: FileConnectorSpec) => ObjectStorage;
-  /** A plain file at least this big is split into byte ranges when there are fewer files than tasks (64 MiB). */
+  /** The smallest byte range a plain file is cut into when there are fewer files than tasks (64 MiB). */
   splitBytes?: number;
 }
 

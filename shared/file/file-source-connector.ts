@@ -186,7 +186,8 @@ function splittable(f: AssignedFile, spec: FileConnectorSpec, splitBytes: number
 
 /**
  * Kafka Connect's taskConfigs(maxTasks) for files: at most tasks.max groups balanced by bytes (largest first, each
- * to the lightest group). With fewer files than tasks, large plain files are first cut into byte ranges.
+ * to the lightest group). With fewer files than tasks, large plain files are first cut into byte ranges of at least
+ * splitBytes, so there are never more tasks than files plus ranges.
  */
 export function taskConfigs(files: AssignedFile[], spec: FileConnectorSpec, splitBytes: number): AssignedFile[][] {
   const maxTasks = Math.max(1, spec.tasksMax);
@@ -200,7 +201,8 @@ export function taskConfigs(files: AssignedFile[], spec: FileConnectorSpec, spli
       if (!splittable(f, spec, splitBytes)) continue;
       if (!best || f.size / parts.get(f)! > best.size / parts.get(best)!) best = f;
     }
-    if (!best || best.size / (parts.get(best)! + 1) < 1) break;
+    // No range smaller than splitBytes: tasks.max is a maximum, and tiny ranges cost a task each for nothing.
+    if (!best || best.size / (parts.get(best)! + 1) < splitBytes) break;
     parts.set(best, parts.get(best)! + 1);
     units++;
   }

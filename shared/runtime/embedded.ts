@@ -3,7 +3,7 @@
 // files, and the target Kafka from KAFKA_BROKERS (default 127.0.0.1:9092) unless a connector names its own.
 import { resolve } from 'node:path';
 import type { KafkaEndpoint } from '../config/spec.js';
-import { InProcessDispatcher } from '../dispatch/in-process-dispatcher.js';
+import { InProcessDispatcher, maxRunningTasksFromEnv } from '../dispatch/in-process-dispatcher.js';
 import type { FileConnectorContext } from '../file/file-connector-context.js';
 import { fileHandlers } from '../file/file-handlers.js';
 import type { FileTaskOptions } from '../file/file-source-task.js';
@@ -46,7 +46,7 @@ export async function openEmbeddedRuntime(options: EmbeddedOptions): Promise<Emb
   };
   const store = await storeFromEnv(env);
   const vault = await vaultFromEnv(env);
-  const dispatcher = new InProcessDispatcher(undefined, options.log);
+  const dispatcher = new InProcessDispatcher(undefined, options.log, maxRunningTasksFromEnv(env));
   const context: FileConnectorContext = {
     store,
     dispatcher,

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { PlanMessage, TaskMessage } from '../../../shared/dispatch/dispatcher.js';
-import { InProcessDispatcher } from '../../../shared/dispatch/in-process-dispatcher.js';
+import {
+  DEFAULT_MAX_RUNNING_TASKS,
+  InProcessDispatcher,
+  maxRunningTasksFromEnv,
+} from '../../../shared/dispatch/in-process-dispatcher.js';
 import { createLogger } from '../../../shared/runtime/log.js';
 
 describe('InProcessDispatcher', () => {
@@ -67,5 +71,40 @@ describe('InProcessDispatcher', () => {
     await d.drain();
     expect(plans).toEqual(['early']);
     expect(d.pending).toBe(0);
+  });
+});
+
+describe('InProcessDispatcher task bound', () => {
+  it('runs at most maxRunningTasks tasks at once and queues the rest, all of them eventually', async () => {
+    let running = 0;
+    let peak = 0;
+    const done: number[] = [];
+    const d = new InProcessDispatcher(
+      {
+        plan: async () => {},
+        task: async (m) => {
+          running++;
+          peak = Math.max(peak, running);
+          await new Promise((r) => setTimeout(r, 2));
+          running--;
+          done.push(m.taskId);
+        },
+      },
+      undefined,
+      3,
+    );
+    for (let i = 0; i < 20; i++) await d.task({ connector: 'a', epoch: 1, taskId: i });
+    await new Promise((r) => setTimeout(r, 1));
+    expect(d.tasks.running).toBeLessThanOrEqual(3);
+    await d.idle();
+    expect(peak).toBe(3);
+    expect(done.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(d.tasks).toEqual({ running: 0, queued: 0 });
+  });
+
+  it('reads DSC_MAX_RUNNING_TASKS, refusing a bad value by name', () => {
+    expect(maxRunningTasksFromEnv({})).toBe(DEFAULT_MAX_RUNNING_TASKS);
+    expect(maxRunningTasksFromEnv({ DSC_MAX_RUNNING_TASKS: '2' })).toBe(2);
+    expect(() => maxRunningTasksFromEnv({ DSC_MAX_RUNNING_TASKS: '0' })).toThrow(/DSC_MAX_RUNNING_TASKS/);
   });
 });
