@@ -118,7 +118,7 @@ export interface FileConnectorSpec extends SpecBase {
   mode: 'eof' | 'streaming';
   /**
    * `file.regexp` as written (a Java regex), matched against the whole file name (Java's `matches`).
-   * Compile it with `compileJavaRegExp(spec.regexp, { whole: true })` from `./java-regexp.js` (handles `(?i)` etc.).
+   * Compile it with `compileJavaRegExp(spec.regexp, { whole: true })` from `./java-regexp.js` (RE2, linear time; Java's `(?i)`, `\p{Alpha}` etc.).
    */
   regexp: string;
   /** `file.recursive`, default true. */

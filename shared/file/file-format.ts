@@ -9,7 +9,7 @@
 //     Java `String.matches` semantics (the whole string) against the BASE name (the part after the last `/`), for
 //     objects and archive entries alike, as kafka-connect-fs matches file names. Throws an Error naming
 //     `file.regexp` when the expression does not compile (the config validator should have refused it already).
-import { compileJavaRegExp } from '../config/java-regexp.js';
+import { compileJavaRegExp, type JavaPattern } from '../config/java-regexp.js';
 
 export type RecordFormat = 'delimited' | 'jsonl';
 
@@ -38,7 +38,7 @@ export function formatForName(name: string): RecordFormat {
 }
 
 // One compiled expression per pattern: the filter runs once per listed object or archive entry.
-const compiled = new Map<string, RegExp>();
+const compiled = new Map<string, JavaPattern>();
 
 export function matchesFileRegexp(name: string, regexp: string): boolean {
   let re = compiled.get(regexp);

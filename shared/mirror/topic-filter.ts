@@ -1,15 +1,15 @@
 // Which source topics a connector mirrors, as MirrorMaker 2's DefaultTopicFilter plus the connector's own guards:
 // `topics` and `topics.exclude` are comma lists of names or regexes matched against the whole name (Java `matches`);
 // internal topics and topics that came from the target alias (a replication cycle) are never mirrored.
-import { compileJavaRegExp } from '../config/java-regexp.js';
+import { compileJavaRegExp, type JavaPattern } from '../config/java-regexp.js';
 import type { ReplicationPolicy } from './replication-policy.js';
 
 /** MM2's default `topics.exclude`. */
 export const DEFAULT_TOPICS_EXCLUDE = ['.*[\\-\\.]internal', '.*\\.replica', '__.*'];
 
 export class TopicFilter {
-  private readonly include: RegExp[];
-  private readonly exclude: RegExp[];
+  private readonly include: JavaPattern[];
+  private readonly exclude: JavaPattern[];
 
   constructor(
     topics: string[],
@@ -25,7 +25,7 @@ export class TopicFilter {
   }
 
   /** Each entry is a Java regex (a plain name is one too), matched against the whole topic name. */
-  private static compile(patterns: string[], key: string): RegExp[] {
+  private static compile(patterns: string[], key: string): JavaPattern[] {
     return patterns
       .map((p) => p.trim())
       .filter(Boolean)

@@ -22,13 +22,62 @@ describe('compileJavaRegExp', () => {
     expect(matcher('\\Qa.b\\E')('a.b')).toBe(true);
   });
 
-  it('refuses invalid and catastrophic patterns with a reason', () => {
+  it('refuses what RE2 cannot match as Java would, with a reason', () => {
     expect(compileJavaRegExp('a++', { whole: true })).toEqual({
       ok: false,
-      reason: 'not a valid regular expression: Nothing to repeat',
+      reason:
+        'not a valid regular expression: invalid nested repetition operator: `++`: possessive quantifiers are not ' +
+        'supported (matching is linear-time RE2); drop the extra +',
     });
-    const slow = compileJavaRegExp('(\\w+\\s?)+$');
-    expect(slow.ok).toBe(false);
+    for (const p of ['(a)\\1', '(?<=a)b', '(?=a)b', '(?>a)b']) {
+      const r = compileJavaRegExp(p, { whole: true });
+      expect(r.ok ? 'compiled' : r.reason).toMatch(/backreferences, lookaround and atomic groups are not supported/);
+    }
+    for (const p of ['(?x)a b', '(?U)\\w']) expect(compileJavaRegExp(p).ok).toBe(false);
+  });
+
+  it('matches in linear time: (a|aa)+$ against a long name returns at once', () => {
+    const m = matcher('(a|aa)+$');
+    // Backtracking took 47 s on 47 characters (x1.6 per character); RE2 is linear in the name.
+    const started = performance.now();
+    expect(m('a'.repeat(5000) + 'b')).toBe(false);
+    expect(m('a'.repeat(5000))).toBe(true);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(matcher('(\\w+\\s?)+$')('word '.repeat(200) + '!')).toBe(false);
+  });
+
+  it("translates Java's POSIX classes, in and out of brackets, and their negations", () => {
+    expect(matcher('\\p{Alpha}+\\.csv')('abc.csv')).toBe(true);
+    expect(matcher('\\p{Alpha}+\\.csv')('ab1.csv')).toBe(false);
+    expect(matcher('[\\p{Alnum}_]+\\.csv')('a_1.csv')).toBe(true);
+    expect(matcher('\\P{Digit}+')('abc')).toBe(true);
+    expect(matcher('\\P{Digit}+')('a1c')).toBe(false);
+    for (const [cls, yes, no] of [
+      ['Digit', '7', 'a'],
+      ['Upper', 'A', 'a'],
+      ['Lower', 'a', 'A'],
+      ['Punct', '!', 'a'],
+      ['Space', ' ', 'a'],
+      ['XDigit', 'f', 'g'],
+    ]) {
+      expect([matcher(`\\p{${cls}}`)(yes), matcher(`\\p{${cls}}`)(no)]).toEqual([true, false]);
+    }
+    expect(matcher('\\p{L}+\\.csv')('été.csv')).toBe(true);
+    expect(matcher('\\p{IsLatin}+')('abc')).toBe(true);
+  });
+
+  it('refuses a Java class it cannot translate instead of matching nothing', () => {
+    for (const p of ['\\p{javaLowerCase}', '\\p{InGreek}', '\\p{Nonsense}']) {
+      const r = compileJavaRegExp(p);
+      expect(r.ok ? 'compiled' : r.reason).toMatch(/use a POSIX class such as \\p\{Alpha\}/);
+    }
+  });
+
+  it('calls a trailing backslash a dangling escape', () => {
+    expect(compileJavaRegExp('abc\\', { whole: true })).toEqual({
+      ok: false,
+      reason: 'not a valid regular expression: a dangling \\ at the end: escape it as \\\\ to match a backslash',
+    });
   });
 });
 
