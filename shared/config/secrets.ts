@@ -65,10 +65,18 @@ export function redactSpec<T extends ConnectorSpec>(spec: T): T {
   return out as T;
 }
 
+const URL_CREDENTIALS = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi;
+
+/** Whether the text holds a URL with a password (`scheme://user:password@host`). */
+export function hasUrlCredentials(text: string): boolean {
+  URL_CREDENTIALS.lastIndex = 0;
+  return URL_CREDENTIALS.test(text);
+}
+
 /** Last-line guard for free text (log lines, error messages): hides PEM keys and password=... fragments. */
 export function redactText(text: string): string {
   return text
     .replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----(\\n|\n)?/g, REDACTED)
-    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, `$1${REDACTED}@`)
+    .replace(URL_CREDENTIALS, `$1${REDACTED}@`)
     .replace(/(password\s*=\s*)(\\?"[^"\\]*\\?"|'[^']*'|[^\s;,"]+)/gi, `$1${REDACTED}`);
 }

@@ -2,7 +2,7 @@
 // reference kept by a SecretVault, and unsealSpec swaps them back right before a worker uses the spec.
 // The store (and anything that prints a stored spec) therefore only ever holds references.
 import { join } from 'node:path';
-import { isSecretKey } from '../config/secrets.js';
+import { hasUrlCredentials, isSecretKey } from '../config/secrets.js';
 import type { ConnectorSpec, KafkaSecurity } from '../config/spec.js';
 import { DEFAULT_STATE_DIR } from './store-factory.js';
 
@@ -40,7 +40,9 @@ function secretSlots(spec: ConnectorSpec): SecretSlot[] {
   const security = (s: KafkaSecurity | undefined, at: string): void => {
     for (const p of SECURITY_SECRETS) add(s, p, `${at}.${p}`);
   };
-  for (const k of Object.keys(spec.settings)) if (isSecretKey(k)) add(spec.settings, k, k);
+  // A URL carrying user:password@ (a schema registry's) is a secret as a whole, whatever its key.
+  for (const k of Object.keys(spec.settings))
+    if (isSecretKey(k) || hasUrlCredentials(spec.settings[k])) add(spec.settings, k, k);
   if (spec.kind === 'file') {
     add(spec.gcs, 'privateKey', 'gcs.privateKey');
     security(spec.target?.security, 'target.security');
@@ -49,6 +51,9 @@ function secretSlots(spec: ConnectorSpec): SecretSlot[] {
     security(spec.sourceAdmin, 'sourceAdmin');
     security(spec.target.security, 'target.security');
     add(spec.valueConverter, 'basicAuthUserInfo', 'valueConverter.basicAuthUserInfo');
+    const url = spec.valueConverter.schemaRegistryUrl ?? '';
+    if (hasUrlCredentials(url) || isSecretReference(url))
+      add(spec.valueConverter, 'schemaRegistryUrl', 'valueConverter.schemaRegistryUrl');
   }
   return slots;
 }

@@ -83,6 +83,7 @@ function mirrorSpec(): MirrorConnectorSpec {
       'producer.ssl.keystore.password': 'ks-pass',
       'producer.ssl.key.password': 'key-pass',
       'value.converter.basic.auth.user.info': 'sr-user:sr-pass',
+      'value.converter.schema.registry.url': 'https://sr-user:sr-url-pass@registry:8081',
       'source.cluster.bootstrap.servers': 'src:9092',
     },
     origins: {},
@@ -111,6 +112,7 @@ function mirrorSpec(): MirrorConnectorSpec {
       kind: 'avro-registry',
       className: 'io.confluent.connect.avro.AvroConverter',
       basicAuthUserInfo: 'sr-user:sr-pass',
+      schemaRegistryUrl: 'https://sr-user:sr-url-pass@registry:8081',
     },
   };
 }
@@ -129,12 +131,12 @@ function counting(vault: SecretVault): SecretVault & { puts: string[] } {
 describe('sealSpec / unsealSpec', () => {
   const secretsOf = {
     file: [PEM, 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcw', 'hunter2-jaas'],
-    mirror: ['src-pw', 'ks-pass', 'key-pass', 'ts-pass', 'sr-pass'],
+    mirror: ['src-pw', 'ks-pass', 'key-pass', 'ts-pass', 'sr-pass', 'sr-url-pass'],
   };
 
   it.each([
     ['file', fileSpec, secretsOf.file, 2],
-    ['mirror', mirrorSpec, secretsOf.mirror, 5],
+    ['mirror', mirrorSpec, secretsOf.mirror, 6],
   ] as const)(
     '%s spec: the sealed JSON holds references only, and unseal restores it',
     async (_kind, make, secrets, distinct) => {
