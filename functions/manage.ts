@@ -1,6 +1,7 @@
 // The `manage` function: the lifecycle HTTP API. Wiring (store, dispatcher, vault, auth) happens on the first
 // request, so loading the module stays cheap and a wiring error answers 500 with its reason (and is logged)
 // instead of crashing the instance at start.
+import './http-edge.js'; // JSON errors and the body limit at the HTTP edge
 import { http } from '@google-cloud/functions-framework';
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { dispatcherFromEnv } from '../shared/dispatch/dispatcher-from-env.js';

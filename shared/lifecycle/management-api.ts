@@ -8,6 +8,7 @@ import { hasErrors, type ConfigIssue, type ConnectorSpec } from '../config/spec.
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 import type { Logger } from '../runtime/log.js';
 import type { AuthPolicy } from './auth.js';
+import { MAX_BODY_BYTES, tooLarge } from './http-limits.js';
 import { isSecretReference, sealSpec, type SecretVault } from './secret-vault.js';
 import { buildListRow, buildStatus, connectorState } from './status.js';
 import { StoreConflictError, type ConnectorRecord, type ConnectorStore } from './store.js';
@@ -128,6 +129,8 @@ const headerValue = (req: ApiRequest, name: string): string | undefined => {
 /** The config file text and its name from either body form: text/plain, or JSON `{config, fileName}`. */
 function configFromBody(req: ApiRequest, query: URLSearchParams): { text: string; fileName: string } {
   let body = req.body;
+  const size = Buffer.isBuffer(body) || typeof body === 'string' ? Buffer.byteLength(body) : 0;
+  if (size > MAX_BODY_BYTES) throw new ApiError(413, tooLarge(size).message);
   if (Buffer.isBuffer(body)) body = body.toString('utf8');
   const contentType = (headerValue(req, 'content-type') ?? '').toLowerCase();
   // functions-framework parses JSON itself; an in-process caller (or a proxy) may hand us the text instead.
