@@ -8,6 +8,8 @@ export const EXIT = {
   CONFLICT: 4,
   /** The API cannot be reached, refused our credentials, or failed itself. */
   UNAVAILABLE: 5,
+  /** `dsc run` of mode=eof connectors stopped by SIGINT/SIGTERM before all FINISHED (128 + SIGINT, by convention). */
+  INTERRUPTED: 130,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

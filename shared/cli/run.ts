@@ -1,7 +1,8 @@
 // `dsc run --c FILE [--fresh] [--json]`: runs a config file's connectors in this one process on the embedded
 // runtime (SQLite state in DSC_STATE_DIR, Kafka from KAFKA_BROKERS). File connectors in mode=eof run until every one
-// is FINISHED (exit 0) or one FAILED (exit 1, with file, line and reason); streaming and mirror connectors run until
-// SIGINT/SIGTERM, after which every task checkpoints and the command exits 0.
+// is FINISHED (exit 0) or one FAILED (exit 1, with file, line and reason), or a signal interrupts them (exit 130);
+// streaming and mirror connectors run until SIGINT/SIGTERM, after which every task checkpoints and the command exits
+// 0. Only FILE's connectors run, whatever else the state folder holds.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,6 +14,7 @@ import type { ConnectorRecord } from '../lifecycle/store.js';
 import { openEmbeddedRuntime, type EmbeddedRuntime } from '../runtime/embedded.js';
 import { createLogger, type Severity } from '../runtime/log.js';
 import { EXIT } from './exit-codes.js';
+import { otherConnectorsNote, runExitCode, runScope } from './run-scope.js';
 import type { CliIo } from './io.js';
 import { bytes, count, formatTable } from './table.js';
 
@@ -21,8 +23,9 @@ const USAGE = `usage: dsc run --c FILE [--fresh] [--json]
 Runs the connectors of FILE on this machine: state in DSC_STATE_DIR (default .dsc), Kafka at KAFKA_BROKERS
 (default 127.0.0.1:9092) unless a connector sets target.cluster.bootstrap.servers.
 Connectors that already exist continue from their checkpoints; --fresh deletes them first so they load again.
-mode=eof file connectors: exits 0 when all are FINISHED, 1 when one FAILED. Streaming file connectors and
-mirror connectors run until Ctrl-C (SIGINT) or SIGTERM; tasks checkpoint before the command exits.
+mode=eof file connectors: exits 0 when all are FINISHED, 1 when one FAILED, 130 when Ctrl-C/SIGTERM stops them
+first. Streaming file connectors and mirror connectors run until Ctrl-C (SIGINT) or SIGTERM (exit 0); tasks
+checkpoint before the command exits. Only FILE's connectors run; others in DSC_STATE_DIR are named and left alone.
 
 options:
   --c, --config, -c FILE   the config file
@@ -106,10 +109,13 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   let mirror: Promise<void> | undefined;
   try {
     runtime = await openEmbeddedRuntime({ env: io.env, cwd: io.cwd, log, stop: stop.signal });
+    const others = await otherConnectorsNote(runtime.store, specs, parsed.configFile);
+    if (others) io.err(others);
     await start(runtime, specs, parsed.fresh, io);
     if (specs.some((s) => s.kind === 'mirror')) {
       const { runMirrorWorker } = await import('../mirror/mirror-worker.js');
-      mirror = runMirrorWorker({ store: runtime.store, log, signal: stop.signal, vault: runtime.vault });
+      const connectors = runScope(specs);
+      mirror = runMirrorWorker({ store: runtime.store, log, signal: stop.signal, vault: runtime.vault, connectors });
     }
     const tty = !parsed.json && isTty(io);
     const final = await watch(runtime, specs, stop, io, tty, parsed.json);
@@ -123,10 +129,12 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       for (const s of statuses.filter((x) => x.state === 'FAILED')) {
         io.err(`dsc run: ${s.name} FAILED: ${s.lastError ?? 'no reason recorded'}`);
       }
-      return EXIT.INVALID;
     }
     if (final === 'paused') io.err('dsc run: paused connectors keep their checkpoints; `dsc run` again resumes them');
-    return EXIT.OK;
+    const code = runExitCode(final, specs);
+    if (code === EXIT.INTERRUPTED)
+      io.err('dsc run: interrupted before every connector FINISHED; `dsc run` again continues');
+    return code;
   } catch (err) {
     io.err(`dsc run: ${(err as Error).message}`);
     stop.abort();

@@ -14,6 +14,8 @@ export interface MirrorWorkerOptions {
   signal: AbortSignal;
   /** Resolves `secret://` references of stored specs; absent when specs hold their values (tests, embedded). */
   vault?: SecretVault;
+  /** Only these connectors (`dsc run`: its file's); every mirror connector of the store when absent. */
+  connectors?: ReadonlySet<string>;
   /** How often the store is read; default 2000 ms (a new connector starts within about that). */
   pollIntervalMs?: number;
 }
@@ -65,7 +67,9 @@ export async function runMirrorWorker(options: MirrorWorkerOptions): Promise<voi
 
   while (!signal.aborted) {
     try {
-      const mirrors = (await store.listConnectors()).filter((c) => c.kind === 'mirror');
+      const mirrors = (await store.listConnectors()).filter(
+        (c) => c.kind === 'mirror' && (!options.connectors || options.connectors.has(c.name)),
+      );
       const names = new Set(mirrors.map((m) => m.name));
       for (const name of [...running.keys()]) if (!names.has(name)) await stopOne(name, 'UNASSIGNED', true);
       for (const name of [...broken.keys()]) if (!names.has(name)) broken.delete(name);
