@@ -4,17 +4,9 @@
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { type ArchiveEntry, describeArchiveError } from './archive-entry.js';
+import { describeTarDamage, TarScanner } from './tar-scan.js';
 
-/** Whether a 512-byte block is a tar header (ustar magic, or a v7 header whose checksum adds up). */
-export function isTarHeader(block: Buffer): boolean {
-  if (block.length < 512) return false;
-  if (block.toString('latin1', 257, 262) === 'ustar') return true;
-  const stored = parseInt(block.toString('latin1', 148, 156).replace(/\0.*$/s, '').trim(), 8);
-  if (!Number.isFinite(stored) || block[0] === 0) return false;
-  let sum = 0;
-  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i];
-  return sum === stored;
-}
+export { isTarHeader } from './tar-scan.js';
 
 type TarEntryStream = tar.Extract extends AsyncIterable<infer S> ? S : never;
 
@@ -62,7 +54,9 @@ function entryStream(
 
 export async function* tarEntries(source: Readable, archiveName: string): AsyncGenerator<ArchiveEntry> {
   const extract = tar.extract();
+  const scanner = new TarScanner();
   source.on('error', (e) => extract.destroy(e));
+  source.on('data', (chunk: Buffer) => scanner.feed(chunk));
   source.pipe(extract as unknown as NodeJS.WritableStream);
   const entries = extract[Symbol.asyncIterator]();
   let previous: { drain(): Promise<void> } | undefined;
@@ -77,7 +71,12 @@ export async function* tarEntries(source: Readable, archiveName: string): AsyncG
         next = await entries.next();
       } catch (e) {
         // A truncated or corrupt archive: the entry being read already failed with this error; say it once.
-        if (!failed) yield { name: archiveName, error: describeArchiveError('tar', archiveName, current, e).message };
+        if (failed) return;
+        // A bad header between entries: read on to the end to say where it broke and which entries are lost.
+        const damage = (await scanToEnd(source, extract)) ? scanner.damage() : undefined;
+        const cause = e instanceof Error ? e.message : String(e);
+        if (damage) yield { name: archiveName, error: `${describeTarDamage(archiveName, current, damage)} (${cause})` };
+        else yield { name: archiveName, error: describeArchiveError('tar', archiveName, current, e).message };
         return;
       }
       if (next.done) {
@@ -105,4 +104,17 @@ export async function* tarEntries(source: Readable, archiveName: string): AsyncG
       source.destroy();
     }
   }
+}
+
+/** Feeds the rest of the source to the scanner (the extractor has given up); false when the source failed. */
+async function scanToEnd(source: Readable, extract: tar.Extract): Promise<boolean> {
+  source.unpipe(extract as unknown as NodeJS.WritableStream);
+  if (source.readableEnded) return true;
+  if (source.destroyed || source.errored) return false; // the source itself failed: nothing more to read
+  return new Promise((resolve) => {
+    source.once('end', () => resolve(true));
+    source.once('error', () => resolve(false));
+    source.once('close', () => resolve(source.readableEnded));
+    source.resume();
+  });
 }

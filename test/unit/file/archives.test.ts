@@ -155,6 +155,50 @@ describe('tar and tgz', () => {
   });
 });
 
+describe('tar with a corrupt header', () => {
+  async function damaged(): Promise<Buffer> {
+    const bytes = await makeTar([
+      ['a.csv', '1\n'],
+      ['b.csv', '2\n'.repeat(400)],
+      ['c.csv', '3\n'],
+      ['d'.repeat(120) + '.csv', '4\n'], // a long name (pax or GNU extension header)
+    ]);
+    // b.csv's header starts after a.csv's header and its one data block; break its checksum and magic.
+    bytes.write('garbage!', 1024 + 148, 'latin1');
+    bytes.write('xxxxx', 1024 + 257, 'latin1');
+    return bytes;
+  }
+
+  it.each([
+    ['tar', (b: Buffer) => b, 't.tar'],
+    ['tgz', (b: Buffer) => gzipSync(b), 't.tgz'],
+  ] as const)(
+    'names the offset and the entry before it, and lists the entries not read (%s)',
+    async (kind, wrap, name) => {
+      const out = await load(kind, wrap(await damaged()), name);
+      expect(out['a.csv']).toEqual(['1']);
+      expect(Object.keys(out)).toEqual(['a.csv', name]);
+      expect(out[name]).toMatch(
+        new RegExp(
+          `^ERROR corrupt tar header in ${name.replace('.', '\\.')} at byte 1024 of the tar data \\(after entry a\\.csv\\); ` +
+            `entries not read: c\\.csv, d{120}\\.csv \\(`,
+        ),
+      );
+    },
+  );
+
+  it('a corrupt first header: before its first entry', async () => {
+    const bytes = await makeTar([
+      ['a.csv', '1\n'],
+      ['b.csv', '2\n'],
+    ]);
+    bytes.write('garbage!', 148, 'latin1');
+    bytes.write('xxxxx', 257, 'latin1');
+    const out = await load('tar', bytes, 't.tar');
+    expect(out['t.tar']).toMatch(/at byte 0 of the tar data \(before its first entry\); entries not read: b\.csv/);
+  });
+});
+
 describe('zip', () => {
   it('reads stored and deflated entries with ranged reads, skipping directories', async () => {
     const bytes = await makeZip([
