@@ -88,3 +88,24 @@ describe('bad records', () => {
     expect(task.lastError).not.toContain('\n');
   });
 });
+
+describe('binary data in a text file', () => {
+  it('a NUL byte is a bad record under errors.tolerance, named with file and line', async () => {
+    const topic = unique('nul');
+    const dir = tempDir({ 'data.csv': 'a,1\nb,\0\u0001\u0002\nc,3\n' });
+    h = await harness();
+    const spec = fileSpec(topic, { topic, 'file.uris': dir, 'errors.tolerance': 'all' });
+    await h.create(spec);
+    expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'])).toBe('FINISHED');
+    expect(values(await consumeAll(topic))).toEqual(['a,1', 'c,3']);
+    const [task] = await h.tasks(spec.name);
+    expect(task.progress.errors).toBe(1);
+    expect(task.lastError).toMatch(/data\.csv line 2: NUL byte at column 3: not text \(a binary file\?\)$/);
+
+    const strict = unique('nul-none');
+    const failing = fileSpec(strict, { topic: strict, 'file.uris': dir });
+    await h.create(failing);
+    expect(await h.waitFor(failing.name, ['FINISHED', 'FAILED'])).toBe('FAILED');
+    expect((await h.tasks(failing.name))[0].lastError).toMatch(/data\.csv line 2: NUL byte/);
+  });
+});

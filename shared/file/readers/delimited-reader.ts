@@ -4,6 +4,7 @@
 import type { FileReaderSpec } from '../../config/spec.js';
 import type { LineSink } from './line-splitter.js';
 import type { RecordGate } from './record-gate.js';
+import { nulByteRecord } from './nul-byte.js';
 import { tooLongRecord } from './too-long.js';
 
 /** Fills `valueDefault` into the empty columns of `line`; returns `line` itself when none is empty. */
@@ -26,6 +27,8 @@ export function delimitedLineSink(reader: FileReaderSpec, gate: RecordGate): Lin
     line(text, line, start, endOffset) {
       // Empty lines are not records: the seed's text reader skips them, and an empty Kafka message loads nothing.
       if (text.length === 0 || !gate.pass(start)) return;
+      const binary = nulByteRecord(text, line, endOffset);
+      if (binary) return void gate.out.push(binary);
       const value = fill ? fillEmptyColumns(text, separator, valueDefault) : text;
       gate.out.push({ kind: 'record', value, line, endOffset });
     },

@@ -3,6 +3,7 @@
 import type { FileReaderSpec } from '../../config/spec.js';
 import type { LineSink } from './line-splitter.js';
 import type { RecordGate } from './record-gate.js';
+import { nulByteRecord } from './nul-byte.js';
 import { tooLongRecord } from './too-long.js';
 
 const POSITION = /at position (\d+)/;
@@ -25,6 +26,8 @@ export function jsonlLineSink(reader: FileReaderSpec, gate: RecordGate): LineSin
       const value = text.trim();
       // Blank lines are not records (the same rule as delimited files).
       if (value.length === 0 || !gate.pass(start)) return;
+      const binary = nulByteRecord(text, line, endOffset);
+      if (binary) return void gate.out.push(binary);
       try {
         JSON.parse(value);
       } catch (e) {

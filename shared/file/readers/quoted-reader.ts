@@ -20,6 +20,7 @@ import type { LineSink } from './line-splitter.js';
 import type { RecordGate } from './record-gate.js';
 import { TOO_LONG_HEAD_BYTES } from './line-splitter.js';
 import { tooLongRecord } from './too-long.js';
+import { nulByteRecord } from './nul-byte.js';
 
 /** Whether a quoted field is still open after `text`, given whether one was open before it. */
 export function quoteOpenAfter(text: string, separator: string, quote: string, openBefore: boolean): boolean {
@@ -121,6 +122,8 @@ export function quotedLineSink(reader: FileReaderSpec, gate: RecordGate): LineSi
 
   const emit = (text: string, line: number | undefined, start: number, endOffset: number): void => {
     if (!gate.pass(start)) return;
+    const binary = nulByteRecord(text, line, endOffset);
+    if (binary) return void gate.out.push(binary);
     if (!text.includes(quote)) {
       const needsParser = valueDefault !== '' || text.includes('\r') || text.includes('\n');
       const value = needsParser ? joinFields(text.split(separator), separator, quote, valueDefault) : text;

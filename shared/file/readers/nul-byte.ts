@@ -1,0 +1,23 @@
+// A NUL byte never occurs in a text record (CSV or JSON lines); finding one means binary data, such as an executable
+// renamed data.csv. Such a record is a bad record (errors.tolerance decides), never sent as a record. Readers call
+// nulByteRecord on each record's text or bytes before sending it.
+import type { BadRecord } from '../record.js';
+
+/** How much of a binary record a bad record keeps (for the dead-letter topic). */
+const RAW_LIMIT = 1024;
+
+/** The bad record for a record holding a NUL byte, or undefined when it holds none. */
+export function nulByteRecord(
+  record: string | Uint8Array,
+  line: number | undefined,
+  endOffset: number,
+): BadRecord | undefined {
+  const at = typeof record === 'string' ? record.indexOf('\0') : record.indexOf(0);
+  if (at < 0) return undefined;
+  const raw =
+    typeof record === 'string'
+      ? record.slice(0, RAW_LIMIT)
+      : Buffer.from(record.buffer, record.byteOffset, Math.min(record.length, RAW_LIMIT)).toString('utf8');
+  const where = typeof record === 'string' ? `column ${at + 1}` : `byte ${at + 1} of the record`;
+  return { kind: 'bad', raw, line, endOffset, reason: `NUL byte at ${where}: not text (a binary file?)` };
+}
