@@ -1,10 +1,13 @@
 // ObjectStorage over Google Cloud Storage (@google-cloud/storage). Listing streams page by page; reads are
 // ranged and pinned to a generation, so a checkpoint taken on one generation never resumes into another.
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { Storage, type File, type StorageOptions } from '@google-cloud/storage';
 import type { GcsCredentials } from '../config/spec.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
 import { gcsUri, isGcsUri, parseGcsUri } from './gcs-uri.js';
+import { downloadMedia } from './gcs-download.js';
 import type { ByteRange, ObjectInfo, ObjectStorage } from './object-storage.js';
 
 export interface GcsObjectStorageOptions {
@@ -49,6 +52,23 @@ function toInfo(bucket: string, file: File): ObjectInfo {
 }
 
 const READ_RETRIES = 5;
+
+/** The base64 MD5 in an `x-goog-hash: crc32c=...,md5=...` header. */
+function md5Of(header: string | string[] | undefined): string | undefined {
+  const values = Array.isArray(header) ? header : header ? header.split(',') : [];
+  for (const v of values) {
+    const m = /^\s*md5=(.+?)\s*$/.exec(v);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/** The client's own credentials as request headers; none against an emulator (as the client itself does). */
+async function authHeaders(storage: Storage): Promise<Record<string, string>> {
+  if (storage.customEndpoint && !storage.useAuthWithCustomEndpoint) return {};
+  const headers = await storage.authClient.getRequestHeaders();
+  return Object.fromEntries(headers.entries());
+}
 
 /** Network cuts and server-side hiccups worth a resumed read; anything else (404, 403, ...) is final. */
 export function transientReadError(err: unknown): boolean {
@@ -122,8 +142,7 @@ export class GcsObjectStorage implements ObjectStorage {
 
   read(uri: string, options: { range?: ByteRange; generation?: string } = {}): Readable {
     const { bucket, name } = parseGcsUri(uri);
-    const file = this.storage.bucket(bucket).file(name, options.generation ? { generation: options.generation } : {});
-    const log = this.log;
+    const { storage, log } = this;
     const end = options.range?.end;
     // A download that a slow consumer (Kafka back-pressure) holds open for minutes can be cut by the server or the
     // network ("aborted", ECONNRESET). Reads resume from the next undelivered byte instead of failing the task;
@@ -131,21 +150,33 @@ export class GcsObjectStorage implements ObjectStorage {
     async function* chunks(): AsyncGenerator<Buffer> {
       let position = options.range?.start ?? 0;
       let failures = 0;
+      // A whole-object read is checked against the object's MD5 (when GCS has one: not for composite objects).
+      const md5 = position === 0 && end === undefined ? createHash('md5') : undefined;
+      let expected: string | undefined;
       for (;;) {
         if (end !== undefined && position >= end) return;
-        const ranged = position > 0 || end !== undefined;
-        const source = file.createReadStream({
-          // The bytes as stored: a gzip archive is decompressed by our archive reader, never by the transport.
-          decompress: false,
-          // A checksum covers the whole object; the client refuses validation on a part of one.
-          ...(ranged ? { validation: false, start: position, ...(end !== undefined && { end: end - 1 }) } : {}),
-        });
+        let source: Readable | undefined;
         try {
+          source = await downloadMedia({
+            baseUrl: storage.baseUrl,
+            bucket,
+            name,
+            ...(options.generation && { generation: options.generation }),
+            start: position,
+            ...(end !== undefined && { end }),
+            headers: await authHeaders(storage),
+          });
+          if (!source) return; // the range starts at the object's end
+          expected ??= md5Of((source as IncomingMessage).headers['x-goog-hash']);
           for await (const chunk of source) {
             position += (chunk as Buffer).length;
             failures = 0;
+            md5?.update(chunk as Buffer);
             yield chunk as Buffer;
           }
+          const actual = md5?.digest('base64');
+          if (expected && actual && actual !== expected)
+            throw new Error(`${uri}: the bytes read fail the object's MD5 check (${actual}, stored ${expected})`);
           return;
         } catch (err) {
           if (!transientReadError(err) || ++failures > READ_RETRIES) throw err;
@@ -153,7 +184,7 @@ export class GcsObjectStorage implements ObjectStorage {
           await new Promise((r) => setTimeout(r, 250 * failures));
         } finally {
           // A consumer that stops early (the end of its byte range) lands here too: end the download quietly.
-          source.destroy();
+          source?.destroy();
         }
       }
     }

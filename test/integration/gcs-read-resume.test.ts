@@ -11,6 +11,8 @@ const upstream = new URL(process.env.STORAGE_EMULATOR_HOST ?? 'http://127.0.0.1:
 let proxy: Server;
 let cuts = 0;
 let mediaRequests = 0;
+/** When set, the proxy flips one byte of every media body (a corrupted transfer). */
+let corrupt = false;
 
 beforeAll(async () => {
   proxy = createServer((req, res) => {
@@ -30,6 +32,8 @@ beforeAll(async () => {
             upRes.destroy();
             return;
           }
+          if (corrupt && sent === 0 && chunk.length > 0)
+            chunk = Buffer.concat([Buffer.from([chunk[0] ^ 1]), chunk.subarray(1)]);
           sent += chunk.length;
           res.write(chunk);
         });
@@ -55,6 +59,44 @@ describe('GCS reads', () => {
     expect(cuts).toBe(1);
     expect(mediaRequests).toBe(2);
     expect(Buffer.concat(chunks).equals(content)).toBe(true);
+  });
+
+  it('reads without a MaxListenersExceededWarning (or any warning), whole and ranged', async () => {
+    const bucket = await gcsBucket();
+    const meta = await gcsPut(bucket, 'w.csv', Buffer.alloc(3_000_000, 'a\n'));
+    const storage = new GcsObjectStorage({});
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => void warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      let n = 0;
+      for await (const c of storage.read(`gs://${bucket}/w.csv`, { generation: meta.generation })) n += c.length;
+      for await (const c of storage.read(`gs://${bucket}/w.csv`, { range: { start: 10, end: 2_000_000 } }))
+        n += c.length;
+      expect(n).toBe(3_000_000 + 1_999_990);
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
+  });
+
+  it('a whole read whose bytes fail the stored MD5 fails, naming the object', async () => {
+    const bucket = await gcsBucket();
+    await gcsPut(bucket, 'm.txt', Buffer.from('hello world\n'.repeat(1000)));
+    const port = (proxy.address() as AddressInfo).port;
+    const storage = new GcsObjectStorage({ apiEndpoint: `http://127.0.0.1:${port}` });
+    corrupt = true;
+    try {
+      const read = async () => {
+        for await (const c of storage.read(`gs://${bucket}/m.txt`)) void c;
+      };
+      await expect(read()).rejects.toThrow(
+        new RegExp(`gs://${bucket}/m\\.txt: the bytes read fail the object's MD5 check`),
+      );
+    } finally {
+      corrupt = false;
+    }
   });
 
   it('treats cuts and 5xx as transient, 404 and 403 as final', () => {
