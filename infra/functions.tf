@@ -18,10 +18,26 @@ resource "google_storage_bucket" "function_source" {
   uniform_bucket_level_access = true
   public_access_prevention    = "enforced"
   force_destroy               = true
+  # checkov:skip=CKV_GCP_62:Holds only the function source archive Terraform uploads; Cloud Build reads it at deploy time under the deployer's identity, which Cloud Audit Logs record. A usage-log bucket would itself need this exception.
+
+  # A deleted or replaced archive stays recoverable for a week.
+  versioning {
+    enabled = true
+  }
 
   lifecycle_rule {
     condition {
       age = 30
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
+  lifecycle_rule {
+    condition {
+      days_since_noncurrent_time = 7
+      with_state                 = "ARCHIVED"
     }
     action {
       type = "Delete"
@@ -45,6 +61,7 @@ resource "google_storage_bucket_object" "function_source" {
 }
 
 resource "google_cloudfunctions2_function" "manage" {
+  # checkov:skip=CKV_GCP_124:The dsc CLI calls this API from operators' machines, so ALLOW_ALL is the default; every call needs IAM roles/run.invoker (var.manage_invokers, never allUsers) or the bearer token. var.manage_ingress restricts it.
   name        = "dsc-manage"
   location    = var.region
   description = "dsc management API (connector lifecycle)"
@@ -63,11 +80,12 @@ resource "google_cloudfunctions2_function" "manage" {
   }
 
   service_config {
-    max_instance_count             = var.manage_max_instances
-    available_memory               = var.function_memory
-    timeout_seconds                = 60
-    # Reachable from the internet, but only principals in var.manage_invokers may invoke it (no allUsers binding).
-    ingress_settings               = "ALLOW_ALL"
+    max_instance_count = var.manage_max_instances
+    available_memory   = var.function_memory
+    timeout_seconds    = 60
+    # Reachable from the internet by default, but only principals in var.manage_invokers may invoke it (no allUsers
+    # binding); var.manage_ingress restricts it to internal traffic where operators come through a VPC.
+    ingress_settings               = var.manage_ingress
     all_traffic_on_latest_revision = true
     service_account_email          = google_service_account.manage.email
     environment_variables          = merge(local.store_env, local.dispatch_env, local.manage_env)

@@ -16,8 +16,9 @@ resource "google_artifact_registry_repository" "dsc" {
   repository_id = "dsc"
   format        = "DOCKER"
   description   = "dsc container images (mirror)"
+  kms_key_name  = var.kms_key_name # security-options.tf: null = Google-managed
 
-  depends_on = [google_project_service.apis]
+  depends_on = [google_project_service.apis, google_kms_crypto_key_iam_member.cmek]
 }
 
 resource "google_cloud_run_v2_job" "mirror" {

@@ -13,18 +13,21 @@ locals {
 }
 
 resource "google_pubsub_topic" "plan" {
-  name       = "dsc-plan"
-  depends_on = [google_project_service.apis]
+  name         = "dsc-plan"
+  kms_key_name = var.kms_key_name # security-options.tf: null = Google-managed
+  depends_on   = [google_project_service.apis, google_kms_crypto_key_iam_member.cmek]
 }
 
 resource "google_pubsub_topic" "tasks" {
-  name       = "dsc-tasks"
-  depends_on = [google_project_service.apis]
+  name         = "dsc-tasks"
+  kms_key_name = var.kms_key_name # security-options.tf: null = Google-managed
+  depends_on   = [google_project_service.apis, google_kms_crypto_key_iam_member.cmek]
 }
 
 resource "google_pubsub_topic" "dead_letter" {
-  name       = "dsc-dead-letter"
-  depends_on = [google_project_service.apis]
+  name         = "dsc-dead-letter"
+  kms_key_name = var.kms_key_name # security-options.tf: null = Google-managed
+  depends_on   = [google_project_service.apis, google_kms_crypto_key_iam_member.cmek]
 }
 
 # Messages published to a topic without subscriptions are lost; this one keeps dead letters for inspection.

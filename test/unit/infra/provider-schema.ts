@@ -703,6 +703,12 @@ export const PROVIDER_SCHEMA: Record<string, BlockArgs> = {
   google_secret_manager_secret_iam_member: {
     '': ['condition', 'description', 'expression', 'member', 'policy_data', 'project', 'role', 'secret_id', 'title'],
   },
+  // google_kms_crypto_key_iam_member: https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/google_kms_crypto_key_iam
+  //   argument reference of website/docs/r/google_kms_crypto_key_iam.html.markdown (hashicorp/terraform-provider-google@0154a13f00)
+  google_kms_crypto_key_iam_member: {
+    condition: ['description', 'expression', 'title'],
+    '': ['condition', 'crypto_key_id', 'member', 'role'],
+  },
   // google_project: https://registry.terraform.io/providers/hashicorp/google/latest/docs/data-sources/project
   //   argument reference of website/docs/d/project.html.markdown (hashicorp/terraform-provider-google@e03b7622a2)
   'data.google_project': {
