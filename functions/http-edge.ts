@@ -24,7 +24,7 @@ function answer(req: IncomingMessage, res: ServerResponse, refusal: EdgeRefusal,
   res.statusCode = refusal.status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   // An unread body stays on the socket: close it rather than parse the next request out of it.
-  if (refusal.status === 413 || refusal.status === 411) res.setHeader('Connection', 'close');
+  if (refusal.status === 413) res.setHeader('Connection', 'close');
   res.end(JSON.stringify({ error_code: refusal.status, message: refusal.message }));
 }
 

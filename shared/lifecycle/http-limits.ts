@@ -10,15 +10,14 @@ export interface EdgeRefusal {
   message: string;
 }
 
-/** Refusal of a request by its headers alone, before its body is read; undefined when it may proceed. */
+/**
+ * Refusal of a request by its Content-Length alone, before its body is read; undefined when it may proceed. A chunked
+ * body (no Content-Length; Pub/Sub pushes and HTTP/2 clients may send one) is read, within Cloud Run's 32 MiB request
+ * limit, and the management handler refuses it afterwards when it is over MAX_BODY_BYTES.
+ */
 export function refuseByHeaders(headers: Record<string, string | string[] | undefined>): EdgeRefusal | undefined {
   const length = headers['content-length'];
-  const te = headers['transfer-encoding'];
   if (typeof length === 'string' && Number(length) > MAX_BODY_BYTES) return tooLarge(Number(length));
-  if (length === undefined && te !== undefined) {
-    // A chunked body has no announced size; reading it to find out is what the limit is there to prevent.
-    return { status: 411, message: 'a request body needs a Content-Length header (chunked bodies are refused)' };
-  }
   return undefined;
 }
 

@@ -30,6 +30,8 @@ export interface ApiRequest {
   headers: Record<string, string | string[] | undefined>;
   /** As functions-framework's body parsers leave it: an object (JSON), a string (text/plain), a Buffer (other). */
   body?: unknown;
+  /** The bytes as received (functions-framework keeps them): the size limit applies to these. */
+  rawBody?: Buffer;
 }
 
 /** The slice of http.ServerResponse (and so of Express's response) the handler writes. */
@@ -129,7 +131,7 @@ const headerValue = (req: ApiRequest, name: string): string | undefined => {
 /** The config file text and its name from either body form: text/plain, or JSON `{config, fileName}`. */
 function configFromBody(req: ApiRequest, query: URLSearchParams): { text: string; fileName: string } {
   let body = req.body;
-  const size = Buffer.isBuffer(body) || typeof body === 'string' ? Buffer.byteLength(body) : 0;
+  const size = req.rawBody?.length ?? (Buffer.isBuffer(body) || typeof body === 'string' ? Buffer.byteLength(body) : 0);
   if (size > MAX_BODY_BYTES) throw new ApiError(413, tooLarge(size).message);
   if (Buffer.isBuffer(body)) body = body.toString('utf8');
   const contentType = (headerValue(req, 'content-type') ?? '').toLowerCase();

@@ -119,6 +119,18 @@ describe('HTTP edge', () => {
     expect(lines).toHaveLength(1);
   });
 
+  it('a chunked JSON body over the limit (no Content-Length) is read, then refused with 413 JSON', async () => {
+    const body = JSON.stringify({ config: 'x'.repeat(2 * MAX_BODY_BYTES) });
+    const r = await send(
+      'POST',
+      '/connectors',
+      { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' },
+      body,
+    );
+    expect(r.status).toBe(413);
+    expect(r.body).toEqual({ error_code: 413, message: expect.stringMatching(/limit is 1048576 bytes/) });
+  });
+
   it('a body just under the limit reaches the handler (which answers its own JSON error)', async () => {
     const body = 'x'.repeat(MAX_BODY_BYTES - 10);
     const r = await send(
