@@ -8,9 +8,9 @@ import { hasErrors, type ConfigIssue, type ConnectorSpec } from '../config/spec.
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 import type { Logger } from '../runtime/log.js';
 import type { AuthPolicy } from './auth.js';
-import { MAX_BODY_BYTES, tooLarge } from './http-limits.js';
 import { isSecretReference, sealSpec, type SecretVault } from './secret-vault.js';
 import { buildListRow, buildStatus, connectorState } from './status.js';
+import { MAX_BODY_BYTES, tooLarge } from './http-limits.js';
 import { StoreConflictError, type ConnectorRecord, type ConnectorStore } from './store.js';
 import { pauseTransition, resumeTransition, type Transition } from './transitions.js';
 
