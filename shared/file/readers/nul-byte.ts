@@ -21,3 +21,26 @@ export function nulByteRecord(
   const where = typeof record === 'string' ? `column ${at + 1}` : `byte ${at + 1} of the record`;
   return { kind: 'bad', raw, line, endOffset, reason: `NUL byte at ${where}: not text (a binary file?)` };
 }
+
+/**
+ * Finds NUL bytes in the lines of a chunk without a view per line and without rescanning: lines of one buffer arrive
+ * in order, so each byte is searched once. One finder per reader (a line in a new buffer, or earlier in the same
+ * one, starts a fresh search).
+ */
+export class NulFinder {
+  private buf: Buffer | undefined;
+  private from = 0;
+  /** The first NUL at or after `from` in `buf`, or buf.length when there is none. */
+  private next = 0;
+
+  /** The bad record for `buf[s, e)` when it holds a NUL byte, else undefined. */
+  check(buf: Buffer, s: number, e: number, line: number | undefined, endOffset: number): BadRecord | undefined {
+    if (buf !== this.buf || s < this.from || this.next < s) {
+      const at = buf.indexOf(0, s);
+      this.buf = buf;
+      this.from = s;
+      this.next = at < 0 ? buf.length : at;
+    }
+    return this.next < e ? nulByteRecord(buf.subarray(s, e), line, endOffset) : undefined;
+  }
+}

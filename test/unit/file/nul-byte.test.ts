@@ -1,7 +1,7 @@
 // A NUL byte in a text record makes it a bad record (binary data), in every format, with its line; other records of
 // the file still load.
 import { describe, expect, it } from 'vitest';
-import { nulByteRecord } from '../../../shared/file/readers/nul-byte.js';
+import { NulFinder, nulByteRecord } from '../../../shared/file/readers/nul-byte.js';
 import { readRecords } from '../../../shared/file/readers/read-records.js';
 import type { ReadResult } from '../../../shared/file/record.js';
 import { readerSpec, streamOf } from './reader-fixtures.js';
@@ -56,5 +56,27 @@ describe('nulByteRecord', () => {
     const results = await read(Buffer.concat([elf, Buffer.from('\n\0\0\n')]), 'delimited');
     expect(results.length).toBeGreaterThan(0);
     expect(results.every((r) => r.kind === 'bad')).toBe(true);
+  });
+});
+
+describe('NulFinder (bytes, one pass per buffer)', () => {
+  it('finds the NUL lines among the lines of one buffer, in order, and starts afresh on a new buffer', () => {
+    const buf = Buffer.from('a,1\nb,\0x\nc,3\n\0\n');
+    const lines: Array<[number, number]> = [
+      [0, 3],
+      [4, 8],
+      [9, 12],
+      [13, 14],
+    ];
+    const finder = new NulFinder();
+    const found = lines.map(([s, e], i) => finder.check(buf, s, e, i + 1, e + 1)?.reason ?? 'ok');
+    expect(found).toEqual([
+      'ok',
+      'NUL byte at byte 3 of the record: not text (a binary file?)',
+      'ok',
+      'NUL byte at byte 1 of the record: not text (a binary file?)',
+    ]);
+    expect(finder.check(Buffer.from('clean\n'), 0, 5, 1, 6)).toBeUndefined();
+    expect(finder.check(Buffer.from('x\0'), 0, 2, 1, 3)?.line).toBe(1);
   });
 });
