@@ -97,6 +97,18 @@ function translate(pattern: string): string {
         continue;
       }
     }
+    if (inClass && c === '[') {
+      // Java reads a nested class as a union ([a[bc]]) and [[:alpha:]] as the characters ":alph"; RE2 reads both
+      // differently. Refused rather than matched differently.
+      throw new Refused(
+        pattern[i + 1] === ':'
+          ? `[: at offset ${i} is a POSIX class in RE2 but plain characters in Java; write \\p{Alpha} and the like`
+          : `a class inside a class at offset ${i} (Java's union [a[bc]]) is not supported; list the characters in one class`,
+      );
+    }
+    if (inClass && c === '&' && pattern[i + 1] === '&') {
+      throw new Refused(`class intersection (&&) at offset ${i} is not supported; list the characters in one class`);
+    }
     if (c === '[') inClass = true;
     else if (c === ']') inClass = false;
     out += c;

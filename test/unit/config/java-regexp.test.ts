@@ -73,6 +73,18 @@ describe('compileJavaRegExp', () => {
     }
   });
 
+  it('refuses Java class syntax RE2 reads differently: unions, intersections, [[:alpha:]]', () => {
+    const reason = (p: string) => {
+      const r = compileJavaRegExp(p);
+      return r.ok ? 'compiled' : r.reason;
+    };
+    expect(reason('[a[bc]]')).toMatch(/a class inside a class at offset 2/);
+    expect(reason('[a-z&&[^e]]')).toMatch(/class intersection \(&&\) at offset 4/);
+    expect(reason('[[:alpha:]]+')).toMatch(/plain characters in Java; write \\p\{Alpha\}/);
+    expect(matcher('[\\[]a')('[a')).toBe(true); // an escaped bracket is a character
+    expect(matcher('a&&b')('a&&b')).toBe(true); // && outside a class is literal in both
+  });
+
   it('calls a trailing backslash a dangling escape', () => {
     expect(compileJavaRegExp('abc\\', { whole: true })).toEqual({
       ok: false,
