@@ -20,7 +20,7 @@ ensure_pubsub() {
   [[ -x "$bin" ]] && return 0
   log "building the Pub/Sub emulator (pstest) into $bin"
   tmp="$(mktemp "$DSC_CACHE/bin/.pubsub-emulator.XXXXXX")"
-  (cd "$PUBSUB_SRC" && go build -o "$tmp" .)
+  (cd "$PUBSUB_SRC" && go build -buildvcs=false -o "$tmp" .)
   mv "$tmp" "$bin"
 }
 
