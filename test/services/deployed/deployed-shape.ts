@@ -211,6 +211,8 @@ export class DeployedShape {
       HOME: process.env.HOME,
       TMPDIR: process.env.TMPDIR,
       NODE_ENV: 'production',
+      // No GCE metadata server on this machine: the Google clients would probe for one and warn.
+      METADATA_SERVER_DETECTION: 'none',
       FIRESTORE_EMULATOR_HOST: requireEnv('FIRESTORE_EMULATOR_HOST'),
       STORAGE_EMULATOR_HOST: requireEnv('STORAGE_EMULATOR_HOST'),
       PUBSUB_EMULATOR_HOST: requireEnv('PUBSUB_EMULATOR_HOST'),

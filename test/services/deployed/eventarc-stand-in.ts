@@ -32,6 +32,8 @@ export interface Route {
 export interface Delivery {
   function: string;
   messageId: string;
+  /** The `connector` attribute dispatch messages carry (storage events: none). */
+  connector?: string;
   attempt: number;
   /** HTTP status, or 0 when the connection failed or timed out. */
   status: number;
@@ -64,7 +66,8 @@ export class EventarcStandIn {
   private stopped = false;
 
   constructor(private readonly options: StandInOptions) {
-    // PUBSUB_EMULATOR_HOST (from services.env) points the client at the emulator.
+    // PUBSUB_EMULATOR_HOST (from services.env) points the client at the emulator; no metadata server here.
+    process.env.METADATA_SERVER_DETECTION ??= 'none';
     this.pubsub = new PubSub({ projectId: options.wiring.projectId });
     this.routes = routesOf(options.wiring, options.functionUrls);
   }
@@ -148,6 +151,7 @@ export class EventarcStandIn {
     const d: Delivery = {
       function: route.function,
       messageId: message.id,
+      connector: message.attributes.connector,
       attempt,
       status: 0,
       startedAt: Date.now(),
