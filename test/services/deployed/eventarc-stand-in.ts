@@ -226,7 +226,7 @@ function routesOf(wiring: InfraWiring, urls: Record<string, string>): Route[] {
 /** The HTTP request Google's side sends for this message (URL path, headers, body). */
 export function request(
   route: Route,
-  message: Pick<Message, 'id' | 'data' | 'attributes' | 'publishTime'>,
+  message: { id: string; data: Buffer; attributes: Record<string, string>; publishTime: Date },
   attempt: number,
   projectId: string,
 ): { path: string; headers: Record<string, string>; body: string } {
