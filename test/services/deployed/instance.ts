@@ -20,6 +20,13 @@ export interface InstanceOptions {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+// Children die with us even when a test run ends without stop() (a timeout, an uncaught error): no orphans holding
+// ports or CPU on a shared machine.
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
+
 export class Instance {
   /** Processes started so far (1 + restarts). */
   starts = 0;
@@ -87,9 +94,11 @@ export class Instance {
     this.out.write(`--- ${new Date().toISOString()} start #${this.starts}: ${command} ${args.join(' ')}\n`);
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
+    live.add(child);
     child.stdout!.pipe(this.out, { end: false });
     child.stderr!.pipe(this.out, { end: false });
     child.on('exit', (code, signal) => {
+      live.delete(child);
       this.exits.push({ code, signal });
       this.out.write(`--- exit code=${code} signal=${signal}\n`);
       if (!this.stopping && this.options.restart !== false) setTimeout(() => this.stopping || this.spawnOnce(), 200);
