@@ -75,9 +75,11 @@ describe('deployed shape: functions as processes, Pub/Sub push, Firestore, GCS',
     expect(status.tasks).toHaveLength(4);
 
     const work = shape.standIn.deliveriesTo('work').filter((d) => d.connector === name);
-    expect(new Set(work.map((d) => d.messageId)).size).toBe(4);
-    expect(work.every((d) => d.status === 204 || d.status === 200)).toBe(true);
-    expect(Math.max(...work.map((d) => d.concurrent))).toBe(4);
+    const ids = [...new Set(work.map((d) => d.messageId))];
+    expect(ids).toHaveLength(4);
+    // Pub/Sub delivers at least once: a duplicate finds the task leased or done and is retried until acked.
+    await waitUntil(() => ids.every((id) => shape.standIn.acked.has(id)), 60_000);
+    expect(Math.max(...work.map((d) => d.concurrent))).toBeGreaterThanOrEqual(4);
     expect(differences(values(await consumeAll(name)), expected)).toEqual([]);
   }, 120_000);
 
@@ -258,7 +260,7 @@ describe('deployed shape: a task whose time budget ends', () => {
     const work = shape.standIn.deliveriesTo('work').filter((d) => d.connector === name);
     // Each re-enqueue is a new Pub/Sub message, pushed to work again.
     expect(new Set(work.map((d) => d.messageId)).size).toBeGreaterThan(1);
-    expect(work.every((d) => d.status > 0 && d.status < 300)).toBe(true);
+    await waitUntil(() => work.every((d) => shape.standIn.acked.has(d.messageId)), 60_000);
     expect(differences(values(await consumeAll(name)), expected)).toEqual([]);
   }, 240_000);
 });

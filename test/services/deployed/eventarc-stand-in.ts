@@ -58,6 +58,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export class EventarcStandIn {
   readonly deliveries: Delivery[] = [];
   readonly deadLetters: { subscription: string; messageId: string; data: string }[] = [];
+  /** Messages a function accepted (2xx), by message id. */
+  readonly acked = new Set<string>();
   private readonly pubsub: PubSub;
   private readonly routes: Route[];
   private readonly subscriptions: Subscription[] = [];
@@ -87,6 +89,8 @@ export class EventarcStandIn {
       const sub = this.pubsub.subscription(r.subscription, {
         maxExtensionTime: Duration.from({ minutes: 120 }),
         flowControl: { maxMessages: 100, allowExcessMessages: false },
+        // One stream: the emulator may hand a message to several streams of one subscriber.
+        streamingOptions: { maxStreams: 1 },
       });
       sub.on('message', (m: Message) => this.track(this.deliver(r, m)));
       sub.on('error', (err) => this.log(`subscription ${r.subscription}: ${err.message}`));
@@ -132,7 +136,10 @@ export class EventarcStandIn {
   private async deliver(route: Route, message: Message): Promise<void> {
     for (let attempt = 1; !this.stopped; attempt++) {
       const ok = await this.post(route, message, attempt);
-      if (ok) return message.ack();
+      if (ok) {
+        this.acked.add(message.id);
+        return message.ack();
+      }
       if (attempt >= route.maxDeliveryAttempts) {
         await this.deadLetter(route, message, attempt);
         return message.ack();
