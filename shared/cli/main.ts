@@ -26,6 +26,8 @@ commands:
   status   [NAME]       connector and task status
   pause    NAME         stop loading; offsets are kept
   resume   NAME         continue a paused or failed connector from its offsets
+  restart  NAME         restart a FAILED or RUNNING connector's tasks from their offsets; error counts
+                        reset, the last error stays in status; --failed-only restarts only failed tasks
   delete   NAME         remove a connector, its tasks and offsets (cannot be undone)
   validate --c FILE     check a config file offline and show what it would create
   run      --c FILE     run a config file's connectors on this machine (dsc run --help)
@@ -34,6 +36,7 @@ options:
   --c, --config, -c FILE  the config file
   --url URL               management API (default: DSC_URL; unset = the local state in DSC_STATE_DIR, default .dsc)
   --json                  machine-readable output
+  --failed-only           (restart) only the FAILED tasks
   -h, --help              this help
   --version               print the version
 
@@ -66,6 +69,7 @@ interface Parsed {
   configFile?: string;
   url?: string;
   json: boolean;
+  failedOnly: boolean;
   help: boolean;
   version: boolean;
 }
@@ -83,6 +87,7 @@ function parse(argv: string[]): Parsed {
         config: { type: 'string', short: 'c' },
         url: { type: 'string' },
         json: { type: 'boolean' },
+        'failed-only': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -97,12 +102,13 @@ function parse(argv: string[]): Parsed {
     configFile: (values.c ?? values.config) as string | undefined,
     url: values.url as string | undefined,
     json: values.json === true,
+    failedOnly: values['failed-only'] === true,
     help: values.help === true,
     version: values.version === true,
   };
 }
 
-const NEEDS_NAME = new Set(['pause', 'resume', 'delete']);
+const NEEDS_NAME = new Set(['pause', 'resume', 'restart', 'delete']);
 const TAKES_NAME = new Set(['list', 'status']);
 const NEEDS_FILE = new Set(['create', 'validate']);
 const COMMANDS = new Set([...NEEDS_NAME, ...TAKES_NAME, ...NEEDS_FILE]);
@@ -115,6 +121,7 @@ function checkArgs(p: Parsed): void {
   if (p.positionals.length > max) throw new UsageError(`unexpected argument '${p.positionals[max]}' for dsc ${c}`);
   if (NEEDS_FILE.has(c) && !p.configFile) throw new UsageError(`dsc ${c} needs --c FILE`);
   if (!NEEDS_FILE.has(c) && p.configFile) throw new UsageError(`dsc ${c} takes no --c`);
+  if (p.failedOnly && c !== 'restart') throw new UsageError(`--failed-only is an option of dsc restart, not dsc ${c}`);
 }
 
 async function readConfig(file: string, io: CliIo): Promise<string> {
@@ -274,6 +281,21 @@ async function runApiCommand(p: Parsed, client: ManagementClient, io: CliIo): Pr
       const r = p.command === 'pause' ? await client.pause(name) : await client.resume(name);
       if (p.json) json(r);
       else io.out(`${p.command === 'pause' ? 'paused' : 'resumed'} connector ${r.name} (epoch ${r.epoch})`);
+      return EXIT.OK;
+    }
+    case 'restart': {
+      const r = await client.restart(name, p.failedOnly);
+      if (p.json) json(r);
+      else if (r.restarted.length === 0 && p.failedOnly)
+        io.out(`connector ${r.name} has no failed task; nothing was restarted`);
+      else if (r.restarted.length === 0)
+        io.out(`restarted connector ${r.name} (epoch ${r.epoch}): it is planned again`);
+      else {
+        const ids = r.restarted.join(', ');
+        io.out(`restarted connector ${r.name}: task${r.restarted.length === 1 ? '' : 's'} ${ids} (epoch ${r.epoch})`);
+        if (!(client.transport instanceof HttpTransport))
+          io.out(`recorded in ${client.transport.target}; the tasks start with: dsc run`);
+      }
       return EXIT.OK;
     }
     case 'delete': {

@@ -73,6 +73,12 @@ describe('dsc --url (HTTP client against a live API)', () => {
     expect((await cli.run('pause', 'fs-person-demo-104')).code).toBe(4);
     expect((await cli.run('resume', 'fs-person-demo-104')).code).toBe(0);
     expect(dispatcher.plans.at(-1)).toEqual({ connector: 'fs-person-demo-104', epoch: 2 });
+    const restarted = await cli.run('restart', 'fs-person-demo-104');
+    expect(restarted).toMatchObject({
+      code: 0,
+      out: 'restarted connector fs-person-demo-104 (epoch 3): it is planned again',
+    });
+    expect(dispatcher.plans.at(-1)).toEqual({ connector: 'fs-person-demo-104', epoch: 3, restart: 'all' });
     expect((await cli.run('create', '--c', 'seed-mirror.conf')).code).toBe(1);
     expect((await cli.run('delete', 'fs-person-demo-104')).code).toBe(0);
     expect((await cli.run('list', 'fs-person-demo-104')).code).toBe(3);

@@ -215,6 +215,34 @@ describe('dsc create / list / status / pause / resume / delete (embedded)', () =
     expect(JSON.parse(json.out).map((s: { state: string }) => s.state)).toEqual(['FAILED', 'UNASSIGNED']);
   });
 
+  it('restart [--failed-only] names the tasks that start again; the last error stays in status', async () => {
+    await cli.run('create', '--c', 'seed-gcs.conf');
+    const name = 'fs-friend-demo-104';
+    const base = { connector: name, epoch: 1, assignment: {}, progress: { ...progress, errors: 4 } };
+    await withStore((s) =>
+      s.putTasks(name, [
+        { ...base, taskId: 0, state: 'RUNNING' },
+        { ...base, taskId: 1, state: 'FAILED', lastError: 'gs://example/f.csv: 403 Forbidden' },
+      ]),
+    );
+    const failedOnly = await cli.run('restart', name, '--failed-only');
+    expect(failedOnly.code).toBe(0);
+    expect(failedOnly.out.split('\n')[0]).toBe(`restarted connector ${name}: task 1 (epoch 1)`);
+    expect(failedOnly.out).toContain('dsc run');
+    const all = await cli.run('restart', name, '--json');
+    expect(all.code).toBe(0);
+    expect(JSON.parse(all.out)).toEqual({ name, desired: 'RUNNING', epoch: 2, restarted: [0, 1] });
+    expect((await cli.run('status', name)).out).toContain('last error: task 1: gs://example/f.csv: 403 Forbidden');
+    expect((await cli.run('pause', 'fs-person-demo-104')).code).toBe(0);
+    expect(await cli.run('restart', 'fs-person-demo-104')).toMatchObject({
+      code: 4,
+      err: 'dsc: connector fs-person-demo-104 is paused; resume it to run its tasks again',
+    });
+    expect((await cli.run('restart', 'nope')).code).toBe(3);
+    expect((await cli.run('restart')).code).toBe(2);
+    expect((await cli.run('pause', name, '--failed-only')).err).toContain('--failed-only is an option of dsc restart');
+  });
+
   it('list and status say so when there is nothing', async () => {
     expect(await cli.run('list')).toMatchObject({ code: 0, out: 'no connectors' });
     expect(await cli.run('status', '--json')).toMatchObject({ code: 0, out: '[]' });
