@@ -14,7 +14,7 @@ import { openEmbeddedRuntime, type EmbeddedRuntime } from '../runtime/embedded.j
 import { createLogger, type Severity } from '../runtime/log.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
-import { bytes, count, formatTable } from './table.js';
+import { ProgressDisplay } from './progress.js';
 
 const USAGE = `usage: dsc run --c FILE [--fresh] [--json]
 
@@ -60,8 +60,7 @@ function parse(args: string[]): RunArgs | 'help' | string {
   }
 }
 
-const REFRESH_TTY_MS = 250;
-const REFRESH_PLAIN_MS = 5_000;
+const POLL_MS = 250;
 
 export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const parsed = parse(args);
@@ -112,13 +111,15 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       mirror = runMirrorWorker({ store: runtime.store, log, signal: stop.signal, vault: runtime.vault });
     }
     const tty = !parsed.json && isTty(io);
-    const final = await watch(runtime, specs, stop, io, tty, parsed.json);
+    const columns = tty ? process.stdout.columns : undefined;
+    const display = new ProgressDisplay(io, { tty, ...(columns && { columns }) });
+    const final = await watch(runtime, specs, stop, display, parsed.json);
     stop.abort();
     await runtime.idle();
     await mirror;
     const statuses = await statusesOf(runtime, specs);
     if (parsed.json) io.out(JSON.stringify(statuses, null, 2));
-    else printSummary(statuses, io);
+    else display.summary(statuses);
     if (final === 'failed') {
       for (const s of statuses.filter((x) => x.state === 'FAILED')) {
         io.err(`dsc run: ${s.name} FAILED: ${s.lastError ?? 'no reason recorded'}`);
@@ -198,30 +199,14 @@ async function watch(
   rt: EmbeddedRuntime,
   specs: ConnectorSpec[],
   stop: AbortController,
-  io: CliIo,
-  tty: boolean,
+  display: ProgressDisplay,
   quiet: boolean,
 ): Promise<Final> {
   const endless = specs.some((s) => s.kind === 'mirror' || (s.kind === 'file' && s.mode !== 'eof'));
-  // Poll often in both modes (a finished run exits at once); plain output prints only every few seconds.
-  const interval = REFRESH_TTY_MS;
-  let drawn = 0;
-  let lastPlain = 0;
-  const started = Date.now();
   for (;;) {
     const statuses = await statusesOf(rt, specs);
-    if (!quiet) {
-      const lines = statuses.map((s) => progressLine(s, tty));
-      if (tty) {
-        // Move up over the previous drawing and clear it, then draw again in place.
-        if (drawn > 0) lines[0] = `\x1b[${drawn}F\x1b[J${lines[0]}`;
-        for (const l of lines) io.out(l);
-        drawn = lines.length;
-      } else if (Date.now() - lastPlain >= REFRESH_PLAIN_MS) {
-        for (const l of lines) io.out(`${Math.round((Date.now() - started) / 1000)}s ${l}`);
-        lastPlain = Date.now();
-      }
-    }
+    // Poll often in both modes (a finished run exits at once); plain output prints only every few seconds.
+    display.update(statuses, !quiet);
     if (statuses.some((s) => s.state === 'FAILED')) return 'failed';
     if (stop.signal.aborted) return 'stopped';
     if (!endless && statuses.length === specs.length) {
@@ -229,44 +214,8 @@ async function watch(
       if (done) return statuses.some((s) => s.state === 'PAUSED') ? 'paused' : 'finished';
     }
     await new Promise<void>((r) => {
-      const t = setTimeout(r, interval);
+      const t = setTimeout(r, POLL_MS);
       stop.signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
     });
-  }
-}
-
-const mb = (n: number): string => `${(n / (1024 * 1024)).toFixed(1)} MB`;
-
-function progressLine(s: ConnectorStatus, tty: boolean): string {
-  const filesDone = s.tasks.reduce((n, t) => n + t.progress.filesDone, 0);
-  const filesTotal = s.tasks.reduce((n, t) => n + t.progress.filesTotal, 0);
-  const total = s.tasks.reduce((n, t) => n + t.progress.bytesTotal, 0);
-  const fraction = s.state === 'FINISHED' ? 1 : total > 0 ? Math.min(1, s.totals.bytes / total) : 0;
-  const width = 24;
-  const filled = Math.round(fraction * width);
-  const bar = tty
-    ? `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}% `
-    : '';
-  const files = s.kind === 'file' ? ` files ${filesDone}/${filesTotal}` : '';
-  const errors = s.totals.errors > 0 ? ` errors ${count(s.totals.errors)}` : '';
-  return (
-    `${s.name} ${s.state} ${bar}${count(s.totals.records)} records ${mb(s.totals.bytes)} ` +
-    `${count(s.totals.recordsPerSecond)} rec/s${files}${errors}`
-  );
-}
-
-function printSummary(statuses: ConnectorStatus[], io: CliIo): void {
-  const rows = statuses.map((s) => [
-    s.name,
-    s.state,
-    String(s.tasks.length),
-    count(s.totals.records),
-    bytes(s.totals.bytes),
-    count(s.totals.errors),
-    s.lastError ?? '',
-  ]);
-  io.out('');
-  for (const line of formatTable(['CONNECTOR', 'STATE', 'TASKS', 'RECORDS', 'BYTES', 'ERRORS', 'LAST ERROR'], rows)) {
-    io.out(line);
   }
 }
