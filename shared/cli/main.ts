@@ -17,6 +17,7 @@ import { processIo, type CliIo } from './io.js';
 import { ApiCallError, ManagementClient } from './management-client.js';
 import { printConfig, printList, printStatus, printSummaries } from './output.js';
 import { TransportError, type ApiTransport } from './transport.js';
+import { startUiServer } from './ui-server.js';
 
 const USAGE = `usage: dsc <command> [options]
 
@@ -31,12 +32,14 @@ commands:
   delete   NAME         remove a connector, its tasks and offsets (cannot be undone)
   validate --c FILE     check a config file offline and show what it would create
   run      --c FILE     run a config file's connectors on this machine (dsc run --help)
+  ui       [--port N]   serve the status page on http://127.0.0.1:N/ (default 8377) until Ctrl-C
 
 options:
   --c, --config, -c FILE  the config file
   --url URL               management API (default: DSC_URL; unset = the local state in DSC_STATE_DIR, default .dsc)
   --json                  machine-readable output
   --failed-only           (restart) only the FAILED tasks
+  --port N                (ui) the local port; 0 picks a free one
   -h, --help              this help
   --version               print the version
 
@@ -70,6 +73,7 @@ interface Parsed {
   url?: string;
   json: boolean;
   failedOnly: boolean;
+  port?: string;
   help: boolean;
   version: boolean;
 }
@@ -88,6 +92,7 @@ function parse(argv: string[]): Parsed {
         url: { type: 'string' },
         json: { type: 'boolean' },
         'failed-only': { type: 'boolean' },
+        port: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -103,6 +108,7 @@ function parse(argv: string[]): Parsed {
     url: values.url as string | undefined,
     json: values.json === true,
     failedOnly: values['failed-only'] === true,
+    ...(values.port !== undefined && { port: values.port as string }),
     help: values.help === true,
     version: values.version === true,
   };
@@ -111,7 +117,7 @@ function parse(argv: string[]): Parsed {
 const NEEDS_NAME = new Set(['pause', 'resume', 'restart', 'delete']);
 const TAKES_NAME = new Set(['list', 'status']);
 const NEEDS_FILE = new Set(['create', 'validate']);
-const COMMANDS = new Set([...NEEDS_NAME, ...TAKES_NAME, ...NEEDS_FILE]);
+const COMMANDS = new Set([...NEEDS_NAME, ...TAKES_NAME, ...NEEDS_FILE, 'ui']);
 
 function checkArgs(p: Parsed): void {
   const c = p.command!;
@@ -121,6 +127,8 @@ function checkArgs(p: Parsed): void {
   if (p.positionals.length > max) throw new UsageError(`unexpected argument '${p.positionals[max]}' for dsc ${c}`);
   if (NEEDS_FILE.has(c) && !p.configFile) throw new UsageError(`dsc ${c} needs --c FILE`);
   if (!NEEDS_FILE.has(c) && p.configFile) throw new UsageError(`dsc ${c} takes no --c`);
+  if (p.port !== undefined && (c !== 'ui' || !/^\d{1,5}$/.test(p.port) || Number(p.port) > 65535))
+    throw new UsageError(c === 'ui' ? `--port must be a port number, got ${p.port}` : `dsc ${c} takes no --port`);
   if (p.failedOnly && c !== 'restart') throw new UsageError(`--failed-only is an option of dsc restart, not dsc ${c}`);
 }
 
@@ -170,6 +178,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     if (p.command === 'validate') return await validateOffline(p, io);
     const transport = await openTransport(p, io);
     try {
+      if (p.command === 'ui') return await serveUi(transport, Number(p.port ?? DEFAULT_UI_PORT), io);
       return await runApiCommand(p, new ManagementClient(transport), io);
     } finally {
       await transport.close();
@@ -177,6 +186,22 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   } catch (err) {
     return reportError(err, p, io);
   }
+}
+
+const DEFAULT_UI_PORT = 8377;
+
+/** `dsc ui`: the status page on 127.0.0.1 until SIGINT/SIGTERM. */
+async function serveUi(transport: ApiTransport, port: number, io: CliIo): Promise<number> {
+  const ui = await startUiServer(transport, port);
+  io.out(`status page of ${transport.target}: ${ui.url} (Ctrl-C to stop)`);
+  if (!(transport instanceof HttpTransport))
+    io.out('pause and delete take effect in a running `dsc run`; for restart and resume use `dsc run --ui` instead');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await ui.close();
+  return EXIT.OK;
 }
 
 async function openTransport(p: Parsed, io: CliIo): Promise<ApiTransport> {

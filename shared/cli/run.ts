@@ -11,12 +11,16 @@ import { sealSpec } from '../lifecycle/secret-vault.js';
 import { buildStatus, connectorState, type ConnectorStatus } from '../lifecycle/status.js';
 import type { ConnectorRecord } from '../lifecycle/store.js';
 import { openEmbeddedRuntime, type EmbeddedRuntime } from '../runtime/embedded.js';
-import { createLogger, type Severity } from '../runtime/log.js';
+import { createLogger, type Logger, type Severity } from '../runtime/log.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { ProgressDisplay } from './progress.js';
+import { InProcessTransport } from './in-process-transport.js';
+import { startUiServer, type UiServer } from './ui-server.js';
+import { createManagementHandler } from '../lifecycle/management-api.js';
+import { noAuth } from '../lifecycle/auth.js';
 
-const USAGE = `usage: dsc run --c FILE [--fresh] [--json]
+const USAGE = `usage: dsc run --c FILE [--fresh] [--json] [--ui [--port N]]
 
 Runs the connectors of FILE on this machine: state in DSC_STATE_DIR (default .dsc), Kafka at KAFKA_BROKERS
 (default 127.0.0.1:9092) unless a connector sets target.cluster.bootstrap.servers.
@@ -28,12 +32,17 @@ options:
   --c, --config, -c FILE   the config file
   --fresh                  delete existing connectors of FILE first (their state and checkpoints)
   --json                   no progress display; print the final status as JSON
+  --ui                     serve the status page on http://127.0.0.1:N/ (pause, resume, restart, delete);
+                           the run then goes on until Ctrl-C
+  --port N                 the status page's port (default 8377; 0 picks a free one)
   -h, --help               this help`;
 
 interface RunArgs {
   configFile: string;
   fresh: boolean;
   json: boolean;
+  /** The status page's port when --ui is given. */
+  uiPort?: number;
 }
 
 function parse(args: string[]): RunArgs | 'help' | string {
@@ -47,6 +56,8 @@ function parse(args: string[]): RunArgs | 'help' | string {
         config: { type: 'string' },
         fresh: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        ui: { type: 'boolean', default: false },
+        port: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -54,7 +65,11 @@ function parse(args: string[]): RunArgs | 'help' | string {
     if (positionals.length > 0) return `unexpected argument ${positionals[0]}`;
     const configFile = values.c ?? values.config;
     if (!configFile) return 'missing --c FILE';
-    return { configFile, fresh: Boolean(values.fresh), json: Boolean(values.json) };
+    const port = values.port ?? '8377';
+    if (values.port !== undefined && !values.ui) return '--port goes with --ui';
+    if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) return `--port must be a port number, got ${port}`;
+    const ui = values.ui ? { uiPort: Number(port) } : {};
+    return { configFile, fresh: Boolean(values.fresh), json: Boolean(values.json), ...ui };
   } catch (err) {
     return (err as Error).message;
   }
@@ -103,6 +118,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   process.once('SIGTERM', onSignal);
   let runtime: EmbeddedRuntime | undefined;
   let mirror: Promise<void> | undefined;
+  let ui: UiServer | undefined;
   try {
     runtime = await openEmbeddedRuntime({ env: io.env, cwd: io.cwd, log, stop: stop.signal });
     await start(runtime, specs, parsed.fresh, io);
@@ -113,14 +129,15 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     const tty = !parsed.json && isTty(io);
     const columns = tty ? process.stdout.columns : undefined;
     const display = new ProgressDisplay(io, { tty, ...(columns && { columns }) });
-    const final = await watch(runtime, specs, stop, display, parsed.json);
+    if (parsed.uiPort !== undefined) ui = await startRunUi(runtime, parsed.uiPort, log, io);
+    const final = await watch(runtime, specs, stop, display, parsed.json, ui !== undefined);
     stop.abort();
     await runtime.idle();
     await mirror;
     const statuses = await statusesOf(runtime, specs);
     if (parsed.json) io.out(JSON.stringify(statuses, null, 2));
     else display.summary(statuses);
-    if (final === 'failed') {
+    if (final === 'failed' || statuses.some((s) => s.state === 'FAILED')) {
       for (const s of statuses.filter((x) => x.state === 'FAILED')) {
         io.err(`dsc run: ${s.name} FAILED: ${s.lastError ?? 'no reason recorded'}`);
       }
@@ -134,6 +151,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     await runtime?.idle();
     return EXIT.UNAVAILABLE;
   } finally {
+    await ui?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await mirror?.catch(() => {});
@@ -145,6 +163,20 @@ const isTty = (io: CliIo): boolean => {
   const flag = (io as CliIo & { isTTY?: boolean }).isTTY;
   return flag ?? Boolean(process.stdout.isTTY);
 };
+
+/** The status page on the run's own runtime: its buttons reach the tasks this process runs. */
+async function startRunUi(rt: EmbeddedRuntime, port: number, log: Logger, io: CliIo): Promise<UiServer> {
+  const handler = createManagementHandler({
+    store: rt.store,
+    dispatcher: rt.dispatcher,
+    vault: rt.vault,
+    auth: noAuth(), // 127.0.0.1 only, this user's own state
+    log,
+  });
+  const ui = await startUiServer(new InProcessTransport(handler, `local state in ${rt.stateDir}`), port);
+  io.err(`dsc run: status page on ${ui.url} (Ctrl-C to stop the run)`);
+  return ui;
+}
 
 /** Creates missing connectors, continues existing ones (a new epoch; their tasks resume from checkpoints). */
 async function start(rt: EmbeddedRuntime, specs: ConnectorSpec[], fresh: boolean, io: CliIo): Promise<void> {
@@ -201,13 +233,15 @@ async function watch(
   stop: AbortController,
   display: ProgressDisplay,
   quiet: boolean,
+  /** The status page is up: the run goes on until Ctrl-C, so a paused or failed load can be resumed from it. */
+  untilStopped: boolean,
 ): Promise<Final> {
-  const endless = specs.some((s) => s.kind === 'mirror' || (s.kind === 'file' && s.mode !== 'eof'));
+  const endless = untilStopped || specs.some((s) => s.kind === 'mirror' || (s.kind === 'file' && s.mode !== 'eof'));
   for (;;) {
     const statuses = await statusesOf(rt, specs);
     // Poll often in both modes (a finished run exits at once); plain output prints only every few seconds.
     display.update(statuses, !quiet);
-    if (statuses.some((s) => s.state === 'FAILED')) return 'failed';
+    if (!untilStopped && statuses.some((s) => s.state === 'FAILED')) return 'failed';
     if (stop.signal.aborted) return 'stopped';
     if (!endless && statuses.length === specs.length) {
       const done = statuses.every((s) => s.state === 'FINISHED' || s.state === 'PAUSED');

@@ -13,6 +13,7 @@ import { buildListRow, buildStatus, connectorState } from './status.js';
 import { StoreConflictError, type ConnectorRecord, type ConnectorStore } from './store.js';
 import { pauseTransition, resumeTransition, type Transition } from './transitions.js';
 import { restartTransition } from './restart.js';
+import { STATUS_PAGE_HTML } from './status-page.js';
 
 export interface ManagementDeps {
   store: ConnectorStore;
@@ -199,7 +200,7 @@ const summary = (s: ConnectorSpec): ConnectorSummary => ({
   ...(s.kind === 'file' ? { topic: s.topic } : { topics: s.topics }),
 });
 
-type Route = (req: ApiRequest, query: URLSearchParams) => Promise<{ status: number; body?: unknown }>;
+type Route = (req: ApiRequest, query: URLSearchParams) => Promise<{ status: number; body?: unknown; html?: string }>;
 
 export function createManagementHandler(deps: ManagementDeps): ManagementHandler {
   const { store, dispatcher, vault, auth, log } = deps;
@@ -387,6 +388,7 @@ export function createManagementHandler(deps: ManagementDeps): ManagementHandler
     if (segments.length === 1 && first === 'healthz')
       return pick({ GET: async () => ({ status: 200, body: { status: 'ok' } }) });
     if (segments.length === 1 && first === 'status') return pick({ GET: statusAll });
+    if (segments.length === 0) return pick({ GET: async () => ({ status: 200, html: STATUS_PAGE_HTML }) });
     if (first === 'connectors' && rest.length === 0) {
       if (name === undefined) return pick({ GET: list, POST: create });
       if (action === undefined) {
@@ -406,7 +408,7 @@ export function createManagementHandler(deps: ManagementDeps): ManagementHandler
   return async (req, res) => {
     const requestId = randomUUID();
     const method = (req.method ?? 'GET').toUpperCase();
-    let result: { status: number; body?: unknown; headers?: Record<string, string> };
+    let result: { status: number; body?: unknown; html?: string; headers?: Record<string, string> };
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       let segments: string[];
@@ -447,6 +449,11 @@ export function createManagementHandler(deps: ManagementDeps): ManagementHandler
     }
     res.statusCode = result.status;
     for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
+    if (result.html !== undefined) {
+      res.setHeader('Content-Type', 'text/html; charset=utf-8');
+      res.end(result.html);
+      return;
+    }
     if (result.body === undefined) {
       res.end();
       return;

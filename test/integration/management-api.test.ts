@@ -331,7 +331,10 @@ describe('management API (local mode)', () => {
       status: 404,
       body: { error_code: 404, message: 'no such route: /connectors/x/offsets' },
     });
-    expect((await call(env, 'GET', '/')).status).toBe(404);
+    expect((await call(env, 'GET', '/nothing/here')).status).toBe(404);
+    const page = await call(env, 'GET', '/');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
   });
 });
 
