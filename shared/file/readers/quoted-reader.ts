@@ -15,7 +15,7 @@
 //
 // Memory: a record is held until complete; one longer than `file.reader.max.line.bytes` (usually an unclosed quote)
 // becomes a bad record and reading starts afresh at the next line.
-import { parse } from 'csv-parse/sync';
+import { parse, type Options } from 'csv-parse/sync';
 import type { FileReaderSpec } from '../../config/spec.js';
 import type { LineSink } from './line-splitter.js';
 import type { RecordGate } from './record-gate.js';
@@ -147,7 +147,13 @@ export function quotedLineSink(reader: FileReaderSpec, gate: RecordGate): LineSi
     try {
       rows = parse(text, csvOptions) as string[][];
     } catch (e) {
-      gate.out.push({ kind: 'bad', raw: text, line, endOffset, reason: csvReason(e, line) });
+      gate.out.push({
+        kind: 'bad',
+        raw: text,
+        line,
+        endOffset,
+        reason: csvReason(reasonOf(text, e, csvOptions), line),
+      });
       return;
     }
     if (rows.length !== 1) {
@@ -213,6 +219,17 @@ export function quotedLineSink(reader: FileReaderSpec, gate: RecordGate): LineSi
       emit(record, pendingLine, pendingStart, pendingEnd);
     },
   };
+}
+
+/** csv-parse counts CR and LF as a line each: its reason for the same text with CR LF as LF has the file's count. */
+function reasonOf(text: string, error: unknown, options: Options): unknown {
+  if (!text.includes('\r\n')) return error;
+  try {
+    parse(text.replace(/\r\n/g, '\n'), options);
+  } catch (e) {
+    return e;
+  }
+  return error;
 }
 
 /** csv-parse's message, its "line N" (counted from the record's first line) made a line of the file. */
