@@ -141,6 +141,12 @@ describe('status page', () => {
     );
     expect(await recordsShown(page, name)).toBe(lines.length);
     expect(values(await consumeAll(name))).toEqual(lines);
+    // A refused action says why on the page: a FINISHED connector has nothing to restart.
+    await page.click(`[data-connector="${name}"] button[data-action="restart"]`);
+    await page.waitForFunction(
+      () => document.getElementById('message')?.textContent?.includes('FINISHED loading every file'),
+      { timeout: 10_000 },
+    );
 
     run.child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => run.child.on('exit', r));
