@@ -27,7 +27,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
   table { border-collapse: collapse; width: 100%; margin-top: .4rem; font-size: 13px; }
   th, td { text-align: left; padding: .2rem .5rem; border-top: 1px solid #eef0f3; vertical-align: top; }
   th { color: #667; font-weight: 500; }
-  td.num { text-align: right; font-variant-numeric: tabular-nums; }
+  td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
   #message { min-height: 1.2rem; color: #8a1c1c; }
 </style>
 </head>
@@ -41,7 +41,12 @@ export const STATUS_PAGE_HTML = `<!doctype html>
 const base = location.pathname.endsWith("/") ? location.pathname : location.pathname + "/";
 const nf = new Intl.NumberFormat("en-US");
 const num = (n) => nf.format(Math.round(n || 0));
-const mb = (n) => ((n || 0) / 1048576).toFixed(1) + " MB";
+function size(n) {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let v = n || 0, u = 0;
+  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+  return u === 0 ? v + " B" : v.toFixed(1) + " " + units[u];
+}
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -63,8 +68,11 @@ async function api(method, path) {
 /** Bytes done of bytes planned (files), or the total lag (mirrors): [fraction 0..1, words]. */
 function progressOf(s) {
   if (s.kind === "mirror") {
-    const lag = s.tasks.reduce((n, t) => n + Object.values((t.detail && t.detail.lag) || {}).reduce((a, b) => a + b, 0), 0);
-    return [lag === 0 ? 1 : 0, "lag " + num(lag)];
+    const lags = s.tasks.flatMap((t) => Object.values((t.detail && t.detail.lag) || {}));
+    if (lags.length === 0) return [0, "lag unknown"];
+    const lag = lags.reduce((a, b) => a + b, 0);
+    // Caught up: a full bar; behind: the bar shrinks as the lag grows (no total to compare with).
+    return [lag === 0 ? 1 : 1 / (1 + Math.log10(1 + lag)), "lag " + num(lag)];
   }
   const total = s.tasks.reduce((n, t) => n + t.progress.bytesTotal, 0);
   const done = s.state === "FINISHED" ? 1 : total > 0 ? Math.min(1, s.totals.bytes / total) : 0;
@@ -103,8 +111,8 @@ function taskRow(s, t) {
   const f = p.bytesTotal > 0 ? Math.min(1, p.bytes / p.bytesTotal) : t.state === "FINISHED" ? 1 : 0;
   return el("tr", { "data-task": String(t.id) },
     el("td", {}, String(t.id)), el("td", {}, t.state), el("td", {}, s.kind === "file" ? bar(f) : ""),
-    el("td", { class: "num" }, num(p.recordsPerSecond)), el("td", { class: "num" }, num(p.records)),
-    el("td", { class: "num" }, mb(p.bytes)), el("td", { class: "num" }, num(p.errors)),
+    el("td", { class: "num" }, t.state === "RUNNING" ? num(p.recordsPerSecond) : ""), el("td", { class: "num" }, num(p.records)),
+    el("td", { class: "num" }, size(p.bytes)), el("td", { class: "num" }, num(p.errors)),
     el("td", {}, where), el("td", { class: "error" }, t.lastError || ""));
 }
 
@@ -117,11 +125,12 @@ function card(s) {
       bar(fraction), el("span", { "data-field": "progress" }, words), ...buttons),
     el("div", { class: "figures" },
       el("span", { "data-field": "rate" }, num(s.totals.recordsPerSecond)), " rec/s · ",
-      el("span", { "data-field": "records" }, num(s.totals.records)), " records · ", mb(s.totals.bytes), " · ",
+      el("span", { "data-field": "records" }, num(s.totals.records)), " records · ", size(s.totals.bytes), " · ",
       num(s.totals.errors), " errors · ", s.kind, " · epoch " + s.epoch),
     s.lastError ? el("div", { class: "error", "data-field": "lastError" }, "last error: " + s.lastError) : null,
     el("table", {},
-      el("tr", {}, ...["task", "state", "progress", "rec/s", "records", "bytes", "errors", s.kind === "file" ? "reading" : "lag per partition", "last error"].map((h) => el("th", {}, h))),
+      el("tr", {}, ...["task", "state", "progress", "rec/s", "records", "bytes", "errors", s.kind === "file" ? "reading" : "lag per partition", "last error"]
+        .map((h, i) => el("th", i >= 3 && i <= 6 ? { class: "num" } : {}, h))),
       ...s.tasks.map((t) => taskRow(s, t))));
 }
 

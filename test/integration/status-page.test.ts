@@ -11,6 +11,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testPrivateKey } from '../unit/cli/seed-configs.js';
 import { consumeAll, csvLines, tempDir, unique, values } from './file-helpers.js';
+import { createTopic, produce, SOURCE, sourceKafka, TARGET } from './mirror-helpers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = join(ROOT, 'test/artifacts');
@@ -61,24 +62,42 @@ const field = (page: Page, name: string, f: string) =>
 const recordsShown = async (page: Page, name: string) => Number((await field(page, name, 'records')).replace(/,/g, ''));
 
 describe('status page', () => {
-  it('shows a real load moving; pause and resume from the page; every record arrives', async () => {
+  it('shows a real load moving; pause and resume from the page; every record arrives; a mirror shows its lag', async () => {
     if (!CHROMIUM) throw new Error('chromium not found: apt-get install chromium (or set DSC_CHROMIUM)');
     const name = unique('page');
     const lines = csvLines(150_000, 'page', 30);
     const dir = tempDir({ 'data/big.csv': lines.join('\n') + '\n' });
     const key = testPrivateKey();
+    // A mirror beside the file load: its card shows lag, its task row the lag per partition.
+    const mirrored = unique('page-src');
+    await createTopic(sourceKafka(), mirrored, 2);
+    await produce(
+      sourceKafka(),
+      mirrored,
+      Array.from({ length: 300 }, (_, i) => ({ value: `m${i}`, partition: i % 2 })),
+    );
+    const mirror = `${name}-mirror`;
     writeFileSync(
       join(dir, 'run.conf'),
       [
+        '[load]',
         'connector.class=com.tigergraph.kafka.connect.filesystem.FsSourceConnector',
         'mode=eof',
         'file.reader.batch.size=200',
         'file.reader.settings.fs.gs.auth.service.account.email=loader@example.iam.gserviceaccount.com',
         `file.reader.settings.fs.gs.auth.service.account.private.key="${key.replace(/\n/g, '\\n')}"`,
-        '[load]',
         `name=${name}`,
         `topic=${name}`,
         `file.uris=${join(dir, 'data')}`,
+        '[mirror]',
+        'connector.class=org.apache.kafka.connect.mirror.MirrorSourceConnector',
+        'source.cluster.alias=src',
+        `source.cluster.bootstrap.servers=${SOURCE()}`,
+        `target.cluster.bootstrap.servers=${TARGET()}`,
+        'source->target.enabled=true',
+        `topics=${mirrored}`,
+        'replication.factor=1',
+        `name=${mirror}`,
       ].join('\n') + '\n',
     );
     const run = await startRun(dir);
@@ -92,7 +111,7 @@ describe('status page', () => {
     });
     cleanup.push(() => browser.close());
     const page = await browser.newPage();
-    await page.setViewport({ width: 1280, height: 420 });
+    await page.setViewport({ width: 1280, height: 560 });
     await page.goto(run.url);
     await page.waitForSelector(`[data-connector="${name}"] [data-field="records"]`, { timeout: 20_000 });
 
@@ -148,9 +167,24 @@ describe('status page', () => {
       { timeout: 10_000 },
     );
 
+    // The mirror: lag in place of the byte progress, and the lag of each source partition on its task row.
+    const mirrorCard = `[data-connector="${mirror}"]`;
+    await page.waitForFunction(
+      (card: string, want: string) =>
+        document.querySelector(`${card} tr[data-task="0"] td:nth-child(8)`)?.textContent === want &&
+        document.querySelector(`${card} [data-field="records"]`)?.textContent === '300',
+      { timeout: 30_000 },
+      mirrorCard,
+      `${mirrored}-0: 0, ${mirrored}-1: 0`,
+    );
+    expect(await field(page, mirror, 'progress')).toBe('lag 0');
+    expect(await field(page, mirror, 'state')).toBe('RUNNING');
+    await page.screenshot({ path: join(ARTIFACTS, 'status-page-done.png') });
+
     run.child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => run.child.on('exit', r));
     expect(code, run.output()).toBe(0);
     expect(run.output()).toMatch(new RegExp(`${name}\\s+FINISHED\\s+1\\s+150,000`));
-  });
+    expect(run.output()).toMatch(new RegExp(`${mirror}\\s+UNASSIGNED|${mirror}\\s+RUNNING`));
+  }, 180_000);
 });
