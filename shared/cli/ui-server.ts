@@ -5,7 +5,7 @@
 // (a page elsewhere posting to 127.0.0.1) is refused.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { STATUS_PAGE_HTML } from '../lifecycle/status-page.js';
+import { STATUS_PAGE_HEADERS, STATUS_PAGE_HTML } from '../lifecycle/status-page.js';
 import { TransportError, type ApiCall, type ApiTransport } from './transport.js';
 
 export interface UiServer {
@@ -50,7 +50,7 @@ async function handle(transport: ApiTransport, req: IncomingMessage, res: Server
   if (path === '/' || path.startsWith('/?')) {
     if (method !== 'GET')
       return reply(res, 405, { error_code: 405, message: `${method} is not supported on /; use GET` });
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+    res.writeHead(200, STATUS_PAGE_HEADERS);
     res.end(STATUS_PAGE_HTML);
     return;
   }

@@ -13,7 +13,7 @@ import { buildListRow, buildStatus, connectorState } from './status.js';
 import { StoreConflictError, type ConnectorRecord, type ConnectorStore } from './store.js';
 import { pauseTransition, resumeTransition, type Transition } from './transitions.js';
 import { restartTransition } from './restart.js';
-import { STATUS_PAGE_HTML } from './status-page.js';
+import { STATUS_PAGE_HEADERS, STATUS_PAGE_HTML } from './status-page.js';
 
 export interface ManagementDeps {
   store: ConnectorStore;
@@ -450,7 +450,7 @@ export function createManagementHandler(deps: ManagementDeps): ManagementHandler
     res.statusCode = result.status;
     for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
     if (result.html !== undefined) {
-      res.setHeader('Content-Type', 'text/html; charset=utf-8');
+      for (const [k, v] of Object.entries(STATUS_PAGE_HEADERS)) res.setHeader(k, v);
       res.end(result.html);
       return;
     }

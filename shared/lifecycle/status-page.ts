@@ -2,6 +2,8 @@
 // was loaded, so it works at `/` of the manage function and of `dsc ui`) and calls pause, resume, restart and delete
 // on the same API. It carries no data itself; everything it shows comes from the JSON API under the API's own auth
 // (a status body holds no config, so no secret). Data is put into the page with textContent only, never as HTML.
+import { createHash } from 'node:crypto';
+
 export const STATUS_PAGE_HTML = `<!doctype html>
 <html lang="en">
 <head>
@@ -19,7 +21,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
   .state.RUNNING { background: #d8f0de; color: #17602b; } .state.FAILED { background: #f9dcdc; color: #8a1c1c; }
   .state.PAUSED { background: #fdf0c8; color: #6d5200; } .state.FINISHED { background: #dde8fa; color: #1f4b8f; }
   .bar { flex: 1; min-width: 12rem; height: .7rem; background: #e8ebf0; border-radius: 4px; overflow: hidden; }
-  .bar > div { height: 100%; background: #3d7be0; transition: width .4s; }
+  .bar > div { height: 100%; background: #3d7be0; }
   .figures { color: #334; margin: .4rem 0; }
   .error { color: #8a1c1c; white-space: pre-wrap; margin: .3rem 0; }
   button { font: inherit; padding: .15rem .6rem; border: 1px solid #b8c0cc; border-radius: 4px; background: #fff; cursor: pointer; }
@@ -80,7 +82,9 @@ function progressOf(s) {
 }
 
 function bar(fraction) {
-  return el("div", { class: "bar" }, el("div", { style: "width:" + (fraction * 100).toFixed(1) + "%" }));
+  const fill = el("div", {});
+  fill.style.width = (fraction * 100).toFixed(1) + "%"; // CSSOM, not a style attribute: the page's CSP allows this
+  return el("div", { class: "bar" }, fill);
 }
 
 const ACTIONS = [["pause", "PUT"], ["resume", "PUT"], ["restart", "POST"], ["delete", "DELETE"]];
@@ -153,3 +157,22 @@ setInterval(refresh, 1000);
 </body>
 </html>
 `;
+
+const inlineHash = (tag: 'script' | 'style'): string => {
+  const body = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(STATUS_PAGE_HTML)![1];
+  return `'sha256-${createHash('sha256').update(body, 'utf8').digest('base64')}'`;
+};
+
+/**
+ * Headers for the page: only its own inline script and style run (by hash), it talks only to its own origin, and
+ * no other site may frame it (its buttons must not be clickjacked).
+ */
+export const STATUS_PAGE_HEADERS: Record<string, string> = {
+  'Content-Type': 'text/html; charset=utf-8',
+  'Content-Security-Policy':
+    `default-src 'none'; script-src ${inlineHash('script')}; style-src ${inlineHash('style')}; ` +
+    `connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+};

@@ -41,6 +41,9 @@ describe('GET / on the management API', () => {
     expect(open.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(open.text).toMatch(/^<!doctype html>/);
     expect(open.text).toContain('fetch(base + path');
+    // Only its own inline script runs; no other site may frame it.
+    expect(open.headers['content-security-policy']).toMatch(/script-src 'sha256-[A-Za-z0-9+/]+=*';/);
+    expect(open.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     const guarded = await handlerWith(tokenAuth('s3cret-token'));
     expect((await get(guarded)).statusCode).toBe(401);
     expect((await get(guarded, { authorization: 'Bearer s3cret-token' })).statusCode).toBe(200);
