@@ -31,7 +31,7 @@ mirror connectors run until Ctrl-C (SIGINT) or SIGTERM; tasks checkpoint before 
 options:
   --c, --config, -c FILE   the config file
   --fresh                  delete existing connectors of FILE first (their state and checkpoints)
-  --json                   no progress display; print the final status as JSON
+  --json                   progress as plain lines on stderr; the final status as JSON on stdout
   --ui                     serve the status page on http://127.0.0.1:N/ (pause, resume, restart, delete);
                            the run then goes on until Ctrl-C
   --port N                 the status page's port (default 8377; 0 picks a free one)
@@ -128,9 +128,13 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     }
     const tty = !parsed.json && isTty(io);
     const columns = tty ? process.stdout.columns : undefined;
-    const display = new ProgressDisplay(io, { tty, ...(columns && { columns }) });
+    // With --json stdout carries only the final JSON; the progress lines go to stderr.
+    const display = new ProgressDisplay(parsed.json ? { ...io, out: io.err } : io, {
+      tty,
+      ...(columns && { columns }),
+    });
     if (parsed.uiPort !== undefined) ui = await startRunUi(runtime, parsed.uiPort, log, io);
-    const final = await watch(runtime, specs, stop, display, parsed.json, ui !== undefined);
+    const final = await watch(runtime, specs, stop, display, ui !== undefined);
     stop.abort();
     await runtime.idle();
     await mirror;
@@ -232,7 +236,6 @@ async function watch(
   specs: ConnectorSpec[],
   stop: AbortController,
   display: ProgressDisplay,
-  quiet: boolean,
   /** The status page is up: the run goes on until Ctrl-C, so a paused or failed load can be resumed from it. */
   untilStopped: boolean,
 ): Promise<Final> {
@@ -240,7 +243,7 @@ async function watch(
   for (;;) {
     const statuses = await statusesOf(rt, specs);
     // Poll often in both modes (a finished run exits at once); plain output prints only every few seconds.
-    display.update(statuses, !quiet);
+    display.update(statuses);
     if (!untilStopped && statuses.some((s) => s.state === 'FAILED')) return 'failed';
     if (stop.signal.aborted) return 'stopped';
     if (!endless && statuses.length === specs.length) {

@@ -79,4 +79,27 @@ describe('dsc run progress', () => {
     expect(out).toMatch(new RegExp(`^${topic}\\s+FINISHED\\s+1\\s+5,000\\s.*[\\d,]+ rec/s$`, 'm'));
     expect(values(await consumeAll(topic))).toEqual(lines);
   });
+
+  it('--json: the final status alone on stdout, the plain progress lines on stderr', async () => {
+    const lines = csvLines(2_000, 'json', 20);
+    const { topic, dir } = setUp(lines, 1000);
+    const r = await runSplit(['run', '--c', 'run.conf', '--json'], dir);
+    expect(r.code, r.err).toBe(0);
+    const [status] = JSON.parse(r.out) as { name: string; state: string; totals: { records: number } }[];
+    expect(status).toMatchObject({ name: topic, state: 'FINISHED', totals: { records: 2_000 } });
+    expect(r.err).toMatch(new RegExp(`^0s ${topic} (UNASSIGNED|RUNNING) `, 'm'));
+    expect(values(await consumeAll(topic))).toEqual(lines);
+  });
 });
+
+function runSplit(argv: string[], cwd: string): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn(process.execPath, [DSC, ...argv], {
+    cwd,
+    env: { ...process.env, DSC_STATE_DIR: join(cwd, 'state') },
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
+  child.stderr.on('data', (b: Buffer) => (err += b.toString('utf8')));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })));
+}
