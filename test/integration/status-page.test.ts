@@ -65,7 +65,7 @@ describe('status page', () => {
   it('shows a real load moving; pause and resume from the page; every record arrives; a mirror shows its lag', async () => {
     if (!CHROMIUM) throw new Error('chromium not found: apt-get install chromium (or set DSC_CHROMIUM)');
     const name = unique('page');
-    const lines = csvLines(150_000, 'page', 30);
+    const lines = csvLines(300_000, 'page', 30);
     const dir = tempDir({ 'data/big.csv': lines.join('\n') + '\n' });
     const key = testPrivateKey();
     // A mirror beside the file load: its card shows lag, its task row the lag per partition.
@@ -123,29 +123,30 @@ describe('status page', () => {
       `[data-connector="${name}"] [data-field="records"]`,
       first,
     );
-    expect(await field(page, name, 'state')).toBe('RUNNING');
-    // The bar is drawn to the same fraction as the percentage beside it (the page's CSP lets its script size it).
-    const [shown, drawn] = await page.$eval(`[data-connector="${name}"] .head`, (head) => {
-      const outer = head.querySelector('.bar')!.getBoundingClientRect().width;
-      const inner = head.querySelector('.bar > div')!.getBoundingClientRect().width;
-      return [
-        Number(head.querySelector('[data-field="progress"]')!.textContent!.replace('%', '')),
-        (100 * inner) / outer,
-      ];
+    // What the page shows mid-load, read at once; then a screenshot, and pause before the load can finish.
+    const seen = await page.$eval(`[data-connector="${name}"]`, (card) => {
+      const outer = card.querySelector('.head .bar')!.getBoundingClientRect().width;
+      const inner = card.querySelector('.head .bar > div')!.getBoundingClientRect().width;
+      return {
+        state: card.querySelector('[data-field="state"]')!.textContent,
+        shown: Number(card.querySelector('[data-field="progress"]')!.textContent!.replace('%', '')),
+        drawn: (100 * inner) / outer,
+        reading: card.querySelector('tr[data-task="0"] td:nth-child(8)')!.textContent,
+      };
     });
-    expect(shown).toBeGreaterThan(0);
-    expect(shown).toBeLessThan(100);
-    expect(Math.abs(drawn - shown)).toBeLessThan(2);
-    expect(await page.$eval(`[data-connector="${name}"] td:nth-child(8)`, (e) => e.textContent)).toContain('big.csv');
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'status-page.png') });
-
+    await page.click(`[data-connector="${name}"] button[data-action="pause"]`);
+    expect(seen.state).toBe('RUNNING');
+    expect(seen.shown).toBeGreaterThan(0);
+    expect(seen.shown).toBeLessThan(100);
+    // The bar is drawn to the same fraction as the percentage beside it (the page's CSP lets its script size it).
+    expect(Math.abs(seen.drawn - seen.shown)).toBeLessThan(2);
+    expect(seen.reading).toContain('big.csv');
     // Nothing secret on the page.
     const html = await page.content();
     expect(html).not.toContain('PRIVATE KEY');
     for (const part of key.split('\n').filter((l) => l.length > 20)) expect(html).not.toContain(part);
-
-    await page.click(`[data-connector="${name}"] button[data-action="pause"]`);
     await page.waitForFunction(
       (sel: string) => document.querySelector(sel)?.textContent === 'PAUSED',
       { timeout: 10_000 },
@@ -195,7 +196,7 @@ describe('status page', () => {
     run.child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => run.child.on('exit', r));
     expect(code, run.output()).toBe(0);
-    expect(run.output()).toMatch(new RegExp(`${name}\\s+FINISHED\\s+1\\s+150,000`));
+    expect(run.output()).toMatch(new RegExp(`${name}\\s+FINISHED\\s+1\\s+300,000`));
     expect(run.output()).toMatch(new RegExp(`${mirror}\\s+UNASSIGNED|${mirror}\\s+RUNNING`));
   }, 180_000);
 });
