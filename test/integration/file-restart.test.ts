@@ -99,7 +99,7 @@ describe('restart', () => {
 
   it('a RUNNING connector restarted mid-file continues from its checkpoint: every record arrives', async () => {
     const topic = unique('restart-running');
-    const lines = csvLines(30_000, 'run', 30);
+    const lines = csvLines(60_000, 'run', 30);
     const bucket = await gcsBucket({ 'big.csv': lines.join('\n') + '\n' });
     h = await harness();
     const spec = fileSpec(topic, { topic, 'file.uris': `gs://${bucket}/big.csv`, 'file.reader.batch.size': 50 });
