@@ -1,9 +1,10 @@
 // The dsc CLI against the embedded target: the management handler in-process on a temp DSC_STATE_DIR.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteConnectorStore } from '../../../shared/lifecycle/sqlite-store.js';
 import { CliHarness } from './cli-harness.js';
+import { seedGcsAsPublished } from './seed-configs.js';
 
 let cli: CliHarness;
 beforeEach(() => {
@@ -86,6 +87,19 @@ describe('dsc validate (offline)', () => {
     expect(lines).toContainEqual(
       expect.stringMatching(/^seed-mirror\.conf:\d+ \(global\) producer\.sasl\.mechanism: GSSAPI/),
     );
+  });
+
+  it("the seed's GCS example as published (its key elided with '...'): validate and create name the key and line", async () => {
+    writeFileSync(join(cli.dir, 'as-published.conf'), seedGcsAsPublished());
+    const expected =
+      'as-published.conf:5 (global) file.reader.settings.fs.gs.auth.service.account.private.key: is not a parseable PEM ' +
+      "private key (ERR_OSSL_PEM_NOT_PROC_TYPE): paste the whole private_key of the service account's JSON key file; " +
+      'this line holds an elided part ("...")';
+    expect(await cli.run('validate', '--c', 'as-published.conf')).toMatchObject({ code: 1, err: expected });
+    const created = await cli.run('create', '--c', 'as-published.conf');
+    expect(created.code).toBe(1);
+    expect(created.err.split('\n')).toEqual(['dsc: as-published.conf has 1 error; nothing was created', expected]);
+    expect((await cli.run('list')).out).toBe('no connectors');
   });
 
   it('--json gives {valid, connectors, issues}', async () => {
