@@ -168,6 +168,25 @@ const isTty = (io: CliIo): boolean => {
   return flag ?? Boolean(process.stdout.isTTY);
 };
 
+/**
+ * Another process (`dsc restart`/`dsc resume` or `dsc ui` on the same state) gave a file connector a new epoch: our
+ * tasks stand down, and nobody here planned the new epoch, since that process dispatches nothing. After two polls
+ * with unfinished tasks still on an older epoch, plan it here so the load continues from its checkpoints.
+ */
+async function planEpochsFromElsewhere(
+  rt: EmbeddedRuntime,
+  statuses: ConnectorStatus[],
+  unplanned: Map<string, number>,
+): Promise<void> {
+  for (const s of statuses) {
+    const behind =
+      s.kind === 'file' && s.desired === 'RUNNING' && s.tasks.some((t) => t.state !== 'FINISHED' && t.epoch < s.epoch);
+    const polls = behind ? (unplanned.get(s.name) ?? 0) + 1 : 0;
+    unplanned.set(s.name, polls);
+    if (polls === 2) await rt.dispatcher.plan({ connector: s.name, epoch: s.epoch });
+  }
+}
+
 /** The status page on the run's own runtime: its buttons reach the tasks this process runs. */
 async function startRunUi(rt: EmbeddedRuntime, port: number, log: Logger, io: CliIo): Promise<UiServer> {
   const handler = createManagementHandler({
@@ -240,10 +259,12 @@ async function watch(
   untilStopped: boolean,
 ): Promise<Final> {
   const endless = untilStopped || specs.some((s) => s.kind === 'mirror' || (s.kind === 'file' && s.mode !== 'eof'));
+  const unplanned = new Map<string, number>();
   for (;;) {
     const statuses = await statusesOf(rt, specs);
     // Poll often in both modes (a finished run exits at once); plain output prints only every few seconds.
     display.update(statuses);
+    await planEpochsFromElsewhere(rt, statuses, unplanned);
     if (!untilStopped && statuses.some((s) => s.state === 'FAILED')) return 'failed';
     if (stop.signal.aborted) return 'stopped';
     if (!endless && statuses.length === specs.length) {
