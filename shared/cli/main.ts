@@ -195,7 +195,7 @@ async function serveUi(transport: ApiTransport, port: number, io: CliIo): Promis
   const ui = await startUiServer(transport, port);
   io.out(`status page of ${transport.target}: ${ui.url} (Ctrl-C to stop)`);
   if (!(transport instanceof HttpTransport))
-    io.out('pause and delete take effect in a running `dsc run`; for restart and resume use `dsc run --ui` instead');
+    io.out('a `dsc run` on the same state acts on what you do here; without one it is recorded for the next `dsc run`');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -319,7 +319,7 @@ async function runApiCommand(p: Parsed, client: ManagementClient, io: CliIo): Pr
         const ids = r.restarted.join(', ');
         io.out(`restarted connector ${r.name}: task${r.restarted.length === 1 ? '' : 's'} ${ids} (epoch ${r.epoch})`);
         if (!(client.transport instanceof HttpTransport))
-          io.out(`recorded in ${client.transport.target}; the tasks start with: dsc run`);
+          io.out(`recorded in ${client.transport.target}; a running dsc run picks it up, or start one: dsc run`);
       }
       return EXIT.OK;
     }
