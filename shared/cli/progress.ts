@@ -11,6 +11,8 @@ export interface ProgressOptions {
   tty: boolean;
   /** Terminal width: a drawn line is cut to it, since a wrapped line would break the cursor-up arithmetic. */
   columns?: number;
+  /** Connectors created by this run: all their records are this run's (the rest count from when first seen). */
+  created?: string[];
   /** Plain mode: at most one set of lines per this many ms (default 5000). */
   plainEveryMs?: number;
   now?: () => number;
@@ -46,7 +48,11 @@ export class ProgressDisplay {
     const t = this.now();
     for (const s of statuses) {
       let seen = this.seen.get(s.name);
-      if (!seen) this.seen.set(s.name, (seen = { records: s.totals.records, bytes: s.totals.bytes }));
+      if (!seen) {
+        const created = this.options.created?.includes(s.name) ?? false;
+        seen = created ? { records: 0, bytes: 0 } : { records: s.totals.records, bytes: s.totals.bytes };
+        this.seen.set(s.name, seen);
+      }
       const ended = s.state === 'FINISHED' || s.state === 'FAILED' || s.state === 'PAUSED';
       if (ended) seen.endedAt ??= t;
       else seen.endedAt = undefined;

@@ -121,6 +121,10 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   let ui: UiServer | undefined;
   try {
     runtime = await openEmbeddedRuntime({ env: io.env, cwd: io.cwd, log, stop: stop.signal });
+    // Connectors this run creates count every record as loaded now, even those acked before the first look.
+    const created: string[] = [];
+    for (const spec of specs)
+      if (parsed.fresh || !(await runtime.store.getConnector(spec.name))) created.push(spec.name);
     await start(runtime, specs, parsed.fresh, io);
     if (specs.some((s) => s.kind === 'mirror')) {
       const { runMirrorWorker } = await import('../mirror/mirror-worker.js');
@@ -131,6 +135,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     // With --json stdout carries only the final JSON; the progress lines go to stderr.
     const display = new ProgressDisplay(parsed.json ? { ...io, out: io.err } : io, {
       tty,
+      created,
       ...(columns && { columns }),
     });
     if (parsed.uiPort !== undefined) ui = await startRunUi(runtime, parsed.uiPort, log, io);

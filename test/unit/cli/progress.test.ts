@@ -84,6 +84,16 @@ describe('ProgressDisplay on a terminal', () => {
     expect(out[2]).toMatch(/^old\s+FINISHED.*\s1\.0s\s+1,000 rec\/s$/);
     expect(out[3]).toMatch(/^empty\s+FINISHED.*\s1\.0s\s+no records$/);
   });
+
+  it('a connector this run created counts all its records, even those loaded before the first look', () => {
+    const { out, sink } = io();
+    let t = 0;
+    const d = new ProgressDisplay(sink, { tty: false, created: ['quick'], now: () => t });
+    t = 400; // already FINISHED when first seen, 0.4 s after the start
+    d.update([status('quick', 'FINISHED', 800, 80)], false);
+    d.summary([status('quick', 'FINISHED', 800, 80)]);
+    expect(out[2]).toMatch(/^quick\s+FINISHED\s.*\s0\.4s\s+2,000 rec\/s$/);
+  });
 });
 
 describe('ProgressDisplay off a terminal', () => {
