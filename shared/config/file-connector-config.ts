@@ -7,6 +7,7 @@ import { compileJavaRegExp } from './java-regexp.js';
 import { hasSecurityKeys, readKafkaSecurity } from './kafka-security.js';
 import { readBrokers, readTopicName } from './kafka-names.js';
 import type { SettingReader } from './setting-reader.js';
+import { privateKeyProblem } from './private-key.js';
 
 /**
  * `file.reader.max.line.bytes` default: 1 MiB. Longer than any sane CSV/JSON line, small enough that a file with no
@@ -98,6 +99,11 @@ function readGcs(r: SettingReader): GcsCredentials {
         GCS_KEYS.privateKey,
         'is not a PEM private key: expected the whole key, BEGIN PRIVATE KEY and END PRIVATE KEY lines included',
       );
+    else {
+      const problem = privateKeyProblem(pem);
+      const offset = problem?.badPart ? r.lineOffsetOf(GCS_KEYS.privateKey, problem.badPart) : 0;
+      if (problem) r.error(GCS_KEYS.privateKey, problem.message, offset);
+    }
     gcs.privateKey = pem;
     if (!clientEmailValue)
       r.error(GCS_KEYS.email, `missing: a private key needs the service account email (${GCS_KEYS.email})`);

@@ -1,6 +1,7 @@
 // The file connector's taskConfigs(tasks.max): list the connector's files, then split them into at most tasks.max
 // tasks balanced by bytes, write the task documents and dispatch one invocation per task. Resuming re-dispatches
-// the unfinished tasks of the existing plan (they continue from their checkpoints); it never re-plans.
+// the unfinished tasks of the existing plan (they continue from their checkpoints); it re-plans only a connector
+// whose planning failed. A restart does the same and also zeroes the error counters (restart.ts).
 import { createHash } from 'node:crypto';
 import { archiveTypeFor } from './archives/index.js';
 import type { FileConnectorSpec } from '../config/spec.js';
@@ -48,7 +49,8 @@ export async function planFileConnector(message: PlanMessage, ctx: FileConnector
   if (message.objects) return claimObjects(record, spec, message.objects, ctx);
 
   const existing = await ctx.store.listTasks(record.name);
-  if (existing.length > 0) return resume(record, existing, ctx);
+  // A connector whose planning failed has only the failure marker: resume and restart plan it again.
+  if (existing.length > 0 && !existing.every(isPlanFailure)) return resume(record, existing, ctx, message.restart);
 
   try {
     await ensureTopics(spec, ctx);
@@ -102,10 +104,19 @@ async function ensureTopics(spec: FileConnectorSpec, ctx: FileConnectorContext):
   }
 }
 
-/** Resume: every unfinished task takes the new epoch, loses any lease, and is dispatched again. */
-async function resume(record: ConnectorRecord, tasks: TaskRecord[], ctx: FileConnectorContext): Promise<PlanOutcome> {
+/**
+ * Resume: every unfinished task takes the new epoch, loses any lease, and is dispatched again.
+ * A restart also zeroes the error counter and keeps the last error; restart 'failed' touches only FAILED tasks.
+ */
+async function resume(
+  record: ConnectorRecord,
+  tasks: TaskRecord[],
+  ctx: FileConnectorContext,
+  restart?: PlanMessage['restart'],
+): Promise<PlanOutcome> {
   for (const t of tasks) {
     if (t.state === 'FINISHED') continue;
+    if (restart === 'failed' && t.state !== 'FAILED') continue;
     let current: TaskRecord | undefined = t;
     // A worker of the old epoch may still write a checkpoint: retry the CAS on the fresh version.
     for (let attempt = 0; current && attempt < 5; attempt++) {
@@ -114,7 +125,7 @@ async function resume(record: ConnectorRecord, tasks: TaskRecord[], ctx: FileCon
         epoch: record.epoch,
         state: 'UNASSIGNED',
         lease: NO_LEASE,
-        lastError: undefined,
+        ...(restart ? { progress: { ...current.progress, errors: 0, recordsPerSecond: 0 } } : { lastError: undefined }),
       });
       if (updated) break;
       current = await ctx.store.getTask(record.name, t.taskId);
@@ -137,10 +148,13 @@ async function failPlan(record: ConnectorRecord, reason: string, ctx: FileConnec
       assignment: { files: [] } satisfies FileAssignment,
       progress: emptyProgress([]),
       lastError: reason,
+      detail: { planFailed: true },
     },
   ]);
   return 'failed';
 }
+
+const isPlanFailure = (t: TaskRecord): boolean => t.state === 'FAILED' && t.detail?.planFailed === true;
 
 export function describeFile(info: ObjectInfo, spec: FileConnectorSpec): AssignedFile {
   return {

@@ -21,6 +21,8 @@ export interface TaskStatus {
   lastError?: string;
   /** Kind-specific rows, e.g. a mirror task's partitions and lag. */
   detail?: Record<string, unknown>;
+  /** A running file task: the file it is reading (from its assignment and checkpoint). */
+  reading?: string;
   updatedAt: string;
 }
 
@@ -78,8 +80,18 @@ function taskStatus(t: TaskRecord): TaskStatus {
     },
     ...(t.lastError !== undefined && { lastError: t.lastError }),
     ...(t.detail !== undefined && { detail: t.detail }),
+    ...(reading(t) !== undefined && { reading: reading(t) }),
     updatedAt: t.updatedAt,
   };
+}
+
+/** The uri of the file a RUNNING file task is at; read structurally (the shapes are the file connector's). */
+function reading(t: TaskRecord): string | undefined {
+  if (t.state !== 'RUNNING') return undefined;
+  const files = (t.assignment as { files?: { uri?: unknown }[] } | undefined)?.files;
+  const index = (t.checkpoint as { fileIndex?: unknown } | undefined)?.fileIndex ?? 0;
+  const uri = Array.isArray(files) && typeof index === 'number' ? files[index]?.uri : undefined;
+  return typeof uri === 'string' ? uri : undefined;
 }
 
 function lastError(tasks: TaskRecord[]): string | undefined {
