@@ -8,12 +8,14 @@ import { parseArgs } from 'node:util';
 import { formatIssue, parseConnectorConfig } from '../config/index.js';
 import { hasErrors, type ConnectorSpec } from '../config/spec.js';
 import { sealSpec } from '../lifecycle/secret-vault.js';
+import { readScanStatus } from '../lifecycle/scan-status.js';
 import { buildStatus, connectorState, type ConnectorStatus } from '../lifecycle/status.js';
 import type { ConnectorRecord } from '../lifecycle/store.js';
 import { openEmbeddedRuntime, type EmbeddedRuntime } from '../runtime/embedded.js';
 import { createLogger, type Severity } from '../runtime/log.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { scanLine } from './output.js';
 import { bytes, count, formatTable } from './table.js';
 
 const USAGE = `usage: dsc run --c FILE [--fresh] [--json]
@@ -107,6 +109,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   try {
     runtime = await openEmbeddedRuntime({ env: io.env, cwd: io.cwd, log, stop: stop.signal });
     await start(runtime, specs, parsed.fresh, io);
+    runtime.startScans(specs.filter((s) => s.kind === 'file' && s.mode !== 'eof').map((s) => s.name));
     if (specs.some((s) => s.kind === 'mirror')) {
       const { runMirrorWorker } = await import('../mirror/mirror-worker.js');
       mirror = runMirrorWorker({ store: runtime.store, log, signal: stop.signal, vault: runtime.vault });
@@ -186,7 +189,8 @@ async function statusesOf(rt: EmbeddedRuntime, specs: ConnectorSpec[]): Promise<
   const out: ConnectorStatus[] = [];
   for (const spec of specs) {
     const record = await rt.store.getConnector(spec.name);
-    if (record) out.push(buildStatus(record, await rt.store.listTasks(spec.name)));
+    if (record)
+      out.push(buildStatus(record, await rt.store.listTasks(spec.name), await readScanStatus(rt.store, spec.name)));
   }
   return out;
 }
@@ -249,9 +253,10 @@ function progressLine(s: ConnectorStatus, tty: boolean): string {
     : '';
   const files = s.kind === 'file' ? ` files ${filesDone}/${filesTotal}` : '';
   const errors = s.totals.errors > 0 ? ` errors ${count(s.totals.errors)}` : '';
+  const scan = s.scan ? ` | last scan ${scanLine(s.scan)}` : '';
   return (
     `${s.name} ${s.state} ${bar}${count(s.totals.records)} records ${mb(s.totals.bytes)} ` +
-    `${count(s.totals.recordsPerSecond)} rec/s${files}${errors}`
+    `${count(s.totals.recordsPerSecond)} rec/s${files}${errors}${scan}`
   );
 }
 

@@ -14,6 +14,8 @@ export interface PlanMessage {
   epoch: number;
   /** Only these objects (a GCS notification) instead of listing the connector's URIs. */
   objects?: ObjectRef[];
+  /** Scan the connector's URIs for files never loaded (streaming connectors; see file/file-scanner.ts). */
+  scan?: boolean;
 }
 
 export interface TaskMessage {
