@@ -88,7 +88,13 @@ async function waitPlanned(rt: EmbeddedRuntime, name: string): Promise<void> {
 }
 
 const streaming = (topic: string, uris: string, intervalMs: number) =>
-  fileSpec(topic, { topic, mode: '', 'file.uris': uris, 'file.regexp': '.*\\.csv', 'file.scan.interval.ms': intervalMs });
+  fileSpec(topic, {
+    topic,
+    mode: '',
+    'file.uris': uris,
+    'file.regexp': '.*\\.csv',
+    'file.scan.interval.ms': intervalMs,
+  });
 
 describe('scan of a local directory', () => {
   it('a file added under a running streaming connector is loaded within two scan intervals, once', async () => {
