@@ -35,3 +35,11 @@ resource "google_cloud_scheduler_job" "scan" {
 
   depends_on = [google_project_service.apis]
 }
+
+# The planner answers a tick with one scan PlanMessage per due connector, published on its own topic.
+resource "google_pubsub_topic_iam_member" "plan_publishes_scans" {
+  count  = var.scan_schedule == "" ? 0 : 1
+  topic  = google_pubsub_topic.plan.id
+  role   = "roles/pubsub.publisher"
+  member = google_service_account.plan.member
+}

@@ -34,6 +34,17 @@ describe('scheduled scan (infra/scan.tf)', () => {
     const entry = block(resource!.body, 'build_config').entry_point as string;
     // The entry point's source answers ScanRequests (the guard it decodes messages with accepts them).
     expect(readFileSync(join(ROOT, 'functions', `${entry}.ts`), 'utf8')).toMatch(/isScanRequest\(/);
+    // Its answer (one scan PlanMessage per due connector) goes back on the same topic: its identity may publish there.
+    const identity = /google_service_account\.([a-z_]+)\.email/.exec(
+      block(resource!.body, 'service_config').service_account_email,
+    )?.[1];
+    const grants = blocksOfType(module, 'google_pubsub_topic_iam_member').filter(
+      (g) =>
+        g.body.topic === target.topic_name &&
+        g.body.role === 'roles/pubsub.publisher' &&
+        g.body.member === `\${google_service_account.${identity}.member}`,
+    );
+    expect(grants.length).toBeGreaterThan(0);
   });
 
   it('the default schedule is a five-field cron', async () => {
