@@ -24,7 +24,8 @@ Runs the connectors of FILE on this machine: state in DSC_STATE_DIR (default .ds
 (default 127.0.0.1:9092) unless a connector sets target.cluster.bootstrap.servers.
 Connectors that already exist continue from their checkpoints; --fresh deletes them first so they load again.
 mode=eof file connectors: exits 0 when all are FINISHED, 1 when one FAILED. Streaming file connectors and
-mirror connectors run until Ctrl-C (SIGINT) or SIGTERM; tasks checkpoint before the command exits.
+mirror connectors run until Ctrl-C (SIGINT) or SIGTERM; tasks checkpoint before the command exits. Streaming file
+connectors re-list their URIs every file.scan.interval.ms (default 5000) and load the files that are new.
 
 options:
   --c, --config, -c FILE   the config file
