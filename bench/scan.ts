@@ -2,7 +2,15 @@
 // a bare listing of the same prefix with @google-cloud/storage (what any scan must pay). Figures: wall time and the
 // heap/RSS the scan adds at its peak. Checks: a scan over objects already planned (A) or already claimed one by one
 // (B) claims nothing; after 10 new objects arrive it claims exactly those 10.
+// The bench starts its own fake-gcs-server (filesystem backend, on a free port; the shared test instance is left
+// alone) and seeds the objects on disk with bench/scan-seed.py: through the API, 100,000 uploads take many minutes
+// and the memory backend slows down with every object it holds.
 // Run: flock /tmp/dsc-bench.lock ./node_modules/.bin/node --expose-gc node_modules/.bin/vite-node bench/scan.ts [N]
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Storage } from '@google-cloud/storage';
 import { parseConnectorConfig } from '../shared/config/index.js';
 import type { FileConnectorSpec } from '../shared/config/spec.js';
@@ -15,11 +23,48 @@ import { SqliteConnectorStore } from '../shared/lifecycle/sqlite-store.js';
 import { silentLogger } from '../shared/runtime/log.js';
 import { loadServiceEnv } from '../test/integration/file-helpers.js';
 
-loadServiceEnv();
+loadServiceEnv(); // the test services' Kafka: the plan creates the connector's topic there
 const N = Number(process.argv[2] ?? 100_000);
-const GCS = process.env.STORAGE_EMULATOR_HOST ?? 'http://127.0.0.1:4443';
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const bucket = `scan-bench-${Date.now()}`;
+const root = mkdtempSync(join(tmpdir(), 'dsc-scan-bench-'));
+let GCS = '';
+
+function fakeGcsBinary(): string {
+  if (process.env.FAKE_GCS_SERVER) return process.env.FAKE_GCS_SERVER;
+  const dir = join(homedir(), '.cache/dsc/bin');
+  const found = readdirSync(dir).find((f) => f.startsWith('fake-gcs-server'));
+  if (!found) throw new Error(`no fake-gcs-server in ${dir} (npm run services:up installs it) or FAKE_GCS_SERVER`);
+  return join(dir, found);
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+async function startFakeGcs(): Promise<() => void> {
+  const port = await freePort();
+  const args = ['-scheme', 'http', '-host', '127.0.0.1', '-port', String(port), '-backend', 'filesystem'];
+  args.push('-filesystem-root', join(root, 'gcs'), '-public-host', `127.0.0.1:${port}`, '-log-level', 'error');
+  const child = spawn(fakeGcsBinary(), args, { stdio: 'ignore' });
+  GCS = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    if (
+      await fetch(`${GCS}/storage/v1/b`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return () => child.kill();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error('fake-gcs-server did not start');
+}
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const MB = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
@@ -36,15 +81,6 @@ async function request(method: string, path: string, body?: string): Promise<Res
     }
     await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
   }
-}
-
-async function pool(count: number, width: number, job: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < count) await job(next++);
-    }),
-  );
 }
 
 const objectName = (i: number) => `in/f-${String(i).padStart(7, '0')}.csv`;
@@ -106,6 +142,8 @@ function check(ok: boolean, what: string): void {
 }
 
 async function main(): Promise<void> {
+  const stopGcs = await startFakeGcs();
+  process.env.STORAGE_EMULATOR_HOST = GCS; // dsc's GCS adapter reads it
   const created = await fetch(`${GCS}/storage/v1/b`, { method: 'POST', body: JSON.stringify({ name: bucket }) });
   if (!created.ok) throw new Error(`create bucket: ${created.status}`);
   const store = await SqliteConnectorStore.open(':memory:');
@@ -133,8 +171,17 @@ async function main(): Promise<void> {
     // B is planned while the prefix is empty: every object reaches it by scans, one claimed task each.
     const b = spec('scan-bench-b');
     await create(b);
-    const upload = await measured(() => pool(N, 64, (i) => put(objectName(i), `row-${i}\n`)));
-    console.log(`uploaded ${N} objects to gs://${bucket}/in/ in ${(upload.ms / 1000).toFixed(1)} s\n`);
+    const seed = await measured(async () => {
+      const r = spawnSync('python3', [
+        join(import.meta.dirname, 'scan-seed.py'),
+        join(root, 'gcs'),
+        bucket,
+        'in',
+        String(N),
+      ]);
+      if (r.status !== 0) throw new Error(`scan-seed.py: ${r.stderr}`);
+    });
+    console.log(`seeded ${N} objects in gs://${bucket}/in/ in ${(seed.ms / 1000).toFixed(1)} s\n`);
     const a = spec('scan-bench-a');
     const planned = await measured(() => create(a));
     const plannedFiles = (await store.listTasks(a.name)).reduce(
@@ -152,7 +199,7 @@ async function main(): Promise<void> {
     });
     check(peer.value === N, `peer listed ${peer.value}`);
 
-    console.log(`${N} objects; tasks.max=4; SQLite store in memory; fake-gcs-server at ${GCS}`);
+    console.log(`${N} objects; tasks.max=4; SQLite store in memory; fake-gcs-server (filesystem backend) at ${GCS}`);
     row('peer: bare listing (@google-cloud/storage getFilesStream)', peer);
     row('dsc plan of A (listing + taskConfigs + 4 task documents)', planned);
     const scanA = await measured(() => scanFileConnector(a.name, ctx));
@@ -187,10 +234,8 @@ async function main(): Promise<void> {
     );
   } finally {
     await store.close();
-    await pool(N + 10, 32, async (i) => {
-      await request('DELETE', `/storage/v1/b/${bucket}/o/${encodeURIComponent(objectName(i))}`);
-    });
-    await request('DELETE', `/storage/v1/b/${bucket}`);
+    stopGcs();
+    rmSync(root, { recursive: true, force: true });
   }
 }
 

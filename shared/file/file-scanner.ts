@@ -12,7 +12,8 @@ import type { ConnectorRecord } from '../lifecycle/store.js';
 import { errorText } from '../runtime/error-text.js';
 import { readAssignment, type AssignedFile, type FileAssignment } from './file-assignment.js';
 import { openSpec, storageOf, type FileConnectorContext } from './file-connector-context.js';
-import { emptyProgress, listFiles, objectTaskId } from './file-source-connector.js';
+import { describeFile, emptyProgress, objectTaskId, selectsFile } from './file-source-connector.js';
+import type { ObjectStorage } from '../storage/object-storage.js';
 import { DEFAULT_SCAN_INTERVAL_MS } from '../config/file-connector-config.js';
 import { SCAN_OFFSET_KEY, type ScanStatus } from '../lifecycle/scan-status.js';
 
@@ -56,9 +57,9 @@ export async function scanFileConnector(connector: string, ctx: FileConnectorCon
   for (const t of tasks) for (const f of readAssignment(t.assignment).files) known.add(keyOf(f));
 
   const spec = await openSpec(record.spec, ctx);
-  let listed: AssignedFile[];
+  let found: Listing;
   try {
-    listed = await listFiles(spec, storageOf(spec, ctx));
+    found = await listNew(spec, storageOf(spec, ctx), known, previous?.pending ?? {});
   } catch (err) {
     const state: ScanState = {
       ...report(started, 0, 0, Object.keys(previous?.pending ?? {}).length),
@@ -69,21 +70,52 @@ export async function scanFileConnector(connector: string, ctx: FileConnectorCon
     await ctx.store.putOffset(connector, SCAN_OFFSET_KEY, { ...state });
     return withoutPending(state);
   }
-
-  const fresh: AssignedFile[] = [];
-  const pending: Record<string, string> = {};
-  for (const f of listed) {
-    if (known.has(keyOf(f))) continue;
-    // A GCS object is immutable per generation; a local file may be half written until it stops changing.
-    if (f.generation === undefined && previous?.pending?.[f.uri] !== versionOf(f)) pending[f.uri] = versionOf(f);
-    else fresh.push(f);
-  }
+  const { listed, fresh, pending } = found;
   const claimed = await claimFiles(record, fresh, ctx);
-  const state: ScanState = { ...report(started, listed.length, claimed, Object.keys(pending).length), pending };
+  const state: ScanState = { ...report(started, listed, claimed, Object.keys(pending).length), pending };
   if (claimed > 0 || state.waiting > 0) ctx.log.info('scanned', { connector, ...withoutPending(state) });
   // A connector deleted meanwhile refuses the write; nothing else to undo.
   await ctx.store.putOffset(connector, SCAN_OFFSET_KEY, { ...state });
   return withoutPending(state);
+}
+
+interface Listing {
+  listed: number;
+  /** Never loaded, and (local files) unchanged since the previous scan: to claim now. */
+  fresh: AssignedFile[];
+  /** Local files never loaded that changed since the previous scan (or were first seen now): uri → version. */
+  pending: Record<string, string>;
+}
+
+/**
+ * Streams the listing of every URI, keeping only what is not already known: a scan of a prefix whose objects are
+ * all loaded holds the known keys and nothing per listed object.
+ */
+async function listNew(
+  spec: FileConnectorSpec,
+  storage: ObjectStorage,
+  known: Set<string>,
+  previous: Record<string, string>,
+): Promise<Listing> {
+  const out: Listing = { listed: 0, fresh: [], pending: {} };
+  for (const uri of spec.uris) {
+    try {
+      for await (const info of storage.list(uri, { recursive: spec.recursive })) {
+        if (!selectsFile(info.name, spec)) continue;
+        out.listed++;
+        const f = describeFile(info, spec);
+        const key = keyOf(f);
+        if (known.has(key)) continue;
+        known.add(key); // URIs may overlap: a file listed twice is still one file
+        // A GCS object is immutable per generation; a local file may be half written until it stops changing.
+        if (f.generation === undefined && previous[f.uri] !== versionOf(f)) out.pending[f.uri] = versionOf(f);
+        else out.fresh.push(f);
+      }
+    } catch (err) {
+      throw new Error(`cannot list ${uri}: ${errorText(err)}`, { cause: err });
+    }
+  }
+  return out;
 }
 
 const report = (started: number, listed: number, claimed: number, waiting: number): ScanReport => ({

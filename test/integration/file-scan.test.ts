@@ -108,12 +108,19 @@ describe('scan of a local directory', () => {
     writeFileSync(join(dir, 'two.csv'), 'two-1\ntwo-2\ntwo-3\n');
     writeFileSync(join(dir, 'skip.txt'), 'not selected by file.regexp\n');
     const added = Date.now();
-    // Two intervals to be claimed (seen once, then seen unchanged), plus the time the load itself takes.
-    const loaded = await topicWithin(topic, 5, 2 * interval + 3_000);
+    // Claimed within two intervals (seen once, then seen unchanged); the load itself follows.
+    let claimedAfter = Infinity;
+    while (Date.now() - added < 2 * interval + 10_000) {
+      if ((await rt.store.listTasks(topic)).some((t) => t.taskId >= OBJECT_TASK_BASE)) {
+        claimedAfter = Date.now() - added;
+        break;
+      }
+      await sleep(20);
+    }
+    // The slack covers the loop's wake-up and the scan's own time on a loaded machine.
+    expect(claimedAfter).toBeLessThan(2 * interval + 1_500);
+    const loaded = await topicWithin(topic, 5, 30_000);
     expect(loaded).toEqual(['one-1', 'one-2', 'two-1', 'two-2', 'two-3']);
-    const claim = (await rt.store.listTasks(topic)).find((t) => t.taskId >= OBJECT_TASK_BASE);
-    expect(claim).toBeDefined();
-    expect(Date.now() - added).toBeLessThan(2 * interval + 3_000);
 
     // Later scans find nothing new: the file is not loaded again.
     await sleep(3 * interval);
@@ -144,7 +151,7 @@ describe('scan of a local directory', () => {
     expect(values(await consumeAll(topic))).toEqual(['first']); // nothing of the growing file went out
     expect(sawWaiting).toBe(true); // status showed it as still changing
 
-    const got = await topicWithin(topic, 1 + lines.length, 2 * interval + 3_000);
+    const got = await topicWithin(topic, 1 + lines.length, 30_000);
     await sleep(2 * interval);
     await rt.idle();
     const all = values(await consumeAll(topic));
@@ -163,7 +170,7 @@ describe('scan of a gs:// prefix', () => {
     await waitPlanned(rt, topic);
     const meta = await gcsPut(bucket, 'in/second.csv', 'second-1\nsecond-2\n');
     await gcsPut(bucket, 'in/readme.txt', 'not selected\n');
-    const got = await topicWithin(topic, 3, interval + 3_000);
+    const got = await topicWithin(topic, 3, 30_000);
     await sleep(3 * interval);
     await rt.idle();
     const records = await consumeAll(topic);
@@ -207,7 +214,7 @@ describe('scan of a gs:// prefix', () => {
     const rt = await run(streaming(topic, `gs://${bucket}/`, interval));
     await waitPlanned(rt, topic);
     const v2 = await gcsPut(bucket, 'a.csv', 'v2-1\n');
-    await topicWithin(topic, 3, interval + 3_000);
+    await topicWithin(topic, 3, 30_000);
     await sleep(2 * interval);
     await rt.idle();
     const records = await consumeAll(topic);
