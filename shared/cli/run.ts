@@ -7,15 +7,14 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatIssue, parseConnectorConfig } from '../config/index.js';
 import { hasErrors, type ConnectorSpec } from '../config/spec.js';
-import { sealSpec } from '../lifecycle/secret-vault.js';
 import { readScanStatus } from '../lifecycle/scan-status.js';
+import { sealSpec } from '../lifecycle/secret-vault.js';
 import { buildStatus, connectorState, type ConnectorStatus } from '../lifecycle/status.js';
 import type { ConnectorRecord } from '../lifecycle/store.js';
 import { openEmbeddedRuntime, type EmbeddedRuntime } from '../runtime/embedded.js';
 import { createLogger, type Severity } from '../runtime/log.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIo } from './io.js';
-import { scanLine } from './output.js';
 import { bytes, count, formatTable } from './table.js';
 
 const USAGE = `usage: dsc run --c FILE [--fresh] [--json]
@@ -24,8 +23,7 @@ Runs the connectors of FILE on this machine: state in DSC_STATE_DIR (default .ds
 (default 127.0.0.1:9092) unless a connector sets target.cluster.bootstrap.servers.
 Connectors that already exist continue from their checkpoints; --fresh deletes them first so they load again.
 mode=eof file connectors: exits 0 when all are FINISHED, 1 when one FAILED. Streaming file connectors and
-mirror connectors run until Ctrl-C (SIGINT) or SIGTERM; tasks checkpoint before the command exits. Streaming file
-connectors re-list their URIs every file.scan.interval.ms (default 5000) and load the files that are new.
+mirror connectors run until Ctrl-C (SIGINT) or SIGTERM; tasks checkpoint before the command exits.
 
 options:
   --c, --config, -c FILE   the config file
@@ -110,7 +108,6 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   try {
     runtime = await openEmbeddedRuntime({ env: io.env, cwd: io.cwd, log, stop: stop.signal });
     await start(runtime, specs, parsed.fresh, io);
-    runtime.startScans(specs.filter((s) => s.kind === 'file' && s.mode !== 'eof').map((s) => s.name));
     if (specs.some((s) => s.kind === 'mirror')) {
       const { runMirrorWorker } = await import('../mirror/mirror-worker.js');
       mirror = runMirrorWorker({ store: runtime.store, log, signal: stop.signal, vault: runtime.vault });
@@ -184,14 +181,16 @@ async function start(rt: EmbeddedRuntime, specs: ConnectorSpec[], fresh: boolean
     if (!fresh)
       io.err(`dsc run: continuing ${spec.name} from its checkpoints (its stored settings apply; --fresh reloads)`);
   }
+  // Streaming file connectors also look for new files, every file.scan.interval.ms, until the run stops.
+  rt.startScans(specs.filter((s) => s.kind === 'file' && s.mode !== 'eof').map((s) => s.name));
 }
 
 async function statusesOf(rt: EmbeddedRuntime, specs: ConnectorSpec[]): Promise<ConnectorStatus[]> {
   const out: ConnectorStatus[] = [];
   for (const spec of specs) {
     const record = await rt.store.getConnector(spec.name);
-    if (record)
-      out.push(buildStatus(record, await rt.store.listTasks(spec.name), await readScanStatus(rt.store, spec.name)));
+    if (!record) continue;
+    out.push(buildStatus(record, await rt.store.listTasks(spec.name), await readScanStatus(rt.store, spec.name)));
   }
   return out;
 }
@@ -254,10 +253,9 @@ function progressLine(s: ConnectorStatus, tty: boolean): string {
     : '';
   const files = s.kind === 'file' ? ` files ${filesDone}/${filesTotal}` : '';
   const errors = s.totals.errors > 0 ? ` errors ${count(s.totals.errors)}` : '';
-  const scan = s.scan ? ` | last scan ${scanLine(s.scan)}` : '';
   return (
     `${s.name} ${s.state} ${bar}${count(s.totals.records)} records ${mb(s.totals.bytes)} ` +
-    `${count(s.totals.recordsPerSecond)} rec/s${files}${errors}${scan}`
+    `${count(s.totals.recordsPerSecond)} rec/s${files}${errors}`
   );
 }
 
