@@ -49,9 +49,9 @@ const keyOf = (f: AssignedFile): string => `${f.uri}#${versionOf(f)}`;
 export async function scanFileConnector(connector: string, ctx: FileConnectorContext): Promise<ScanReport | undefined> {
   const record = await ctx.store.getConnector(connector);
   if (!record || record.spec.kind !== 'file' || !scans(record) || record.desired !== 'RUNNING') return undefined;
+  const started = Date.now();
   const tasks = await ctx.store.listTasks(connector);
   if (connectorState(record, tasks) !== 'RUNNING') return undefined;
-  const started = Date.now();
   const previous = (await ctx.store.getOffset(connector, SCAN_OFFSET_KEY))?.value as ScanState | undefined;
   const known = new Set<string>();
   for (const t of tasks) for (const f of readAssignment(t.assignment).files) known.add(keyOf(f));
