@@ -202,9 +202,14 @@ describe('scan of a gs:// prefix', () => {
     const [scanned] = await Promise.all([scanFileConnector(topic, rt.context), notifyObjectFinalized(event(c), deps)]);
     expect(scanned?.listed).toBe(4);
     await rt.idle();
+    // The deployment's path: a scan PlanMessage (what the scheduled tick fans out) through the planner.
+    await gcsPut(bucket, 'in/d.csv', 'd-1\n');
+    await rt.dispatcher.plan({ connector: topic, epoch: 1, scan: true });
+    await rt.idle();
 
-    expect(values(await consumeAll(topic))).toEqual(['first', 'a-1', 'a-2', 'b-1', 'c-1']);
-    expect(await rt.store.listTasks(topic)).toHaveLength(4);
+    expect(values(await consumeAll(topic))).toEqual(['first', 'a-1', 'a-2', 'b-1', 'c-1', 'd-1']);
+    expect(await rt.store.listTasks(topic)).toHaveLength(5);
+    expect(await readScanStatus(rt.store, topic)).toMatchObject({ listed: 5, claimed: 1 });
   });
 
   it('a new generation of an object is loaded again', async () => {
