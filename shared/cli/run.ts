@@ -9,6 +9,7 @@ import { formatIssue, parseConnectorConfig } from '../config/index.js';
 import { hasErrors, type ConnectorSpec } from '../config/spec.js';
 import { sealSpec } from '../lifecycle/secret-vault.js';
 import { buildStatus, connectorState, type ConnectorStatus } from '../lifecycle/status.js';
+import { readScanStatus } from '../lifecycle/scan-status.js';
 import type { ConnectorRecord } from '../lifecycle/store.js';
 import { openEmbeddedRuntime, type EmbeddedRuntime } from '../runtime/embedded.js';
 import { createLogger, type Logger, type Severity } from '../runtime/log.js';
@@ -241,13 +242,16 @@ async function start(rt: EmbeddedRuntime, specs: ConnectorSpec[], fresh: boolean
     if (!fresh)
       io.err(`dsc run: continuing ${spec.name} from its checkpoints (its stored settings apply; --fresh reloads)`);
   }
+  // Streaming file connectors also look for new files, every file.scan.interval.ms, until the run stops.
+  rt.startScans(specs.filter((s) => s.kind === 'file' && s.mode !== 'eof').map((s) => s.name));
 }
 
 async function statusesOf(rt: EmbeddedRuntime, specs: ConnectorSpec[]): Promise<ConnectorStatus[]> {
   const out: ConnectorStatus[] = [];
   for (const spec of specs) {
     const record = await rt.store.getConnector(spec.name);
-    if (record) out.push(buildStatus(record, await rt.store.listTasks(spec.name)));
+    if (!record) continue;
+    out.push(buildStatus(record, await rt.store.listTasks(spec.name), await readScanStatus(rt.store, spec.name)));
   }
   return out;
 }

@@ -139,6 +139,9 @@ function readTarget(r: SettingReader): KafkaEndpoint | undefined {
   return { brokers: readBrokers(r, key), security };
 }
 
+/** How often a streaming file connector re-lists its URIs for new files: a few seconds suits local directories. */
+export const DEFAULT_SCAN_INTERVAL_MS = 5_000;
+
 export function readFileConnectorSpec(r: SettingReader, connectorClass: string): FileConnectorSpec {
   const base = readSpecBase(r, connectorClass);
   const regexpRaw = r.string('file.regexp', '.*');
@@ -160,6 +163,7 @@ export function readFileConnectorSpec(r: SettingReader, connectorClass: string):
     mode,
     regexp: regexpRaw,
     recursive: r.bool('file.recursive', true),
+    scanIntervalMs: r.integer('file.scan.interval.ms', DEFAULT_SCAN_INTERVAL_MS, 0),
     reader: readReader(r),
     numPartitions: r.positiveInt('num.partitions', 1),
     replicationFactor: r.integer('replication.factor', -1, 1, true),

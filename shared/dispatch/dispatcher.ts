@@ -12,6 +12,8 @@ export interface ObjectRef {
 export interface PlanMessage {
   connector: string;
   epoch: number;
+  /** Scan the connector's URIs for files never loaded (streaming connectors; see file/file-scanner.ts). */
+  scan?: boolean;
   /** Only these objects (a GCS notification) instead of listing the connector's URIs. */
   objects?: ObjectRef[];
   /**

@@ -20,13 +20,15 @@ import {
 import { formatForName, matchesFileRegexp } from './file-format.js';
 import { splittable as formatSplittable } from './readers/read-records.js';
 import { errorText } from '../runtime/error-text.js';
+import { scanFileConnector } from './file-scanner.js';
 
-export type PlanOutcome = 'planned' | 'resumed' | 'claimed' | 'duplicate' | 'stale' | 'gone' | 'paused' | 'failed';
+export type PlanOutcome =
+  'planned' | 'resumed' | 'claimed' | 'duplicate' | 'scanned' | 'stale' | 'gone' | 'paused' | 'failed';
 
 /** An expired lease: releases a task without relying on a store's handling of deleted fields. */
 export const NO_LEASE = { owner: '', expiresAt: 0 };
 
-const emptyProgress = (files: AssignedFile[]): TaskProgress => ({
+export const emptyProgress = (files: AssignedFile[]): TaskProgress => ({
   filesDone: 0,
   filesTotal: files.length,
   records: 0,
@@ -44,6 +46,10 @@ export async function planFileConnector(message: PlanMessage, ctx: FileConnector
   if (record.spec.kind !== 'file') throw new Error(`connector ${record.name} is not a file connector`);
   if (message.epoch < record.epoch) return 'stale';
   if (record.desired === 'PAUSED') return 'paused';
+  if (message.scan) {
+    await scanFileConnector(record.name, ctx);
+    return 'scanned';
+  }
   const spec = await openSpec(record.spec, ctx);
 
   if (message.objects) return claimObjects(record, spec, message.objects, ctx);
@@ -161,6 +167,7 @@ export function describeFile(info: ObjectInfo, spec: FileConnectorSpec): Assigne
     uri: info.uri,
     size: info.size,
     ...(info.generation !== undefined && { generation: info.generation }),
+    ...(info.modified !== undefined && { modified: info.modified }),
     archive: archiveTypeFor(info.name, spec.reader),
     format: formatForName(info.name),
   };

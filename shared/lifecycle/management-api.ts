@@ -9,6 +9,7 @@ import type { Dispatcher } from '../dispatch/dispatcher.js';
 import type { Logger } from '../runtime/log.js';
 import type { AuthPolicy } from './auth.js';
 import { isSecretReference, sealSpec, type SecretVault } from './secret-vault.js';
+import { readScanStatus } from './scan-status.js';
 import { buildListRow, buildStatus, connectorState } from './status.js';
 import { StoreConflictError, type ConnectorRecord, type ConnectorStore } from './store.js';
 import { pauseTransition, resumeTransition, type Transition } from './transitions.js';
@@ -312,14 +313,18 @@ export function createManagementHandler(deps: ManagementDeps): ManagementHandler
     };
   };
 
+  const scanOf = (r: ConnectorRecord) => (r.kind === 'file' ? readScanStatus(store, r.name) : undefined);
+
   const status = async (name: string) => {
     const r = await mustGet(name);
-    return { status: 200, body: buildStatus(r, await store.listTasks(name)) };
+    return { status: 200, body: buildStatus(r, await store.listTasks(name), await scanOf(r)) };
   };
 
   const statusAll: Route = async () => {
     const records = await store.listConnectors();
-    const rows = await Promise.all(records.map(async (r) => buildStatus(r, await store.listTasks(r.name))));
+    const rows = await Promise.all(
+      records.map(async (r) => buildStatus(r, await store.listTasks(r.name), await scanOf(r))),
+    );
     return { status: 200, body: rows.sort((a, b) => a.name.localeCompare(b.name)) };
   };
 

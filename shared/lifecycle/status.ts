@@ -1,6 +1,7 @@
 // What `status` shows: the connector's state derived from its desired state and its tasks, and the rows the API
 // returns and the CLI prints. Plain objects only, so both sides share one shape.
 import type { ConnectorSpec } from '../config/spec.js';
+import type { ScanStatus } from './scan-status.js';
 import type { ConnectorRecord, ConnectorState, TaskRecord, TaskState } from './store.js';
 
 export interface TaskStatusProgress {
@@ -38,6 +39,8 @@ export interface ConnectorStatus {
   tasks: TaskStatus[];
   /** The most relevant task error: a FAILED task's first, otherwise the most recent one reported. */
   lastError?: string;
+  /** A streaming file connector's last scan for new files. */
+  scan?: ScanStatus;
 }
 
 /** One row of `GET /connectors` / `dsc list`. */
@@ -103,7 +106,7 @@ function lastError(tasks: TaskRecord[]): string | undefined {
   return latest ? `task ${latest.taskId}: ${latest.lastError}` : undefined;
 }
 
-export function buildStatus(record: ConnectorRecord, tasks: TaskRecord[]): ConnectorStatus {
+export function buildStatus(record: ConnectorRecord, tasks: TaskRecord[], scan?: ScanStatus): ConnectorStatus {
   const rows = [...tasks].sort((a, b) => a.taskId - b.taskId).map(taskStatus);
   const totals = rows.reduce(
     (acc, t) => ({
@@ -126,6 +129,7 @@ export function buildStatus(record: ConnectorRecord, tasks: TaskRecord[]): Conne
     totals,
     tasks: rows,
     ...(error !== undefined && { lastError: error }),
+    ...(scan && { scan }),
   };
 }
 

@@ -173,6 +173,18 @@ describe('file connector values', () => {
     expect(only(file('replication.factor=0').issues)[3]).toBe('must be -1 or an integer of at least 1, got "0"');
   });
 
+  it('reads file.scan.interval.ms: 5000 by default, 0 turns the scan off, negatives are refused', () => {
+    expect((file().specs[0] as FileConnectorSpec).scanIntervalMs).toBe(5000);
+    expect((file('file.scan.interval.ms=0').specs[0] as FileConnectorSpec).scanIntervalMs).toBe(0);
+    expect((file('file.scan.interval.ms=250').specs[0] as FileConnectorSpec).scanIntervalMs).toBe(250);
+    expect(only(file('file.scan.interval.ms=-5').issues)).toEqual([
+      'file.scan.interval.ms',
+      'c',
+      6,
+      'must be an integer of at least 0, got "-5"',
+    ]);
+  });
+
   it('reads booleans case-insensitively and refuses other words', () => {
     expect((file('file.reader.text.header=TRUE').specs[0] as FileConnectorSpec).reader.header).toBe(true);
     expect(only(file('file.reader.text.header=1').issues)).toEqual([
