@@ -5,6 +5,7 @@
 import type { ConnectorStatus } from '../lifecycle/status.js';
 import type { CliIo } from './io.js';
 import { bytes, count, formatTable } from './table.js';
+import { scanLine } from './output.js';
 
 export interface ProgressOptions {
   /** Redraw in place (a terminal) or print plain lines. */
@@ -116,7 +117,9 @@ export class ProgressDisplay {
     // A connector that stopped moving shows its run's average, not an instantaneous 0.
     const running = s.state === 'RUNNING' || s.state === 'UNASSIGNED';
     const rate = running ? `${count(s.totals.recordsPerSecond)} rec/s` : this.runFigures(s).rate;
-    return `${s.name} ${s.state} ${bar}${count(s.totals.records)} records ${mb(s.totals.bytes)} ${rate}${files}${errors}`;
+    // A streaming connector keeps scanning for new files: say when it last looked and what it found.
+    const scan = s.scan && running ? ` | last scan ${scanLine(s.scan)}` : '';
+    return `${s.name} ${s.state} ${bar}${count(s.totals.records)} records ${mb(s.totals.bytes)} ${rate}${files}${errors}${scan}`;
   }
 }
 

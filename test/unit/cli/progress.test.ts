@@ -49,6 +49,14 @@ describe('ProgressDisplay on a terminal', () => {
     expect(out.join('')).not.toContain('\n');
   });
 
+  it("a running streaming connector's line says when it last scanned and what it found", () => {
+    const { out, sink } = io();
+    const s = status('a', 'RUNNING', 10, 100, 50);
+    s.scan = { at: '2026-11-29T08:00:00.000Z', durationMs: 12, listed: 7, claimed: 2, waiting: 1 };
+    new ProgressDisplay(sink, { tty: false }).update([s]);
+    expect(out[0]).toContain('| last scan 2026-11-29T08:00:00.000Z: 7 listed, 2 new, 1 still changing (12 ms)');
+  });
+
   it('cuts lines to the terminal width (a wrapped line would scroll)', () => {
     const { out, sink } = io();
     new ProgressDisplay(sink, { tty: true, columns: 40 }).update([status('a'.repeat(60), 'RUNNING', 1, 1)]);
