@@ -9,9 +9,13 @@ import { fileMessageFunction } from './file-message-function.js';
 const log = createLogger({ function: 'work' });
 
 // Failures are recorded on the task (state FAILED, lastError) by the task itself; the message is done either way.
+// 'busy' is the exception: the lease holder may be a live copy or an invocation that died (its lease runs on for up
+// to a minute). Failing the delivery makes Pub/Sub retry with backoff until the lease is released or expires, and the
+// retry resumes from the checkpoint; acking it would leave a crashed task RUNNING with nobody to run it.
 export const work = fileMessageFunction(log, isTaskMessage, async (message, ctx) => {
   const outcome = await runFileSourceTask(message, ctx);
   log.info('task done', { ...message, outcome });
+  if (outcome === 'busy') throw new Error(`task ${message.taskId} of ${message.connector} is leased; retry later`);
 });
 
 cloudEvent('work', work);

@@ -17,6 +17,7 @@ import { processIo, type CliIo } from './io.js';
 import { ApiCallError, ManagementClient } from './management-client.js';
 import { printConfig, printList, printStatus, printSummaries } from './output.js';
 import { TransportError, type ApiTransport } from './transport.js';
+import { startUiServer } from './ui-server.js';
 
 const USAGE = `usage: dsc <command> [options]
 
@@ -26,14 +27,19 @@ commands:
   status   [NAME]       connector and task status
   pause    NAME         stop loading; offsets are kept
   resume   NAME         continue a paused or failed connector from its offsets
+  restart  NAME         restart a FAILED or RUNNING connector's tasks from their offsets; error counts
+                        reset, the last error stays in status; --failed-only restarts only failed tasks
   delete   NAME         remove a connector, its tasks and offsets (cannot be undone)
   validate --c FILE     check a config file offline and show what it would create
   run      --c FILE     run a config file's connectors on this machine (dsc run --help)
+  ui       [--port N]   serve the status page on http://127.0.0.1:N/ (default 8377) until Ctrl-C
 
 options:
   --c, --config, -c FILE  the config file
   --url URL               management API (default: DSC_URL; unset = the local state in DSC_STATE_DIR, default .dsc)
   --json                  machine-readable output
+  --failed-only           (restart) only the FAILED tasks
+  --port N                (ui) the local port; 0 picks a free one
   -h, --help              this help
   --version               print the version
 
@@ -66,6 +72,8 @@ interface Parsed {
   configFile?: string;
   url?: string;
   json: boolean;
+  failedOnly: boolean;
+  port?: string;
   help: boolean;
   version: boolean;
 }
@@ -83,6 +91,8 @@ function parse(argv: string[]): Parsed {
         config: { type: 'string', short: 'c' },
         url: { type: 'string' },
         json: { type: 'boolean' },
+        'failed-only': { type: 'boolean' },
+        port: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -97,15 +107,17 @@ function parse(argv: string[]): Parsed {
     configFile: (values.c ?? values.config) as string | undefined,
     url: values.url as string | undefined,
     json: values.json === true,
+    failedOnly: values['failed-only'] === true,
+    ...(values.port !== undefined && { port: values.port as string }),
     help: values.help === true,
     version: values.version === true,
   };
 }
 
-const NEEDS_NAME = new Set(['pause', 'resume', 'delete']);
+const NEEDS_NAME = new Set(['pause', 'resume', 'restart', 'delete']);
 const TAKES_NAME = new Set(['list', 'status']);
 const NEEDS_FILE = new Set(['create', 'validate']);
-const COMMANDS = new Set([...NEEDS_NAME, ...TAKES_NAME, ...NEEDS_FILE]);
+const COMMANDS = new Set([...NEEDS_NAME, ...TAKES_NAME, ...NEEDS_FILE, 'ui']);
 
 function checkArgs(p: Parsed): void {
   const c = p.command!;
@@ -115,6 +127,9 @@ function checkArgs(p: Parsed): void {
   if (p.positionals.length > max) throw new UsageError(`unexpected argument '${p.positionals[max]}' for dsc ${c}`);
   if (NEEDS_FILE.has(c) && !p.configFile) throw new UsageError(`dsc ${c} needs --c FILE`);
   if (!NEEDS_FILE.has(c) && p.configFile) throw new UsageError(`dsc ${c} takes no --c`);
+  if (p.port !== undefined && (c !== 'ui' || !/^\d{1,5}$/.test(p.port) || Number(p.port) > 65535))
+    throw new UsageError(c === 'ui' ? `--port must be a port number, got ${p.port}` : `dsc ${c} takes no --port`);
+  if (p.failedOnly && c !== 'restart') throw new UsageError(`--failed-only is an option of dsc restart, not dsc ${c}`);
 }
 
 async function readConfig(file: string, io: CliIo): Promise<string> {
@@ -163,6 +178,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     if (p.command === 'validate') return await validateOffline(p, io);
     const transport = await openTransport(p, io);
     try {
+      if (p.command === 'ui') return await serveUi(transport, Number(p.port ?? DEFAULT_UI_PORT), io);
       return await runApiCommand(p, new ManagementClient(transport), io);
     } finally {
       await transport.close();
@@ -170,6 +186,22 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   } catch (err) {
     return reportError(err, p, io);
   }
+}
+
+const DEFAULT_UI_PORT = 8377;
+
+/** `dsc ui`: the status page on 127.0.0.1 until SIGINT/SIGTERM. */
+async function serveUi(transport: ApiTransport, port: number, io: CliIo): Promise<number> {
+  const ui = await startUiServer(transport, port);
+  io.out(`status page of ${transport.target}: ${ui.url} (Ctrl-C to stop)`);
+  if (!(transport instanceof HttpTransport))
+    io.out('a `dsc run` on the same state acts on what you do here; without one it is recorded for the next `dsc run`');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await ui.close();
+  return EXIT.OK;
 }
 
 async function openTransport(p: Parsed, io: CliIo): Promise<ApiTransport> {
@@ -274,6 +306,21 @@ async function runApiCommand(p: Parsed, client: ManagementClient, io: CliIo): Pr
       const r = p.command === 'pause' ? await client.pause(name) : await client.resume(name);
       if (p.json) json(r);
       else io.out(`${p.command === 'pause' ? 'paused' : 'resumed'} connector ${r.name} (epoch ${r.epoch})`);
+      return EXIT.OK;
+    }
+    case 'restart': {
+      const r = await client.restart(name, p.failedOnly);
+      if (p.json) json(r);
+      else if (r.restarted.length === 0 && p.failedOnly)
+        io.out(`connector ${r.name} has no failed task; nothing was restarted`);
+      else if (r.restarted.length === 0)
+        io.out(`restarted connector ${r.name} (epoch ${r.epoch}): it is planned again`);
+      else {
+        const ids = r.restarted.join(', ');
+        io.out(`restarted connector ${r.name}: task${r.restarted.length === 1 ? '' : 's'} ${ids} (epoch ${r.epoch})`);
+        if (!(client.transport instanceof HttpTransport))
+          io.out(`recorded in ${client.transport.target}; a running dsc run picks it up, or start one: dsc run`);
+      }
       return EXIT.OK;
     }
     case 'delete': {

@@ -4,6 +4,7 @@ import type {
   ConnectorConfigBody,
   CreatedBody,
   ErrorBody,
+  RestartBody,
   TransitionBody,
   ValidatedBody,
 } from '../lifecycle/management-api.js';
@@ -72,6 +73,11 @@ export class ManagementClient {
 
   resume(name: string): Promise<TransitionBody> {
     return this.call({ method: 'PUT', path: connectorPath(name, 'resume') });
+  }
+
+  restart(name: string, onlyFailed: boolean): Promise<RestartBody> {
+    const query = onlyFailed ? '?onlyFailed=true' : '';
+    return this.call({ method: 'POST', path: `${connectorPath(name, 'restart')}${query}` });
   }
 
   async delete(name: string): Promise<void> {

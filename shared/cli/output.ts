@@ -1,5 +1,6 @@
 // Human-readable output of the API's answers: aligned tables like gadmin's, per-task rows under each connector.
 import type { ConnectorConfigBody, ConnectorSummary } from '../lifecycle/management-api.js';
+import type { ScanStatus } from '../lifecycle/scan-status.js';
 import type { ConnectorListRow, ConnectorStatus, TaskStatus } from '../lifecycle/status.js';
 import type { CliIo } from './io.js';
 import { bytes, count, formatTable } from './table.js';
@@ -92,5 +93,13 @@ export function printStatus(statuses: ConnectorStatus[], io: CliIo): void {
       );
     }
     if (s.lastError) io.out(`  last error: ${s.lastError}`);
+    if (s.scan) io.out(`  last scan: ${scanLine(s.scan)}`);
   }
+}
+
+/** A streaming file connector's last scan, e.g. `2026-11-29T07:50:01.000Z: 12 listed, 1 new, 1 still changing`. */
+export function scanLine(scan: ScanStatus): string {
+  if (scan.error) return `${scan.at}: failed: ${scan.error}`;
+  const waiting = scan.waiting > 0 ? `, ${count(scan.waiting)} still changing` : '';
+  return `${scan.at}: ${count(scan.listed)} listed, ${count(scan.claimed)} new${waiting} (${scan.durationMs} ms)`;
 }

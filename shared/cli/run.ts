@@ -10,15 +10,20 @@ import { formatIssue, parseConnectorConfig } from '../config/index.js';
 import { hasErrors, type ConnectorSpec } from '../config/spec.js';
 import { sealSpec } from '../lifecycle/secret-vault.js';
 import { buildStatus, connectorState, type ConnectorStatus } from '../lifecycle/status.js';
+import { readScanStatus } from '../lifecycle/scan-status.js';
 import type { ConnectorRecord } from '../lifecycle/store.js';
 import { openEmbeddedRuntime, type EmbeddedRuntime } from '../runtime/embedded.js';
-import { createLogger, type Severity } from '../runtime/log.js';
+import { createLogger, type Logger, type Severity } from '../runtime/log.js';
 import { EXIT } from './exit-codes.js';
 import { otherConnectorsNote, runExitCode, runScope } from './run-scope.js';
 import type { CliIo } from './io.js';
-import { bytes, count, formatTable } from './table.js';
+import { ProgressDisplay } from './progress.js';
+import { InProcessTransport } from './in-process-transport.js';
+import { startUiServer, type UiServer } from './ui-server.js';
+import { createManagementHandler } from '../lifecycle/management-api.js';
+import { noAuth } from '../lifecycle/auth.js';
 
-const USAGE = `usage: dsc run --c FILE [--fresh] [--json]
+const USAGE = `usage: dsc run --c FILE [--fresh] [--json] [--ui [--port N]]
 
 Runs the connectors of FILE on this machine: state in DSC_STATE_DIR (default .dsc), Kafka at KAFKA_BROKERS
 (default 127.0.0.1:9092) unless a connector sets target.cluster.bootstrap.servers.
@@ -30,13 +35,18 @@ checkpoint before the command exits. Only FILE's connectors run; others in DSC_S
 options:
   --c, --config, -c FILE   the config file
   --fresh                  delete existing connectors of FILE first (their state and checkpoints)
-  --json                   no progress display; print the final status as JSON
+  --json                   progress as plain lines on stderr; the final status as JSON on stdout
+  --ui                     serve the status page on http://127.0.0.1:N/ (pause, resume, restart, delete);
+                           the run then goes on until Ctrl-C
+  --port N                 the status page's port (default 8377; 0 picks a free one)
   -h, --help               this help`;
 
 interface RunArgs {
   configFile: string;
   fresh: boolean;
   json: boolean;
+  /** The status page's port when --ui is given. */
+  uiPort?: number;
 }
 
 function parse(args: string[]): RunArgs | 'help' | string {
@@ -50,6 +60,8 @@ function parse(args: string[]): RunArgs | 'help' | string {
         config: { type: 'string' },
         fresh: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        ui: { type: 'boolean', default: false },
+        port: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -57,14 +69,17 @@ function parse(args: string[]): RunArgs | 'help' | string {
     if (positionals.length > 0) return `unexpected argument ${positionals[0]}`;
     const configFile = values.c ?? values.config;
     if (!configFile) return 'missing --c FILE';
-    return { configFile, fresh: Boolean(values.fresh), json: Boolean(values.json) };
+    const port = values.port ?? '8377';
+    if (values.port !== undefined && !values.ui) return '--port goes with --ui';
+    if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) return `--port must be a port number, got ${port}`;
+    const ui = values.ui ? { uiPort: Number(port) } : {};
+    return { configFile, fresh: Boolean(values.fresh), json: Boolean(values.json), ...ui };
   } catch (err) {
     return (err as Error).message;
   }
 }
 
-const REFRESH_TTY_MS = 250;
-const REFRESH_PLAIN_MS = 5_000;
+const POLL_MS = 250;
 
 export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const parsed = parse(args);
@@ -107,10 +122,15 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   process.once('SIGTERM', onSignal);
   let runtime: EmbeddedRuntime | undefined;
   let mirror: Promise<void> | undefined;
+  let ui: UiServer | undefined;
   try {
     runtime = await openEmbeddedRuntime({ env: io.env, cwd: io.cwd, log, stop: stop.signal });
     const others = await otherConnectorsNote(runtime.store, specs, parsed.configFile);
     if (others) io.err(others);
+    // Connectors this run creates count every record as loaded now, even those acked before the first look.
+    const created: string[] = [];
+    for (const spec of specs)
+      if (parsed.fresh || !(await runtime.store.getConnector(spec.name))) created.push(spec.name);
     await start(runtime, specs, parsed.fresh, io);
     if (specs.some((s) => s.kind === 'mirror')) {
       const { runMirrorWorker } = await import('../mirror/mirror-worker.js');
@@ -118,20 +138,29 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       mirror = runMirrorWorker({ store: runtime.store, log, signal: stop.signal, vault: runtime.vault, connectors });
     }
     const tty = !parsed.json && isTty(io);
-    const final = await watch(runtime, specs, stop, io, tty, parsed.json);
+    const columns = tty ? process.stdout.columns : undefined;
+    // With --json stdout carries only the final JSON; the progress lines go to stderr.
+    const display = new ProgressDisplay(parsed.json ? { ...io, out: io.err } : io, {
+      tty,
+      created,
+      ...(columns && { columns }),
+    });
+    if (parsed.uiPort !== undefined) ui = await startRunUi(runtime, parsed.uiPort, log, io);
+    const final = await watch(runtime, specs, stop, display, ui !== undefined);
     stop.abort();
     await runtime.idle();
     await mirror;
     const statuses = await statusesOf(runtime, specs);
     if (parsed.json) io.out(JSON.stringify(statuses, null, 2));
-    else printSummary(statuses, io);
-    if (final === 'failed') {
+    else display.summary(statuses);
+    const failed = final === 'failed' || statuses.some((s) => s.state === 'FAILED');
+    if (failed) {
       for (const s of statuses.filter((x) => x.state === 'FAILED')) {
         io.err(`dsc run: ${s.name} FAILED: ${s.lastError ?? 'no reason recorded'}`);
       }
     }
     if (final === 'paused') io.err('dsc run: paused connectors keep their checkpoints; `dsc run` again resumes them');
-    const code = runExitCode(final, specs);
+    const code = runExitCode(failed ? 'failed' : final, specs);
     if (code === EXIT.INTERRUPTED)
       io.err('dsc run: interrupted before every connector FINISHED; `dsc run` again continues');
     return code;
@@ -141,6 +170,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     await runtime?.idle();
     return EXIT.UNAVAILABLE;
   } finally {
+    await ui?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await mirror?.catch(() => {});
@@ -152,6 +182,39 @@ const isTty = (io: CliIo): boolean => {
   const flag = (io as CliIo & { isTTY?: boolean }).isTTY;
   return flag ?? Boolean(process.stdout.isTTY);
 };
+
+/**
+ * Another process (`dsc restart`/`dsc resume` or `dsc ui` on the same state) gave a file connector a new epoch: our
+ * tasks stand down, and nobody here planned the new epoch, since that process dispatches nothing. After two polls
+ * with unfinished tasks still on an older epoch, plan it here so the load continues from its checkpoints.
+ */
+async function planEpochsFromElsewhere(
+  rt: EmbeddedRuntime,
+  statuses: ConnectorStatus[],
+  unplanned: Map<string, number>,
+): Promise<void> {
+  for (const s of statuses) {
+    const behind =
+      s.kind === 'file' && s.desired === 'RUNNING' && s.tasks.some((t) => t.state !== 'FINISHED' && t.epoch < s.epoch);
+    const polls = behind ? (unplanned.get(s.name) ?? 0) + 1 : 0;
+    unplanned.set(s.name, polls);
+    if (polls === 2) await rt.dispatcher.plan({ connector: s.name, epoch: s.epoch });
+  }
+}
+
+/** The status page on the run's own runtime: its buttons reach the tasks this process runs. */
+async function startRunUi(rt: EmbeddedRuntime, port: number, log: Logger, io: CliIo): Promise<UiServer> {
+  const handler = createManagementHandler({
+    store: rt.store,
+    dispatcher: rt.dispatcher,
+    vault: rt.vault,
+    auth: noAuth(), // 127.0.0.1 only, this user's own state
+    log,
+  });
+  const ui = await startUiServer(new InProcessTransport(handler, `local state in ${rt.stateDir}`), port);
+  io.err(`dsc run: status page on ${ui.url} (Ctrl-C to stop the run)`);
+  return ui;
+}
 
 /** Creates missing connectors, continues existing ones (a new epoch; their tasks resume from checkpoints). */
 async function start(rt: EmbeddedRuntime, specs: ConnectorSpec[], fresh: boolean, io: CliIo): Promise<void> {
@@ -188,13 +251,16 @@ async function start(rt: EmbeddedRuntime, specs: ConnectorSpec[], fresh: boolean
     if (!fresh)
       io.err(`dsc run: continuing ${spec.name} from its checkpoints (its stored settings apply; --fresh reloads)`);
   }
+  // Streaming file connectors also look for new files, every file.scan.interval.ms, until the run stops.
+  rt.startScans(specs.filter((s) => s.kind === 'file' && s.mode !== 'eof').map((s) => s.name));
 }
 
 async function statusesOf(rt: EmbeddedRuntime, specs: ConnectorSpec[]): Promise<ConnectorStatus[]> {
   const out: ConnectorStatus[] = [];
   for (const spec of specs) {
     const record = await rt.store.getConnector(spec.name);
-    if (record) out.push(buildStatus(record, await rt.store.listTasks(spec.name)));
+    if (!record) continue;
+    out.push(buildStatus(record, await rt.store.listTasks(spec.name), await readScanStatus(rt.store, spec.name)));
   }
   return out;
 }
@@ -206,75 +272,26 @@ async function watch(
   rt: EmbeddedRuntime,
   specs: ConnectorSpec[],
   stop: AbortController,
-  io: CliIo,
-  tty: boolean,
-  quiet: boolean,
+  display: ProgressDisplay,
+  /** The status page is up: the run goes on until Ctrl-C, so a paused or failed load can be resumed from it. */
+  untilStopped: boolean,
 ): Promise<Final> {
-  const endless = specs.some((s) => s.kind === 'mirror' || (s.kind === 'file' && s.mode !== 'eof'));
-  // Poll often in both modes (a finished run exits at once); plain output prints only every few seconds.
-  const interval = REFRESH_TTY_MS;
-  let drawn = 0;
-  let lastPlain = 0;
-  const started = Date.now();
+  const endless = untilStopped || specs.some((s) => s.kind === 'mirror' || (s.kind === 'file' && s.mode !== 'eof'));
+  const unplanned = new Map<string, number>();
   for (;;) {
     const statuses = await statusesOf(rt, specs);
-    if (!quiet) {
-      const lines = statuses.map((s) => progressLine(s, tty));
-      if (tty) {
-        // Move up over the previous drawing and clear it, then draw again in place.
-        if (drawn > 0) lines[0] = `\x1b[${drawn}F\x1b[J${lines[0]}`;
-        for (const l of lines) io.out(l);
-        drawn = lines.length;
-      } else if (Date.now() - lastPlain >= REFRESH_PLAIN_MS) {
-        for (const l of lines) io.out(`${Math.round((Date.now() - started) / 1000)}s ${l}`);
-        lastPlain = Date.now();
-      }
-    }
-    if (statuses.some((s) => s.state === 'FAILED')) return 'failed';
+    // Poll often in both modes (a finished run exits at once); plain output prints only every few seconds.
+    display.update(statuses);
+    await planEpochsFromElsewhere(rt, statuses, unplanned);
+    if (!untilStopped && statuses.some((s) => s.state === 'FAILED')) return 'failed';
     if (stop.signal.aborted) return 'stopped';
     if (!endless && statuses.length === specs.length) {
       const done = statuses.every((s) => s.state === 'FINISHED' || s.state === 'PAUSED');
       if (done) return statuses.some((s) => s.state === 'PAUSED') ? 'paused' : 'finished';
     }
     await new Promise<void>((r) => {
-      const t = setTimeout(r, interval);
+      const t = setTimeout(r, POLL_MS);
       stop.signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
     });
-  }
-}
-
-const mb = (n: number): string => `${(n / (1024 * 1024)).toFixed(1)} MB`;
-
-function progressLine(s: ConnectorStatus, tty: boolean): string {
-  const filesDone = s.tasks.reduce((n, t) => n + t.progress.filesDone, 0);
-  const filesTotal = s.tasks.reduce((n, t) => n + t.progress.filesTotal, 0);
-  const total = s.tasks.reduce((n, t) => n + t.progress.bytesTotal, 0);
-  const fraction = s.state === 'FINISHED' ? 1 : total > 0 ? Math.min(1, s.totals.bytes / total) : 0;
-  const width = 24;
-  const filled = Math.round(fraction * width);
-  const bar = tty
-    ? `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}% `
-    : '';
-  const files = s.kind === 'file' ? ` files ${filesDone}/${filesTotal}` : '';
-  const errors = s.totals.errors > 0 ? ` errors ${count(s.totals.errors)}` : '';
-  return (
-    `${s.name} ${s.state} ${bar}${count(s.totals.records)} records ${mb(s.totals.bytes)} ` +
-    `${count(s.totals.recordsPerSecond)} rec/s${files}${errors}`
-  );
-}
-
-function printSummary(statuses: ConnectorStatus[], io: CliIo): void {
-  const rows = statuses.map((s) => [
-    s.name,
-    s.state,
-    String(s.tasks.length),
-    count(s.totals.records),
-    bytes(s.totals.bytes),
-    count(s.totals.errors),
-    s.lastError ?? '',
-  ]);
-  io.out('');
-  for (const line of formatTable(['CONNECTOR', 'STATE', 'TASKS', 'RECORDS', 'BYTES', 'ERRORS', 'LAST ERROR'], rows)) {
-    io.out(line);
   }
 }

@@ -44,13 +44,18 @@ function applyScope(
   }
 }
 
-function readSection(doc: ConfigDocument, section: ConfigSection, issues: ConfigIssue[]): ConnectorSpec | undefined {
+function readSection(
+  doc: ConfigDocument,
+  section: ConfigSection,
+  issues: ConfigIssue[],
+  lines: readonly string[],
+): ConnectorSpec | undefined {
   const settings: Record<string, string> = {};
   const origins: Record<string, KeyOrigin> = {};
   // Global duplicates are reported once, not once per section (issues are de-duplicated at the end).
   applyScope(doc.globals, null, settings, origins, issues);
   applyScope(section.entries, section.title, settings, origins, issues);
-  const r = new SettingReader(settings, origins, section.title, section.line, issues);
+  const r = new SettingReader(settings, origins, section.title, section.line, issues, lines);
   const cls = r.required('connector.class', 'is required: it says what kind of connector the section creates');
   if (isFileConnectorClass(cls)) {
     const spec = readFileConnectorSpec(r, cls);
@@ -103,6 +108,7 @@ export function parseConnectorConfig(text: string, options: { fileName?: string 
       message: 'no [section]: each connector needs a [section] with a name',
     });
   const specs: ConnectorSpec[] = [];
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const titles = new Map<string, number>();
   const names = new Map<string, ConnectorSpec>();
   for (const section of doc.sections) {
@@ -115,7 +121,7 @@ export function parseConnectorConfig(text: string, options: { fileName?: string 
         message: `duplicate section [${section.title}] (first on line ${firstLine}): section titles must be unique`,
       });
     else titles.set(section.title, section.line);
-    const spec = readSection(doc, section, issues);
+    const spec = readSection(doc, section, issues, lines);
     if (!spec) continue;
     const other = names.get(spec.name);
     if (spec.name !== '' && other) {

@@ -7,6 +7,7 @@ import { compileJavaRegExp } from './java-regexp.js';
 import { hasSecurityKeys, readKafkaSecurity } from './kafka-security.js';
 import { readBrokers, readTopicName } from './kafka-names.js';
 import type { SettingReader } from './setting-reader.js';
+import { privateKeyProblem } from './private-key.js';
 
 /**
  * `file.reader.max.line.bytes` default: 1 MiB. Longer than any sane CSV/JSON line, small enough that a file with no
@@ -98,6 +99,11 @@ function readGcs(r: SettingReader): GcsCredentials {
         GCS_KEYS.privateKey,
         'is not a PEM private key: expected the whole key, BEGIN PRIVATE KEY and END PRIVATE KEY lines included',
       );
+    else {
+      const problem = privateKeyProblem(pem);
+      const offset = problem?.badPart ? r.lineOffsetOf(GCS_KEYS.privateKey, problem.badPart) : 0;
+      if (problem) r.error(GCS_KEYS.privateKey, problem.message, offset);
+    }
     gcs.privateKey = pem;
     if (!clientEmailValue)
       r.error(GCS_KEYS.email, `missing: a private key needs the service account email (${GCS_KEYS.email})`);
@@ -133,6 +139,9 @@ function readTarget(r: SettingReader): KafkaEndpoint | undefined {
   return { brokers: readBrokers(r, key), security };
 }
 
+/** How often a streaming file connector re-lists its URIs for new files: a few seconds suits local directories. */
+export const DEFAULT_SCAN_INTERVAL_MS = 5_000;
+
 export function readFileConnectorSpec(r: SettingReader, connectorClass: string): FileConnectorSpec {
   const base = readSpecBase(r, connectorClass);
   const regexpRaw = r.string('file.regexp', '.*');
@@ -154,6 +163,7 @@ export function readFileConnectorSpec(r: SettingReader, connectorClass: string):
     mode,
     regexp: regexpRaw,
     recursive: r.bool('file.recursive', true),
+    scanIntervalMs: r.integer('file.scan.interval.ms', DEFAULT_SCAN_INTERVAL_MS, 0),
     reader: readReader(r),
     numPartitions: r.positiveInt('num.partitions', 1),
     replicationFactor: r.integer('replication.factor', -1, 1, true),

@@ -21,7 +21,17 @@ export class SettingReader {
     readonly section: string,
     readonly sectionLine: number,
     private readonly issues: ConfigIssue[],
+    /** The config file's lines, to point into a value that spans several of them. */
+    private readonly sourceLines: readonly string[] = [],
   ) {}
+
+  /** How many lines below where `key` was set the first line holding `part` is (0 when not found). */
+  lineOffsetOf(key: string, part: string, maxLines = 200): number {
+    const from = this.at(key).line - 1;
+    for (let i = from; i < Math.min(this.sourceLines.length, from + maxLines); i++)
+      if (this.sourceLines[i].includes(part)) return i - from;
+    return 0;
+  }
 
   has(key: string): boolean {
     this.known.add(key);
@@ -37,8 +47,10 @@ export class SettingReader {
     return this.origins[key] ?? { section: this.section, line: this.sectionLine };
   }
 
-  error(key: string, message: string): void {
-    this.issues.push({ severity: 'error', key, ...this.at(key), message });
+  /** `lineOffset`: the problem is that many lines below where the key was set (in a multi-line value). */
+  error(key: string, message: string, lineOffset = 0): void {
+    const at = this.at(key);
+    this.issues.push({ severity: 'error', key, ...at, line: at.line + lineOffset, message });
   }
 
   warn(key: string, message: string): void {

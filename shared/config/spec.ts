@@ -123,6 +123,8 @@ export interface FileConnectorSpec extends SpecBase {
   regexp: string;
   /** `file.recursive`, default true. */
   recursive: boolean;
+  /** `file.scan.interval.ms`: a streaming connector re-lists its URIs this often (default 5000); 0 = never. Absent in specs stored before it existed. */
+  scanIntervalMs?: number;
   reader: FileReaderSpec;
   /** `num.partitions` for a topic created by the connector, default 1. */
   numPartitions: number;

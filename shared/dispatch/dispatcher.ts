@@ -12,8 +12,15 @@ export interface ObjectRef {
 export interface PlanMessage {
   connector: string;
   epoch: number;
+  /** Scan the connector's URIs for files never loaded (streaming connectors; see file/file-scanner.ts). */
+  scan?: boolean;
   /** Only these objects (a GCS notification) instead of listing the connector's URIs. */
   objects?: ObjectRef[];
+  /**
+   * A restart (POST /connectors/NAME/restart): 'all' resets every unfinished task, 'failed' only the FAILED ones;
+   * both zero the error counters and keep each task's last error. Absent: a create or resume.
+   */
+  restart?: 'all' | 'failed';
 }
 
 export interface TaskMessage {

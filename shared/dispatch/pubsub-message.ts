@@ -55,6 +55,7 @@ export function isPlanMessage(v: unknown): v is PlanMessage {
     typeof v.connector === 'string' &&
     v.connector !== '' &&
     isEpoch(v.epoch) &&
+    (v.restart === undefined || v.restart === 'all' || v.restart === 'failed') &&
     (v.objects === undefined ||
       (Array.isArray(v.objects) && v.objects.every((o) => isObject(o) && typeof o.uri === 'string')))
   );

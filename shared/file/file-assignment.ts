@@ -9,6 +9,8 @@ export interface AssignedFile {
   size: number;
   /** GCS generation, as a string; the task reads exactly this generation. */
   generation?: string;
+  /** Local files: modification time (epoch ms) when listed; with size, what a scan compares (see file-scanner.ts). */
+  modified?: number;
   /** A byte range of a large plain file shared between tasks (line-aligned by the reader). */
   range?: { start: number; end: number };
   /** What `archiveTypeFor` decided: 'none' for a plain file. */

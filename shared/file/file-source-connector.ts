@@ -1,6 +1,7 @@
 // The file connector's taskConfigs(tasks.max): list the connector's files, then split them into at most tasks.max
 // tasks balanced by bytes, write the task documents and dispatch one invocation per task. Resuming re-dispatches
-// the unfinished tasks of the existing plan (they continue from their checkpoints); it never re-plans.
+// the unfinished tasks of the existing plan (they continue from their checkpoints); it re-plans only a connector
+// whose planning failed. A restart does the same and also zeroes the error counters (restart.ts).
 import { createHash } from 'node:crypto';
 import { archiveTypeFor } from './archives/index.js';
 import type { FileConnectorSpec } from '../config/spec.js';
@@ -19,13 +20,15 @@ import {
 import { formatForName, matchesFileRegexp } from './file-format.js';
 import { splittable as formatSplittable } from './readers/read-records.js';
 import { errorText } from '../runtime/error-text.js';
+import { scanFileConnector } from './file-scanner.js';
 
-export type PlanOutcome = 'planned' | 'resumed' | 'claimed' | 'duplicate' | 'stale' | 'gone' | 'paused' | 'failed';
+export type PlanOutcome =
+  'planned' | 'resumed' | 'claimed' | 'duplicate' | 'scanned' | 'stale' | 'gone' | 'paused' | 'failed';
 
 /** An expired lease: releases a task without relying on a store's handling of deleted fields. */
 export const NO_LEASE = { owner: '', expiresAt: 0 };
 
-const emptyProgress = (files: AssignedFile[]): TaskProgress => ({
+export const emptyProgress = (files: AssignedFile[]): TaskProgress => ({
   filesDone: 0,
   filesTotal: files.length,
   records: 0,
@@ -43,12 +46,17 @@ export async function planFileConnector(message: PlanMessage, ctx: FileConnector
   if (record.spec.kind !== 'file') throw new Error(`connector ${record.name} is not a file connector`);
   if (message.epoch < record.epoch) return 'stale';
   if (record.desired === 'PAUSED') return 'paused';
+  if (message.scan) {
+    await scanFileConnector(record.name, ctx);
+    return 'scanned';
+  }
   const spec = await openSpec(record.spec, ctx);
 
   if (message.objects) return claimObjects(record, spec, message.objects, ctx);
 
   const existing = await ctx.store.listTasks(record.name);
-  if (existing.length > 0) return resume(record, existing, ctx);
+  // A connector whose planning failed has only the failure marker: resume and restart plan it again.
+  if (existing.length > 0 && !existing.every(isPlanFailure)) return resume(record, existing, ctx, message.restart);
 
   try {
     await ensureTopics(spec, ctx);
@@ -102,10 +110,19 @@ async function ensureTopics(spec: FileConnectorSpec, ctx: FileConnectorContext):
   }
 }
 
-/** Resume: every unfinished task takes the new epoch, loses any lease, and is dispatched again. */
-async function resume(record: ConnectorRecord, tasks: TaskRecord[], ctx: FileConnectorContext): Promise<PlanOutcome> {
+/**
+ * Resume: every unfinished task takes the new epoch, loses any lease, and is dispatched again.
+ * A restart also zeroes the error counter and keeps the last error; restart 'failed' touches only FAILED tasks.
+ */
+async function resume(
+  record: ConnectorRecord,
+  tasks: TaskRecord[],
+  ctx: FileConnectorContext,
+  restart?: PlanMessage['restart'],
+): Promise<PlanOutcome> {
   for (const t of tasks) {
     if (t.state === 'FINISHED') continue;
+    if (restart === 'failed' && t.state !== 'FAILED') continue;
     let current: TaskRecord | undefined = t;
     // A worker of the old epoch may still write a checkpoint: retry the CAS on the fresh version.
     for (let attempt = 0; current && attempt < 5; attempt++) {
@@ -114,7 +131,7 @@ async function resume(record: ConnectorRecord, tasks: TaskRecord[], ctx: FileCon
         epoch: record.epoch,
         state: 'UNASSIGNED',
         lease: NO_LEASE,
-        lastError: undefined,
+        ...(restart ? { progress: { ...current.progress, errors: 0, recordsPerSecond: 0 } } : { lastError: undefined }),
       });
       if (updated) break;
       current = await ctx.store.getTask(record.name, t.taskId);
@@ -137,16 +154,20 @@ async function failPlan(record: ConnectorRecord, reason: string, ctx: FileConnec
       assignment: { files: [] } satisfies FileAssignment,
       progress: emptyProgress([]),
       lastError: reason,
+      detail: { planFailed: true },
     },
   ]);
   return 'failed';
 }
+
+const isPlanFailure = (t: TaskRecord): boolean => t.state === 'FAILED' && t.detail?.planFailed === true;
 
 export function describeFile(info: ObjectInfo, spec: FileConnectorSpec): AssignedFile {
   return {
     uri: info.uri,
     size: info.size,
     ...(info.generation !== undefined && { generation: info.generation }),
+    ...(info.modified !== undefined && { modified: info.modified }),
     archive: archiveTypeFor(info.name, spec.reader),
     format: formatForName(info.name),
   };

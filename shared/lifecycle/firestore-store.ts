@@ -34,6 +34,8 @@ export interface FirestoreStoreOptions {
   firestore?: Firestore;
 }
 
+/** gRPC ALREADY_EXISTS: a create() whose document another writer created first. */
+const ALREADY_EXISTS = 6;
 const DELETE_PAGE = 400;
 /** Firestore document ids: at most 1500 bytes, no `/`, not `.`/`..`, not `__...__`. */
 const MAX_ID_BYTES = 1500;
@@ -247,12 +249,19 @@ export class FirestoreConnectorStore implements ConnectorStore {
 
   async createTask(connector: string, task: NewTaskRecord): Promise<boolean> {
     const ref = this.tasksOf(connector).doc(String(task.taskId));
-    return this.db.runTransaction(async (tx) => {
-      const [parent, snap] = await tx.getAll(this.connectorRef(connector), ref);
-      if (!parent.exists || snap.exists) return false;
-      tx.set(ref, taskDocData({ ...task, connector, version: 1, updatedAt: now() }));
-      return true;
-    });
+    // create(), not set(): two concurrent claims of one object (a storage event delivered twice at once) must not
+    // both win; the Firestore emulator lets both transactions commit, and only create's precondition stops the second.
+    return this.db
+      .runTransaction(async (tx) => {
+        const [parent, snap] = await tx.getAll(this.connectorRef(connector), ref);
+        if (!parent.exists || snap.exists) return false;
+        tx.create(ref, taskDocData({ ...task, connector, version: 1, updatedAt: now() }));
+        return true;
+      })
+      .catch((err: unknown) => {
+        if ((err as { code?: number }).code === ALREADY_EXISTS) return false;
+        throw err;
+      });
   }
 
   async updateTask(

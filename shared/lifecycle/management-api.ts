@@ -9,10 +9,13 @@ import type { Dispatcher } from '../dispatch/dispatcher.js';
 import type { Logger } from '../runtime/log.js';
 import type { AuthPolicy } from './auth.js';
 import { isSecretReference, sealSpec, type SecretVault } from './secret-vault.js';
+import { readScanStatus } from './scan-status.js';
 import { buildListRow, buildStatus, connectorState } from './status.js';
 import { MAX_BODY_BYTES, tooLarge } from './http-limits.js';
 import { StoreConflictError, type ConnectorRecord, type ConnectorStore } from './store.js';
 import { pauseTransition, resumeTransition, type Transition } from './transitions.js';
+import { restartTransition } from './restart.js';
+import { STATUS_PAGE_HEADERS, STATUS_PAGE_HTML } from './status-page.js';
 
 export interface ManagementDeps {
   store: ConnectorStore;
@@ -97,6 +100,11 @@ export interface TransitionBody {
   name: string;
   desired: ConnectorRecord['desired'];
   epoch: number;
+}
+
+/** 202 answer to POST /connectors/:name/restart: the ids of the tasks that start again. */
+export interface RestartBody extends TransitionBody {
+  restarted: number[];
 }
 
 const DEFAULT_FILE_NAME = 'connector.conf';
@@ -198,7 +206,7 @@ const summary = (s: ConnectorSpec): ConnectorSummary => ({
   ...(s.kind === 'file' ? { topic: s.topic } : { topics: s.topics }),
 });
 
-type Route = (req: ApiRequest, query: URLSearchParams) => Promise<{ status: number; body?: unknown }>;
+type Route = (req: ApiRequest, query: URLSearchParams) => Promise<{ status: number; body?: unknown; html?: string }>;
 
 export function createManagementHandler(deps: ManagementDeps): ManagementHandler {
   const { store, dispatcher, vault, auth, log } = deps;
@@ -310,14 +318,18 @@ export function createManagementHandler(deps: ManagementDeps): ManagementHandler
     };
   };
 
+  const scanOf = (r: ConnectorRecord) => (r.kind === 'file' ? readScanStatus(store, r.name) : undefined);
+
   const status = async (name: string) => {
     const r = await mustGet(name);
-    return { status: 200, body: buildStatus(r, await store.listTasks(name)) };
+    return { status: 200, body: buildStatus(r, await store.listTasks(name), await scanOf(r)) };
   };
 
   const statusAll: Route = async () => {
     const records = await store.listConnectors();
-    const rows = await Promise.all(records.map(async (r) => buildStatus(r, await store.listTasks(r.name))));
+    const rows = await Promise.all(
+      records.map(async (r) => buildStatus(r, await store.listTasks(r.name), await scanOf(r))),
+    );
     return { status: 200, body: rows.sort((a, b) => a.name.localeCompare(b.name)) };
   };
 
@@ -346,6 +358,25 @@ export function createManagementHandler(deps: ManagementDeps): ManagementHandler
     return { status: 202, body: { name, desired: r.desired, epoch: r.epoch } };
   };
 
+  const restart = async (name: string, query: URLSearchParams) => {
+    const r = await mustGet(name);
+    const tasks = await store.listTasks(name);
+    const d = restartTransition(r, connectorState(r, tasks), tasks, query.get('onlyFailed') === 'true');
+    if (!d.ok) throw new ApiError(d.status, d.message);
+    const updated = d.patch ? await store.updateConnector(name, d.patch) : r;
+    if (!updated) throw new ApiError(404, `connector ${name} not found`);
+    log.info('connector restarted', { connector: name, epoch: updated.epoch, scope: d.scope, tasks: d.tasks });
+    if (d.patch && r.kind === 'file')
+      await dispatcher.plan({ connector: name, epoch: updated.epoch, restart: d.scope }).catch((err: unknown) => {
+        throw new ApiError(
+          503,
+          `connector ${name} was restarted, but its plan could not be dispatched (${err instanceof Error ? err.message : String(err)})`,
+        );
+      });
+    const body: RestartBody = { name, desired: updated.desired, epoch: updated.epoch, restarted: d.tasks };
+    return { status: 202, body };
+  };
+
   const remove = async (name: string) => {
     if (!(await store.deleteConnector(name))) throw new ApiError(404, `connector ${name} not found`);
     await vault?.deleteConnector(name);
@@ -367,6 +398,7 @@ export function createManagementHandler(deps: ManagementDeps): ManagementHandler
     if (segments.length === 1 && first === 'healthz')
       return pick({ GET: async () => ({ status: 200, body: { status: 'ok' } }) });
     if (segments.length === 1 && first === 'status') return pick({ GET: statusAll });
+    if (segments.length === 0) return pick({ GET: async () => ({ status: 200, html: STATUS_PAGE_HTML }) });
     if (first === 'connectors' && rest.length === 0) {
       if (name === undefined) return pick({ GET: list, POST: create });
       if (action === undefined) {
@@ -378,6 +410,7 @@ export function createManagementHandler(deps: ManagementDeps): ManagementHandler
       if (action === 'status') return pick({ GET: () => status(name) });
       if (action === 'pause') return pick({ PUT: () => pause(name) });
       if (action === 'resume') return pick({ PUT: () => resume(name) });
+      if (action === 'restart') return pick({ POST: (_req, query) => restart(name, query) });
     }
     throw new ApiError(404, `no such route: /${segments.join('/')}`);
   };
@@ -385,7 +418,7 @@ export function createManagementHandler(deps: ManagementDeps): ManagementHandler
   return async (req, res) => {
     const requestId = randomUUID();
     const method = (req.method ?? 'GET').toUpperCase();
-    let result: { status: number; body?: unknown; headers?: Record<string, string> };
+    let result: { status: number; body?: unknown; html?: string; headers?: Record<string, string> };
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       let segments: string[];
@@ -426,6 +459,11 @@ export function createManagementHandler(deps: ManagementDeps): ManagementHandler
     }
     res.statusCode = result.status;
     for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
+    if (result.html !== undefined) {
+      for (const [k, v] of Object.entries(STATUS_PAGE_HEADERS)) res.setHeader(k, v);
+      res.end(result.html);
+      return;
+    }
     if (result.body === undefined) {
       res.end();
       return;

@@ -1,6 +1,7 @@
 // What `status` shows: the connector's state derived from its desired state and its tasks, and the rows the API
 // returns and the CLI prints. Plain objects only, so both sides share one shape.
 import type { ConnectorSpec } from '../config/spec.js';
+import type { ScanStatus } from './scan-status.js';
 import type { ConnectorRecord, ConnectorState, TaskRecord, TaskState } from './store.js';
 
 export interface TaskStatusProgress {
@@ -21,6 +22,8 @@ export interface TaskStatus {
   lastError?: string;
   /** Kind-specific rows, e.g. a mirror task's partitions and lag. */
   detail?: Record<string, unknown>;
+  /** A running file task: the file it is reading (from its assignment and checkpoint). */
+  reading?: string;
   updatedAt: string;
 }
 
@@ -36,6 +39,8 @@ export interface ConnectorStatus {
   tasks: TaskStatus[];
   /** The most relevant task error: a FAILED task's first, otherwise the most recent one reported. */
   lastError?: string;
+  /** A streaming file connector's last scan for new files. */
+  scan?: ScanStatus;
 }
 
 /** One row of `GET /connectors` / `dsc list`. */
@@ -78,8 +83,18 @@ function taskStatus(t: TaskRecord): TaskStatus {
     },
     ...(t.lastError !== undefined && { lastError: t.lastError }),
     ...(t.detail !== undefined && { detail: t.detail }),
+    ...(reading(t) !== undefined && { reading: reading(t) }),
     updatedAt: t.updatedAt,
   };
+}
+
+/** The uri of the file a RUNNING file task is at; read structurally (the shapes are the file connector's). */
+function reading(t: TaskRecord): string | undefined {
+  if (t.state !== 'RUNNING') return undefined;
+  const files = (t.assignment as { files?: { uri?: unknown }[] } | undefined)?.files;
+  const index = (t.checkpoint as { fileIndex?: unknown } | undefined)?.fileIndex ?? 0;
+  const uri = Array.isArray(files) && typeof index === 'number' ? files[index]?.uri : undefined;
+  return typeof uri === 'string' ? uri : undefined;
 }
 
 function lastError(tasks: TaskRecord[]): string | undefined {
@@ -91,7 +106,7 @@ function lastError(tasks: TaskRecord[]): string | undefined {
   return latest ? `task ${latest.taskId}: ${latest.lastError}` : undefined;
 }
 
-export function buildStatus(record: ConnectorRecord, tasks: TaskRecord[]): ConnectorStatus {
+export function buildStatus(record: ConnectorRecord, tasks: TaskRecord[], scan?: ScanStatus): ConnectorStatus {
   const rows = [...tasks].sort((a, b) => a.taskId - b.taskId).map(taskStatus);
   const totals = rows.reduce(
     (acc, t) => ({
@@ -114,6 +129,7 @@ export function buildStatus(record: ConnectorRecord, tasks: TaskRecord[]): Conne
     totals,
     tasks: rows,
     ...(error !== undefined && { lastError: error }),
+    ...(scan && { scan }),
   };
 }
 

@@ -7,6 +7,7 @@ import { InProcessDispatcher, maxRunningTasksFromEnv } from '../dispatch/in-proc
 import type { FileConnectorContext } from '../file/file-connector-context.js';
 import { fileHandlers } from '../file/file-handlers.js';
 import type { FileTaskOptions } from '../file/file-source-task.js';
+import { runScanLoop } from '../file/scan-schedule.js';
 import { targetFromEnv } from '../kafka/client.js';
 import { vaultFromEnv, type SecretVault } from '../lifecycle/secret-vault.js';
 import { DEFAULT_STATE_DIR, storeFromEnv } from '../lifecycle/store-factory.js';
@@ -19,6 +20,8 @@ export interface EmbeddedRuntime {
   dispatcher: InProcessDispatcher;
   context: FileConnectorContext;
   stateDir: string;
+  /** Scans these streaming file connectors every file.scan.interval.ms until stop (or close). */
+  startScans(connectors: string[]): void;
   /** Waits for every dispatched plan and task to return. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -58,13 +61,25 @@ export async function openEmbeddedRuntime(options: EmbeddedOptions): Promise<Emb
   dispatcher.setHandlers(
     fileHandlers(context, { ...options.taskOptions, ...(options.stop && { stop: options.stop }) }),
   );
+  const scanStop = new AbortController();
+  options.stop?.addEventListener('abort', () => scanStop.abort(), { once: true });
+  let scanning: Promise<void> | undefined;
   return {
     store,
     vault,
     dispatcher,
     context,
     stateDir,
+    startScans(connectors) {
+      if (scanning || connectors.length === 0) return;
+      scanning = runScanLoop(connectors, context, scanStop.signal);
+    },
     idle: () => dispatcher.idle(),
-    close: () => store.close(),
+    async close() {
+      scanStop.abort();
+      await scanning;
+      await dispatcher.idle();
+      await store.close();
+    },
   };
 }

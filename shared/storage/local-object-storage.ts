@@ -19,7 +19,7 @@ export class LocalObjectStorage implements ObjectStorage {
     const root = localPath(uri);
     const s = await stat(root);
     if (!s.isDirectory()) {
-      yield info(root, s.size);
+      yield info(root, s);
       return;
     }
     yield* walk(root, options.recursive);
@@ -29,7 +29,7 @@ export class LocalObjectStorage implements ObjectStorage {
     const path = localPath(uri);
     const s = await stat(path);
     if (!s.isFile()) throw new Error(`${path} is not a file`);
-    return info(path, s.size);
+    return info(path, s);
   }
 
   read(uri: string, options: { range?: ByteRange; generation?: string } = {}): Readable {
@@ -43,7 +43,12 @@ export class LocalObjectStorage implements ObjectStorage {
   }
 }
 
-const info = (path: string, size: number): ObjectInfo => ({ uri: pathToFileURL(path).href, name: path, size });
+const info = (path: string, s: { size: number; mtimeMs: number }): ObjectInfo => ({
+  uri: pathToFileURL(path).href,
+  name: path,
+  size: s.size,
+  modified: Math.floor(s.mtimeMs),
+});
 
 /** Files below `dir` in name order (stable plans), descending into subdirectories when recursive. */
 async function* walk(dir: string, recursive: boolean): AsyncIterable<ObjectInfo> {
@@ -52,7 +57,7 @@ async function* walk(dir: string, recursive: boolean): AsyncIterable<ObjectInfo>
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     const path = join(dir, e.name);
-    if (e.file) yield info(path, (await stat(path)).size);
+    if (e.file) yield info(path, await stat(path));
     else if (e.dir && recursive) yield* walk(path, recursive);
   }
 }

@@ -9,6 +9,8 @@ export interface ObjectInfo {
   size: number;
   /** GCS generation as a string (exceeds 2^53); undefined for local files. */
   generation?: string;
+  /** Local files: modification time (epoch ms), so a scan can tell a rewritten or grown file from the one loaded. */
+  modified?: number;
 }
 
 export interface ByteRange {

@@ -13,6 +13,8 @@ import { createManagementHandler } from '../../shared/lifecycle/management-api.j
 import { SqliteConnectorStore } from '../../shared/lifecycle/sqlite-store.js';
 import { silentLogger } from '../../shared/runtime/log.js';
 import { CliHarness } from '../unit/cli/cli-harness.js';
+import { HttpTransport } from '../../shared/cli/http-transport.js';
+import { startUiServer } from '../../shared/cli/ui-server.js';
 
 describe('dsc --url (HTTP client against a live API)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dsc-cli-http-'));
@@ -73,11 +75,40 @@ describe('dsc --url (HTTP client against a live API)', () => {
     expect((await cli.run('pause', 'fs-person-demo-104')).code).toBe(4);
     expect((await cli.run('resume', 'fs-person-demo-104')).code).toBe(0);
     expect(dispatcher.plans.at(-1)).toEqual({ connector: 'fs-person-demo-104', epoch: 2 });
+    const restarted = await cli.run('restart', 'fs-person-demo-104');
+    expect(restarted).toMatchObject({
+      code: 0,
+      out: 'restarted connector fs-person-demo-104 (epoch 3): it is planned again',
+    });
+    expect(dispatcher.plans.at(-1)).toEqual({ connector: 'fs-person-demo-104', epoch: 3, restart: 'all' });
     expect((await cli.run('create', '--c', 'seed-mirror.conf')).code).toBe(1);
     expect((await cli.run('delete', 'fs-person-demo-104')).code).toBe(0);
     expect((await cli.run('list', 'fs-person-demo-104')).code).toBe(3);
     // Nothing was written to the CLI's local state.
     expect(existsSync(join(cli.dir, 'local-state'))).toBe(false);
+  });
+
+  it('dsc ui browses a token-protected deployment: the page is local, its API calls carry DSC_TOKEN', async () => {
+    expect((await fetch(`${url}/`)).status).toBe(401); // the deployment's own page: behind the token
+    const ui = await startUiServer(new HttpTransport(url, 'cli-token'), 0);
+    try {
+      const page = await fetch(ui.url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<title>dsc connectors</title>');
+      const status = await fetch(`${ui.url}status`);
+      expect(status.status).toBe(200);
+      expect(Array.isArray(await status.json())).toBe(true);
+    } finally {
+      await ui.close();
+    }
+    const wrong = await startUiServer(new HttpTransport(url, 'not-the-token'), 0);
+    try {
+      const denied = await fetch(`${wrong.url}status`);
+      expect(denied.status).toBe(401);
+      expect(((await denied.json()) as { message: string }).message).toBe('invalid token');
+    } finally {
+      await wrong.close();
+    }
   });
 
   it('exits 5 with a hint on a wrong token, and 5 when the API cannot be reached', async () => {

@@ -75,6 +75,16 @@ describe.each(['local', 'gcs'] as const)('file formats (%s)', (where) => {
     expect(records.map((r) => r.headers['dsc.line'])).toEqual(['2', '3', '5']);
   });
 
+  it('quote=double in a CRLF file: a CR LF inside quotes arrives as CR LF; the record terminator goes', async () => {
+    const file = 'id,text\r\n1,"two\r\nlines"\r\n2,"a\r\n\r\nb, c"\r\n3,plain\r\n';
+    const { records } = await load(where, 'crlf.csv', file, {
+      'file.reader.delimited.quote': 'double',
+      'file.reader.text.header': true,
+    });
+    expect(values(records)).toEqual(['1,"two\r\nlines"', '2,"a\r\n\r\nb, c"', '3,plain']);
+    expect(records.map((r) => r.headers['dsc.line'])).toEqual(['2', '4', '7']);
+  });
+
   it("quote=single: ' is the quote character", async () => {
     const { records } = await load(where, 'q1.csv', "1,'a,b'\n2,'x'\n", { 'file.reader.delimited.quote': 'single' });
     expect(values(records)).toEqual(["1,'a,b'", '2,x']);

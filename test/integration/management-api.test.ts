@@ -325,12 +325,16 @@ describe('management API (local mode)', () => {
     expect(r.headers.get('allow')).toBe('GET, POST');
     expect((await call(env, 'POST', '/connectors/x/pause')).status).toBe(405);
     expect((await call(env, 'PATCH', '/connectors/x')).status).toBe(405);
-    const unknown = await call(env, 'GET', '/connectors/x/restart');
+    expect((await call(env, 'GET', '/connectors/x/restart')).status).toBe(405);
+    const unknown = await call(env, 'GET', '/connectors/x/offsets');
     expect(unknown).toMatchObject({
       status: 404,
-      body: { error_code: 404, message: 'no such route: /connectors/x/restart' },
+      body: { error_code: 404, message: 'no such route: /connectors/x/offsets' },
     });
-    expect((await call(env, 'GET', '/')).status).toBe(404);
+    expect((await call(env, 'GET', '/nothing/here')).status).toBe(404);
+    const page = await call(env, 'GET', '/');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
   });
 });
 

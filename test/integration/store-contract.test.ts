@@ -313,6 +313,14 @@ describe.each(cases)('ConnectorStore contract: $name', (c) => {
         expect(await store.getTask('v', 0)).toBeUndefined();
       });
 
+      it('createTask: concurrent creates of one task id (a duplicated storage event) → exactly one wins', async () => {
+        await store.createConnectors([record('w')]);
+        const wins = await Promise.all([0, 1, 2].map(() => store.createTask('w', { ...task(7), connector: 'w' })));
+        expect(wins.filter(Boolean)).toHaveLength(1);
+        expect(await store.createTask('w', { ...task(7), connector: 'w' })).toBe(false);
+        expect((await store.listTasks('w')).map((t) => t.taskId)).toEqual([7]);
+      });
+
       it('kind-owned JSON (assignment, checkpoint, detail) round-trips exactly', async () => {
         await store.createConnectors([record('j')]);
         await store.putTasks('j', [task(0, { assignment: awkwardJson, checkpoint: awkwardJson, detail: awkwardJson })]);

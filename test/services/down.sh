@@ -5,6 +5,8 @@ set -euo pipefail
 
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=pubsub.sh
+source "$(dirname "${BASH_SOURCE[0]}")/pubsub.sh"
 
 mkdir -p "$PID_DIR"
 # the env file describes running services: remove it first so nobody picks up stale addresses

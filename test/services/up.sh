@@ -8,6 +8,7 @@
 #   firestore             @firestore-emulator/server (gRPC)    127.0.0.1:8080 (+ admin HTTP :8086)
 #   schema-registry       Apicurio Registry, Confluent API     http://127.0.0.1:8081/apis/ccompat/v7
 #   schema-registry-auth  basic-auth proxy (sr-user:sr-pass)   http://127.0.0.1:8082/apis/ccompat/v7
+#   pubsub                Pub/Sub emulator (pstest, gRPC)      127.0.0.1:8085  (test/services/pubsub.sh)
 #
 # Addresses are written to ~/.cache/dsc/run/services.env (KEY=VALUE) and echoed.
 # Logs: ~/.cache/dsc/run/logs/<name>.log. Stop with test/services/down.sh.
@@ -25,6 +26,8 @@ set -euo pipefail
 
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=pubsub.sh
+source "$(dirname "${BASH_SOURCE[0]}")/pubsub.sh"
 
 START_TIME=$SECONDS
 KAFKA_READY_TIMEOUT=${DSC_KAFKA_READY_TIMEOUT:-90}
@@ -317,6 +320,7 @@ already_up fake-gcs fake_gcs_healthy || TODO[fake-gcs]=1
 already_up firestore firestore_healthy || TODO[firestore]=1
 already_up schema-registry schema_registry_healthy || TODO[schema-registry]=1
 already_up schema-registry-auth schema_registry_auth_healthy || TODO[schema-registry-auth]=1
+already_up pubsub pubsub_healthy || TODO[pubsub]=1
 
 # 2. downloads / builds (in parallel, each to its own log)
 declare -A INSTALL_PIDS=()
@@ -331,6 +335,10 @@ fi
 if [[ -n "${TODO[schema-registry]:-}" ]]; then
   ensure_apicurio >"$LOG_DIR/install-apicurio.log" 2>&1 &
   INSTALL_PIDS[install-apicurio]=$!
+fi
+if [[ -n "${TODO[pubsub]:-}" ]]; then
+  ensure_pubsub >"$LOG_DIR/install-pubsub.log" 2>&1 &
+  INSTALL_PIDS[install-pubsub]=$!
 fi
 if [[ -n "${TODO[kafka-source]:-}" ]]; then ensure_tls; fi
 install_failed=0
@@ -386,6 +394,7 @@ if [[ -n "${TODO[schema-registry-auth]:-}" ]]; then
     --listen "$HOST:$SCHEMA_REGISTRY_AUTH_PORT" --target "http://$HOST:$SCHEMA_REGISTRY_PORT" \
     --user "$SR_USER" --password "$SR_PASSWORD"
 fi
+if [[ -n "${TODO[pubsub]:-}" ]]; then start_pubsub || exit 1; fi
 for svc in "${!START_PIDS[@]}"; do
   wait "${START_PIDS[$svc]}" || exit 1
 done
@@ -398,6 +407,7 @@ failed=0
 [[ -z "${TODO[firestore]:-}" ]] || wait_ready firestore "$READY_TIMEOUT" firestore_healthy || failed=1
 [[ -z "${TODO[schema-registry]:-}" ]] || wait_ready schema-registry "$READY_TIMEOUT" schema_registry_healthy || failed=1
 [[ -z "${TODO[schema-registry-auth]:-}" ]] || wait_ready schema-registry-auth "$READY_TIMEOUT" schema_registry_auth_healthy || failed=1
+[[ -z "${TODO[pubsub]:-}" ]] || wait_ready pubsub "$READY_TIMEOUT" pubsub_healthy || failed=1
 if ((failed)); then
   log "some services failed to start (logs in $LOG_DIR); run test/services/down.sh to clean up"
   rm -f "$ENV_FILE"
@@ -426,6 +436,7 @@ SCHEMA_REGISTRY_PASSWORD=$SR_PASSWORD
 KAFKA_LIBS=$KAFKA_LIBS
 JAVA=$JAVA
 DSC_SERVICES_LOG_DIR=$LOG_DIR
+$(pubsub_env)
 EOF
 mv "$tmp_env" "$ENV_FILE"
 log "all services up in $((SECONDS - START_TIME))s; env file: $ENV_FILE"

@@ -10,11 +10,12 @@
 //
 // The value sent is the fields re-joined by the separator with `value.default` filled into empty fields, a field
 // re-quoted (quote chars doubled) only when it holds the separator, the quote, `\r` or `\n`: the loading job sees
-// the same columns.
+// the same columns. A line break inside a quoted field is kept as it was in the file (CR LF stays CR LF); only the
+// record's own terminator is the eol.
 //
 // Memory: a record is held until complete; one longer than `file.reader.max.line.bytes` (usually an unclosed quote)
 // becomes a bad record and reading starts afresh at the next line.
-import { parse } from 'csv-parse/sync';
+import { parse, type Options } from 'csv-parse/sync';
 import type { FileReaderSpec } from '../../config/spec.js';
 import type { LineSink } from './line-splitter.js';
 import type { RecordGate } from './record-gate.js';
@@ -104,6 +105,14 @@ export function joinFields(fields: string[], separator: string, quote: string, v
 
 export function quotedLineSink(reader: FileReaderSpec, gate: RecordGate): LineSink {
   const { separator, quote, valueDefault, maxLineBytes, eol } = reader;
+  // The splitter drops the `\r` of a CRLF line end. Inside an open quote that CR LF is the user's data, not the
+  // record's end: a line with one byte more than its text and eol had a `\r`, which goes back in when the record
+  // continues (4 more: a BOM too, on the file's first line).
+  const breakAfter = (text: string, start: number, endOffset: number): string => {
+    if (eol !== '\n') return eol;
+    const extra = endOffset - start - Buffer.byteLength(text) - 1;
+    return extra === 1 || extra === 4 ? '\r\n' : eol;
+  };
   const csvOptions = {
     delimiter: separator,
     quote,
@@ -113,7 +122,8 @@ export function quotedLineSink(reader: FileReaderSpec, gate: RecordGate): LineSi
     skip_empty_lines: false,
     bom: false,
   };
-  // The record being assembled (a quoted field is open at the end of its last line).
+  // The record being assembled (a quoted field is open at the end of its last line), each line with the line break
+  // that followed it.
   let pending: string[] = [];
   let pendingBytes = 0;
   let pendingStart = 0;
@@ -140,7 +150,13 @@ export function quotedLineSink(reader: FileReaderSpec, gate: RecordGate): LineSi
     try {
       rows = parse(text, csvOptions) as string[][];
     } catch (e) {
-      gate.out.push({ kind: 'bad', raw: text, line, endOffset, reason: csvReason(e, line) });
+      gate.out.push({
+        kind: 'bad',
+        raw: text,
+        line,
+        endOffset,
+        reason: csvReason(reasonOf(text, e, csvOptions), line),
+      });
       return;
     }
     if (rows.length !== 1) {
@@ -152,7 +168,7 @@ export function quotedLineSink(reader: FileReaderSpec, gate: RecordGate): LineSi
   };
 
   const flushTooLong = (endOffset: number): void => {
-    const text = pending.join(eol);
+    const text = pending.join('');
     pending = [];
     if (gate.pass(pendingStart)) {
       const head = Buffer.from(text).subarray(0, TOO_LONG_HEAD_BYTES).toString();
@@ -169,7 +185,7 @@ export function quotedLineSink(reader: FileReaderSpec, gate: RecordGate): LineSi
           emit(text, line, start, endOffset);
           return;
         }
-        pending = [text];
+        pending = [text, breakAfter(text, start, endOffset)];
         pendingBytes = endOffset - start;
         pendingStart = start;
         pendingLine = line;
@@ -180,11 +196,13 @@ export function quotedLineSink(reader: FileReaderSpec, gate: RecordGate): LineSi
       pendingBytes += endOffset - start;
       pendingEnd = endOffset;
       if (!quoteOpenAfter(text, separator, quote, true)) {
-        const record = pending.join(eol);
+        const record = pending.join('');
         pending = [];
         emit(record, pendingLine, pendingStart, endOffset);
       } else if (pendingBytes > maxLineBytes) {
         flushTooLong(endOffset);
+      } else {
+        pending.push(breakAfter(text, start, endOffset));
       }
     },
     tooLong(head, bytes, line, start, endOffset) {
@@ -199,11 +217,22 @@ export function quotedLineSink(reader: FileReaderSpec, gate: RecordGate): LineSi
     end() {
       // EOF inside a quoted field: csv-parse names it ("Quote Not Closed").
       if (pending.length === 0) return;
-      const record = pending.join(eol);
+      const record = pending.slice(0, -1).join('');
       pending = [];
       emit(record, pendingLine, pendingStart, pendingEnd);
     },
   };
+}
+
+/** csv-parse counts CR and LF as a line each: its reason for the same text with CR LF as LF has the file's count. */
+function reasonOf(text: string, error: unknown, options: Options): unknown {
+  if (!text.includes('\r\n')) return error;
+  try {
+    parse(text.replace(/\r\n/g, '\n'), options);
+  } catch (e) {
+    return e;
+  }
+  return error;
 }
 
 /** csv-parse's message, its "line N" (counted from the record's first line) made a line of the file. */

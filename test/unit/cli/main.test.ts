@@ -1,9 +1,10 @@
 // The dsc CLI against the embedded target: the management handler in-process on a temp DSC_STATE_DIR.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteConnectorStore } from '../../../shared/lifecycle/sqlite-store.js';
 import { CliHarness } from './cli-harness.js';
+import { seedGcsAsPublished } from './seed-configs.js';
 
 let cli: CliHarness;
 beforeEach(() => {
@@ -86,6 +87,19 @@ describe('dsc validate (offline)', () => {
     expect(lines).toContainEqual(
       expect.stringMatching(/^seed-mirror\.conf:\d+ \(global\) producer\.sasl\.mechanism: GSSAPI/),
     );
+  });
+
+  it("the seed's GCS example as published (its key elided with '...'): validate and create name the key and line", async () => {
+    writeFileSync(join(cli.dir, 'as-published.conf'), seedGcsAsPublished());
+    const expected =
+      'as-published.conf:5 (global) file.reader.settings.fs.gs.auth.service.account.private.key: is not a parseable PEM ' +
+      "private key (ERR_OSSL_PEM_NOT_PROC_TYPE): paste the whole private_key of the service account's JSON key file; " +
+      'this line holds an elided part ("...")';
+    expect(await cli.run('validate', '--c', 'as-published.conf')).toMatchObject({ code: 1, err: expected });
+    const created = await cli.run('create', '--c', 'as-published.conf');
+    expect(created.code).toBe(1);
+    expect(created.err.split('\n')).toEqual(['dsc: as-published.conf has 1 error; nothing was created', expected]);
+    expect((await cli.run('list')).out).toBe('no connectors');
   });
 
   it('--json gives {valid, connectors, issues}', async () => {
@@ -213,6 +227,34 @@ describe('dsc create / list / status / pause / resume / delete (embedded)', () =
     const json = await cli.run('status', '--json');
     expect(json.code).toBe(1);
     expect(JSON.parse(json.out).map((s: { state: string }) => s.state)).toEqual(['FAILED', 'UNASSIGNED']);
+  });
+
+  it('restart [--failed-only] names the tasks that start again; the last error stays in status', async () => {
+    await cli.run('create', '--c', 'seed-gcs.conf');
+    const name = 'fs-friend-demo-104';
+    const base = { connector: name, epoch: 1, assignment: {}, progress: { ...progress, errors: 4 } };
+    await withStore((s) =>
+      s.putTasks(name, [
+        { ...base, taskId: 0, state: 'RUNNING' },
+        { ...base, taskId: 1, state: 'FAILED', lastError: 'gs://example/f.csv: 403 Forbidden' },
+      ]),
+    );
+    const failedOnly = await cli.run('restart', name, '--failed-only');
+    expect(failedOnly.code).toBe(0);
+    expect(failedOnly.out.split('\n')[0]).toBe(`restarted connector ${name}: task 1 (epoch 1)`);
+    expect(failedOnly.out).toContain('dsc run');
+    const all = await cli.run('restart', name, '--json');
+    expect(all.code).toBe(0);
+    expect(JSON.parse(all.out)).toEqual({ name, desired: 'RUNNING', epoch: 2, restarted: [0, 1] });
+    expect((await cli.run('status', name)).out).toContain('last error: task 1: gs://example/f.csv: 403 Forbidden');
+    expect((await cli.run('pause', 'fs-person-demo-104')).code).toBe(0);
+    expect(await cli.run('restart', 'fs-person-demo-104')).toMatchObject({
+      code: 4,
+      err: 'dsc: connector fs-person-demo-104 is paused; resume it to run its tasks again',
+    });
+    expect((await cli.run('restart', 'nope')).code).toBe(3);
+    expect((await cli.run('restart')).code).toBe(2);
+    expect((await cli.run('pause', name, '--failed-only')).err).toContain('--failed-only is an option of dsc restart');
   });
 
   it('list and status say so when there is nothing', async () => {

@@ -1,5 +1,6 @@
 // The seed's two examples (test/fixtures/config) and a mirror config dsc accepts as is: the seed's own mirror
 // example uses GSSAPI and JKS stores, which dsc reports as errors (good for the validate tests).
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -23,5 +24,23 @@ tasks.max=10
 export const fixturePath = (name: string): string =>
   fileURLToPath(new URL(`../../fixtures/config/${name}`, import.meta.url));
 
-export const seedGcs = (): string => readFileSync(fixturePath('seed-gcs.conf'), 'utf8');
+/** The seed's GCS example with its elided private key (which validate rejects) replaced by a whole one. */
+export const seedGcs = (): string =>
+  readFileSync(fixturePath('seed-gcs.conf'), 'utf8').replace(
+    /(private\.key=)"-----BEGIN PRIVATE KEY-----[\s\S]*?-----END PRIVATE KEY-----\\n"/,
+    (_m, prefix: string) => `${prefix}"${testPrivateKey().replace(/\n/g, '\\n')}"`,
+  );
+
+/** The seed's GCS example as published: its private key elides the middle with a `...` line. */
+export const seedGcsAsPublished = (): string => readFileSync(fixturePath('seed-gcs.conf'), 'utf8');
+
+let key: string | undefined;
+/** A throwaway RSA key made for the tests (no key is committed). */
+export function testPrivateKey(): string {
+  key ??= generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+    type: 'pkcs8',
+    format: 'pem',
+  }) as string;
+  return key;
+}
 export const seedMirror = (): string => readFileSync(fixturePath('seed-mirror.conf'), 'utf8');

@@ -8,6 +8,7 @@ import {
   type FileConnectorSpec,
   type MirrorConnectorSpec,
 } from '../../../shared/config/index.js';
+import { seedGcs } from '../cli/seed-configs.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/config/${name}`, import.meta.url), 'utf8');
 
@@ -15,8 +16,16 @@ describe('seed GCS example (§2.1.4)', () => {
   const parsed = parseConnectorConfig(fixture('seed-gcs.conf'), { fileName: 'seed-gcs.conf' });
   const specs = parsed.specs as FileConnectorSpec[];
 
-  it('is valid: no errors and no warnings', () => {
-    expect(parsed.issues.map((i) => formatIssue(i))).toEqual([]);
+  it('reports only its elided private key, naming the key and the "..." line, once for both sections', () => {
+    expect(parsed.issues.map((i) => formatIssue(i, 'seed-gcs.conf'))).toEqual([
+      'seed-gcs.conf:5 (global) file.reader.settings.fs.gs.auth.service.account.private.key: is not a parseable PEM ' +
+        "private key (ERR_OSSL_PEM_NOT_PROC_TYPE): paste the whole private_key of the service account's JSON key " +
+        'file; this line holds an elided part ("...")',
+    ]);
+  });
+
+  it('is valid once the key is whole: no errors and no warnings', () => {
+    expect(parseConnectorConfig(seedGcs(), { fileName: 'seed-gcs.conf' }).issues).toEqual([]);
   });
 
   it('makes one file connector per section', () => {

@@ -8,6 +8,7 @@ import {
   type FileConnectorSpec,
   type MirrorConnectorSpec,
 } from '../../../shared/config/index.js';
+import { testPrivateKey } from '../cli/seed-configs.js';
 
 const FILE_CLASS = 'connector.class=com.tigergraph.kafka.connect.filesystem.FsSourceConnector';
 const FILE_HEAD = [FILE_CLASS, 'topic=t', 'file.uris=gs://b/x.csv'];
@@ -172,6 +173,18 @@ describe('file connector values', () => {
     expect(only(file('replication.factor=0').issues)[3]).toBe('must be -1 or an integer of at least 1, got "0"');
   });
 
+  it('reads file.scan.interval.ms: 5000 by default, 0 turns the scan off, negatives are refused', () => {
+    expect((file().specs[0] as FileConnectorSpec).scanIntervalMs).toBe(5000);
+    expect((file('file.scan.interval.ms=0').specs[0] as FileConnectorSpec).scanIntervalMs).toBe(0);
+    expect((file('file.scan.interval.ms=250').specs[0] as FileConnectorSpec).scanIntervalMs).toBe(250);
+    expect(only(file('file.scan.interval.ms=-5').issues)).toEqual([
+      'file.scan.interval.ms',
+      'c',
+      6,
+      'must be an integer of at least 0, got "-5"',
+    ]);
+  });
+
   it('reads booleans case-insensitively and refuses other words', () => {
     expect((file('file.reader.text.header=TRUE').specs[0] as FileConnectorSpec).reader.header).toBe(true);
     expect(only(file('file.reader.text.header=1').issues)).toEqual([
@@ -290,14 +303,41 @@ describe('file connector values', () => {
   });
 
   it('turns the \\n escapes of an unquoted key copied from a JSON key file into newlines', () => {
+    const pem = testPrivateKey();
     const p = file(
       'file.reader.settings.client_email=a@b.iam.gserviceaccount.com',
-      'file.reader.settings.fs.gs.auth.service.account.private.key=-----BEGIN PRIVATE KEY-----\\nAAAA\\n-----END PRIVATE KEY-----\\n',
+      `file.reader.settings.fs.gs.auth.service.account.private.key=${pem.replace(/\n/g, '\\n')}`,
     );
     expect(p.issues).toEqual([]);
-    expect((p.specs[0] as FileConnectorSpec).gcs.privateKey).toBe(
-      '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n',
+    expect((p.specs[0] as FileConnectorSpec).gcs.privateKey).toBe(pem);
+  });
+
+  it('refuses a key that does not parse, naming the line of a quoted key that holds "..." or is not base64', () => {
+    const key = 'file.reader.settings.fs.gs.auth.service.account.private.key';
+    const lines = testPrivateKey().trimEnd().split('\n');
+    const elided = [...lines.slice(0, 3), '...', ...lines.slice(-3)].join('\n');
+    const p = file('file.reader.settings.client_email=a@b.iam.gserviceaccount.com', `${key}="${elided}"`);
+    expect(p.issues.map((i) => [i.line, i.key, i.message.replace(/\(.*?\)/, '(…)')])).toEqual([
+      [
+        10,
+        key,
+        "is not a parseable PEM private key (…): paste the whole private_key of the service account's JSON key " +
+          'file; this line holds an elided part ("...")',
+      ],
+    ]);
+    const garbled = lines.map((l, i) => (i === 2 ? 'not a key line' : l)).join('\n');
+    const q = file('file.reader.settings.client_email=a@b.iam.gserviceaccount.com', `${key}="${garbled}"`);
+    expect(q.issues.map((i) => [i.line, i.message.slice(-39)])).toEqual([
+      [9, 'this line holds text that is not base64'],
+    ]);
+    const short = file(
+      'file.reader.settings.client_email=a@b.iam.gserviceaccount.com',
+      `${key}=-----BEGIN PRIVATE KEY-----\\nAAAA\\n-----END PRIVATE KEY-----\\n`,
     );
+    expect(short.issues.map((i) => [i.line, i.message])).toEqual([
+      [7, expect.stringMatching(/^is not a parseable PEM private key \(ERR_OSSL_\w+\): paste the whole/)],
+    ]);
+    for (const i of [...p.issues, ...q.issues, ...short.issues]) expect(i.message).not.toMatch(/MII|AAAA/);
   });
 });
 

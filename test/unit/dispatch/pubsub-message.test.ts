@@ -34,6 +34,12 @@ describe('Pub/Sub dispatch messages', () => {
     expect(decodePubSubCloudEvent(cloudEvent(encodeMessage(plan)), isPlanMessage)).toEqual(plan);
   });
 
+  it('carries a restart scope and refuses an unknown one', () => {
+    const plan: PlanMessage = { connector: 'fs-person', epoch: 2, restart: 'failed' };
+    expect(decodePubSubCloudEvent(cloudEvent(encodeMessage(plan)), isPlanMessage)).toEqual(plan);
+    expect(isPlanMessage({ connector: 'fs-person', epoch: 2, restart: 'some' })).toBe(false);
+  });
+
   it('round-trips a task message', () => {
     const t: TaskMessage = { connector: 'fs-person', epoch: 1, taskId: 7 };
     expect(decodePubSubCloudEvent<TaskMessage>(cloudEvent(encodeMessage(t)), isTaskMessage)).toEqual(t);

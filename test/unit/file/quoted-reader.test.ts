@@ -129,3 +129,40 @@ describe('the RFC 4180 splitter agrees with csv-parse record by record', () => {
     expect(checked).toBe(pieces.length ** 3);
   });
 });
+
+describe('CRLF files: only the record terminator is the eol', () => {
+  it('a quoted field keeps its CR LF; the record ends at the CR LF outside quotes (any chunking)', async () => {
+    const text = '\uFEFFid,"no\r\nte"\r\n1,"two\r\nlines\r\n, here"\r\n2,"lf\nonly"\r\n3,plain\r\n';
+    for (const chunkSize of [1, 3, 65536]) {
+      const rs = await readAll(text, { spec: { quote: '"' }, chunkSize });
+      expect(values(rs)).toEqual(['id,"no\r\nte"', '1,"two\r\nlines\r\n, here"', '2,"lf\nonly"', '3,plain']);
+      expect(rs.map((r) => r.line)).toEqual([1, 3, 6, 8]);
+      expect(rs.map((r) => r.endOffset)).toEqual(
+        ['\uFEFFid,"no\r\nte"\r\n', '1,"two\r\nlines\r\n, here"\r\n', '2,"lf\nonly"\r\n', '3,plain\r\n'].reduce<
+          number[]
+        >((ends, part) => [...ends, (ends.at(-1) ?? 0) + Buffer.byteLength(part)], []),
+      );
+    }
+  });
+
+  it('a malformed multi-line record goes to csv-parse and is dead-lettered with its CR LF intact', async () => {
+    const text = 'a,b\r\nc,"d\r\ne"x\r\nf,g\r\n';
+    const rs = await readAll(text, { spec: { quote: '"' } });
+    expect(rs.map((r) => r.kind)).toEqual(['record', 'bad', 'record']);
+    expect(rs[1].kind === 'bad' && rs[1].raw).toBe('c,"d\r\ne"x');
+    // csv-parse counts CR and LF as two lines; the reason names the file's line 3 (where the quote closes).
+    expect(rs[1].kind === 'bad' && rs[1].reason).toMatch(/^Invalid Closing Quote: got "x" at line 3 /);
+    expect(values([rs[0], rs[2]])).toEqual(['a,b', 'f,g']);
+  });
+
+  it('an unclosed quote at EOF keeps the CR LF of its lines but not the last terminator', async () => {
+    const rs = await readAll('x,"open\r\nstill\r\n', { spec: { quote: '"' } });
+    expect(rs).toHaveLength(1);
+    expect(rs[0].kind === 'bad' && rs[0].raw).toBe('x,"open\r\nstill');
+  });
+
+  it('the fast path (no quote setting): a record is a line; only its terminating CR goes', async () => {
+    const rs = await readAll('a,"b\r\nc"\r\nd\re,f\r\n', { spec: { quote: '' } });
+    expect(values(rs)).toEqual(['a,"b', 'c"', 'd\re,f']);
+  });
+});

@@ -1,0 +1,254 @@
+// The periodic scan of streaming file connectors on the embedded default (SQLite state, in-process dispatch, the
+// scan loop `dsc run` starts): a file added to a local directory is loaded within two scan intervals; a file being
+// appended to is loaded once, whole, after it stops growing; a new gs:// object is loaded once, also when a
+// notification reports it too; a new generation loads again. Each test reads the topic back record by record.
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FileConnectorSpec } from '../../shared/config/spec.js';
+import { scanFileConnector } from '../../shared/file/file-scanner.js';
+import { OBJECT_TASK_BASE } from '../../shared/file/file-source-connector.js';
+import { notifyObjectFinalized } from '../../shared/file/object-notification.js';
+import { readScanStatus } from '../../shared/lifecycle/scan-status.js';
+import { connectorState } from '../../shared/lifecycle/status.js';
+import { openEmbeddedRuntime, type EmbeddedRuntime } from '../../shared/runtime/embedded.js';
+import { silentLogger } from '../../shared/runtime/log.js';
+import {
+  BROKERS,
+  consumeAll,
+  fileSpec,
+  gcsBucket,
+  gcsPut,
+  sleep,
+  tally,
+  tempDir,
+  unique,
+  values,
+} from './file-helpers.js';
+
+interface Running {
+  rt: EmbeddedRuntime;
+  stop: AbortController;
+  dir: string;
+}
+
+let running: Running | undefined;
+afterEach(async () => {
+  if (!running) return;
+  running.stop.abort();
+  await running.rt.close();
+  rmSync(running.dir, { recursive: true, force: true });
+  running = undefined;
+});
+
+/** The embedded runtime as `dsc run` opens it, the connector created and planned, and its scans started. */
+async function run(spec: FileConnectorSpec): Promise<EmbeddedRuntime> {
+  const dir = mkdtempSync(join(tmpdir(), 'dsc-scan-state-'));
+  const stop = new AbortController();
+  const rt = await openEmbeddedRuntime({
+    env: { ...process.env, DSC_STATE_DIR: dir, KAFKA_BROKERS: BROKERS() },
+    cwd: dir,
+    log: silentLogger,
+    stop: stop.signal,
+    taskOptions: { leaseMs: 5_000 },
+  });
+  running = { rt, stop, dir };
+  const now = new Date().toISOString();
+  await rt.store.createConnectors([
+    { name: spec.name, kind: 'file', spec, desired: 'RUNNING', epoch: 1, createdAt: now, updatedAt: now },
+  ]);
+  await rt.dispatcher.plan({ connector: spec.name, epoch: 1 });
+  rt.startScans([spec.name]);
+  return rt;
+}
+
+/** Polls the topic until it holds `count` records or `ms` passed; returns what it holds then. */
+async function topicWithin(topic: string, count: number, ms: number): Promise<string[]> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const now = values(await consumeAll(topic).catch(() => []));
+    if (now.length >= count || Date.now() > deadline) return now;
+    await sleep(100);
+  }
+}
+
+async function waitPlanned(rt: EmbeddedRuntime, name: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const tasks = await rt.store.listTasks(name);
+    const record = await rt.store.getConnector(name);
+    if (tasks.length > 0 && tasks.every((t) => t.state === 'FINISHED')) {
+      expect(connectorState(record!, tasks)).toBe('RUNNING'); // streaming: stays RUNNING with its files done
+      return;
+    }
+    await sleep(50);
+  }
+  throw new Error(`${name} never finished its planned files`);
+}
+
+const streaming = (topic: string, uris: string, intervalMs: number) =>
+  fileSpec(topic, {
+    topic,
+    mode: '',
+    'file.uris': uris,
+    'file.regexp': '.*\\.csv',
+    'file.scan.interval.ms': intervalMs,
+  });
+
+describe('scan of a local directory', () => {
+  it('a file added under a running streaming connector is loaded within two scan intervals, once', async () => {
+    const interval = 1_000;
+    const topic = unique('scan-local');
+    const dir = tempDir({ 'one.csv': 'one-1\none-2\n' });
+    const rt = await run(streaming(topic, dir, interval));
+    await waitPlanned(rt, topic);
+    expect(values(await consumeAll(topic))).toEqual(['one-1', 'one-2']);
+
+    writeFileSync(join(dir, 'two.csv'), 'two-1\ntwo-2\ntwo-3\n');
+    writeFileSync(join(dir, 'skip.txt'), 'not selected by file.regexp\n');
+    const added = Date.now();
+    // Claimed within two intervals (seen once, then seen unchanged); the load itself follows.
+    let claimedAfter = Infinity;
+    while (Date.now() - added < 2 * interval + 10_000) {
+      if ((await rt.store.listTasks(topic)).some((t) => t.taskId >= OBJECT_TASK_BASE)) {
+        claimedAfter = Date.now() - added;
+        break;
+      }
+      await sleep(20);
+    }
+    // The slack covers the loop's wake-up and the scan's own time on a loaded machine.
+    expect(claimedAfter).toBeLessThan(2 * interval + 1_500);
+    const loaded = await topicWithin(topic, 5, 30_000);
+    expect(loaded).toEqual(['one-1', 'one-2', 'two-1', 'two-2', 'two-3']);
+
+    // Later scans find nothing new: the file is not loaded again.
+    await sleep(3 * interval);
+    await rt.idle();
+    expect(values(await consumeAll(topic))).toEqual(loaded);
+    const scan = await readScanStatus(rt.store, topic);
+    expect(scan).toMatchObject({ listed: 2, claimed: 0, waiting: 0 });
+    expect(Date.now() - Date.parse(scan!.at)).toBeLessThan(3 * interval);
+  });
+
+  it('a file appended to over several seconds is loaded once, whole, after it stops growing', async () => {
+    const interval = 1_000;
+    const topic = unique('scan-append');
+    const dir = tempDir({ 'first.csv': 'first\n' });
+    const rt = await run(streaming(topic, dir, interval));
+    await waitPlanned(rt, topic);
+
+    const path = join(dir, 'slow.csv');
+    const lines = Array.from({ length: 30 }, (_, i) => `slow-${i}`);
+    writeFileSync(path, `${lines[0]}\n`);
+    let sawWaiting = false;
+    for (const line of lines.slice(1)) {
+      // Appends every 150 ms for ~4.5 s: every scan meanwhile sees another size.
+      await sleep(150);
+      appendFileSync(path, `${line}\n`);
+      sawWaiting ||= ((await readScanStatus(rt.store, topic))?.waiting ?? 0) > 0;
+    }
+    expect(values(await consumeAll(topic))).toEqual(['first']); // nothing of the growing file went out
+    expect(sawWaiting).toBe(true); // status showed it as still changing
+
+    const got = await topicWithin(topic, 1 + lines.length, 30_000);
+    await sleep(2 * interval);
+    await rt.idle();
+    const all = values(await consumeAll(topic));
+    expect(all).toEqual(got);
+    expect(all).toEqual(['first', ...lines]);
+    expect([...tally(all).values()].every((n) => n === 1)).toBe(true);
+  });
+});
+
+describe('scan of a gs:// prefix', () => {
+  it('a new object is loaded once', async () => {
+    const interval = 1_000;
+    const topic = unique('scan-gcs');
+    const bucket = await gcsBucket({ 'in/first.csv': 'first\n', 'other/x.csv': 'elsewhere\n' });
+    const rt = await run(streaming(topic, `gs://${bucket}/in/`, interval));
+    await waitPlanned(rt, topic);
+    const meta = await gcsPut(bucket, 'in/second.csv', 'second-1\nsecond-2\n');
+    await gcsPut(bucket, 'in/readme.txt', 'not selected\n');
+    const got = await topicWithin(topic, 3, 30_000);
+    await sleep(3 * interval);
+    await rt.idle();
+    const records = await consumeAll(topic);
+    expect(values(records)).toEqual(['first', 'second-1', 'second-2']);
+    expect(values(records)).toEqual(got);
+    expect(records[1].headers['dsc.generation']).toBe(meta.generation);
+    expect(await rt.store.listTasks(topic)).toHaveLength(2);
+  });
+
+  it('an object reported by both a scan and a notification is loaded once, whichever comes first', async () => {
+    const topic = unique('scan-notify');
+    const bucket = await gcsBucket({ 'in/first.csv': 'first\n' });
+    // A long interval: the test drives the scans itself, racing the notification deterministically both ways.
+    const rt = await run(streaming(topic, `gs://${bucket}/in/`, 600_000));
+    await waitPlanned(rt, topic);
+    const deps = { store: rt.store, dispatcher: rt.dispatcher, log: silentLogger };
+    const event = (m: { name: string; size: string; generation: string }) => ({ bucket, ...m });
+
+    // Notification first, then the scan.
+    const a = await gcsPut(bucket, 'in/a.csv', 'a-1\na-2\n');
+    expect(await notifyObjectFinalized(event(a), deps)).toEqual([topic]);
+    await rt.idle();
+    expect(await scanFileConnector(topic, rt.context)).toMatchObject({ listed: 2, claimed: 0 });
+    // Scan first, then the notification (and both at once).
+    const b = await gcsPut(bucket, 'in/b.csv', 'b-1\n');
+    expect(await scanFileConnector(topic, rt.context)).toMatchObject({ listed: 3, claimed: 1 });
+    await notifyObjectFinalized(event(b), deps);
+    const c = await gcsPut(bucket, 'in/c.csv', 'c-1\n');
+    const [scanned] = await Promise.all([scanFileConnector(topic, rt.context), notifyObjectFinalized(event(c), deps)]);
+    expect(scanned?.listed).toBe(4);
+    await rt.idle();
+    // The deployment's path: a scan PlanMessage (what the scheduled tick fans out) through the planner.
+    await gcsPut(bucket, 'in/d.csv', 'd-1\n');
+    await rt.dispatcher.plan({ connector: topic, epoch: 1, scan: true });
+    await rt.idle();
+
+    expect(values(await consumeAll(topic))).toEqual(['first', 'a-1', 'a-2', 'b-1', 'c-1', 'd-1']);
+    expect(await rt.store.listTasks(topic)).toHaveLength(5);
+    expect(await readScanStatus(rt.store, topic)).toMatchObject({ listed: 5, claimed: 1 });
+  });
+
+  it('a new generation of an object is loaded again', async () => {
+    const interval = 1_000;
+    const topic = unique('scan-gen');
+    const bucket = await gcsBucket({ 'a.csv': 'v1-1\nv1-2\n' });
+    const rt = await run(streaming(topic, `gs://${bucket}/`, interval));
+    await waitPlanned(rt, topic);
+    const v2 = await gcsPut(bucket, 'a.csv', 'v2-1\n');
+    await topicWithin(topic, 3, 30_000);
+    await sleep(2 * interval);
+    await rt.idle();
+    const records = await consumeAll(topic);
+    expect(values(records)).toEqual(['v1-1', 'v1-2', 'v2-1']);
+    expect(records[2].headers['dsc.generation']).toBe(v2.generation);
+    expect(records[0].headers['dsc.generation']).not.toBe(v2.generation);
+  });
+});
+
+describe('connectors that do not scan', () => {
+  it('mode=eof never scans, and neither does file.scan.interval.ms=0', async () => {
+    const topic = unique('scan-eof');
+    const dir = tempDir({ 'one.csv': 'one\n' });
+    const rt = await run(fileSpec(topic, { topic, 'file.uris': dir, 'file.scan.interval.ms': 200 }));
+    const offTopic = unique('scan-off');
+    const off = streaming(offTopic, dir, 0);
+    const now = new Date().toISOString();
+    await rt.store.createConnectors([
+      { name: off.name, kind: 'file', spec: off, desired: 'RUNNING', epoch: 1, createdAt: now, updatedAt: now },
+    ]);
+    await rt.dispatcher.plan({ connector: off.name, epoch: 1 });
+    await rt.idle();
+    writeFileSync(join(dir, 'two.csv'), 'two\n');
+    await sleep(1_000);
+    expect(await scanFileConnector(topic, rt.context)).toBeUndefined();
+    expect(await scanFileConnector(off.name, rt.context)).toBeUndefined();
+    await rt.idle();
+    expect(await readScanStatus(rt.store, topic)).toBeUndefined();
+    expect(values(await consumeAll(topic))).toEqual(['one']);
+    expect(values(await consumeAll(offTopic))).toEqual(['one']);
+  });
+});
