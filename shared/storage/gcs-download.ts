@@ -3,6 +3,7 @@
 // over each download, and teeny-request 11 attaches more than ten listeners to node-fetch's body stream, so every
 // read printed two MaxListenersExceededWarning lines (googleapis/google-cloud-node#9185). A plain request has none of
 // those layers, and no transcoding: Accept-Encoding gzip keeps gzip-encoded objects as stored, and nothing decodes.
+import { createHash } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
@@ -75,4 +76,52 @@ function reason(body: string): string {
     // not JSON: the text itself
   }
   return body.trim().slice(0, 200) || 'no detail';
+}
+
+/** What a whole-object download is checked with, fed every byte in order. */
+export interface DownloadCheck {
+  update(chunk: Buffer): void;
+  /** Why the bytes do not match the stored hash, or undefined when they do. */
+  mismatch(): string | undefined;
+}
+
+interface Crc32cValidator {
+  update(data: Buffer): void;
+  validate(expected: string): boolean;
+  toString(): string;
+}
+
+/**
+ * The check for a whole-object read from its `x-goog-hash: crc32c=...,md5=...` header: MD5 (OpenSSL, native) when GCS
+ * has one, else CRC-32C with the storage client's generator (composite objects have no MD5); undefined without
+ * either.
+ */
+export function downloadCheck(
+  header: string | string[] | undefined,
+  crc32c: () => Crc32cValidator,
+): DownloadCheck | undefined {
+  const values = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',');
+  const stored = (name: string) =>
+    values
+      .map((v) => v.trim())
+      .find((v) => v.startsWith(`${name}=`))
+      ?.slice(name.length + 1);
+  const md5 = stored('md5');
+  if (md5) {
+    const hash = createHash('md5');
+    return {
+      update: (chunk) => void hash.update(chunk),
+      mismatch: () => {
+        const actual = hash.digest('base64');
+        return actual === md5 ? undefined : `MD5 ${actual}, stored ${md5}`;
+      },
+    };
+  }
+  const crc = stored('crc32c');
+  if (!crc) return undefined;
+  const validator = crc32c();
+  return {
+    update: (chunk) => validator.update(chunk),
+    mismatch: () => (validator.validate(crc) ? undefined : `CRC-32C ${validator.toString()}, stored ${crc}`),
+  };
 }

@@ -1,14 +1,13 @@
 // ObjectStorage over Google Cloud Storage (@google-cloud/storage). Listing streams page by page; reads are
 // ranged and pinned to a generation, so a checkpoint taken on one generation never resumes into another.
-import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { Storage, type File, type StorageOptions } from '@google-cloud/storage';
 import type { GcsCredentials } from '../config/spec.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
 import { gcsUri, isGcsUri, parseGcsUri } from './gcs-uri.js';
-import { downloadMedia } from './gcs-download.js';
 import type { ByteRange, ObjectInfo, ObjectStorage } from './object-storage.js';
+import { downloadCheck, downloadMedia, type DownloadCheck } from './gcs-download.js';
 
 export interface GcsObjectStorageOptions {
   /** `file.reader.settings.*` of the spec; absent or incomplete means application default credentials. */
@@ -52,16 +51,6 @@ function toInfo(bucket: string, file: File): ObjectInfo {
 }
 
 const READ_RETRIES = 5;
-
-/** The base64 MD5 in an `x-goog-hash: crc32c=...,md5=...` header. */
-function md5Of(header: string | string[] | undefined): string | undefined {
-  const values = Array.isArray(header) ? header : header ? header.split(',') : [];
-  for (const v of values) {
-    const m = /^\s*md5=(.+?)\s*$/.exec(v);
-    if (m) return m[1];
-  }
-  return undefined;
-}
 
 /** The client's own credentials as request headers; none against an emulator (as the client itself does). */
 async function authHeaders(storage: Storage): Promise<Record<string, string>> {
@@ -150,9 +139,9 @@ export class GcsObjectStorage implements ObjectStorage {
     async function* chunks(): AsyncGenerator<Buffer> {
       let position = options.range?.start ?? 0;
       let failures = 0;
-      // A whole-object read is checked against the object's MD5 (when GCS has one: not for composite objects).
-      const md5 = position === 0 && end === undefined ? createHash('md5') : undefined;
-      let expected: string | undefined;
+      // A whole-object read is checked against the hash GCS stored (see downloadCheck); a range cannot be.
+      const whole = position === 0 && end === undefined;
+      let check: DownloadCheck | undefined;
       for (;;) {
         if (end !== undefined && position >= end) return;
         let source: Readable | undefined;
@@ -167,16 +156,16 @@ export class GcsObjectStorage implements ObjectStorage {
             headers: await authHeaders(storage),
           });
           if (!source) return; // the range starts at the object's end
-          expected ??= md5Of((source as IncomingMessage).headers['x-goog-hash']);
+          if (whole && position === 0)
+            check = downloadCheck((source as IncomingMessage).headers['x-goog-hash'], storage.crc32cGenerator);
           for await (const chunk of source) {
             position += (chunk as Buffer).length;
             failures = 0;
-            md5?.update(chunk as Buffer);
+            check?.update(chunk as Buffer);
             yield chunk as Buffer;
           }
-          const actual = md5?.digest('base64');
-          if (expected && actual && actual !== expected)
-            throw new Error(`${uri}: the bytes read fail the object's MD5 check (${actual}, stored ${expected})`);
+          const mismatch = check?.mismatch();
+          if (mismatch) throw new Error(`${uri}: the bytes read fail the object's stored hash (${mismatch})`);
           return;
         } catch (err) {
           if (!transientReadError(err) || ++failures > READ_RETRIES) throw err;

@@ -92,7 +92,7 @@ describe('GCS reads', () => {
         for await (const c of storage.read(`gs://${bucket}/m.txt`)) void c;
       };
       await expect(read()).rejects.toThrow(
-        new RegExp(`gs://${bucket}/m\\.txt: the bytes read fail the object's MD5 check`),
+        new RegExp(`gs://${bucket}/m\\.txt: the bytes read fail the object's stored hash \\(MD5 `),
       );
     } finally {
       corrupt = false;
