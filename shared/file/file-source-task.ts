@@ -506,6 +506,7 @@ class FileSourceTask {
   /** After Kafka acknowledged `batch`: its position and counts become the checkpoint (CAS, lease renewed). */
   private async checkpoint(batch: Batch): Promise<void> {
     if (this.options.kill?.aborted) throw new OwnershipLost('killed');
+    this.batcher.recycle(batch.encoded); // acknowledged: nothing reads these bytes any more
     this.acked.records += batch.records;
     this.acked.bytes += batch.bytes;
     this.acked.errors += batch.errors;
