@@ -219,7 +219,7 @@ class FileSourceTask {
       const dlq = this.spec.errors.deadLetterTopic;
       if (dlq) this.partitions.deadLetter = await producer.partitionCount(dlq);
       const maxBytes = Math.min(MAX_BATCH_BYTES, await producer.maxBatchBytes(this.spec.topic)) - BATCH_BYTES_MARGIN;
-      this.batcher = new RecordBatcher(maxBytes, this.spec.provenanceHeaders ?? true);
+      this.batcher = new RecordBatcher(maxBytes, this.spec.provenanceHeaders ?? false);
     } catch (err) {
       throw new TaskFailure(`cannot connect to Kafka: ${errorText(err)}`);
     }
