@@ -83,8 +83,8 @@ class Interrupt extends Error {
 class TaskFailure extends Error {}
 
 const DEFAULT_LEASE_MS = 60_000;
-/** A record batch's ceiling: librdkafka's default batch.size; lower when the topic's max.message.bytes is. */
-const MAX_BATCH_BYTES = 1024 * 1024;
+/** A record batch's ceiling (lower when the topic's max.message.bytes is): half librdkafka's 1 MB batch.size, for memory. */
+const MAX_BATCH_BYTES = 512 * 1024;
 /** Room under max.message.bytes for what the broker counts beyond our estimate. */
 const BATCH_BYTES_MARGIN = 1024;
 const DEFAULT_STATE_CHECK_MS = 1_000;
