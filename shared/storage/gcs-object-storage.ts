@@ -57,7 +57,9 @@ const READ_RETRIES = 5;
 async function authHeaders(storage: Storage): Promise<Record<string, string>> {
   if (storage.customEndpoint && !storage.useAuthWithCustomEndpoint) return {};
   const headers = await storage.authClient.getRequestHeaders();
-  return Object.fromEntries(headers.entries());
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => (out[name] = value));
+  return out;
 }
 
 /** Network cuts and server-side hiccups worth a resumed read; anything else (404, 403, ...) is final. */

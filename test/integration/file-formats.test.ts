@@ -87,6 +87,7 @@ describe.each(['local', 'gcs'] as const)('file formats (%s)', (where) => {
     const { records } = await load(where, 'crlf.csv', file, {
       'file.reader.delimited.quote': 'double',
       'file.reader.text.header': true,
+      'file.reader.provenance.headers': true,
     });
     expect(values(records)).toEqual(['1,"two\r\nlines"', '2,"a\r\n\r\nb, c"', '3,plain']);
     expect(records.map((r) => r.headers['dsc.line'])).toEqual(['2', '4', '7']);

@@ -8,6 +8,7 @@ import type { FileReaderSpec } from '../../config/spec.js';
 import type { BadRecord } from '../record.js';
 import type { LineSink } from './line-splitter.js';
 import type { RecordGate } from './record-gate.js';
+import { NulFinder } from './nul-byte.js';
 import { tooLongRecord } from './too-long.js';
 
 export interface RecordOutput {
@@ -52,10 +53,13 @@ export function fillEmptyColumnBytes(
 export function plainLineSink(reader: FileReaderSpec, gate: RecordGate, output: RecordOutput): LineSink {
   const separator = Buffer.from(reader.separator, 'utf8');
   const fill = reader.valueDefault === '' ? undefined : Buffer.from(reader.valueDefault, 'utf8');
+  const nul = new NulFinder();
   return {
     bytes(buf, s, e, line, start, end) {
       // Empty lines are not records (the seed's text reader skips them).
       if (e === s || !gate.pass(start)) return;
+      const binary = nul.check(buf, s, e, line, end);
+      if (binary) return output.bad(binary);
       if (!fill) {
         output.record(buf, s, e, line, end);
         return;

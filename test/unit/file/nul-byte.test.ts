@@ -6,7 +6,11 @@ import { readRecords } from '../../../shared/file/readers/read-records.js';
 import type { ReadResult } from '../../../shared/file/record.js';
 import { readerSpec, streamOf } from './reader-fixtures.js';
 
-async function read(text: string | Buffer, format: 'delimited' | 'jsonl', quote = ''): Promise<ReadResult[]> {
+async function read(
+  text: string | Buffer,
+  format: 'delimited' | 'jsonl',
+  quote: '' | '"' | "'" = '',
+): Promise<ReadResult[]> {
   const out: ReadResult[] = [];
   for await (const r of readRecords(streamOf(text, 7), { format, reader: readerSpec({ quote }), skipHeader: false }))
     out.push(r);
