@@ -120,10 +120,15 @@ export class MirrorSourceTask {
         this.stats.retries++;
         this.stats.lastError = `retrying: ${errorText(err)}`;
         this.o.log.warn('mirror task restarts from its saved positions', { error: errorText(err) });
-        await sleep(backoff);
+        await this.pause(backoff);
         backoff = Math.min(backoff * 2, 10_000);
       }
     }
+  }
+
+  /** Waits `ms`, or less when the task is stopped meanwhile. */
+  private async pause(ms: number): Promise<void> {
+    for (const end = Date.now() + ms; !this.stopping && Date.now() < end;) await sleep(Math.min(200, end - Date.now()));
   }
 
   private fail(reason: string): void {
@@ -335,7 +340,7 @@ export class MirrorSourceTask {
         this.stats.retries++;
         this.stats.lastError = `retrying (attempt ${this.stats.retries}): ${errorText(err)}`;
         this.o.log.warn('converter failed; retrying', { error: errorText(err) });
-        await sleep(backoff);
+        await this.pause(backoff);
         backoff = Math.min(backoff * 2, 10_000);
       }
     }
