@@ -1,3 +1,4 @@
+/* global process, console, Buffer, fetch */
 // Fills a source topic with Avro records in the Confluent wire format (magic 0, schema id, Avro binary), the schema
 // registered in the registry under `<topic>-value`: the input of the end-to-end Avro → JSON mirror run.
 //   node bench/mirror/avro-source.mjs BROKERS TOPIC PARTITIONS RECORDS REGISTRY_URL

@@ -1,3 +1,4 @@
+/* global process, console, Buffer */
 // A content digest of a topic, per partition: every committed record's key, value, headers and timestamp, in offset
 // order, hashed (SHA-256). Two topics with the same digest line hold the same records in the same partitions.
 // Reads with dsc's own raw fetcher (dist/, after `npm run build`): fast enough for millions of records.
@@ -12,7 +13,10 @@ if (!brokers || !topic) {
   console.error('usage: topic-digest.mjs BROKERS TOPIC');
   process.exit(2);
 }
-const cluster = new BrokerConnections({ brokers: brokers.split(','), security: { protocol: 'PLAINTEXT' } }, 'dsc-digest');
+const cluster = new BrokerConnections(
+  { brokers: brokers.split(','), security: { protocol: 'PLAINTEXT' } },
+  'dsc-digest',
+);
 const len = Buffer.alloc(4);
 const put = (hash, bytes) => {
   len.writeInt32BE(bytes === null ? -1 : bytes.length);
