@@ -13,6 +13,9 @@ export const partitionKey = (topic: string, partition: number): string => `${top
 const storeKey = (key: string) => `position:${key}`;
 
 export class MirrorPositions {
+  /** False for a connector created after the upgrade: no group of its own to read. */
+  readLegacyGroup = true;
+
   constructor(
     private readonly store: ConnectorStore,
     private readonly connector: string,
@@ -32,7 +35,7 @@ export class MirrorPositions {
       if (typeof at === 'string') out.set(key, BigInt(at));
       else missing.push(p.topic);
     }
-    if (missing.length > 0) {
+    if (missing.length > 0 && this.readLegacyGroup) {
       const legacy = await this.sourceAdmin.groupOffsets(legacyGroupId(this.connector), [...new Set(missing)]);
       for (const p of partitions) {
         const key = partitionKey(p.topic, p.partition);

@@ -192,22 +192,31 @@ export class MirrorSourceTask {
     return new Map(all.map((m) => [m.topic, m.leaders]));
   }
 
-  /** The start of a partition never mirrored: auto.offset.reset's earliest or latest offset. */
-  private async resetOffset(admin: KafkaAdmin, topic: string, partition: number): Promise<bigint> {
-    const all =
-      this.o.spec.startFrom === 'latest' ? await admin.latestOffsets(topic) : await admin.earliestOffsets(topic);
-    const at = all.find((p) => p.partition === partition)?.offset;
-    if (at === undefined) throw new Error(`${topic}-${partition}: no ${this.o.spec.startFrom} offset`);
-    return at;
+  /** The start of partitions never mirrored: auto.offset.reset's earliest or latest offsets, one request per topic. */
+  private async resetOffsets(admin: KafkaAdmin, partitions: TopicPartition[]): Promise<Map<string, bigint>> {
+    const out = new Map<string, bigint>();
+    for (const topic of new Set(partitions.map((p) => p.topic))) {
+      const all =
+        this.o.spec.startFrom === 'latest' ? await admin.latestOffsets(topic) : await admin.earliestOffsets(topic);
+      for (const p of all) out.set(partitionKey(topic, p.partition), p.offset);
+    }
+    for (const p of partitions) {
+      if (!out.has(partitionKey(p.topic, p.partition))) {
+        throw new Error(`${p.topic}-${p.partition}: no ${this.o.spec.startFrom} offset`);
+      }
+    }
+    return out;
   }
 
   /** Positions for this session: saved ones, else (never mirrored) auto.offset.reset's earliest or latest. */
   private async resolvePositions(admin: KafkaAdmin): Promise<void> {
     const saved = await this.o.positions.load(this.o.partitions);
+    const fresh = this.o.partitions.filter((p) => !saved.has(partitionKey(p.topic, p.partition)));
+    const reset = fresh.length > 0 ? await this.resetOffsets(admin, fresh) : new Map<string, bigint>();
     this.fetchAt = new Map();
     for (const p of this.o.partitions) {
       const key = partitionKey(p.topic, p.partition);
-      this.fetchAt.set(key, saved.get(key) ?? (await this.resetOffset(admin, p.topic, p.partition)));
+      this.fetchAt.set(key, saved.get(key) ?? reset.get(key)!);
     }
   }
 
@@ -218,7 +227,7 @@ export class MirrorSourceTask {
       const key = partitionKey(f.topic, f.partition);
       let position = this.fetchAt.get(key)!;
       if (f.error === 'OFFSET_OUT_OF_RANGE') {
-        const at = await this.resetOffset(admin, f.topic, f.partition);
+        const at = (await this.resetOffsets(admin, [f])).get(key)!;
         this.o.log.warn('position out of range; reset', { partition: key, from: String(position), to: String(at) });
         this.fetchAt.set(key, at);
         consumer.seek({ topic: f.topic, partition: f.partition, offset: at });
