@@ -174,10 +174,15 @@ export class MirrorSourceTask {
       const slot = async () => {
         while (inFlight.length >= MAX_IN_FLIGHT && !failure) await inFlight[0];
       };
+      // One fetch ahead: the next response arrives while this one is converted and sent.
+      let next = consumer.fetch();
       while (!this.stopping && !this.failed && !failure) {
         await slot();
         if (failure) break;
-        const items = await this.itemsOf(await consumer.fetch(), consumer, admin);
+        const fetched = await next;
+        next = consumer.fetch();
+        next.catch(() => {}); // a session that ends first never reads it
+        const items = await this.itemsOf(fetched, consumer, admin);
         for (const request of produceRequests(items, leaders, this.o.spec.errors.deadLetterTopic)) {
           await slot();
           if (this.stopping || failure) break;
