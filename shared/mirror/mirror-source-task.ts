@@ -96,7 +96,8 @@ export class MirrorSourceTask {
       partitions: o.partitions.map((p) => `${p.topic}-${p.partition}`).sort(),
       lag: {},
     };
-    this.bytePath = (o.spec.valueConverter?.kind ?? 'bytearray') === 'bytearray';
+    // StringConverter and JsonConverter pass a value's bytes unchanged too (converters/index.ts): the byte path.
+    this.bytePath = ['bytearray', 'string', 'json'].includes(o.spec.valueConverter?.kind ?? 'bytearray');
     this.conversion = {
       spec: o.spec,
       connector: o.connector,
