@@ -36,7 +36,7 @@ describe('dsc status, mirror tasks', () => {
       ],
     };
     const lines: string[] = [];
-    printStatus([status], { out: (l) => lines.push(l), err: () => {} } as never);
+    printStatus([status], { out: (l: string) => lines.push(l), err: () => {} } as never);
     const row = lines.find((l) => /^\s+0\s+RUNNING/.test(l))!;
     expect(row).toMatch(/RUNNING\s+1,234\s/);
     expect(row).toContain('retrying (attempt 2)');
