@@ -160,7 +160,10 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       }
     }
     if (final === 'paused') io.err('dsc run: paused connectors keep their checkpoints; `dsc run` again resumes them');
-    const code = runExitCode(failed ? 'failed' : final, specs);
+    // A signal after every connector FINISHED (dsc run --ui waits for Ctrl-C) interrupted nothing.
+    const finishedAll = statuses.length > 0 && statuses.every((s) => s.state === 'FINISHED');
+    const end = failed ? 'failed' : final === 'stopped' && finishedAll ? 'finished' : final;
+    const code = runExitCode(end, specs);
     if (code === EXIT.INTERRUPTED)
       io.err('dsc run: interrupted before every connector FINISHED; `dsc run` again continues');
     return code;

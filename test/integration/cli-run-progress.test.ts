@@ -48,7 +48,8 @@ function run(argv: string[], cwd: string, tty: boolean): Promise<{ code: number 
 describe('dsc run progress', () => {
   it('on a terminal: one line redrawn in place while the load moves, then a summary with the average', async () => {
     const lines = csvLines(100_000, 'tty', 30);
-    const { topic, dir } = setUp(lines, 500);
+    // Small batches: one round trip each keeps the load on screen for several redraws, however fast the engine.
+    const { topic, dir } = setUp(lines, 10);
     const { code, out } = await run(['run', '--c', 'run.conf'], dir, true);
     expect(code, out).toBe(0);
     const rows = out.split(/\r?\n/);

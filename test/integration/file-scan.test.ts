@@ -94,6 +94,8 @@ const streaming = (topic: string, uris: string, intervalMs: number) =>
     'file.uris': uris,
     'file.regexp': '.*\\.csv',
     'file.scan.interval.ms': intervalMs,
+    // the tests tell generations apart by the dsc.generation header
+    'file.reader.provenance.headers': true,
   });
 
 describe('scan of a local directory', () => {

@@ -83,7 +83,8 @@ describe('status page', () => {
         '[load]',
         'connector.class=com.tigergraph.kafka.connect.filesystem.FsSourceConnector',
         'mode=eof',
-        'file.reader.batch.size=200',
+        // small batches keep the load on the page long enough to watch it move and pause it
+        'file.reader.batch.size=20',
         'file.reader.settings.fs.gs.auth.service.account.email=loader@example.iam.gserviceaccount.com',
         `file.reader.settings.fs.gs.auth.service.account.private.key="${key.replace(/\n/g, '\\n')}"`,
         `name=${name}`,
