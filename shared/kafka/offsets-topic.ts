@@ -1,0 +1,159 @@
+// The source offsets of exactly-once delivery (KIP-618): a compacted topic on the target cluster, written in the
+// same Kafka transaction as the records the offset covers, read back with read_committed when a task starts.
+//
+// Records are Connect's: key = JSON `["<connector>",{<source partition>}]`, value = JSON source offset, null value =
+// tombstone. Every key of a connector lives in one partition (chosen from the connector's name), so a task reads
+// one partition at start and `dsc delete` finds all of a connector's keys there to tombstone them.
+import { RecordBatchBuilder, decodeRecordBatches, type DecodedBatch } from './record-batch.js';
+import type { KafkaAdmin, KafkaConsumer, ProduceRequest } from './kafka-port.js';
+
+/** The source partition of an offset: `{task}` for a file task, `{cluster, topic, partition}` for a mirror. */
+export type SourcePartition = Record<string, string | number>;
+export type SourceOffset = Record<string, unknown>;
+
+export const DEFAULT_OFFSETS_PARTITIONS = 5;
+
+/** `DSC_DEPLOYMENT` (default `dsc`) names the offsets topic and prefixes transactional ids: one per deployment. */
+export function deploymentName(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DSC_DEPLOYMENT?.trim() || 'dsc';
+}
+
+export function offsetsTopicName(env: NodeJS.ProcessEnv = process.env): string {
+  return `${deploymentName(env)}-offsets`;
+}
+
+/** The transactional.id of one task: a re-run or a duplicate of the same task fences the earlier one. */
+export function transactionalIdFor(connector: string, taskId: number | string, env = process.env): string {
+  return `${deploymentName(env)}-${connector}-${taskId}`;
+}
+
+/** Stable JSON (sorted keys), so that the same source partition always gives the same key bytes. */
+function stableJson(value: SourcePartition): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+}
+
+export function offsetKey(connector: string, partition: SourcePartition): string {
+  return `[${JSON.stringify(connector)},${stableJson(partition)}]`;
+}
+
+/** The connector a key belongs to, or undefined for a key that is not ours. */
+export function connectorOfKey(key: string): string | undefined {
+  try {
+    const parsed = JSON.parse(key) as unknown;
+    return Array.isArray(parsed) && typeof parsed[0] === 'string' ? parsed[0] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** FNV-1a of the connector's name: all its keys in one partition. */
+export function partitionForConnector(connector: string, partitions: number): number {
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(connector, 'utf8')) h = Math.imul(h ^ byte, 0x01000193) >>> 0;
+  return h % partitions;
+}
+
+/**
+ * The committed batches of a read_committed fetch: control batches and batches of aborted transactions dropped
+ * (the broker returns whole batches up to the last stable offset and lists the aborted ones beside them).
+ */
+export function committedBatches(
+  records: Buffer,
+  aborted: { producerId: bigint; firstOffset: bigint }[],
+): DecodedBatch[] {
+  const pending = [...aborted].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1));
+  const abortedProducers = new Set<bigint>();
+  const out: DecodedBatch[] = [];
+  for (const batch of decodeRecordBatches(records)) {
+    while (pending.length > 0 && pending[0].firstOffset <= batch.lastOffset) {
+      abortedProducers.add(pending.shift()!.producerId);
+    }
+    if (batch.control) {
+      // An abort (or commit) marker ends that producer's transaction.
+      abortedProducers.delete(batch.producerId);
+      continue;
+    }
+    if (batch.transactional && abortedProducers.has(batch.producerId)) continue;
+    out.push(batch);
+  }
+  return out;
+}
+
+export class OffsetsTopic {
+  private partitions: number | undefined;
+
+  constructor(
+    readonly topic: string,
+    private readonly admin: KafkaAdmin,
+  ) {}
+
+  /** Creates the topic if missing (compacted), and learns its partition count. */
+  async ensure(): Promise<void> {
+    await this.admin.createTopics([
+      {
+        topic: this.topic,
+        numPartitions: DEFAULT_OFFSETS_PARTITIONS,
+        replicationFactor: -1,
+        configs: { 'cleanup.policy': 'compact' },
+      },
+    ]);
+    const [description] = await this.admin.describeTopics([this.topic]);
+    if (!description) throw new Error(`offsets topic ${this.topic} could not be created`);
+    this.partitions = description.partitions.length;
+  }
+
+  partitionOf(connector: string): number {
+    if (this.partitions === undefined) throw new Error('OffsetsTopic.ensure() was not called');
+    return partitionForConnector(connector, this.partitions);
+  }
+
+  /** The produce request writing `offset` (null: a tombstone) for each source partition of `connector`. */
+  records(connector: string, entries: [SourcePartition, SourceOffset | null][]): ProduceRequest {
+    const builder = new RecordBatchBuilder(1024);
+    for (const [partition, offset] of entries) {
+      const value = offset === null ? null : Buffer.from(JSON.stringify(offset), 'utf8');
+      builder.append(value, 0, value?.length ?? 0, undefined, undefined, 0, Buffer.from(offsetKey(connector, partition)));
+    }
+    const batch = builder.finish();
+    if (!batch) throw new Error('no offsets to write');
+    return { topic: this.topic, partition: this.partitionOf(connector), batch };
+  }
+
+  /**
+   * Every committed offset of `connector` (source-partition key → offset), read with read_committed up to the
+   * partition's high watermark as it was when the read began. Records of a transaction still open past that point
+   * (another task's, committing right now) are waited for; `timeoutMs` bounds the wait (a crashed owner's open
+   * transaction stays open until the broker's transaction timeout aborts it).
+   */
+  async read(consumer: KafkaConsumer, connector: string, timeoutMs = 90_000): Promise<Map<string, SourceOffset>> {
+    const partition = this.partitionOf(connector);
+    const end = (await this.admin.latestOffsets(this.topic)).find((p) => p.partition === partition)?.offset ?? 0n;
+    const start = (await this.admin.earliestOffsets(this.topic)).find((p) => p.partition === partition)?.offset ?? 0n;
+    const out = new Map<string, SourceOffset>();
+    if (end <= start) return out;
+    consumer.assign([{ topic: this.topic, partition, offset: start }]);
+    const deadline = Date.now() + timeoutMs;
+    let position = start;
+    while (position < end) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `reading offsets of ${connector} from ${this.topic}[${partition}] stalled at ${position} (end ${end}): ` +
+            'a transaction stays open',
+        );
+      }
+      for (const fetched of await consumer.fetch()) {
+        if (fetched.error) throw new Error(`reading ${this.topic}[${partition}]: ${fetched.error}`);
+        for (const batch of committedBatches(fetched.records, fetched.abortedTransactions)) {
+          for (const r of batch.records) {
+            const key = r.key?.toString('utf8');
+            if (key === undefined || connectorOfKey(key) !== connector) continue;
+            if (r.value === null) out.delete(key);
+            else out.set(key, JSON.parse(r.value.toString('utf8')) as SourceOffset);
+          }
+        }
+        position = fetched.nextOffset > position ? fetched.nextOffset : position;
+      }
+    }
+    return out;
+  }
+}
