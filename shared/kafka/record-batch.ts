@@ -203,6 +203,77 @@ export class RecordBatchBuilder {
   }
 }
 
+/** A record for `encodeRecordBatch`: the slow, general path (re-encoding, dead letters, tests). */
+export interface RecordToEncode {
+  key?: Buffer | null;
+  value: Buffer | null;
+  headers?: [string, Buffer | null][];
+  /** Offset within the batch (default: its index), for batches that keep another log's offsets. */
+  offsetDelta?: number;
+  timestamp?: bigint;
+}
+
+function writeVarlong(out: number[], n: bigint): void {
+  let v = BigInt.asUintN(64, (n << 1n) ^ (n >> 63n));
+  while (v >= 0x80n) {
+    out.push(Number(v & 0x7fn) | 0x80);
+    v >>= 7n;
+  }
+  out.push(Number(v));
+}
+
+function varintBytes(n: number): number[] {
+  const out: number[] = [];
+  writeVarlong(out, BigInt(n));
+  return out;
+}
+
+/** Encodes arbitrary records (keys, header values, timestamps, offset gaps) into one unsealed batch. */
+export function encodeRecordBatch(records: RecordToEncode[], baseOffset = 0n): EncodedBatch {
+  const baseTimestamp = records[0]?.timestamp ?? BigInt(Date.now());
+  let maxTimestamp = baseTimestamp;
+  const parts: Buffer[] = [Buffer.alloc(BATCH_HEADER_BYTES)];
+  let lastOffsetDelta = 0;
+  records.forEach((r, i) => {
+    const ts = r.timestamp ?? baseTimestamp;
+    if (ts > maxTimestamp) maxTimestamp = ts;
+    const offsetDelta = r.offsetDelta ?? i;
+    lastOffsetDelta = offsetDelta;
+    const head: number[] = [0];
+    writeVarlong(head, ts - baseTimestamp);
+    head.push(...varintBytes(offsetDelta));
+    const chunks: Buffer[] = [];
+    const bytesField = (b: Buffer | null | undefined): void => {
+      chunks.push(Buffer.from(varintBytes(b == null ? -1 : b.length)));
+      if (b != null) chunks.push(b);
+    };
+    chunks.push(Buffer.from(head));
+    bytesField(r.key ?? null);
+    bytesField(r.value);
+    const headers = r.headers ?? [];
+    chunks.push(Buffer.from(varintBytes(headers.length)));
+    for (const [k, v] of headers) {
+      bytesField(Buffer.from(k, 'utf8'));
+      bytesField(v);
+    }
+    const body = Buffer.concat(chunks);
+    parts.push(Buffer.from(varintBytes(body.length)), body);
+  });
+  const bytes = Buffer.concat(parts);
+  bytes.writeBigInt64BE(baseOffset, 0);
+  bytes.writeInt32BE(bytes.length - 12, 8);
+  bytes.writeInt32BE(-1, 12);
+  bytes.writeInt8(2, 16);
+  bytes.writeInt32BE(lastOffsetDelta, 23);
+  bytes.writeBigInt64BE(baseTimestamp, 27);
+  bytes.writeBigInt64BE(maxTimestamp, 35);
+  bytes.writeBigInt64BE(-1n, 43);
+  bytes.writeInt16BE(-1, 51);
+  bytes.writeInt32BE(-1, 53);
+  bytes.writeInt32BE(records.length, 57);
+  return { bytes, recordCount: records.length };
+}
+
 export interface ProducerStamp {
   producerId: bigint;
   producerEpoch: number;
