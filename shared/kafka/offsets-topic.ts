@@ -112,7 +112,15 @@ export class OffsetsTopic {
     const builder = new RecordBatchBuilder(1024);
     for (const [partition, offset] of entries) {
       const value = offset === null ? null : Buffer.from(JSON.stringify(offset), 'utf8');
-      builder.append(value, 0, value?.length ?? 0, undefined, undefined, 0, Buffer.from(offsetKey(connector, partition)));
+      builder.append(
+        value,
+        0,
+        value?.length ?? 0,
+        undefined,
+        undefined,
+        0,
+        Buffer.from(offsetKey(connector, partition)),
+      );
     }
     const batch = builder.finish();
     if (!batch) throw new Error('no offsets to write');

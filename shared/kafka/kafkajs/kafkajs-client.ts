@@ -8,6 +8,7 @@ import {
   type Admin,
   type Message,
   type Producer,
+  type Transaction,
 } from 'kafkajs';
 import type { KafkaEndpoint } from '../../config/spec.js';
 import {
@@ -38,6 +39,8 @@ class KafkajsProducer implements KafkaProducer {
   /** kafkajs may interleave concurrent sends; the port promises call order per partition, so sends are chained. */
   private chain: Promise<unknown> = Promise.resolve();
   private readonly partitions = new Map<string, number>();
+  private transaction: Transaction | undefined;
+  private transactionError: Error | undefined;
 
   constructor(
     private readonly kafka: Kafka,
@@ -52,6 +55,10 @@ class KafkajsProducer implements KafkaProducer {
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
+      ...(options.transactionalId !== undefined && {
+        transactionalId: options.transactionalId,
+        transactionTimeout: options.transactionTimeoutMs ?? 60_000,
+      }),
       allowAutoTopicCreation: false,
       retry: { retries: options.retries ?? 8, initialRetryTime: 200 },
     });
@@ -83,8 +90,9 @@ class KafkajsProducer implements KafkaProducer {
     const sent = this.chain
       .catch(() => {})
       .then(() => this.checkPartitions(requests))
-      .then(() =>
-        this.producer.sendBatch({
+      .then(() => this.sender())
+      .then((sender) =>
+        sender.sendBatch({
           topicMessages: [...topicMessages].map(([topic, messages]) => ({ topic, messages })),
           acks: -1,
           timeout: this.options.timeoutMs ?? 30_000,
@@ -105,11 +113,46 @@ class KafkajsProducer implements KafkaProducer {
       .catch((err: unknown) => {
         throw kafkaErrorOf(err, `Kafka did not accept a batch for ${requests.map((r) => r.topic).join(', ')}`);
       });
-    const tracked = sent.catch(() => {});
+    const tracked = sent.catch((err: Error) => {
+      if (this.options.transactionalId !== undefined) this.transactionError ??= err;
+    });
     this.chain = tracked;
     this.inFlight.add(tracked);
     void tracked.finally(() => this.inFlight.delete(tracked));
     return sent;
+  }
+
+  /** The open transaction (begun at its first send) for a transactional producer, else the producer itself. */
+  private async sender(): Promise<Pick<Producer, 'sendBatch'>> {
+    if (this.options.transactionalId === undefined) return this.producer;
+    this.transaction ??= await this.producer.transaction();
+    return this.transaction;
+  }
+
+  async commitTransaction(): Promise<void> {
+    await this.endTransaction(true);
+  }
+
+  async abortTransaction(): Promise<void> {
+    await this.endTransaction(false);
+  }
+
+  private async endTransaction(commit: boolean): Promise<void> {
+    if (this.options.transactionalId === undefined) throw new KafkaError('not a transactional producer');
+    await this.flush();
+    await this.chain;
+    const transaction = this.transaction;
+    this.transaction = undefined;
+    const failed = this.transactionError;
+    this.transactionError = undefined;
+    if (!transaction) return;
+    try {
+      if (failed || !commit) await transaction.abort();
+      else await transaction.commit();
+    } catch (err) {
+      throw kafkaErrorOf(err, commit ? 'commit of the transaction failed' : 'abort of the transaction failed');
+    }
+    if (failed) throw failed;
   }
 
   /** kafkajs drops records for a partition it does not know; the port fails the send instead. */

@@ -184,7 +184,10 @@ export class TransactionCoordinator {
   }
 
   /** Runs one coordinator request, retrying what is retriable until `retryForMs` has passed. */
-  private async call<T extends { errorCode: number }>(what: string, request: (c: Connection) => Promise<T>): Promise<T> {
+  private async call<T extends { errorCode: number }>(
+    what: string,
+    request: (c: Connection) => Promise<T>,
+  ): Promise<T> {
     const deadline = Date.now() + this.retryForMs;
     let backoff = 10;
     for (;;) {
