@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { KafkaEndpoint } from '../../shared/config/spec.js';
 import { createKafkaClient } from '../../shared/kafka/kafka-client.js';
 import type { FetchedPartition, KafkaAdapterName, KafkaClient } from '../../shared/kafka/kafka-port.js';
-import { decodeRecordBatches, encodeHeaders, RecordBatchBuilder } from '../../shared/kafka/record-batch.js';
+import { decodeRecordBatches } from '../../shared/kafka/record-batch-reader.js';
+import { encodeHeaders, RecordBatchBuilder } from '../../shared/kafka/record-batch.js';
 
 const endpoint: KafkaEndpoint = {
   brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),

@@ -23,7 +23,7 @@ import {
   type ProducerOptions,
   type TopicDescription,
 } from '../kafka-port.js';
-import { decodeRecordBatches } from '../record-batch.js';
+import { decodeRecordBatches } from '../record-batch-reader.js';
 import { kafkaJsSecurity } from '../security.js';
 import { KafkajsConsumer } from './kafkajs-consumer.js';
 
