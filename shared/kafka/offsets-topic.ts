@@ -4,7 +4,8 @@
 // Records are Connect's: key = JSON `["<connector>",{<source partition>}]`, value = JSON source offset, null value =
 // tombstone. Every key of a connector lives in one partition (chosen from the connector's name), so a task reads
 // one partition at start and `dsc delete` finds all of a connector's keys there to tombstone them.
-import { RecordBatchBuilder, decodeRecordBatches, type DecodedBatch } from './record-batch.js';
+import { RecordBatchBuilder } from './record-batch.js';
+import { decodeRecordBatches, type DecodedBatch } from './record-batch-reader.js';
 import type { KafkaAdmin, KafkaConsumer, ProduceRequest } from './kafka-port.js';
 
 /** The source partition of an offset: `{task}` for a file task, `{cluster, topic, partition}` for a mirror. */

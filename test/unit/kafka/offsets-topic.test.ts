@@ -9,12 +9,8 @@ import {
   transactionalIdFor,
   offsetsTopicName,
 } from '../../../shared/kafka/offsets-topic.js';
-import {
-  ATTR_CONTROL,
-  decodeRecordBatches,
-  RecordBatchBuilder,
-  sealBatch,
-} from '../../../shared/kafka/record-batch.js';
+import { ATTR_CONTROL, RecordBatchBuilder, sealBatch } from '../../../shared/kafka/record-batch.js';
+import { decodeRecordBatches } from '../../../shared/kafka/record-batch-reader.js';
 
 const admin = {
   createTopics: async () => [],
