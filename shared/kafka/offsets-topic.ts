@@ -110,22 +110,36 @@ export class OffsetsTopic {
 
   /** The produce request writing `offset` (null: a tombstone) for each source partition of `connector`. */
   records(connector: string, entries: [SourcePartition, SourceOffset | null][]): ProduceRequest {
+    return this.keyed(
+      connector,
+      entries.map(([partition, offset]) => [offsetKey(connector, partition), offset]),
+    );
+  }
+
+  /** Tombstones for keys read back by `read` (all of a connector's offsets, on `dsc delete`). */
+  tombstones(connector: string, keys: string[]): ProduceRequest {
+    return this.keyed(
+      connector,
+      keys.map((k) => [k, null]),
+    );
+  }
+
+  private keyed(connector: string, entries: [string, SourceOffset | null][]): ProduceRequest {
     const builder = new RecordBatchBuilder(1024);
-    for (const [partition, offset] of entries) {
+    for (const [key, offset] of entries) {
       const value = offset === null ? null : Buffer.from(JSON.stringify(offset), 'utf8');
-      builder.append(
-        value,
-        0,
-        value?.length ?? 0,
-        undefined,
-        undefined,
-        0,
-        Buffer.from(offsetKey(connector, partition)),
-      );
+      builder.append(value, 0, value?.length ?? 0, undefined, undefined, 0, Buffer.from(key, 'utf8'));
     }
     const batch = builder.finish();
     if (!batch) throw new Error('no offsets to write');
     return { topic: this.topic, partition: this.partitionOf(connector), batch };
+  }
+
+  /** Whether the topic exists (without creating it); learns its partition count when it does. */
+  async exists(): Promise<boolean> {
+    const [description] = await this.admin.describeTopics([this.topic]);
+    if (description) this.partitions = description.partitions.length;
+    return description !== undefined;
   }
 
   /**
