@@ -6,10 +6,12 @@
 // request that carried it, in request order: a crash repeats at most the requests in flight; stop() sends nothing
 // new, waits for the requests in flight and saves their positions, so a stop repeats nothing.
 import type { MirrorConnectorSpec } from '../config/spec.js';
-import { BrokerConnections } from '../kafka/broker-connections.js';
+import { BrokerConnections, KafkaCodeError } from '../kafka/broker-connections.js';
 import { IdempotentBatchSender, type OutgoingBatch } from '../kafka/idempotent-batch-sender.js';
 import type { FetchedPartition, TopicPartition } from '../kafka/kafka-port.js';
+import { transactionalIdFor } from '../kafka/offsets-topic.js';
 import { fetchPartitions, listOffsets } from '../kafka/partition-fetcher.js';
+import { ProducerFencedError, TransactionCoordinator } from '../kafka/wire/transaction-coordinator.js';
 import type { Logger } from '../runtime/log.js';
 import { errorText } from '../runtime/error-text.js';
 import { committedBatches, forwardable } from './committed-batches.js';
@@ -65,6 +67,12 @@ const dashName = (key: string) => key.replace(/:(\d+)$/, '-$1');
 
 class FatalTaskError extends Error {}
 
+/** Another instance took this task's transactional id over: this one stops and writes nothing more. */
+const fenced = (err: unknown): boolean =>
+  err instanceof ProducerFencedError || (err instanceof KafkaCodeError && (err.code === 47 || err.code === 90));
+
+const DEFAULT_TRANSACTION_MS = 500;
+
 export class MirrorSourceTask {
   readonly stats: MirrorTaskStats;
   private stopping = false;
@@ -74,6 +82,10 @@ export class MirrorSourceTask {
   private fetchAt = new Map<string, bigint>();
   private readonly bytePath: boolean;
   private readonly conversion: ConversionContext;
+  /** Exactly once: positions acknowledged in the open transaction, committed with it. */
+  private readonly exactlyOnce: boolean;
+  private uncommitted = new Map<string, bigint>();
+  private transactionOpenedAt: number | undefined;
 
   constructor(private readonly o: MirrorTaskOptions) {
     this.stats = {
@@ -85,6 +97,7 @@ export class MirrorSourceTask {
       lag: {},
     };
     this.bytePath = (o.spec.valueConverter?.kind ?? 'bytearray') === 'bytearray';
+    this.exactlyOnce = o.spec.delivery?.exactlyOnce ?? true;
     this.conversion = {
       spec: o.spec,
       connector: o.connector,
@@ -116,6 +129,12 @@ export class MirrorSourceTask {
         backoff = 500;
       } catch (err) {
         if (err instanceof FatalTaskError) return this.fail(err.message);
+        if (fenced(err)) {
+          // A newer instance of this task runs elsewhere; its transactions carry on from the committed offsets.
+          this.stats.lastError = errorText(err);
+          this.o.log.warn('mirror task fenced by a newer instance; stopping', { error: errorText(err) });
+          return;
+        }
         if (this.stopping) break;
         this.stats.retries++;
         this.stats.lastError = `retrying: ${errorText(err)}`;
@@ -149,13 +168,30 @@ export class MirrorSourceTask {
       const sourceTopics = [...new Set(this.o.partitions.map((p) => p.topic))];
       const targetTopics = sourceTopics.map((t) => this.o.targetTopic(t));
       if (spec.errors.deadLetterTopic) targetTopics.push(spec.errors.deadLetterTopic);
+      const offsets = this.exactlyOnce ? await this.o.positions.openOffsetsTopic() : undefined;
+      if (offsets) targetTopics.push(offsets.topic);
       let sourceLeaders = (await source.leaders(sourceTopics)).leaders;
       let targetLeaders = (await target.leaders(targetTopics)).leaders;
-      await this.resolvePositions(source, sourceLeaders);
-      const sender = new IdempotentBatchSender(target);
+      const transactions = this.exactlyOnce
+        ? new TransactionCoordinator(
+            { any: () => target.any(), at: (host, port) => target.connectionTo(`${host}:${port}`) },
+            { transactionalId: transactionalIdFor(connector, taskId) },
+          )
+        : undefined;
+      const sender = new IdempotentBatchSender(target, undefined, transactions);
+      // Exactly once: fence earlier instances (aborting their open transaction) before reading committed offsets.
       await sender.init();
+      this.uncommitted.clear();
+      this.transactionOpenedAt = undefined;
+      await this.resolvePositions(source, sourceLeaders);
       let last: Promise<void> = Promise.resolve();
+      const commit = async (): Promise<void> => {
+        await last;
+        await this.commit(sender, offsets!, targetLeaders);
+      };
       while (!this.stopping && !this.failed) {
+        const opened = this.transactionOpenedAt;
+        if (offsets && opened !== undefined && Date.now() - opened >= this.transactionMs()) await commit();
         while (inFlight.length >= MAX_IN_FLIGHT) await inFlight[0];
         const positions = this.o.partitions.map((p) => ({
           ...p,
@@ -176,9 +212,39 @@ export class MirrorSourceTask {
       }
       // Drain: every request sent is acknowledged and its positions saved (or the first failure is thrown).
       await last;
+      if (offsets) await commit();
     } finally {
       await Promise.allSettled(inFlight);
       await Promise.all([source.close(), target.close()]);
+    }
+  }
+
+  private transactionMs(): number {
+    return this.o.spec.delivery?.transactionIntervalMs ?? DEFAULT_TRANSACTION_MS;
+  }
+
+  /**
+   * Exactly once: the acknowledged positions go to the offsets topic in the same transaction as the records they
+   * cover, and the transaction commits; then the store gets a copy (status, and a fallback for an older version).
+   */
+  private async commit(
+    sender: IdempotentBatchSender,
+    offsets: { topic: string; partition: number },
+    leaders: Map<string, number[]>,
+  ): Promise<void> {
+    if (this.transactionOpenedAt === undefined && this.uncommitted.size === 0) return;
+    if (this.uncommitted.size > 0) {
+      const request = this.o.positions.offsetRecords(this.uncommitted);
+      const node = leaders.get(offsets.topic)?.[offsets.partition] ?? -1;
+      if (node < 0) throw new Error(`${offsets.topic}-${offsets.partition} has no leader on the target`);
+      await sender.send(node, [{ topic: request.topic, partition: request.partition, bytes: request.batch.bytes }]);
+    }
+    await sender.commit();
+    const committed = this.uncommitted;
+    this.uncommitted = new Map();
+    this.transactionOpenedAt = undefined;
+    if (committed.size > 0 && !(await this.o.positions.save(committed))) {
+      throw new Error(`connector ${this.o.connector} no longer exists`);
     }
   }
 
@@ -308,13 +374,20 @@ export class MirrorSourceTask {
     for (const i of items) if (i.bytes) batches.push({ topic: i.targetTopic, partition: i.partition, bytes: i.bytes });
     const dead = items.find((i) => i.dead)?.dead;
     if (dead) batches.push({ topic: this.o.spec.errors.deadLetterTopic!, partition: 0, bytes: dead });
+    if (this.exactlyOnce && batches.length > 0) this.transactionOpenedAt ??= Date.now();
     const sent = batches.length > 0 ? sender.send(node, batches) : Promise.resolve();
     sent.catch(() => {}); // observed below, after the earlier requests
     return previous.then(async () => {
       await sent;
       const ends = new Map<string, bigint>();
       for (const i of items) ends.set(i.key, i.end);
-      if (!(await this.o.positions.save(ends))) throw new Error(`connector ${this.o.connector} no longer exists`);
+      if (this.exactlyOnce) {
+        // Committed with the transaction (commit()); a position-only step opens none but still moves on.
+        for (const [key, end] of ends) this.uncommitted.set(key, end);
+        this.transactionOpenedAt ??= Date.now();
+      } else if (!(await this.o.positions.save(ends))) {
+        throw new Error(`connector ${this.o.connector} no longer exists`);
+      }
       for (const i of items) {
         this.stats.records += i.records;
         this.stats.bytes += i.bytesOut;
