@@ -6,7 +6,9 @@
 // a producer sends batches a caller encoded from the bytes it holds, and a consumer hands back the batches the
 // broker returned, undecoded, so a mirror can forward them as they are.
 
-export type CompressionType = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+import type { CompressionType } from '../config/spec.js';
+
+export type { CompressionType };
 
 export interface TopicPartition {
   topic: string;

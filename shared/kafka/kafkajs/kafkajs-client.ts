@@ -1,16 +1,10 @@
 // The kafkajs adapter: the port over kafkajs 2.2.4, the client the project was specified with
 // (DSC_KAFKA_ADAPTER=kafkajs). Slower than the wire adapter (one object per record), kept for compatibility.
-import {
-  CompressionTypes,
-  ConfigResourceTypes,
-  Kafka,
-  logLevel,
-  type Admin,
-  type Message,
-  type Producer,
-  type Transaction,
-} from 'kafkajs';
+import kafkajs, { Kafka, logLevel, type Admin, type Message, type Producer, type Transaction } from 'kafkajs';
 import type { KafkaEndpoint } from '../../config/spec.js';
+
+// Enums that exist at run time only on the CommonJS default export.
+const { CompressionTypes, ConfigResourceTypes } = kafkajs;
 import {
   KafkaError,
   type KafkaAdmin,
@@ -35,7 +29,7 @@ function kafkaErrorOf(err: unknown, what: string): KafkaError {
 class KafkajsProducer implements KafkaProducer {
   private readonly producer: Producer;
   private readonly inFlight = new Set<Promise<unknown>>();
-  private readonly compression: CompressionTypes;
+  private readonly compression: kafkajs.CompressionTypes;
   /** kafkajs may interleave concurrent sends; the port promises call order per partition, so sends are chained. */
   private chain: Promise<unknown> = Promise.resolve();
   private readonly partitions = new Map<string, number>();

@@ -221,7 +221,7 @@ export class WireProducer implements KafkaProducer {
       }
       byLeader.set(leader, [...(byLeader.get(leader) ?? []), p]);
     }
-    for (const [leader, batches] of byLeader) void this.produceTo(leader, batches);
+    for (const [leader, batches] of byLeader) this.produceTo(leader, batches);
   }
 
   private async leaderOf(topic: string, partition: number): Promise<number> {
@@ -234,7 +234,23 @@ export class WireProducer implements KafkaProducer {
     return leader;
   }
 
-  private async produceTo(leader: number, batches: Pending[]): Promise<void> {
+  /**
+   * A Produce request holds one batch per partition: further batches of a partition go in the next requests,
+   * sent right behind on the same connection (the broker handles a connection's requests in order).
+   */
+  private produceTo(leader: number, batches: Pending[]): void {
+    const rounds: Pending[][] = [];
+    const seen = new Map<string, number>();
+    for (const b of batches) {
+      const k = `${b.topic}\u0000${b.partition}`;
+      const round = seen.get(k) ?? 0;
+      seen.set(k, round + 1);
+      (rounds[round] ??= []).push(b);
+    }
+    for (const round of rounds) void this.produceRound(leader, round);
+  }
+
+  private async produceRound(leader: number, batches: Pending[]): Promise<void> {
     const topics = new Map<string, PartitionBytes[]>();
     for (const b of batches) {
       b.attempts++;
