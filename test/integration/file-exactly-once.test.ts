@@ -231,6 +231,23 @@ describe('file connector: exactly once', () => {
   });
 });
 
+/** Waits until `topic` holds records (its end offset moved), i.e. a `dsc run` child is loading. */
+async function untilRecords(topic: string, timeoutMs = 60_000): Promise<void> {
+  const admin = createKafkaClient(endpoint, 'dsc-eos-test', 'wire').admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const ends = await admin.latestOffsets(topic).catch(() => []);
+      if (ends.some((p) => p.offset > 0n)) return;
+      await sleep(100);
+    }
+    throw new Error(`${topic} got no records`);
+  } finally {
+    await admin.close();
+  }
+}
+
 describe('dsc run as a process: exactly once across SIGKILL and SIGTERM', () => {
   beforeAll(() => buildCli(), 180_000);
 
@@ -258,6 +275,7 @@ describe('dsc run as a process: exactly once across SIGKILL and SIGTERM', () => 
     for (const signal of signals) {
       const child: ChildProcess = startDscRun(state, conf, first);
       first = false;
+      if (signal === 'SIGTERM') await untilRecords(topic); // its signal handler is set up by then
       await sleep(1_500 + Math.random() * 1_500);
       child.kill(signal);
       const code = await exited(child);
