@@ -7,7 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { hash } from 'node:crypto';
 import { createKafkaClient } from '../../dist/shared/kafka/kafka-client.js';
-import { decodeRecordBatches } from '../../dist/shared/kafka/record-batch-reader.js';
+import { committedBatches } from '../../dist/shared/kafka/offsets-topic.js';
 
 const [file, topic] = process.argv.slice(2);
 const MASK = (1n << 64n) - 1n;
@@ -46,7 +46,7 @@ async function topicDigest() {
   await admin.connect();
   const ends = await admin.latestOffsets(topic);
   await admin.close();
-  const consumer = client.consumer({ maxWaitMs: 100, partitionMaxBytes: 8 << 20 });
+  const consumer = client.consumer({ isolationLevel: 'read_committed', maxWaitMs: 100, partitionMaxBytes: 8 << 20 });
   await consumer.connect();
   consumer.assign(ends.map((e) => ({ topic, partition: e.partition, offset: 0n })));
   let count = 0;
@@ -55,7 +55,8 @@ async function topicDigest() {
   const done = () => consumer.positions().every((p) => p.offset >= end.get(p.partition));
   while (!done()) {
     for (const f of await consumer.fetch()) {
-      for (const b of decodeRecordBatches(f.records)) {
+      // read_committed: aborted transactions' batches and commit markers are no records of the topic.
+      for (const b of committedBatches(f.records, f.abortedTransactions)) {
         for (const r of b.records) {
           if (r.offset >= end.get(f.partition)) continue;
           count++;
