@@ -11,6 +11,8 @@
 #   budget    DSC_TASK_BUDGET_SECONDS=2: the task re-enqueues itself mid-file again and again
 #   broker    the target broker restarted mid-load, on an isolated second instance of the services
 #             (DSC_CACHE=~/.cache/dsc-eos, DSC_PORT_OFFSET=2000), never the shared brokers
+#   mirror    SIGKILL of the mirror worker FAULTS_MIRROR_KILLS (10) times during a FAULTS_MIRROR_RECORDS (1 M) record
+#             mirror of a 6-partition topic (tasks.max 3), then runs until the target holds every record
 #
 #   bash bench/faults.sh                                 every case
 #   FAULTS_CASES=kill-t1,sigterm FAULTS_LINES=200000 bash bench/faults.sh
@@ -25,7 +27,9 @@ cd "$ROOT"
 LINES="${FAULTS_LINES:-2000000}"
 KILLS="${FAULTS_KILLS:-20}"
 BATCH="${FAULTS_BATCH:-10000}"
-CASES=",${FAULTS_CASES:-kill-t1,kill-t2,sigterm,two-runs,budget,broker},"
+CASES=",${FAULTS_CASES:-kill-t1,kill-t2,sigterm,two-runs,budget,broker,mirror},"
+MIRROR_RECORDS="${FAULTS_MIRROR_RECORDS:-1000000}"
+MIRROR_KILLS="${FAULTS_MIRROR_KILLS:-10}"
 CACHE="${DSC_CACHE:-$HOME/.cache/dsc}"
 NODE="$ROOT/node_modules/.bin/node"
 WORK="$(mktemp -d /tmp/dsc-faults.XXXXXX)"
@@ -237,16 +241,74 @@ case_broker() {
   verify broker "$topic" "1 broker restart" $((SECONDS - t0)) "$brokers"
 }
 
+case_mirror() {
+  local source="${SOURCE_KAFKA_BROKERS:-127.0.0.1:19092}" src="faults-mirror-$RUN_ID" alias="fm$RUN_ID"
+  local dir="$WORK/mirror" t0 kills=0 result='{}'
+  local topic="$alias.$src" data="$CACHE/bench/persons-$MIRROR_RECORDS.csv"
+  mkdir -p "$dir"
+  RUNS=0
+  command -v kcat >/dev/null || die "kcat not found (apt-get install kcat)"
+  if [[ ! -f "$data" ]]; then
+    go build -o "$WORK/generate-csv" bench/file/generate-csv.go
+    "$WORK/generate-csv" "$MIRROR_RECORDS" >"$data.tmp" && mv "$data.tmp" "$data"
+  fi
+  KAFKA_BROKERS="$source" "$NODE" bench/file/topic-offsets.mjs create "$src" 6
+  say "mirror: $MIRROR_RECORDS records into $src (6 partitions, kcat's random partitioner) on $source"
+  kcat -P -b "$source" -t "$src" -l "$data"
+  cat >"$dir/mirror.conf" <<EOF
+connector.class=org.apache.kafka.connect.mirror.MirrorSourceConnector
+source.cluster.alias=$alias
+target.cluster.alias=dst
+source.cluster.bootstrap.servers=$source
+target.cluster.bootstrap.servers=$BROKERS
+source->target.enabled=true
+topics=$src
+replication.factor=1
+key.converter=org.apache.kafka.connect.converters.ByteArrayConverter
+header.converter=org.apache.kafka.connect.converters.ByteArrayConverter
+value.converter=org.apache.kafka.connect.converters.ByteArrayConverter
+[faults_mirror]
+name=faults-mirror-$RUN_ID
+tasks.max=3
+EOF
+  TOPICS+=("$topic")
+  DSC_STATE_DIR="$dir/state" "$NODE" --no-warnings=ExperimentalWarning bin/dsc.js create --c "$dir/mirror.conf" \
+    >"$dir/create.log" 2>&1 || { cat "$dir/create.log" >&2; return; }
+  say "mirror: SIGKILL $MIRROR_KILLS times during the mirror"
+  t0=$SECONDS
+  while ((kills < MIRROR_KILLS)); do
+    DSC_STATE_DIR="$dir/state" DSC_LOG_LEVEL=INFO "$NODE" --no-warnings=ExperimentalWarning dist/functions/mirror.js \
+      >>"$dir/mirror.log" 2>&1 &
+    PID=$!
+    RUNS=$((RUNS + 1))
+    random_sleep 2 5
+    kill -KILL "$PID" 2>/dev/null && kills=$((kills + 1))
+    wait "$PID" 2>/dev/null || true
+  done
+  # Then runs of 20 s (DSC_MIRROR_RUN_SECONDS: it stops itself as on SIGTERM) until nothing is missing.
+  for _ in $(seq 15); do
+    RUNS=$((RUNS + 1))
+    DSC_STATE_DIR="$dir/state" DSC_MIRROR_RUN_SECONDS=20 "$NODE" --no-warnings=ExperimentalWarning \
+      dist/functions/mirror.js >>"$dir/mirror.log" 2>&1 || true
+    result="$("$NODE" bench/faults/delivery.mjs topic "$source" "$src" "$topic" 2>/dev/null || echo '{}')"
+    [[ "$result" == *'"lost":0,'* ]] && break
+  done
+  printf '%s\t%s\t%s\t%s\t%s\n' mirror "$RUNS" "$kills SIGKILL" $((SECONDS - t0)) "$result" >>"$RESULTS"
+  say "  mirror: $result"
+  KAFKA_BROKERS="$source" "$NODE" bench/file/topic-offsets.mjs delete "$src" >/dev/null 2>&1 || true
+}
+
 wants kill-t1 && case_kill 1
 wants kill-t2 && case_kill 2
 wants sigterm && case_sigterm
 wants two-runs && case_two_runs
 wants budget && case_budget
 wants broker && case_broker
+wants mirror && case_mirror
 
 echo
-echo "Input: $CSV ($LINES lines); file.reader.batch.size=$BATCH; exactly.once.source.support=enabled (default);" \
-  "records counted by content with a read_committed consumer"
+echo "Input: $CSV ($LINES lines); file.reader.batch.size=$BATCH; mirror: $MIRROR_RECORDS records, 6 partitions;" \
+  "exactly.once.source.support=enabled (default); records counted by content with a read_committed consumer"
 echo
 echo "| case | dsc runs | faults injected | seconds | expected | received | lost | duplicated |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
