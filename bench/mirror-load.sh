@@ -311,7 +311,7 @@ echo "Machine:  $(nproc) CPUs ($cpu_model), ${mem_gib} GiB RAM, $(uname -sr)"
 echo "Load:     1-min load average $LOAD_START at start, $(load1) at the end (the runs themselves raise it; per run, see" \
   "machine CPU s below)"
 echo "Clusters: Kafka $KAFKA_VERSION, source $SOURCE and target $TARGET (one KRaft node each, on this machine)"
-echo "Versions: node $("$NODE" --version), @platformatic/kafka $("$NODE" -p 'require("@platformatic/kafka/package.json").version'), $("$JAVA" -version 2>&1 | head -1)"
+echo "Versions: node $("$NODE" --version), @platformatic/kafka $(sed -n 's/^  "version": "\(.*\)",/\1/p' node_modules/@platformatic/kafka/package.json), $("$JAVA" -version 2>&1 | head -1)"
 if [[ -n "$PRODUCER_LINE" || -n "$AVRO_LINE_E2E" ]]; then
   echo "Source:   $SOURCE_TOPIC, $PARTITIONS partitions, $SOURCE_COUNT records of $RECORD_SIZE B (no key), end offsets" \
     "${SOURCE_OFFSETS[*]}"
@@ -345,8 +345,10 @@ if [[ -n "$PRODUCER_LINE" || -n "$AVRO_LINE_E2E" ]]; then
         sec = done - t0
         steady = (first > 0 && done > first) ? sprintf("%.0f", n / (done - first)) : "-"
         fs = first > 0 ? sprintf("%.1f", first - t0) : "-"
-        printf "%s\t%s\t%s\t%.1f\t%.0f\t%s\t%.0f\t%s\t%s\t%s\t%.0f\t%s\n", t, k, r, sec, n / sec,
-          size > 0 ? sprintf("%.1f", n * size / 1e6 / sec) : "-", rss / 1024, cpu, fs, steady, machine, digest }' >>"$TABLE"
+        mbs = "-"
+        if (size > 0) mbs = sprintf("%.1f", n * size / 1e6 / sec)
+        printf "%s\t%s\t%s\t%.1f\t%.0f\t%s\t%.0f\t%s\t%s\t%s\t%.0f\t%s\n", t, k, r, sec, n / sec, mbs, rss / 1024, cpu, fs,
+          steady, machine, digest }' >>"$TABLE"
   done <"$RESULTS"
   column -t -s $'\t' "$TABLE"
   echo

@@ -4,19 +4,16 @@
 // Reads with dsc's own raw fetcher (dist/, after `npm run build`): fast enough for millions of records.
 //   node bench/mirror/topic-digest.mjs BROKERS TOPIC      prints `<partition>:<records>:<sha256 prefix>` per partition
 import { createHash } from 'node:crypto';
-import { BrokerConnections } from '../../dist/shared/kafka/broker-connections.js';
 import { batchesIn, decodeRecords } from '../../dist/shared/kafka/forwarded-batch.js';
-import { fetchPartitions, listOffsets } from '../../dist/shared/kafka/partition-fetcher.js';
+import { wireClient } from '../../dist/shared/kafka/wire/wire-client.js';
 
 const [brokers, topic] = process.argv.slice(2);
 if (!brokers || !topic) {
   console.error('usage: topic-digest.mjs BROKERS TOPIC');
   process.exit(2);
 }
-const cluster = new BrokerConnections(
-  { brokers: brokers.split(','), security: { protocol: 'PLAINTEXT' } },
-  'dsc-digest',
-);
+const client = wireClient({ brokers: brokers.split(','), security: { protocol: 'PLAINTEXT' } }, 'dsc-digest');
+const admin = client.admin();
 const len = Buffer.alloc(4);
 const put = (hash, bytes) => {
   len.writeInt32BE(bytes === null ? -1 : bytes.length);
@@ -24,43 +21,36 @@ const put = (hash, bytes) => {
   if (bytes) hash.update(bytes);
 };
 try {
-  const { leaders } = await cluster.leaders([topic]);
-  const partitions = (leaders.get(topic) ?? []).map((_, partition) => ({ topic, partition }));
-  const ends = await listOffsets(cluster, leaders, partitions, 'latest');
+  await admin.connect();
   const out = [];
-  for (const p of partitions) {
-    const end = ends.get(`${topic}:${p.partition}`);
+  for (const { partition, offset: end } of await admin.latestOffsets(topic)) {
+    const consumer = client.consumer({ maxBytes: 16 << 20, partitionMaxBytes: 16 << 20, maxWaitMs: 100 });
+    await consumer.connect();
+    consumer.assign([{ topic, partition, offset: 0n }]);
     const hash = createHash('sha256');
-    let at = 0n;
     let count = 0;
-    while (at < end) {
-      const [f] = await fetchPartitions(cluster, leaders, [{ ...p, offset: at }], {
-        maxWaitMs: 100,
-        maxBytes: 16 << 20,
-        partitionMaxBytes: 16 << 20,
-        readCommitted: true,
-      });
-      if (f.error) throw new Error(`${topic}-${p.partition}: ${f.error}`);
-      for (const b of batchesIn(f.records)) {
-        if (b.header.control) continue;
-        for (const r of decodeRecords(b.bytes, b.header)) {
-          if (r.offset < at) continue;
-          put(hash, r.key);
-          put(hash, r.value);
-          hash.update(String(r.timestamp));
-          for (const [k, v] of r.headers) {
-            put(hash, k);
-            put(hash, v);
+    while (consumer.positions()[0].offset < end) {
+      for (const f of await consumer.fetch()) {
+        if (f.error) throw new Error(`${topic}-${partition}: ${f.error}`);
+        for (const b of batchesIn(f.records)) {
+          if (b.header.control) continue;
+          for (const r of decodeRecords(b.bytes, b.header)) {
+            put(hash, r.key);
+            put(hash, r.value);
+            hash.update(String(r.timestamp));
+            for (const [k, v] of r.headers) {
+              put(hash, k);
+              put(hash, v);
+            }
+            count++;
           }
-          count++;
         }
       }
-      if (f.nextOffset <= at) break;
-      at = f.nextOffset;
     }
-    out.push(`${p.partition}:${count}:${hash.digest('hex').slice(0, 16)}`);
+    await consumer.close();
+    out.push(`${partition}:${count}:${hash.digest('hex').slice(0, 16)}`);
   }
-  console.log(out.join(' '));
+  console.log(out.sort((a, b) => Number(a.split(':')[0]) - Number(b.split(':')[0])).join(' '));
 } finally {
-  await cluster.close();
+  await admin.close();
 }

@@ -5,7 +5,8 @@
 // new one from its saved positions (sequences restart at 0 under a new producer id).
 import { createAPI, initProducerIdV4, produceV9, Writer } from '@platformatic/kafka';
 import { stampBatch } from './forwarded-batch.js';
-import { KafkaCodeError, type BrokerConnections } from './broker-connections.js';
+import type { WireCluster } from './wire/wire-cluster.js';
+import { kafkaErrorOf } from './wire/wire-errors.js';
 import type { TransactionCoordinator } from './wire/transaction-coordinator.js';
 
 export interface OutgoingBatch {
@@ -37,31 +38,13 @@ const produceRaw = createAPI<
   Awaited<ReturnType<typeof produceV9.parseResponse>>
 >(0, 9, produceRequest, produceV9.parseResponse);
 
-interface ProtocolErrorShape {
-  apiCode?: number;
-  apiId?: string;
-  serverErrorMessage?: string | null;
-}
-
-/** The first Kafka error code in a platformatic ResponseError, and the broker's words for every error in it. */
-export function kafkaError(err: unknown): { code?: number; text: string } {
-  const errors = (err as { errors?: ProtocolErrorShape[] })?.errors;
-  const list: ProtocolErrorShape[] = Array.isArray(errors) ? errors : [err as ProtocolErrorShape];
-  const code = list.find((e) => typeof e?.apiCode === 'number')?.apiCode;
-  const text = list
-    .filter((e) => e?.apiId)
-    .map((e) => `${e.apiId}${e.serverErrorMessage ? ` (${e.serverErrorMessage})` : ''}`)
-    .join(', ');
-  return { code, text: text || (err as Error)?.message || String(err) };
-}
-
 export class IdempotentBatchSender {
   private producerId = -1n;
   private producerEpoch = -1;
   private readonly sequences = new Map<string, number>();
 
   constructor(
-    private readonly cluster: BrokerConnections,
+    private readonly cluster: WireCluster,
     private readonly timeoutMs = 30_000,
     /** Exactly once: batches go into this transactional id's transactions (commit with `commit`). */
     private readonly transactions?: TransactionCoordinator,
@@ -77,7 +60,9 @@ export class IdempotentBatchSender {
       return;
     }
     const conn = await this.cluster.any();
-    const res = await initProducerIdV4.api.async(conn, null, 60_000, -1n, -1);
+    const res = await initProducerIdV4.api.async(conn, null, 60_000, -1n, -1).catch((err: unknown) => {
+      throw kafkaErrorOf(err, 'InitProducerId failed');
+    });
     this.producerId = res.producerId;
     this.producerEpoch = res.producerEpoch;
     this.sequences.clear();
@@ -109,9 +94,8 @@ export class IdempotentBatchSender {
         ...topics.values(),
       ]);
     } catch (err) {
-      const { code, text } = kafkaError(err);
       const where = batches.map((b) => `${b.topic}-${b.partition}`).join(', ');
-      throw new KafkaCodeError(code ?? -1, `the target did not accept batches for ${where}: ${text}`);
+      throw kafkaErrorOf(err, `the target did not accept batches for ${where}`);
     }
   }
 

@@ -25,6 +25,8 @@ export interface MirrorOffsetsTopic {
 export class MirrorPositions {
   private offsets: OffsetsTopic | undefined;
   private admin: KafkaAdmin | undefined;
+  /** False for a connector created after the upgrade: no group of its own to read. */
+  readLegacyGroup = true;
 
   constructor(
     private readonly store: ConnectorStore,
@@ -107,7 +109,7 @@ export class MirrorPositions {
       else if (typeof at === 'string') out.set(key, BigInt(at));
       else missing.push(p.topic);
     }
-    if (missing.length > 0) {
+    if (missing.length > 0 && this.readLegacyGroup) {
       const legacy = await this.sourceAdmin.groupOffsets(legacyGroupId(this.connector), [...new Set(missing)]);
       for (const p of partitions) {
         const key = partitionKey(p.topic, p.partition);

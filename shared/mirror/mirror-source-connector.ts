@@ -114,8 +114,12 @@ export class MirrorSourceConnector {
   async start(): Promise<void> {
     this.converter = await createConverter(this.spec.valueConverter);
     const tasks = await this.store.listTasks(this.name);
-    // A connector without task documents was just created: offsets of an earlier one of the same name are not its own.
-    if (tasks.length === 0) await this.deleteOffsets();
+    // A connector without task documents was just created: a consumer group left by an earlier connector of the same
+    // name is not its own. Its positions are not read from there, so the delete need not hold up the start.
+    if (tasks.length === 0) {
+      this.positions.readLegacyGroup = false;
+      void this.deleteOffsets();
+    }
     for (const t of tasks)
       this.carried.set(t.taskId, { records: t.progress.records, bytes: t.progress.bytes, errors: t.progress.errors });
     await this.refresh();

@@ -6,12 +6,18 @@
 // request that carried it, in request order: a crash repeats at most the requests in flight; stop() sends nothing
 // new, waits for the requests in flight and saves their positions, so a stop repeats nothing.
 import type { MirrorConnectorSpec } from '../config/spec.js';
-import { BrokerConnections, KafkaCodeError } from '../kafka/broker-connections.js';
 import { IdempotentBatchSender, type OutgoingBatch } from '../kafka/idempotent-batch-sender.js';
-import type { FetchedPartition, TopicPartition } from '../kafka/kafka-port.js';
+import {
+  isProducerFenced,
+  type FetchedPartition,
+  type KafkaAdmin,
+  type KafkaConsumer,
+  type TopicPartition,
+} from '../kafka/kafka-port.js';
 import { transactionalIdFor } from '../kafka/offsets-topic.js';
-import { fetchPartitions, listOffsets } from '../kafka/partition-fetcher.js';
-import { ProducerFencedError, TransactionCoordinator } from '../kafka/wire/transaction-coordinator.js';
+import { TransactionCoordinator } from '../kafka/wire/transaction-coordinator.js';
+import { wireClient } from '../kafka/wire/wire-client.js';
+import { WireCluster } from '../kafka/wire/wire-cluster.js';
 import type { Logger } from '../runtime/log.js';
 import { errorText } from '../runtime/error-text.js';
 import { committedBatches, forwardable } from './committed-batches.js';
@@ -61,15 +67,19 @@ interface Item {
 
 /** Produce requests in flight per task: what a crash may repeat. */
 export const MAX_IN_FLIGHT = 8;
-const FETCH = { maxWaitMs: 500, maxBytes: 8 << 20, partitionMaxBytes: 1 << 20, readCommitted: true };
+const FETCH = {
+  maxWaitMs: 500,
+  maxBytes: 8 << 20,
+  partitionMaxBytes: 1 << 20,
+  isolationLevel: 'read_committed',
+} as const;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const dashName = (key: string) => key.replace(/:(\d+)$/, '-$1');
 
 class FatalTaskError extends Error {}
 
 /** Another instance took this task's transactional id over: this one stops and writes nothing more. */
-const fenced = (err: unknown): boolean =>
-  err instanceof ProducerFencedError || (err instanceof KafkaCodeError && (err.code === 47 || err.code === 90));
+const fenced = (err: unknown): boolean => isProducerFenced(err);
 
 const DEFAULT_TRANSACTION_MS = 500;
 
@@ -161,20 +171,23 @@ export class MirrorSourceTask {
   /** One producer session: connections, positions from the store, then fetch → send until stopped or an error. */
   private async session(): Promise<void> {
     const { spec, connector, taskId } = this.o;
-    const source = new BrokerConnections(spec.source, `dsc-mirror-${connector}-${taskId}`);
-    const target = new BrokerConnections(spec.target, `dsc-mirror-${connector}-${taskId}`);
+    const clientId = `dsc-mirror-${connector}-${taskId}`;
+    // The wire adapter on both sides: the byte path needs the fetched batches as bytes and raw Produce requests.
+    const client = wireClient(spec.source, clientId);
+    const consumer = client.consumer(FETCH);
+    const admin = client.admin();
+    const target = new WireCluster(spec.target, clientId, { maxInflights: MAX_IN_FLIGHT + 2 });
     const inFlight: Promise<void>[] = [];
     try {
-      const sourceTopics = [...new Set(this.o.partitions.map((p) => p.topic))];
-      const targetTopics = sourceTopics.map((t) => this.o.targetTopic(t));
+      await Promise.all([consumer.connect(), admin.connect()]);
+      const targetTopics = [...new Set(this.o.partitions.map((p) => this.o.targetTopic(p.topic)))];
       if (spec.errors.deadLetterTopic) targetTopics.push(spec.errors.deadLetterTopic);
       const offsets = this.exactlyOnce ? await this.o.positions.openOffsetsTopic() : undefined;
       if (offsets) targetTopics.push(offsets.topic);
-      let sourceLeaders = (await source.leaders(sourceTopics)).leaders;
-      let targetLeaders = (await target.leaders(targetTopics)).leaders;
+      let leaders = await this.targetLeaders(target, targetTopics);
       const transactions = this.exactlyOnce
         ? new TransactionCoordinator(
-            { any: () => target.any(), at: (host, port) => target.connectionTo(`${host}:${port}`) },
+            { any: () => target.any(), at: (host, port) => target.pool.get({ host, port }) },
             { transactionalId: transactionalIdFor(connector, taskId) },
           )
         : undefined;
@@ -183,24 +196,21 @@ export class MirrorSourceTask {
       await sender.init();
       this.uncommitted.clear();
       this.transactionOpenedAt = undefined;
-      await this.resolvePositions(source, sourceLeaders);
+      await this.resolvePositions(admin);
+      consumer.assign(
+        this.o.partitions.map((p) => ({ ...p, offset: this.fetchAt.get(partitionKey(p.topic, p.partition))! })),
+      );
       let last: Promise<void> = Promise.resolve();
       const commit = async (): Promise<void> => {
         await last;
-        await this.commit(sender, offsets!, targetLeaders);
+        await this.commit(sender, offsets!, leaders);
       };
       while (!this.stopping && !this.failed) {
         const opened = this.transactionOpenedAt;
         if (offsets && opened !== undefined && Date.now() - opened >= this.transactionMs()) await commit();
         while (inFlight.length >= MAX_IN_FLIGHT) await inFlight[0];
-        const positions = this.o.partitions.map((p) => ({
-          ...p,
-          offset: this.fetchAt.get(partitionKey(p.topic, p.partition))!,
-        }));
-        const fetched = await fetchPartitions(source, sourceLeaders, positions, FETCH);
-        const { items, refresh } = await this.itemsOf(fetched, source, sourceLeaders);
-        if (refresh) sourceLeaders = (await source.leaders(sourceTopics)).leaders;
-        for (const request of this.requests(items, targetLeaders)) {
+        const items = await this.itemsOf(await consumer.fetch(), consumer, admin);
+        for (const request of this.requests(items, leaders)) {
           if (this.stopping) break;
           while (inFlight.length >= MAX_IN_FLIGHT) await inFlight[0];
           last = this.sendInOrder(sender, request.node, request.items, last);
@@ -208,14 +218,14 @@ export class MirrorSourceTask {
           inFlight.push(link);
         }
         if (items.some((i) => i.failure)) break;
-        if (refresh) targetLeaders = (await target.leaders(targetTopics)).leaders;
+        if (leaders.size < targetTopics.length) leaders = await this.targetLeaders(target, targetTopics);
       }
       // Drain: every request sent is acknowledged and its positions saved (or the first failure is thrown).
       await last;
       if (offsets) await commit();
     } finally {
       await Promise.allSettled(inFlight);
-      await Promise.all([source.close(), target.close()]);
+      await Promise.all([consumer.close(), admin.close(), target.close()].map((p) => p.catch(() => {})));
     }
   }
 
@@ -248,11 +258,32 @@ export class MirrorSourceTask {
     }
   }
 
+  private async targetLeaders(target: WireCluster, topics: string[]): Promise<Map<string, number[]>> {
+    const all = await Promise.all(topics.map((t) => target.topic(t, true)));
+    return new Map(all.map((m) => [m.topic, m.leaders]));
+  }
+
+  /** The start of partitions never mirrored: auto.offset.reset's earliest or latest offsets, one request per topic. */
+  private async resetOffsets(admin: KafkaAdmin, partitions: TopicPartition[]): Promise<Map<string, bigint>> {
+    const out = new Map<string, bigint>();
+    for (const topic of new Set(partitions.map((p) => p.topic))) {
+      const all =
+        this.o.spec.startFrom === 'latest' ? await admin.latestOffsets(topic) : await admin.earliestOffsets(topic);
+      for (const p of all) out.set(partitionKey(topic, p.partition), p.offset);
+    }
+    for (const p of partitions) {
+      if (!out.has(partitionKey(p.topic, p.partition))) {
+        throw new Error(`${p.topic}-${p.partition}: no ${this.o.spec.startFrom} offset`);
+      }
+    }
+    return out;
+  }
+
   /** Positions for this session: saved ones, else (never mirrored) auto.offset.reset's earliest or latest. */
-  private async resolvePositions(source: BrokerConnections, leaders: Map<string, number[]>): Promise<void> {
+  private async resolvePositions(admin: KafkaAdmin): Promise<void> {
     const saved = await this.o.positions.load(this.o.partitions);
     const fresh = this.o.partitions.filter((p) => !saved.has(partitionKey(p.topic, p.partition)));
-    const reset = fresh.length > 0 ? await listOffsets(source, leaders, fresh, this.o.spec.startFrom) : new Map();
+    const reset = fresh.length > 0 ? await this.resetOffsets(admin, fresh) : new Map<string, bigint>();
     this.fetchAt = new Map();
     for (const p of this.o.partitions) {
       const key = partitionKey(p.topic, p.partition);
@@ -261,26 +292,19 @@ export class MirrorSourceTask {
   }
 
   /** Turns one fetch into send items, in partition order; notes lag; handles partition errors. */
-  private async itemsOf(
-    fetched: FetchedPartition[],
-    source: BrokerConnections,
-    leaders: Map<string, number[]>,
-  ): Promise<{ items: Item[]; refresh: boolean }> {
+  private async itemsOf(fetched: FetchedPartition[], consumer: KafkaConsumer, admin: KafkaAdmin): Promise<Item[]> {
     const items: Item[] = [];
-    let refresh = false;
     for (const f of fetched) {
       const key = partitionKey(f.topic, f.partition);
       let position = this.fetchAt.get(key)!;
       if (f.error === 'OFFSET_OUT_OF_RANGE') {
-        const [at] = (await listOffsets(source, leaders, [f], this.o.spec.startFrom)).values();
+        const at = (await this.resetOffsets(admin, [f])).get(key)!;
         this.o.log.warn('position out of range; reset', { partition: key, from: String(position), to: String(at) });
         this.fetchAt.set(key, at);
+        consumer.seek({ topic: f.topic, partition: f.partition, offset: at });
         continue;
       }
-      if (f.error) {
-        refresh = true;
-        continue;
-      }
+      if (f.error) throw new Error(`cannot fetch ${f.topic}-${f.partition}: ${f.error}`);
       const targetTopic = this.o.targetTopic(f.topic);
       for (const batch of committedBatches(f)) {
         const item: Item = {
@@ -307,7 +331,7 @@ export class MirrorSourceTask {
             item.end = c.failure.offset;
             item.failure = `cannot convert record ${f.topic}-${f.partition}@${c.failure.offset}: ${c.failure.reason} (errors.tolerance=none)`;
             items.push(item);
-            return { items, refresh };
+            return items;
           }
         }
         items.push(item);
@@ -320,7 +344,7 @@ export class MirrorSourceTask {
       this.fetchAt.set(key, position);
       if (f.highWatermark >= 0n) this.stats.lag[dashName(key)] = Math.max(0, Number(f.highWatermark - position));
     }
-    return { items, refresh };
+    return items;
   }
 
   /**

@@ -2,9 +2,8 @@
 // the byte path (gzip batches stay gzip, aborted transactions never arrive, every field equal).
 import { describe, expect, it } from 'vitest';
 import { CompressionTypes } from 'kafkajs';
-import { BrokerConnections } from '../../shared/kafka/broker-connections.js';
 import { batchesIn } from '../../shared/kafka/forwarded-batch.js';
-import { fetchPartitions } from '../../shared/kafka/partition-fetcher.js';
+import { wireClient } from '../../shared/kafka/wire/wire-client.js';
 import {
   TARGET,
   consume,
@@ -170,15 +169,11 @@ describe('mirror connector, ByteArrayConverter', () => {
     expect(ordered(targetTx)).toEqual(ordered(sourceTx));
 
     // The target's batches are still gzip (attributes' codec bits): forwarded, not re-encoded.
-    const target = new BrokerConnections({ brokers: [TARGET()], security: { protocol: 'PLAINTEXT' } }, 'test-raw');
+    const consumer = wireClient({ brokers: [TARGET()], security: { protocol: 'PLAINTEXT' } }, 'test-raw').consumer();
     try {
-      const { leaders } = await target.leaders([`src.${gz}`]);
-      const fetched = await fetchPartitions(
-        target,
-        leaders,
-        [0, 1].map((partition) => ({ topic: `src.${gz}`, partition, offset: 0n })),
-        { maxWaitMs: 100, maxBytes: 1 << 20, partitionMaxBytes: 1 << 20, readCommitted: true },
-      );
+      await consumer.connect();
+      consumer.assign([0, 1].map((partition) => ({ topic: `src.${gz}`, partition, offset: 0n })));
+      const fetched = await consumer.fetch();
       // Commit markers (control batches of the mirror's own transactions) are no forwarded data.
       const codecs = fetched.flatMap((f) =>
         [...batchesIn(f.records)].filter((b) => !b.header.control).map((b) => b.header.compression),
@@ -186,7 +181,7 @@ describe('mirror connector, ByteArrayConverter', () => {
       expect(codecs.length).toBeGreaterThan(0);
       expect(codecs.every((c) => c === 1)).toBe(true);
     } finally {
-      await target.close();
+      await consumer.close();
     }
   });
 });
