@@ -165,7 +165,7 @@ export function readFileConnectorSpec(r: SettingReader, connectorClass: string):
     numPartitions: r.positiveInt('num.partitions', 1),
     replicationFactor: r.integer('replication.factor', -1, 1, true),
     gcs: readGcs(r),
-    provenanceHeaders: r.bool('file.reader.provenance.headers', true),
+    provenanceHeaders: r.bool('file.reader.provenance.headers', false),
     compression: r.choice<CompressionType>(
       'producer.compression.type',
       ['none', 'gzip', 'snappy', 'lz4', 'zstd'],

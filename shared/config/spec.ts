@@ -144,7 +144,7 @@ export interface FileConnectorSpec extends SpecBase {
   /** `replication.factor` for a topic created by the connector, default -1 (the broker's default). */
   replicationFactor: number;
   gcs: GcsCredentials;
-  /** `file.reader.provenance.headers` (default true): dsc.source, dsc.line or dsc.offset, dsc.generation headers. */
+  /** `file.reader.provenance.headers` (default false): dsc.source, dsc.line or dsc.offset, dsc.generation headers. */
   provenanceHeaders?: boolean;
   /** `producer.compression.type` (default none). Optional: specs stored before these keys existed lack them. */
   compression?: CompressionType;

@@ -241,7 +241,7 @@ class FileSourceTask {
       const dlq = this.spec.errors.deadLetterTopic;
       if (dlq) this.partitions.deadLetter = await producer.partitionCount(dlq);
       const maxBytes = Math.min(MAX_BATCH_BYTES, await producer.maxBatchBytes(this.spec.topic)) - BATCH_BYTES_MARGIN;
-      this.batcher = new RecordBatcher(maxBytes, this.spec.provenanceHeaders ?? true);
+      this.batcher = new RecordBatcher(maxBytes, this.spec.provenanceHeaders ?? false);
     } catch (err) {
       throw new TaskFailure(`cannot connect to Kafka: ${errorText(err)}`);
     }
@@ -579,6 +579,7 @@ class FileSourceTask {
   /** After Kafka acknowledged `batch`: its position and counts become the checkpoint (CAS, lease renewed). */
   private async checkpoint(batch: Batch): Promise<void> {
     if (this.options.kill?.aborted) throw new OwnershipLost('killed');
+    this.batcher.recycle(batch.encoded); // acknowledged: nothing reads these bytes any more
     this.acked.records += batch.records;
     this.acked.bytes += batch.bytes;
     this.acked.errors += batch.errors;

@@ -61,6 +61,11 @@ export class RecordBatcher {
     this.records++;
   }
 
+  /** Batches Kafka acknowledged: their buffers are reused (see RecordBatchBuilder.recycle). */
+  recycle(batches: EncodedBatch[]): void {
+    for (const b of batches) this.builder.recycle(b);
+  }
+
   /** The record batches of everything appended since the last call (in order); empty when nothing was. */
   take(): EncodedBatch[] {
     const last = this.builder.finish();

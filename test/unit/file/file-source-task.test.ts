@@ -65,7 +65,11 @@ const LINES = Array.from({ length: 250 }, (_, i) => `${i},name ${i},caf\u00e9`);
 describe('file task over the Kafka port', () => {
   it('sends every line in order as bytes, one batch in flight, with provenance headers', async () => {
     const fake = new FakeKafka();
-    const s = spec({ 'file.uris': file(LINES.join('\n') + '\n'), 'file.reader.batch.size': 100 });
+    const s = spec({
+      'file.uris': file(LINES.join('\n') + '\n'),
+      'file.reader.batch.size': 100,
+      'file.reader.provenance.headers': 'true',
+    });
     const st = await run(fake, s);
     expect(fake.values(s.topic)).toEqual(LINES);
     // 250 records at 100 per batch: 3 batches (each one send), then the final empty checkpoint batch sends nothing.
@@ -82,9 +86,9 @@ describe('file task over the Kafka port', () => {
     expect(task.progress.records).toBe(250);
   });
 
-  it('file.reader.provenance.headers=false sends bare values', async () => {
+  it('by default records carry no headers: bare values', async () => {
     const fake = new FakeKafka();
-    const s = spec({ 'file.uris': file('a\nb\n'), 'file.reader.provenance.headers': 'false' });
+    const s = spec({ 'file.uris': file('a\nb\n') });
     await run(fake, s);
     expect(fake.records(s.topic).map((r) => [r.value!.toString(), r.headers])).toEqual([
       ['a', []],

@@ -57,7 +57,16 @@ export class FakeKafka {
       if (!log) throw new KafkaError(`${r.topic}[${r.partition}] does not exist`, 'UNKNOWN_TOPIC_OR_PARTITION');
       const baseOffset = BigInt(log.length);
       for (const b of decodeRecordBatches(r.batch.bytes)) {
-        for (const rec of b.records) log.push({ ...rec, offset: BigInt(log.length) });
+        // Copies: a producer may reuse a batch's buffer once it is acknowledged.
+        for (const rec of b.records) {
+          log.push({
+            offset: BigInt(log.length),
+            timestamp: rec.timestamp,
+            key: rec.key && Buffer.from(rec.key),
+            value: rec.value && Buffer.from(rec.value),
+            headers: rec.headers.map(([k, v]) => [k, v && Buffer.from(v)]),
+          });
+        }
       }
       return { topic: r.topic, partition: r.partition, baseOffset, recordCount: r.batch.recordCount };
     });

@@ -114,6 +114,25 @@ describe('RecordBatchBuilder', () => {
     expect(RecordBatchBuilder.recordSize(5, null, 0, 0)).toBeGreaterThanOrEqual(batch.bytes.length - 61 - 5);
   });
 
+  it('reuses a recycled buffer for a later batch, never one still in flight', () => {
+    const b = new RecordBatchBuilder(64 * 1024); // own ArrayBuffers (not Node's small-buffer pool)
+    const put = (v: string) => b.append(Buffer.from(v), 0, v.length);
+    const value = (x: { bytes: Buffer; recordCount: number }) =>
+      decodeRecordBatches(sealBatch(x, stamp))[0].records[0].value!.toString();
+    put('first');
+    const first = b.finish()!;
+    put('second');
+    const second = b.finish()!; // in flight: never reused
+    b.recycle(first);
+    put('third');
+    const third = b.finish()!; // built in the buffer allocated before the recycle
+    put('fourth');
+    const fourth = b.finish()!;
+    expect(fourth.bytes.buffer).toBe(first.bytes.buffer);
+    expect(new Set([second, third, fourth].map((x) => x.bytes.buffer)).size).toBe(3);
+    expect([second, third, fourth].map(value)).toEqual(['second', 'third', 'fourth']);
+  });
+
   it('a decoder ignores a partial batch at the end (a fetch cut at its limit)', () => {
     const full = build(['a', 'b']);
     const two = Buffer.concat([full, full.subarray(0, full.length - 3)]);
