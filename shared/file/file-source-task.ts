@@ -293,6 +293,15 @@ class FileSourceTask {
     });
   }
 
+  /**
+   * Exactly once, when the task stops without committing (deleted, or another invocation owns it now): aborts the
+   * open transaction, so read_committed consumers need not wait for the broker's transaction timeout. Fails
+   * harmlessly when a newer invocation already fenced this one (it aborted the transaction itself).
+   */
+  private async abandon(): Promise<void> {
+    await this.transactions?.abort().catch(() => {});
+  }
+
   // ---- the read loop ----
 
   private async load(): Promise<TaskOutcome> {
@@ -662,6 +671,7 @@ class FileSourceTask {
     if (err instanceof OwnershipLost) {
       this.log.info('stopped: task ownership moved on', { reason: err.outcome });
       await this.producer?.settle();
+      if (err.outcome !== 'killed') await this.abandon();
       return err.outcome;
     }
     if (err instanceof Interrupt) return this.interrupted(err.reason);
@@ -697,6 +707,7 @@ class FileSourceTask {
   private async interrupted(reason: Interrupt['reason']): Promise<TaskOutcome> {
     if (reason === 'gone' || reason === 'stale') {
       await this.producer?.settle();
+      await this.abandon();
       return reason;
     }
     try {
