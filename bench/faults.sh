@@ -8,7 +8,7 @@
 #   kill-t2   the same with tasks.max 2 (the file is split into two byte ranges)
 #   sigterm   SIGTERM mid-load (time to exit, exit code), then run again
 #   two-runs  a second `dsc run` on the same state while the first runs (the same task twice at once)
-#   budget    DSC_TASK_BUDGET_SECONDS=2: the task re-enqueues itself mid-file again and again
+#   budget    DSC_TASK_BUDGET_SECONDS=0.5: the task re-enqueues itself mid-file again and again
 #   broker    the target broker restarted mid-load, on an isolated second instance of the services
 #             (DSC_CACHE=~/.cache/dsc-eos, DSC_PORT_OFFSET=2000), never the shared brokers
 #   mirror    SIGKILL of the mirror worker FAULTS_MIRROR_KILLS (10) times during a FAULTS_MIRROR_RECORDS (1 M) record
@@ -167,7 +167,7 @@ case_sigterm() {
     [[ "$("$NODE" bench/file/topic-offsets.mjs end "$topic" 2>/dev/null || echo 0)" -gt 0 ]] && break
     sleep 0.1
   done
-  sleep 0.5
+  sleep 0.2
   sent="$(date +%s.%N)"
   local what="SIGTERM"
   kill -TERM "$PID" 2>/dev/null || what="none (the load had finished)"
@@ -203,12 +203,12 @@ case_budget() {
   conf "$dir" "$topic" 1
   TOPICS+=("$topic")
   RUNS=0
-  say "budget: DSC_TASK_BUDGET_SECONDS=1, the task re-enqueues itself mid-file"
+  say "budget: DSC_TASK_BUDGET_SECONDS=0.5, the task re-enqueues itself mid-file"
   t0=$SECONDS
-  start "$dir" --fresh DSC_TASK_BUDGET_SECONDS=1
+  start "$dir" --fresh DSC_TASK_BUDGET_SECONDS=0.5
   wait "$PID" || true
   RUNS=1
-  finish "$dir" DSC_TASK_BUDGET_SECONDS=1
+  finish "$dir" DSC_TASK_BUDGET_SECONDS=0.5
   requeues="$(grep -c 'time budget spent' "$dir/err.log" || true)"
   verify budget "$topic" "$requeues budget ends" $((SECONDS - t0))
 }
@@ -239,7 +239,9 @@ case_broker() {
   kill -TERM "$pid"
   while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
   say "  broker stopped after $((SECONDS - t0)) s of load; starting it again"
-  (cd "$cwd" && mapfile -t argv <<<"$cmd" && exec "${argv[@]}" >>"$ISOLATED_CACHE/run/logs/kafka-target.log" 2>&1) &
+  # DSC_SERVICE marks it as the services' own (down.sh stops only those).
+  (cd "$cwd" && mapfile -t argv <<<"$cmd" && DSC_SERVICE=kafka-target exec "${argv[@]}" \
+    >>"$ISOLATED_CACHE/run/logs/kafka-target.log" 2>&1) &
   echo $! >"$ISOLATED_CACHE/run/pids/kafka-target.pid"
   for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.2; done
   wait "$PID" || true

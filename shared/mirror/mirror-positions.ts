@@ -20,6 +20,11 @@ export interface MirrorOffsetsTopic {
   target: KafkaClient;
   /** The source cluster's alias: part of each offset's key, as MirrorMaker 2 keys its source partitions. */
   sourceAlias: string;
+  /**
+   * The connector's creation time, kept in each offset: a connector deleted and created again under the same name
+   * (its offsets not tombstoned) starts afresh instead of at the old one's offsets.
+   */
+  created: string;
 }
 
 export class MirrorPositions {
@@ -59,7 +64,10 @@ export class MirrorPositions {
     if (!this.offsets) throw new Error('openOffsetsTopic() first');
     return this.offsets.records(
       this.connector,
-      [...positions].map(([key, at]) => [this.sourcePartition(key), { offset: at.toString() }]),
+      [...positions].map(([key, at]) => [
+        this.sourcePartition(key),
+        { offset: at.toString(), created: this.topic!.created },
+      ]),
     );
   }
 
@@ -75,7 +83,8 @@ export class MirrorPositions {
         const parsed = JSON.parse(key) as [string, { cluster?: string; topic?: string; partition?: number }];
         const p = parsed[1];
         if (p.cluster !== this.topic!.sourceAlias || p.topic === undefined || p.partition === undefined) continue;
-        if (typeof value.offset === 'string') out.set(partitionKey(p.topic, p.partition), BigInt(value.offset));
+        if (value.created !== this.topic!.created || typeof value.offset !== 'string') continue;
+        out.set(partitionKey(p.topic, p.partition), BigInt(value.offset));
       }
       return out;
     } finally {

@@ -102,7 +102,11 @@ export class MirrorSourceConnector {
     // Exactly once (the default): positions also go to the offsets topic on the target, in the records' transactions.
     const offsetsTopic =
       (spec.delivery?.exactlyOnce ?? true)
-        ? { target: createKafkaClient(spec.target, `dsc-mirror-${record.name}`), sourceAlias: spec.sourceAlias }
+        ? {
+            target: createKafkaClient(spec.target, `dsc-mirror-${record.name}`),
+            sourceAlias: spec.sourceAlias,
+            created: record.createdAt,
+          }
         : undefined;
     this.positions = new MirrorPositions(store, record.name, this.sourceAdmin, offsetsTopic);
   }
