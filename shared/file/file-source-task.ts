@@ -21,11 +21,16 @@ import { fileURLToPath } from 'node:url';
 import type { FileConnectorSpec } from '../config/spec.js';
 import type { TaskMessage } from '../dispatch/dispatcher.js';
 import { BatchProducer } from '../kafka/batch-producer.js';
-import { isProducerFenced, type KafkaClient, type KafkaProducer } from '../kafka/kafka-port.js';
-import { TaskTransactions } from '../kafka/task-transactions.js';
 import { deadLetterHeaders } from '../kafka/dead-letter.js';
-import type { EncodedBatch, ProduceRequest } from '../kafka/kafka-port.js';
+import {
+  isProducerFenced,
+  type EncodedBatch,
+  type KafkaClient,
+  type KafkaProducer,
+  type ProduceRequest,
+} from '../kafka/kafka-port.js';
 import { encodeRecordBatch, type RecordToEncode } from '../kafka/record-batch.js';
+import { TaskTransactions } from '../kafka/task-transactions.js';
 import type { TaskPatch, TaskProgress, TaskRecord } from '../lifecycle/store.js';
 import type { Logger } from '../runtime/log.js';
 import { errorText } from '../runtime/error-text.js';
