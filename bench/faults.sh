@@ -130,27 +130,45 @@ random_sleep() { # between $1 and $2 seconds
 }
 
 case_kill() { # $1 tasks
-  local name="kill-t$1" topic="faults-kill-t$1-$RUN_ID" dir="$WORK/kill-t$1" kills=0 t0 fresh=--fresh
+  local name="kill-t$1" topic="faults-kill-t$1-$RUN_ID" dir="$WORK/kill-t$1" kills=0 midload=0 t0 fresh=--fresh
+  local marks before after done_before
   mkdir -p "$dir"
+  touch "$dir/err.log"
   conf "$dir" "$topic" "$1"
   TOPICS+=("$topic")
   RUNS=0
-  say "$name: SIGKILL up to $KILLS times during a $LINES-line load"
+  say "$name: SIGKILL $KILLS times at random moments of a $LINES-line load"
   t0=$SECONDS
-  while ((kills < KILLS)); do
+  # dsc loads 2 M lines in about a second: each kill comes 0.1-0.35 s after the run's tasks were dispatched (its
+  # "planned"/"resumed" log line), so most land mid-load; a kill counts as mid-load when the topic grew in that run
+  # and the run had not finished.
+  for _ in $(seq $((KILLS * 3))); do
+    ((kills < KILLS)) || break
+    marks="$(grep -cE '"(planned|resumed) file connector"' "$dir/err.log" || true)"
+    done_before="$(grep -c '"task finished"' "$dir/err.log" || true)"
+    before="$("$NODE" bench/file/topic-offsets.mjs end "$topic" 2>/dev/null || echo 0)"
     start "$dir" "$fresh"
     fresh=""
     RUNS=$((RUNS + 1))
-    random_sleep 0.8 2.5
+    for _ in $(seq 1000); do
+      (($(grep -cE '"(planned|resumed) file connector"' "$dir/err.log" || true) > marks)) && break
+      kill -0 "$PID" 2>/dev/null || break
+      sleep 0.02
+    done
+    random_sleep 0.1 0.35
     if kill -0 "$PID" 2>/dev/null; then
       kill -KILL "$PID" 2>/dev/null || true
       kills=$((kills + 1))
     fi
     wait "$PID" 2>/dev/null || true
+    after="$("$NODE" bench/file/topic-offsets.mjs end "$topic" 2>/dev/null || echo 0)"
+    if ((after > before)) && (($(grep -c '"task finished"' "$dir/err.log" || true) == done_before)); then
+      midload=$((midload + 1))
+    fi
     if grep -q '"state": "FINISHED"' "$dir/out.log" 2>/dev/null; then break; fi
   done
   finish "$dir"
-  verify "$name" "$topic" "$kills SIGKILL" $((SECONDS - t0))
+  verify "$name" "$topic" "$kills SIGKILL ($midload mid-load)" $((SECONDS - t0))
 }
 
 case_sigterm() {
