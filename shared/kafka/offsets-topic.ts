@@ -95,7 +95,9 @@ export class OffsetsTopic {
         topic: this.topic,
         numPartitions: DEFAULT_OFFSETS_PARTITIONS,
         replicationFactor: -1,
-        configs: { 'cleanup.policy': 'compact' },
+        // Small, hourly segments: the log cleaner compacts only closed segments, and a task reads its connector's
+        // partition from the start each time it starts (every few minutes in a Cloud Function).
+        configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(16 << 20), 'segment.ms': '3600000' },
       },
     ]);
     const [description] = await this.admin.describeTopics([this.topic]);
