@@ -38,7 +38,18 @@ const produceRaw = createAPI<
   Awaited<ReturnType<typeof produceV9.parseResponse>>
 >(0, 9, produceRequest, produceV9.parseResponse);
 
-export class IdempotentBatchSender {
+/** What the mirror needs of the target: a producer session, partition leaders, one request at a time. */
+export interface BatchSender {
+  init(): Promise<void>;
+  /** topic → leader node per partition (fresh from the cluster). */
+  leaders(topics: string[]): Promise<Map<string, number[]>>;
+  send(node: number, batches: OutgoingBatch[]): Promise<void>;
+  /** Exactly once (a transactional sender): commits everything sent since the last commit. */
+  commit?(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class IdempotentBatchSender implements BatchSender {
   private producerId = -1n;
   private producerEpoch = -1;
   private readonly sequences = new Map<string, number>();
@@ -49,6 +60,15 @@ export class IdempotentBatchSender {
     /** Exactly once: batches go into this transactional id's transactions (commit with `commit`). */
     private readonly transactions?: TransactionCoordinator,
   ) {}
+
+  async leaders(topics: string[]): Promise<Map<string, number[]>> {
+    const all = await Promise.all(topics.map((t) => this.cluster.topic(t, true)));
+    return new Map(all.map((m) => [m.topic, m.leaders]));
+  }
+
+  close(): Promise<void> {
+    return this.cluster.close();
+  }
 
   async init(): Promise<void> {
     if (this.transactions) {

@@ -40,6 +40,11 @@ export class MirrorPositions {
     private readonly topic?: MirrorOffsetsTopic,
   ) {}
 
+  /** Whether positions also go to the offsets topic (exactly once). */
+  get exactlyOnce(): boolean {
+    return this.topic !== undefined;
+  }
+
   private sourcePartition(key: string): Record<string, string | number> {
     const i = key.lastIndexOf(':');
     return { cluster: this.topic!.sourceAlias, topic: key.slice(0, i), partition: Number(key.slice(i + 1)) };

@@ -6,7 +6,7 @@
 // request that carried it, in request order: a crash repeats at most the requests in flight; stop() sends nothing
 // new, waits for the requests in flight and saves their positions, so a stop repeats nothing.
 import type { MirrorConnectorSpec } from '../config/spec.js';
-import { IdempotentBatchSender, type OutgoingBatch } from '../kafka/idempotent-batch-sender.js';
+import { IdempotentBatchSender, type BatchSender, type OutgoingBatch } from '../kafka/idempotent-batch-sender.js';
 import {
   isProducerFenced,
   type FetchedPartition,
@@ -23,6 +23,7 @@ import { errorText } from '../runtime/error-text.js';
 import { committedBatches, forwardable } from './committed-batches.js';
 import type { Converter } from './converters/index.js';
 import { partitionKey, type MirrorPositions } from './mirror-positions.js';
+import { produceRequests, type SendItem } from './produce-requests.js';
 import { convertBatch, deadLetterBatch, isFatal, type ConversionContext } from './record-conversion.js';
 
 export interface MirrorTaskOptions {
@@ -37,6 +38,34 @@ export interface MirrorTaskOptions {
   log: Logger;
   /** Called once when the task cannot go on (errors.tolerance=none, a fatal converter error): the task is FAILED. */
   onFailure: (reason: string) => void;
+  /** The Kafka side of one session; default: the wire adapter on both clusters (unit tests pass fakes). */
+  transport?: (clientId: string) => MirrorTransport;
+}
+
+/** A session's source consumer and admin, and its target sender. */
+export interface MirrorTransport {
+  consumer: KafkaConsumer;
+  admin: KafkaAdmin;
+  sender: BatchSender;
+}
+
+/** The wire adapter on both sides: the byte path needs the fetched batches as bytes and raw Produce requests. */
+function wireTransport(spec: MirrorConnectorSpec, clientId: string, transactionalId?: string): MirrorTransport {
+  const client = wireClient(spec.source, clientId);
+  const target = new WireCluster(spec.target, clientId, { maxInflights: MAX_IN_FLIGHT + 2 });
+  // Exactly once: the sender's batches go into transactions of the task's transactional id.
+  const transactions =
+    transactionalId === undefined
+      ? undefined
+      : new TransactionCoordinator(
+          { any: () => target.any(), at: (host, port) => target.pool.get({ host, port }) },
+          { transactionalId },
+        );
+  return {
+    consumer: client.consumer(FETCH),
+    admin: client.admin(),
+    sender: new IdempotentBatchSender(target, undefined, transactions),
+  };
 }
 
 export interface MirrorTaskStats {
@@ -50,19 +79,6 @@ export interface MirrorTaskStats {
   /** The last error the task is retrying past (cleared by the next acknowledged request). */
   lastError?: string;
   retries: number;
-}
-
-/** One item in send order: a batch for the target (or none: a position-only step past skipped data). */
-interface Item {
-  key: string;
-  partition: number;
-  targetTopic: string;
-  bytes?: Buffer;
-  records: number;
-  bytesOut: number;
-  dead?: Buffer;
-  end: bigint;
-  failure?: string;
 }
 
 /** Produce requests in flight per task: what a crash may repeat. */
@@ -91,11 +107,11 @@ export class MirrorSourceTask {
   /** Next offset to fetch, per `topic:partition`. */
   private fetchAt = new Map<string, bigint>();
   private readonly bytePath: boolean;
-  private readonly conversion: ConversionContext;
   /** Exactly once: positions acknowledged in the open transaction, committed with it. */
   private readonly exactlyOnce: boolean;
   private uncommitted = new Map<string, bigint>();
   private transactionOpenedAt: number | undefined;
+  private readonly conversion: ConversionContext;
 
   constructor(private readonly o: MirrorTaskOptions) {
     this.stats = {
@@ -106,8 +122,9 @@ export class MirrorSourceTask {
       partitions: o.partitions.map((p) => `${p.topic}-${p.partition}`).sort(),
       lag: {},
     };
-    this.bytePath = (o.spec.valueConverter?.kind ?? 'bytearray') === 'bytearray';
-    this.exactlyOnce = o.spec.delivery?.exactlyOnce ?? true;
+    // StringConverter and JsonConverter pass a value's bytes unchanged too (converters/index.ts): the byte path.
+    this.bytePath = ['bytearray', 'string', 'json'].includes(o.spec.valueConverter?.kind ?? 'bytearray');
+    this.exactlyOnce = (o.spec.delivery?.exactlyOnce ?? true) && o.positions.exactlyOnce;
     this.conversion = {
       spec: o.spec,
       connector: o.connector,
@@ -172,27 +189,20 @@ export class MirrorSourceTask {
   private async session(): Promise<void> {
     const { spec, connector, taskId } = this.o;
     const clientId = `dsc-mirror-${connector}-${taskId}`;
-    // The wire adapter on both sides: the byte path needs the fetched batches as bytes and raw Produce requests.
-    const client = wireClient(spec.source, clientId);
-    const consumer = client.consumer(FETCH);
-    const admin = client.admin();
-    const target = new WireCluster(spec.target, clientId, { maxInflights: MAX_IN_FLIGHT + 2 });
+    const transactionalId = this.exactlyOnce ? transactionalIdFor(connector, taskId) : undefined;
+    const { consumer, admin, sender } = (this.o.transport ?? ((id) => wireTransport(spec, id, transactionalId)))(
+      clientId,
+    );
     const inFlight: Promise<void>[] = [];
+    let last: Promise<void> = Promise.resolve();
     try {
       await Promise.all([consumer.connect(), admin.connect()]);
       const targetTopics = [...new Set(this.o.partitions.map((p) => this.o.targetTopic(p.topic)))];
       if (spec.errors.deadLetterTopic) targetTopics.push(spec.errors.deadLetterTopic);
       const offsets = this.exactlyOnce ? await this.o.positions.openOffsetsTopic() : undefined;
       if (offsets) targetTopics.push(offsets.topic);
-      let leaders = await this.targetLeaders(target, targetTopics);
-      const transactions = this.exactlyOnce
-        ? new TransactionCoordinator(
-            { any: () => target.any(), at: (host, port) => target.pool.get({ host, port }) },
-            { transactionalId: transactionalIdFor(connector, taskId) },
-          )
-        : undefined;
-      const sender = new IdempotentBatchSender(target, undefined, transactions);
-      // Exactly once: fence earlier instances (aborting their open transaction) before reading committed offsets.
+      let leaders = await sender.leaders(targetTopics);
+      // Before the positions: exactly once fences earlier instances (aborting their open transaction) first.
       await sender.init();
       this.uncommitted.clear();
       this.transactionOpenedAt = undefined;
@@ -200,32 +210,48 @@ export class MirrorSourceTask {
       consumer.assign(
         this.o.partitions.map((p) => ({ ...p, offset: this.fetchAt.get(partitionKey(p.topic, p.partition))! })),
       );
-      let last: Promise<void> = Promise.resolve();
       const commit = async (): Promise<void> => {
         await last;
         await this.commit(sender, offsets!, leaders);
       };
-      while (!this.stopping && !this.failed) {
+      // The first failed request ends the session: nothing after it may be sent (its sequence would be out of order)
+      // nor saved; the next session starts again from the saved positions.
+      let failure: { error: unknown } | undefined;
+      const slot = async () => {
+        while (inFlight.length >= MAX_IN_FLIGHT && !failure) await inFlight[0];
+      };
+      // One fetch ahead: the next response arrives while this one is converted and sent.
+      let next = consumer.fetch();
+      while (!this.stopping && !this.failed && !failure) {
         const opened = this.transactionOpenedAt;
         if (offsets && opened !== undefined && Date.now() - opened >= this.transactionMs()) await commit();
-        while (inFlight.length >= MAX_IN_FLIGHT) await inFlight[0];
-        const items = await this.itemsOf(await consumer.fetch(), consumer, admin);
-        for (const request of this.requests(items, leaders)) {
-          if (this.stopping) break;
-          while (inFlight.length >= MAX_IN_FLIGHT) await inFlight[0];
+        await slot();
+        if (failure) break;
+        const fetched = await next;
+        next = consumer.fetch();
+        next.catch(() => {}); // a session that ends first never reads it
+        const items = await this.itemsOf(fetched, consumer, admin);
+        for (const request of produceRequests(items, leaders, this.o.spec.errors.deadLetterTopic)) {
+          await slot();
+          if (this.stopping || failure) break;
           last = this.sendInOrder(sender, request.node, request.items, last);
-          const link = last.finally(() => inFlight.splice(inFlight.indexOf(link), 1));
+          const link: Promise<void> = last
+            .catch((error: unknown) => {
+              failure ??= { error };
+            })
+            .finally(() => inFlight.splice(inFlight.indexOf(link), 1));
           inFlight.push(link);
         }
         if (items.some((i) => i.failure)) break;
-        if (leaders.size < targetTopics.length) leaders = await this.targetLeaders(target, targetTopics);
+        if (leaders.size < targetTopics.length) leaders = await sender.leaders(targetTopics);
       }
       // Drain: every request sent is acknowledged and its positions saved (or the first failure is thrown).
       await last;
-      if (offsets) await commit();
+      if (offsets && !failure) await commit();
     } finally {
+      last.catch(() => {}); // a failure thrown above is the session's error; this one is the same
       await Promise.allSettled(inFlight);
-      await Promise.all([consumer.close(), admin.close(), target.close()].map((p) => p.catch(() => {})));
+      await Promise.all([consumer.close(), admin.close(), sender.close()].map((p) => p.catch(() => {})));
     }
   }
 
@@ -238,7 +264,7 @@ export class MirrorSourceTask {
    * cover, and the transaction commits; then the store gets a copy (status, and a fallback for an older version).
    */
   private async commit(
-    sender: IdempotentBatchSender,
+    sender: BatchSender,
     offsets: { topic: string; partition: number },
     leaders: Map<string, number[]>,
   ): Promise<void> {
@@ -249,6 +275,7 @@ export class MirrorSourceTask {
       if (node < 0) throw new Error(`${offsets.topic}-${offsets.partition} has no leader on the target`);
       await sender.send(node, [{ topic: request.topic, partition: request.partition, bytes: request.batch.bytes }]);
     }
+    if (!sender.commit) throw new Error('exactly once needs a transactional sender');
     await sender.commit();
     const committed = this.uncommitted;
     this.uncommitted = new Map();
@@ -256,11 +283,6 @@ export class MirrorSourceTask {
     if (committed.size > 0 && !(await this.o.positions.save(committed))) {
       throw new Error(`connector ${this.o.connector} no longer exists`);
     }
-  }
-
-  private async targetLeaders(target: WireCluster, topics: string[]): Promise<Map<string, number[]>> {
-    const all = await Promise.all(topics.map((t) => target.topic(t, true)));
-    return new Map(all.map((m) => [m.topic, m.leaders]));
   }
 
   /** The start of partitions never mirrored: auto.offset.reset's earliest or latest offsets, one request per topic. */
@@ -292,8 +314,8 @@ export class MirrorSourceTask {
   }
 
   /** Turns one fetch into send items, in partition order; notes lag; handles partition errors. */
-  private async itemsOf(fetched: FetchedPartition[], consumer: KafkaConsumer, admin: KafkaAdmin): Promise<Item[]> {
-    const items: Item[] = [];
+  private async itemsOf(fetched: FetchedPartition[], consumer: KafkaConsumer, admin: KafkaAdmin): Promise<SendItem[]> {
+    const items: SendItem[] = [];
     for (const f of fetched) {
       const key = partitionKey(f.topic, f.partition);
       let position = this.fetchAt.get(key)!;
@@ -307,7 +329,7 @@ export class MirrorSourceTask {
       if (f.error) throw new Error(`cannot fetch ${f.topic}-${f.partition}: ${f.error}`);
       const targetTopic = this.o.targetTopic(f.topic);
       for (const batch of committedBatches(f)) {
-        const item: Item = {
+        const item: SendItem = {
           key,
           partition: f.partition,
           targetTopic,
@@ -347,53 +369,8 @@ export class MirrorSourceTask {
     return items;
   }
 
-  /**
-   * Groups items into Produce requests: at most one batch per target partition in a request (the broker's rule),
-   * one request per target leader, each partition's batches in order across requests.
-   */
-  private *requests(items: Item[], leaders: Map<string, number[]>): Generator<{ node: number; items: Item[] }> {
-    const queues = new Map<string, Item[]>();
-    for (const i of items) queues.set(i.key, [...(queues.get(i.key) ?? []), i]);
-    const dlq = this.o.spec.errors.deadLetterTopic;
-    while (queues.size > 0) {
-      const byNode = new Map<number, Item[]>();
-      let deadUsed = false;
-      for (const [key, q] of queues) {
-        // Take position-only items with the next batch; stop at a second batch or a second dead-letter batch.
-        const taken: Item[] = [];
-        let batches = 0;
-        while (q.length > 0 && (q[0].bytes === undefined || batches === 0) && !(q[0].dead && deadUsed)) {
-          const i = q.shift()!;
-          if (i.bytes) batches++;
-          if (i.dead) deadUsed = true;
-          taken.push(i);
-          if (i.failure) break;
-        }
-        if (q.length === 0) queues.delete(key);
-        if (taken.length === 0) continue;
-        const node = leaders.get(taken[0].targetTopic)?.[taken[0].partition] ?? -1;
-        if (node < 0) throw new Error(`${taken[0].targetTopic}-${taken[0].partition} has no leader on the target`);
-        byNode.set(node, [...(byNode.get(node) ?? []), ...taken]);
-      }
-      for (const [node, its] of byNode) {
-        // Dead letters ride with the request to the dead-letter partition's leader only when it is the same broker.
-        const dlqNode = dlq ? (leaders.get(dlq)?.[0] ?? -1) : -1;
-        if (its.some((i) => i.dead) && dlqNode !== node) {
-          const dead = its.filter((i) => i.dead);
-          yield { node, items: its.map((i) => ({ ...i, dead: undefined })) };
-          yield { node: dlqNode, items: dead.map((i) => ({ ...i, bytes: undefined, records: 0, bytesOut: 0 })) };
-        } else yield { node, items: its };
-      }
-    }
-  }
-
   /** Sends one request; after it and every earlier one are acknowledged, saves its positions and counts it. */
-  private sendInOrder(
-    sender: IdempotentBatchSender,
-    node: number,
-    items: Item[],
-    previous: Promise<void>,
-  ): Promise<void> {
+  private sendInOrder(sender: BatchSender, node: number, items: SendItem[], previous: Promise<void>): Promise<void> {
     const batches: OutgoingBatch[] = [];
     for (const i of items) if (i.bytes) batches.push({ topic: i.targetTopic, partition: i.partition, bytes: i.bytes });
     const dead = items.find((i) => i.dead)?.dead;
@@ -404,7 +381,7 @@ export class MirrorSourceTask {
     return previous.then(async () => {
       await sent;
       const ends = new Map<string, bigint>();
-      for (const i of items) ends.set(i.key, i.end);
+      for (const i of items) if (i.end >= 0n) ends.set(i.key, i.end);
       if (this.exactlyOnce) {
         // Committed with the transaction (commit()); a position-only step opens none but still moves on.
         for (const [key, end] of ends) this.uncommitted.set(key, end);
