@@ -71,3 +71,28 @@ export function plainLineSink(reader: FileReaderSpec, gate: RecordGate, output: 
     },
   };
 }
+
+/**
+ * JSON lines keep their bytes: the text sink (`inner`) validates each line as it always does, and a line it accepts
+ * is output as the line's own bytes minus the whitespace it trimmed, so invalid UTF-8 inside a string value is not
+ * turned into U+FFFD on its way to Kafka.
+ */
+export function bytesKeepingSink(inner: LineSink, gate: RecordGate, output: RecordOutput): LineSink {
+  return {
+    bytes(buf, s, e, line, start, end) {
+      const text = buf.toString('utf8', s, e);
+      const before = gate.out.length;
+      inner.line(text, line, start, end);
+      const r = gate.out[before];
+      if (gate.out.length !== before + 1 || r.kind !== 'record') return;
+      gate.out.pop();
+      // Whitespace is valid UTF-8, one character per code point: the trimmed ends' byte lengths are exact.
+      const lead = Buffer.byteLength(text.slice(0, text.length - text.trimStart().length));
+      const trail = Buffer.byteLength(text.slice(text.trimEnd().length));
+      output.record(buf, s + lead, e - trail, r.line, r.endOffset);
+    },
+    line: (text, line, start, end) => inner.line(text, line, start, end),
+    tooLong: (head, bytes, line, start, end) => inner.tooLong(head, bytes, line, start, end),
+    end: () => inner.end?.(),
+  };
+}
