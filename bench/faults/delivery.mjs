@@ -10,7 +10,7 @@
 /* global process, console */ // Node globals: eslint.config.js configures TypeScript sources only
 import { createReadStream } from 'node:fs';
 import { createKafkaClient } from '../../dist/shared/kafka/kafka-client.js';
-import { committedBatches } from '../../dist/shared/kafka/offsets-topic.js';
+import { committedRecords } from '../../dist/shared/kafka/record-batch-reader.js';
 
 const fnv = (buf, start, end) => {
   let h = 0x811c9dc5;
@@ -59,13 +59,22 @@ async function linesOfFile(path, expected) {
 
 /** Calls `each(value)` for every record a read_committed reader sees in `topic`, up to the current end offsets. */
 async function readTopic(brokers, topic, each) {
-  const client = createKafkaClient({ brokers: brokers.split(','), security: { protocol: 'PLAINTEXT' } }, 'dsc-faults', 'wire');
+  const client = createKafkaClient(
+    { brokers: brokers.split(','), security: { protocol: 'PLAINTEXT' } },
+    'dsc-faults',
+    'wire',
+  );
   const admin = client.admin();
   await admin.connect();
   const low = new Map((await admin.earliestOffsets(topic)).map((p) => [p.partition, p.offset]));
   const ends = new Map((await admin.latestOffsets(topic)).map((p) => [p.partition, p.offset]));
   await admin.close();
-  const consumer = client.consumer({ isolationLevel: 'read_committed', maxWaitMs: 200, maxBytes: 64 << 20, partitionMaxBytes: 8 << 20 });
+  const consumer = client.consumer({
+    isolationLevel: 'read_committed',
+    maxWaitMs: 200,
+    maxBytes: 64 << 20,
+    partitionMaxBytes: 8 << 20,
+  });
   await consumer.connect();
   consumer.assign([...ends.keys()].map((partition) => ({ topic, partition, offset: low.get(partition) ?? 0n })));
   const pending = () => consumer.positions().filter((p) => p.offset < ends.get(p.partition));
@@ -73,11 +82,13 @@ async function readTopic(brokers, topic, each) {
   while (pending().length > 0) {
     const fetched = await consumer.fetch();
     idle = fetched.length === 0 ? idle + 1 : 0;
-    if (idle > 300) throw new Error(`stalled reading ${topic} (an open transaction?) at ${JSON.stringify(pending().map((p) => [p.partition, String(p.offset)]))}`);
+    if (idle > 300)
+      throw new Error(
+        `stalled reading ${topic} (an open transaction?) at ${JSON.stringify(pending().map((p) => [p.partition, String(p.offset)]))}`,
+      );
     for (const f of fetched) {
       if (f.error) throw new Error(`${topic}[${f.partition}]: ${f.error}`);
-      for (const batch of committedBatches(f.records, f.abortedTransactions))
-        for (const r of batch.records) if (r.offset < ends.get(f.partition)) each(r.value ?? Buffer.alloc(0));
+      for (const r of committedRecords(f)) if (r.offset < ends.get(f.partition)) each(r.value ?? Buffer.alloc(0));
     }
   }
   await consumer.close();

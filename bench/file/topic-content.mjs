@@ -7,7 +7,7 @@
 import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hash } from 'node:crypto';
 import { createKafkaClient } from '../../dist/shared/kafka/kafka-client.js';
-import { committedBatches } from '../../dist/shared/kafka/offsets-topic.js';
+import { committedRecords } from '../../dist/shared/kafka/record-batch-reader.js';
 
 const [file, topic] = process.argv.slice(2);
 // Two 32-bit sums of each line's SHA-1 words: a 64-bit multiset hash without a BigInt per line.
@@ -66,11 +66,9 @@ async function topicDigest() {
   while (!done()) {
     for (const f of await consumer.fetch()) {
       // read_committed: aborted transactions' batches and commit markers are no records of the topic.
-      for (const b of committedBatches(f.records, f.abortedTransactions)) {
-        for (const r of b.records) {
-          if (r.offset >= end.get(f.partition)) continue;
-          add(acc, r.value ?? Buffer.alloc(0));
-        }
+      for (const r of committedRecords(f)) {
+        if (r.offset >= end.get(f.partition)) continue;
+        add(acc, r.value ?? Buffer.alloc(0));
       }
     }
   }

@@ -5,7 +5,7 @@
 // tombstone. Every key of a connector lives in one partition (chosen from the connector's name), so a task reads
 // one partition at start and `dsc delete` finds all of a connector's keys there to tombstone them.
 import { RecordBatchBuilder } from './record-batch.js';
-import { decodeRecordBatches, type DecodedBatch } from './record-batch-reader.js';
+import { committedRecords } from './record-batch-reader.js';
 import type { KafkaAdmin, KafkaConsumer, ProduceRequest } from './kafka-port.js';
 
 /** The source partition of an offset: `{task}` for a file task, `{cluster, topic, partition}` for a mirror. */
@@ -52,32 +52,6 @@ export function partitionForConnector(connector: string, partitions: number): nu
   let h = 0x811c9dc5;
   for (const byte of Buffer.from(connector, 'utf8')) h = Math.imul(h ^ byte, 0x01000193) >>> 0;
   return h % partitions;
-}
-
-/**
- * The committed batches of a read_committed fetch: control batches and batches of aborted transactions dropped
- * (the broker returns whole batches up to the last stable offset and lists the aborted ones beside them).
- */
-export function committedBatches(
-  records: Buffer,
-  aborted: { producerId: bigint; firstOffset: bigint }[],
-): DecodedBatch[] {
-  const pending = [...aborted].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1));
-  const abortedProducers = new Set<bigint>();
-  const out: DecodedBatch[] = [];
-  for (const batch of decodeRecordBatches(records)) {
-    while (pending.length > 0 && pending[0].firstOffset <= batch.lastOffset) {
-      abortedProducers.add(pending.shift()!.producerId);
-    }
-    if (batch.control) {
-      // An abort (or commit) marker ends that producer's transaction.
-      abortedProducers.delete(batch.producerId);
-      continue;
-    }
-    if (batch.transactional && abortedProducers.has(batch.producerId)) continue;
-    out.push(batch);
-  }
-  return out;
 }
 
 export class OffsetsTopic {
@@ -168,13 +142,11 @@ export class OffsetsTopic {
       }
       for (const fetched of await consumer.fetch()) {
         if (fetched.error) throw new Error(`reading ${this.topic}[${partition}]: ${fetched.error}`);
-        for (const batch of committedBatches(fetched.records, fetched.abortedTransactions)) {
-          for (const r of batch.records) {
-            const key = r.key?.toString('utf8');
-            if (key === undefined || connectorOfKey(key) !== connector) continue;
-            if (r.value === null) out.delete(key);
-            else out.set(key, JSON.parse(r.value.toString('utf8')) as SourceOffset);
-          }
+        for (const r of committedRecords(fetched)) {
+          const key = r.key?.toString('utf8');
+          if (key === undefined || connectorOfKey(key) !== connector) continue;
+          if (r.value === null) out.delete(key);
+          else out.set(key, JSON.parse(r.value.toString('utf8')) as SourceOffset);
         }
         position = fetched.nextOffset > position ? fetched.nextOffset : position;
       }

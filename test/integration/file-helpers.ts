@@ -17,7 +17,7 @@ import type { FileConnectorContext } from '../../shared/file/file-connector-cont
 import { fileHandlers } from '../../shared/file/file-handlers.js';
 import { createKafkaClient } from '../../shared/kafka/kafka-client.js';
 import type { FetchPosition } from '../../shared/kafka/kafka-port.js';
-import { committedBatches } from '../../shared/kafka/offsets-topic.js';
+import { committedRecords } from '../../shared/kafka/record-batch-reader.js';
 import type { FileTaskOptions } from '../../shared/file/file-source-task.js';
 import { SqliteConnectorStore } from '../../shared/lifecycle/sqlite-store.js';
 import { connectorState } from '../../shared/lifecycle/status.js';
@@ -177,16 +177,14 @@ export async function consumeAll(topic: string): Promise<Consumed[]> {
     while (pending().length > 0) {
       if (Date.now() > deadline) throw new Error(`timed out consuming ${topic}`);
       for (const f of await consumer.fetch()) {
-        for (const batch of committedBatches(f.records, f.abortedTransactions)) {
-          for (const r of batch.records) {
-            if (r.offset >= ends.get(f.partition)!) continue;
-            out.push({
-              value: r.value?.toString('utf8') ?? '',
-              headers: Object.fromEntries(r.headers.map(([k, v]) => [k, v?.toString('utf8') ?? ''])),
-              partition: f.partition,
-              offset: Number(r.offset),
-            });
-          }
+        for (const r of committedRecords(f)) {
+          if (r.offset >= ends.get(f.partition)!) continue;
+          out.push({
+            value: r.value?.toString('utf8') ?? '',
+            headers: Object.fromEntries(r.headers.map(([k, v]) => [k, v?.toString('utf8') ?? ''])),
+            partition: f.partition,
+            offset: Number(r.offset),
+          });
         }
       }
     }

@@ -12,7 +12,8 @@ import {
   type KafkaAdapterName,
   type KafkaClient,
 } from '../../shared/kafka/kafka-port.js';
-import { committedBatches, OffsetsTopic, offsetKey } from '../../shared/kafka/offsets-topic.js';
+import { OffsetsTopic, offsetKey } from '../../shared/kafka/offsets-topic.js';
+import { committedRecords, decodeRecordBatches } from '../../shared/kafka/record-batch-reader.js';
 import { RecordBatchBuilder } from '../../shared/kafka/record-batch.js';
 
 const endpoint: KafkaEndpoint = {
@@ -59,9 +60,11 @@ async function read(_client: KafkaClient, topic: string, isolation: IsolationLev
     consumer.assign([{ topic, partition: 0, offset: 0n }]);
     for (let i = 0; i < 30 && consumer.positions()[0].offset < end; i++) {
       for (const f of await consumer.fetch()) {
-        const batches =
-          isolation === 'read_committed' ? committedBatches(f.records, f.abortedTransactions) : decodeAll(f.records);
-        for (const b of batches) if (!b.control) out.push(...b.records.map((r) => r.value!.toString('utf8')));
+        const records =
+          isolation === 'read_committed'
+            ? committedRecords(f)
+            : decodeRecordBatches(f.records).flatMap((b) => (b.control ? [] : b.records));
+        out.push(...records.map((r) => r.value!.toString('utf8')));
       }
     }
   } finally {
@@ -69,8 +72,6 @@ async function read(_client: KafkaClient, topic: string, isolation: IsolationLev
   }
   return out;
 }
-
-const decodeAll = (records: Buffer) => committedBatches(records, []).concat([]);
 
 describe.each(['wire', 'kafkajs'] as KafkaAdapterName[])('transactions: %s adapter', (adapter) => {
   const client = createKafkaClient(endpoint, 'dsc-tx-test', adapter);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KafkaAdmin } from '../../../shared/kafka/kafka-port.js';
 import {
-  committedBatches,
   connectorOfKey,
   offsetKey,
   OffsetsTopic,
@@ -9,7 +8,6 @@ import {
   transactionalIdFor,
   offsetsTopicName,
 } from '../../../shared/kafka/offsets-topic.js';
-import { ATTR_CONTROL, RecordBatchBuilder, sealBatch } from '../../../shared/kafka/record-batch.js';
 import { decodeRecordBatches } from '../../../shared/kafka/record-batch-reader.js';
 
 const admin = {
@@ -52,29 +50,5 @@ describe('offsets topic records', () => {
       ['["load",{"task":0}]', '{"offset":10,"line":2}'],
       ['["load",{"task":1}]', null],
     ]);
-  });
-});
-
-describe('committedBatches', () => {
-  const batch = (values: string[], producerId: bigint, baseOffset: bigint, control = false): Buffer => {
-    const b = new RecordBatchBuilder(256);
-    for (const v of values) b.append(Buffer.from(v), 0, v.length);
-    const bytes = sealBatch(b.finish()!, { producerId, producerEpoch: 0, baseSequence: 0, transactional: true });
-    bytes.writeBigInt64BE(baseOffset, 0);
-    if (control) bytes.writeInt16BE(bytes.readInt16BE(21) | ATTR_CONTROL, 21);
-    return bytes;
-  };
-
-  it('drops aborted transactions and control batches, keeps committed ones', () => {
-    const records = Buffer.concat([
-      batch(['a1', 'a2'], 1n, 0n),
-      batch(['x1'], 2n, 2n), // aborted
-      batch(['marker'], 2n, 3n, true),
-      batch(['b1'], 1n, 4n),
-      batch(['marker'], 1n, 5n, true),
-      batch(['y1'], 2n, 6n), // producer 2 again, a later transaction that committed
-    ]);
-    const kept = committedBatches(records, [{ producerId: 2n, firstOffset: 2n }]);
-    expect(kept.flatMap((b) => b.records.map((r) => r.value!.toString()))).toEqual(['a1', 'a2', 'b1', 'y1']);
   });
 });
