@@ -3,7 +3,7 @@
 //
 // Delivery: exactly once by default (exactly.once.source.support=enabled): the producer is transactional, batches
 // go into a transaction that commits every transaction.boundary.interval.ms together with the task's offset in the
-// offsets topic (task-transactions.ts), and a task starts from its committed offset, read with read_committed after
+// offsets topic (task-transactions.ts), and a task starts from its committed offset, read back after
 // fencing every earlier copy. The store's checkpoint follows each commit (status, and the upgrade path: a task
 // without an offset in the topic starts from the store's checkpoint). With exactly once disabled:
 // at least once, with at most ONE batch repeated. A batch's checkpoint (file, byte offset or archive entry

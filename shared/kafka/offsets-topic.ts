@@ -5,7 +5,7 @@
 // tombstone. Every key of a connector lives in one partition (chosen from the connector's name), so a task reads
 // one partition at start and `dsc delete` finds all of a connector's keys there to tombstone them.
 import { RecordBatchBuilder } from './record-batch.js';
-import { committedRecords } from './record-batch-reader.js';
+import { decodeRecordBatches, type DecodedRecord } from './record-batch-reader.js';
 import type { KafkaAdmin, KafkaConsumer, ProduceRequest } from './kafka-port.js';
 
 /** The source partition of an offset: `{task}` for a file task, `{cluster, topic, partition}` for a mirror. */
@@ -119,34 +119,46 @@ export class OffsetsTopic {
   }
 
   /**
-   * Every committed offset of `connector` (source-partition key → offset), read with read_committed up to the
-   * partition's high watermark as it was when the read began. Records of a transaction still open past that point
-   * (another task's, committing right now) are waited for; `timeoutMs` bounds the wait (a crashed owner's open
-   * transaction stays open until the broker's transaction timeout aborts it).
+   * Every committed offset of `connector` (source-partition key → offset), up to the partition's high watermark as
+   * it was when the read began. The consumer must read uncommitted records: the transactions are resolved here, by
+   * their markers, so an unrelated transaction still open in the partition (another connector's task that crashed
+   * mid-commit, until the broker's timeout aborts it) does not hold the read back as read_committed would. Safe
+   * because every transaction that wrote the caller's keys is over: the caller's producer fenced its predecessors
+   * first, and InitProducerId returns only once their open transaction is aborted.
    */
-  async read(consumer: KafkaConsumer, connector: string, timeoutMs = 90_000): Promise<Map<string, SourceOffset>> {
+  async read(consumer: KafkaConsumer, connector: string, timeoutMs = 60_000): Promise<Map<string, SourceOffset>> {
     const partition = this.partitionOf(connector);
     const end = (await this.admin.latestOffsets(this.topic)).find((p) => p.partition === partition)?.offset ?? 0n;
     const start = (await this.admin.earliestOffsets(this.topic)).find((p) => p.partition === partition)?.offset ?? 0n;
     const out = new Map<string, SourceOffset>();
     if (end <= start) return out;
     consumer.assign([{ topic: this.topic, partition, offset: start }]);
+    /** Records of transactions not ended yet, per producer id, applied when the commit marker comes. */
+    const open = new Map<bigint, DecodedRecord[]>();
+    const apply = (r: DecodedRecord): void => {
+      const key = r.key!.toString('utf8');
+      if (r.value === null) out.delete(key);
+      else out.set(key, JSON.parse(r.value.toString('utf8')) as SourceOffset);
+    };
     const deadline = Date.now() + timeoutMs;
     let position = start;
     while (position < end) {
-      if (Date.now() > deadline) {
-        throw new Error(
-          `reading offsets of ${connector} from ${this.topic}[${partition}] stalled at ${position} (end ${end}): ` +
-            'a transaction stays open',
-        );
-      }
+      if (Date.now() > deadline)
+        throw new Error(`reading ${this.topic}[${partition}] stalled at ${position} (end ${end})`);
       for (const fetched of await consumer.fetch()) {
         if (fetched.error) throw new Error(`reading ${this.topic}[${partition}]: ${fetched.error}`);
-        for (const r of committedRecords(fetched)) {
-          const key = r.key?.toString('utf8');
-          if (key === undefined || connectorOfKey(key) !== connector) continue;
-          if (r.value === null) out.delete(key);
-          else out.set(key, JSON.parse(r.value.toString('utf8')) as SourceOffset);
+        for (const batch of decodeRecordBatches(fetched.records)) {
+          if (batch.baseOffset >= end) break;
+          if (batch.control) {
+            // Control record key: version int16, type int16 (0 abort, 1 commit).
+            const commit = batch.records[0]?.key?.readInt16BE(2) === 1;
+            if (commit) for (const r of open.get(batch.producerId) ?? []) apply(r);
+            open.delete(batch.producerId);
+            continue;
+          }
+          const ours = batch.records.filter((r) => r.key && connectorOfKey(r.key.toString('utf8')) === connector);
+          if (!batch.transactional) ours.forEach(apply);
+          else if (ours.length > 0) open.set(batch.producerId, [...(open.get(batch.producerId) ?? []), ...ours]);
         }
         position = fetched.nextOffset > position ? fetched.nextOffset : position;
       }

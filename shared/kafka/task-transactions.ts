@@ -2,7 +2,7 @@
 // producer is transactional (its transactional.id is derived from connector and task, so a re-run or a duplicate of
 // the task fences the earlier one), its records go into a transaction that stays open for a few hundred
 // milliseconds, and the transaction commits together with the task's source offset in the offsets topic. At start,
-// after the fencing, the task reads its offset back with read_committed: the position after the last committed
+// after the fencing, the task reads its offset back (committed transactions only): the position after the last committed
 // record, never after an aborted or unfinished one.
 import type { KafkaClient, KafkaProducer } from './kafka-port.js';
 import {
@@ -60,7 +60,7 @@ export class TaskTransactions {
 
   /** The task's committed offset, or undefined when it never committed one (or it was deleted). */
   async readOffset(): Promise<SourceOffset | undefined> {
-    const consumer = this.client.consumer({ isolationLevel: 'read_committed', maxWaitMs: 200 });
+    const consumer = this.client.consumer({ isolationLevel: 'read_uncommitted', maxWaitMs: 200 });
     await consumer.connect();
     try {
       const all = await this.offsets.read(consumer, this.options.connector);

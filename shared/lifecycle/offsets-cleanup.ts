@@ -33,7 +33,7 @@ export function kafkaOffsetsCleanup(
       const spec = vault ? await unsealSpec(record.spec, vault) : record.spec;
       const client = createKafkaClient(offsetsEndpoint({ ...record, spec }, deploymentTarget), 'dsc-manage');
       const admin = client.admin();
-      const consumer = client.consumer({ maxWaitMs: 200 });
+      const consumer = client.consumer({ isolationLevel: 'read_uncommitted', maxWaitMs: 200 });
       const producer = client.producer();
       try {
         await admin.connect();

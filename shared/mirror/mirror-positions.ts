@@ -79,7 +79,7 @@ export class MirrorPositions {
   /** Committed positions in the offsets topic (read_committed), keys `topic:partition`. */
   private async fromOffsetsTopic(): Promise<Map<string, bigint>> {
     await this.openOffsetsTopic();
-    const consumer = this.topic!.target.consumer({ maxWaitMs: 200 });
+    const consumer = this.topic!.target.consumer({ isolationLevel: 'read_uncommitted', maxWaitMs: 200 });
     await consumer.connect();
     try {
       const byKey = await this.offsets!.read(consumer, this.connector);

@@ -67,7 +67,7 @@ const endpoint = { brokers: BROKERS().split(','), security: { protocol: 'PLAINTE
 async function storedOffsets(connector: string): Promise<number> {
   const client = createKafkaClient(endpoint, 'dsc-eos-test', 'wire');
   const admin = client.admin();
-  const consumer = client.consumer({ maxWaitMs: 100 });
+  const consumer = client.consumer({ isolationLevel: 'read_uncommitted', maxWaitMs: 100 });
   await admin.connect();
   await consumer.connect();
   try {

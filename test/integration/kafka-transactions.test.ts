@@ -12,7 +12,7 @@ import {
   type KafkaAdapterName,
   type KafkaClient,
 } from '../../shared/kafka/kafka-port.js';
-import { OffsetsTopic, offsetKey } from '../../shared/kafka/offsets-topic.js';
+import { OffsetsTopic, offsetKey, partitionForConnector } from '../../shared/kafka/offsets-topic.js';
 import { committedRecords, decodeRecordBatches } from '../../shared/kafka/record-batch-reader.js';
 import { RecordBatchBuilder } from '../../shared/kafka/record-batch.js';
 
@@ -135,7 +135,7 @@ describe('offsets topic', () => {
     toClose.push(producer);
     await producer.connect();
     const readBack = async (): Promise<Map<string, Record<string, unknown>>> => {
-      const consumer = client.consumer({ maxWaitMs: 100 });
+      const consumer = client.consumer({ isolationLevel: 'read_uncommitted', maxWaitMs: 100 });
       await consumer.connect();
       try {
         return await offsets.read(consumer, connector, 10_000);
@@ -157,7 +157,18 @@ describe('offsets topic', () => {
     // Another connector's key in the same topic is not ours.
     await producer.send([offsets.records(`${connector}-other`, [[{ task: 0 }, { offset: 99 }]])]);
     await producer.commitTransaction();
+    // A transaction left open in the same partition by another connector's task (a crash mid-commit) does not hold
+    // the read back (read_committed would wait for the broker to abort it, up to its transaction timeout).
+    let other = `${connector}-x`;
+    for (let i = 0; partitionForConnector(other, 5) !== offsets.partitionOf(connector); i++)
+      other = `${connector}-x${i}`;
+    const crashed = client.producer({ transactionalId: `${runId}-offsets-crashed` });
+    toClose.push(crashed);
+    await crashed.connect();
+    await crashed.send([offsets.records(other, [[{ task: 0 }, { offset: 1 }]])]);
+    const t0 = Date.now();
     expect([...(await readBack())]).toEqual([[offsetKey(connector, { task: 0 }), { offset: 3, line: 1 }]]);
+    expect(Date.now() - t0).toBeLessThan(5_000);
     await producer.send([offsets.records(connector, [[{ task: 0 }, null]])]);
     await producer.commitTransaction();
     expect((await readBack()).size).toBe(0);

@@ -35,7 +35,7 @@ afterAll(async () => {
 async function offsetsOf(connector: string): Promise<Map<string, Record<string, unknown>>> {
   const client = createKafkaClient(target, 'dsc-eos-mirror-test', 'wire');
   const admin = client.admin();
-  const consumer = client.consumer({ maxWaitMs: 100 });
+  const consumer = client.consumer({ isolationLevel: 'read_uncommitted', maxWaitMs: 100 });
   await Promise.all([admin.connect(), consumer.connect()]);
   try {
     const offsets = new OffsetsTopic(offsetsTopicName(), admin);
