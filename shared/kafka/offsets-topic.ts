@@ -6,7 +6,7 @@
 // one partition at start and `dsc delete` finds all of a connector's keys there to tombstone them.
 import { RecordBatchBuilder } from './record-batch.js';
 import { decodeRecordBatches, type DecodedRecord } from './record-batch-reader.js';
-import type { KafkaAdmin, KafkaConsumer, ProduceRequest } from './kafka-port.js';
+import type { IsolationLevel, KafkaAdmin, KafkaClient, KafkaConsumer, ProduceRequest } from './kafka-port.js';
 
 /** The source partition of an offset: `{task}` for a file task, `{cluster, topic, partition}` for a mirror. */
 export type SourcePartition = Record<string, string | number>;
@@ -45,6 +45,15 @@ export function connectorOfKey(key: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The isolation of the consumer `OffsetsTopic.read` takes: uncommitted for the wire adapter, which returns batches
+ * as the broker stores them (markers and producer ids included, so `read` resolves transactions itself); committed
+ * for kafkajs, whose adapter drops aborted records and markers and hands the rest out as plain batches.
+ */
+export function offsetsReadIsolation(client: KafkaClient): IsolationLevel {
+  return client.adapter === 'wire' ? 'read_uncommitted' : 'read_committed';
 }
 
 /** FNV-1a of the connector's name: all its keys in one partition. */
@@ -120,11 +129,11 @@ export class OffsetsTopic {
 
   /**
    * Every committed offset of `connector` (source-partition key → offset), up to the partition's high watermark as
-   * it was when the read began. The consumer must read uncommitted records: the transactions are resolved here, by
-   * their markers, so an unrelated transaction still open in the partition (another connector's task that crashed
-   * mid-commit, until the broker's timeout aborts it) does not hold the read back as read_committed would. Safe
-   * because every transaction that wrote the caller's keys is over: the caller's producer fenced its predecessors
-   * first, and InitProducerId returns only once their open transaction is aborted.
+   * it was when the read began, with a consumer of `offsetsReadIsolation`. Reading uncommitted records (wire), the
+   * transactions are resolved here by their markers, so an unrelated transaction still open in the partition
+   * (another connector's task that crashed mid-commit, until the broker's timeout aborts it) does not hold the read
+   * back as read_committed would. Safe because every transaction that wrote the caller's keys is over: the caller's
+   * producer fenced its predecessors first, and InitProducerId returns only once their open transaction is aborted.
    */
   async read(consumer: KafkaConsumer, connector: string, timeoutMs = 60_000): Promise<Map<string, SourceOffset>> {
     const partition = this.partitionOf(connector);

@@ -7,6 +7,7 @@
 import type { KafkaClient, KafkaProducer } from './kafka-port.js';
 import {
   offsetKey,
+  offsetsReadIsolation,
   OffsetsTopic,
   offsetsTopicName,
   transactionalIdFor,
@@ -60,7 +61,7 @@ export class TaskTransactions {
 
   /** The task's committed offset, or undefined when it never committed one (or it was deleted). */
   async readOffset(): Promise<SourceOffset | undefined> {
-    const consumer = this.client.consumer({ isolationLevel: 'read_uncommitted', maxWaitMs: 200 });
+    const consumer = this.client.consumer({ isolationLevel: offsetsReadIsolation(this.client), maxWaitMs: 200 });
     await consumer.connect();
     try {
       const all = await this.offsets.read(consumer, this.options.connector);

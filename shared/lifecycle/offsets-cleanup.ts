@@ -5,7 +5,7 @@
 // offset written for an earlier connector of the same name.
 import type { KafkaEndpoint } from '../config/spec.js';
 import { createKafkaClient } from '../kafka/kafka-client.js';
-import { OffsetsTopic, offsetsTopicName } from '../kafka/offsets-topic.js';
+import { offsetsReadIsolation, OffsetsTopic, offsetsTopicName } from '../kafka/offsets-topic.js';
 import type { Logger } from '../runtime/log.js';
 import { errorText } from '../runtime/error-text.js';
 import { unsealSpec, type SecretVault } from './secret-vault.js';
@@ -33,7 +33,7 @@ export function kafkaOffsetsCleanup(
       const spec = vault ? await unsealSpec(record.spec, vault) : record.spec;
       const client = createKafkaClient(offsetsEndpoint({ ...record, spec }, deploymentTarget), 'dsc-manage');
       const admin = client.admin();
-      const consumer = client.consumer({ isolationLevel: 'read_uncommitted', maxWaitMs: 200 });
+      const consumer = client.consumer({ isolationLevel: offsetsReadIsolation(client), maxWaitMs: 200 });
       const producer = client.producer();
       try {
         await admin.connect();

@@ -6,7 +6,7 @@
 import type { ConnectorStore } from '../lifecycle/store.js';
 import type { KafkaAdmin, KafkaClient, ProduceRequest } from '../kafka/kafka-port.js';
 import type { MirrorAdmin } from '../kafka/mirror-admin.js';
-import { OffsetsTopic, offsetsTopicName } from '../kafka/offsets-topic.js';
+import { offsetsReadIsolation, OffsetsTopic, offsetsTopicName } from '../kafka/offsets-topic.js';
 
 /** The consumer group that held a connector's source offsets before positions moved into the store. */
 export const legacyGroupId = (connector: string): string => `dsc-mirror.${connector}`;
@@ -79,7 +79,10 @@ export class MirrorPositions {
   /** Committed positions in the offsets topic (read_committed), keys `topic:partition`. */
   private async fromOffsetsTopic(): Promise<Map<string, bigint>> {
     await this.openOffsetsTopic();
-    const consumer = this.topic!.target.consumer({ isolationLevel: 'read_uncommitted', maxWaitMs: 200 });
+    const consumer = this.topic!.target.consumer({
+      isolationLevel: offsetsReadIsolation(this.topic!.target),
+      maxWaitMs: 200,
+    });
     await consumer.connect();
     try {
       const byKey = await this.offsets!.read(consumer, this.connector);

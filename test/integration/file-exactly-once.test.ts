@@ -122,6 +122,27 @@ describe('file connector: exactly once', () => {
     },
   );
 
+  it('kafkajs adapter (DSC_KAFKA_ADAPTER=kafkajs): a crash mid-load and a resume, every line once', async () => {
+    const topic = unique('eos-kjs');
+    const dir = tempDir({ 'big.csv': BIG });
+    const spec = fileSpec(topic, { topic, 'file.uris': `${dir}/big.csv`, 'file.reader.batch.size': 500 });
+    const kill = new AbortController();
+    let h = await newHarness({ taskOptions: { kill: kill.signal, leaseMs: 300 } });
+    const kafkajs = (e: typeof endpoint, id: string) => createKafkaClient(e, id, 'kafkajs');
+    h.ctx.kafka = kafkajs;
+    await h.create(spec);
+    await recordsAtLeast(h, spec.name, 2_000).catch(() => {});
+    kill.abort();
+    await h.dispatcher.idle();
+    open.splice(open.indexOf(h), 1);
+    await sleep(350);
+    h = await newHarness({ taskOptions: { leaseMs: 300 }, store: h.store });
+    h.ctx.kafka = kafkajs;
+    await h.resume(spec.name);
+    expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'], 60_000)).toBe('FINISHED');
+    expect(await delivery(topic, LINES)).toEqual({ lost: 0, duplicated: 0 });
+  });
+
   it('the same task message delivered twice at once: one commits, the other is fenced or refused', async () => {
     const topic = unique('eos-twice');
     const dir = tempDir({ 'big.csv': BIG });
