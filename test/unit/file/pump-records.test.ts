@@ -25,9 +25,14 @@ async function pumped(data: string | Buffer, format: RecordFormat, reader: FileR
   return out;
 }
 
-async function read(data: string | Buffer, format: RecordFormat, reader: FileReaderSpec): Promise<Out[]> {
+async function read(
+  data: string | Buffer,
+  format: RecordFormat,
+  reader: FileReaderSpec,
+  chunk: number,
+): Promise<Out[]> {
   const out: Out[] = [];
-  for await (const r of readRecords(streamOf(data, 7), { format, reader, skipHeader: reader.header })) {
+  for await (const r of readRecords(streamOf(data, chunk), { format, reader, skipHeader: reader.header })) {
     out.push({ value: r.kind === 'record' ? r.value : `BAD:${r.raw}`, line: r.line, endOffset: r.endOffset });
   }
   return out;
@@ -43,11 +48,20 @@ describe('pumpRecords', () => {
     ['multi-byte separator and eol', 'a||b;;c||||d;;', 'delimited', { separator: '||', eol: ';;' }],
     ['quoted fields over lines', 'id,t\n1,"a,b"\n2,"x\ny"\n', 'delimited', { quote: '"', header: true }],
     ['JSON lines, blank and bad lines', '{"a":1}\n\n  {"b":[2]}  \n{nope\n', 'jsonl', {}],
+    [
+      'JSON lines: a bad line keeps its place',
+      '{"a":1}\n{nope\n{"c":3}\n' + 'x'.repeat(30) + '\n[4]\n',
+      'jsonl',
+      { maxLineBytes: 20 },
+    ],
     ['too long lines are bad records', 'short\n' + 'x'.repeat(40) + '\nok\n', 'delimited', { maxLineBytes: 20 }],
   ];
   it.each(cases)('%s: the same records as readRecords', async (_name, data, format, overrides) => {
     const reader = readerSpec(overrides);
-    expect(text(await pumped(data, format, reader))).toEqual(text(await read(data, format, reader)));
+    for (const chunk of [7, 65536]) {
+      // 65536: the whole input in one chunk (a bad record must still come out in its place)
+      expect(text(await pumped(data, format, reader, chunk))).toEqual(text(await read(data, format, reader, chunk)));
+    }
   });
 
   it('keeps invalid UTF-8 byte for byte in plain lines, filled lines and JSON strings', async () => {
