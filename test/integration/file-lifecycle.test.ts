@@ -159,7 +159,7 @@ describe('file connector lifecycle', () => {
     const spec = fileSpec(topic, { topic, 'file.uris': `${dir}/big.csv`, 'file.reader.batch.size': 200 });
     await h.create(spec);
     expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'], 60_000)).toBe('FINISHED');
-    expect(invocations).toBeGreaterThan(2);
+    expect(invocations).toBeGreaterThan(1); // re-enqueued at least once (each invocation opens its transactions first)
     expect(outcomes.slice(0, -1).every((o) => o === 'requeued')).toBe(true);
     expect(outcomes.at(-1)).toBe('finished');
     expect(values(await consumeAll(topic))).toEqual(LINES);
