@@ -218,13 +218,16 @@ class FileSourceTask {
     this.producer = new BatchProducer(producer);
     try {
       await this.producer.connect();
-      if (exactlyOnce) await this.openTransactions(kafka, producer);
       const dlq = this.spec.errors.deadLetterTopic;
-      this.partitioner = new BatchPartitioner(this.spec, {
-        topic: await producer.partitionCount(this.spec.topic),
-        deadLetter: dlq ? await producer.partitionCount(dlq) : 1,
-      });
-      const maxBytes = Math.min(MAX_BATCH_BYTES, await producer.maxBatchBytes(this.spec.topic)) - BATCH_BYTES_MARGIN;
+      // The offsets topic and the topic's metadata are independent requests: in parallel, start-up is shorter.
+      const [, topic, deadLetter, brokerMax] = await Promise.all([
+        exactlyOnce ? this.openTransactions(kafka, producer) : undefined,
+        producer.partitionCount(this.spec.topic),
+        dlq ? producer.partitionCount(dlq) : 1,
+        producer.maxBatchBytes(this.spec.topic),
+      ]);
+      this.partitioner = new BatchPartitioner(this.spec, { topic, deadLetter });
+      const maxBytes = Math.min(MAX_BATCH_BYTES, brokerMax) - BATCH_BYTES_MARGIN;
       this.batcher = new RecordBatcher(maxBytes, this.spec.provenanceHeaders ?? false);
     } catch (err) {
       throw new TaskFailure(`cannot connect to Kafka: ${errorText(err)}`);

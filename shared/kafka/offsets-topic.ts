@@ -73,6 +73,8 @@ export class OffsetsTopic {
 
   /** Creates the topic if missing (compacted), and learns its partition count. */
   async ensure(): Promise<void> {
+    // Usually it exists: one request then (every task start pays for this).
+    if (await this.exists()) return;
     await this.admin.createTopics([
       {
         topic: this.topic,
@@ -83,9 +85,7 @@ export class OffsetsTopic {
         configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(16 << 20), 'segment.ms': '3600000' },
       },
     ]);
-    const [description] = await this.admin.describeTopics([this.topic]);
-    if (!description) throw new Error(`offsets topic ${this.topic} could not be created`);
-    this.partitions = description.partitions.length;
+    if (!(await this.exists())) throw new Error(`offsets topic ${this.topic} could not be created`);
   }
 
   partitionOf(connector: string): number {
@@ -137,8 +137,12 @@ export class OffsetsTopic {
    */
   async read(consumer: KafkaConsumer, connector: string, timeoutMs = 60_000): Promise<Map<string, SourceOffset>> {
     const partition = this.partitionOf(connector);
-    const end = (await this.admin.latestOffsets(this.topic)).find((p) => p.partition === partition)?.offset ?? 0n;
-    const start = (await this.admin.earliestOffsets(this.topic)).find((p) => p.partition === partition)?.offset ?? 0n;
+    const [latest, earliest] = await Promise.all([
+      this.admin.latestOffsets(this.topic),
+      this.admin.earliestOffsets(this.topic),
+    ]);
+    const end = latest.find((p) => p.partition === partition)?.offset ?? 0n;
+    const start = earliest.find((p) => p.partition === partition)?.offset ?? 0n;
     const out = new Map<string, SourceOffset>();
     if (end <= start) return out;
     consumer.assign([{ topic: this.topic, partition, offset: start }]);

@@ -176,7 +176,7 @@ describe('file connector: exactly once', () => {
         await planFileConnector(m, h.ctx);
       },
       task: async (m) => {
-        outcomes.push(await runFileSourceTask(m, h.ctx, { budgetMs: 100, leaseMs: 5_000 }));
+        outcomes.push(await runFileSourceTask(m, h.ctx, { budgetMs: 30, leaseMs: 5_000 }));
       },
     });
     const spec = fileSpec(topic, { topic, 'file.uris': `${dir}/big.csv`, 'file.reader.batch.size': 200 });
