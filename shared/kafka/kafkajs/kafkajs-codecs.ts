@@ -1,7 +1,7 @@
 // kafkajs ships gzip only; its codec registry takes others. These come from @platformatic/kafka's codecs (the ones
 // the wire adapter uses), so both adapters produce and read snappy, lz4 and zstd alike.
 import kafkajs from 'kafkajs';
-import { compressionsAlgorithms } from '@platformatic/kafka';
+import { compressionsAlgorithms } from '../platformatic.js';
 
 const { CompressionCodecs, CompressionTypes } = kafkajs;
 
