@@ -14,7 +14,7 @@ import {
   findCoordinatorV4,
   initProducerIdV4,
   type Connection,
-} from '@platformatic/kafka';
+} from '../platformatic.js';
 import { KafkaError, type TopicPartition } from '../kafka-port.js';
 
 /** How the coordinator client reaches brokers (the wire adapter's connection pool). */
