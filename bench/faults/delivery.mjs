@@ -7,7 +7,7 @@
 //   delivery.mjs topic SOURCE_BROKERS SOURCE TOPIC  expected = the records of SOURCE (read_committed) on SOURCE_BROKERS
 //
 // Prints one line of JSON: {expected, received, lost, duplicated, foreign}. Needs `npm run build` (dist/).
-/* global process, console */ // Node globals: eslint.config.js configures TypeScript sources only
+/* global process, console, Buffer */ // Node globals: eslint.config.js configures TypeScript sources only
 import { createReadStream } from 'node:fs';
 import { createKafkaClient } from '../../dist/shared/kafka/kafka-client.js';
 import { committedRecords } from '../../dist/shared/kafka/record-batch-reader.js';

@@ -3,7 +3,7 @@
 // SHA-1 words, mod 2^32 each), so several tasks writing one partition compare too; any changed, lost or repeated line
 // changes it. Reads the topic through dsc's own wire consumer (dist/, built by file-load.sh).
 //   topic-content.mjs FILE TOPIC     prints "<lines> <hash> <records> <hash> ok|MISMATCH"; exit 1 on a mismatch
-/* global process, console */ // Node globals: eslint.config.js configures TypeScript sources only
+/* global process, console, Buffer */ // Node globals: eslint.config.js configures TypeScript sources only
 import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hash } from 'node:crypto';
 import { createKafkaClient } from '../../dist/shared/kafka/kafka-client.js';
