@@ -37,11 +37,13 @@ async function newHarness(...args: Parameters<typeof harness>): Promise<Harness>
   return h;
 }
 
-/** Waits until the connector's tasks have committed at least `n` records. */
+/** Waits until the connector's tasks have committed at least `n` records (or every task is FINISHED). */
 async function recordsAtLeast(h: Harness, name: string, n: number, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if ((await h.tasks(name)).reduce((s, t) => s + t.progress.records, 0) >= n) return;
+    const tasks = await h.tasks(name);
+    if (tasks.reduce((s, t) => s + t.progress.records, 0) >= n) return;
+    if (tasks.length > 0 && tasks.every((t) => t.state === 'FINISHED')) return;
     await sleep(10);
   }
   throw new Error(`${name} did not reach ${n} records`);

@@ -81,7 +81,13 @@ describe('file connector lifecycle', () => {
     const topic = unique('del');
     const dir = tempDir({ 'big.csv': BIG });
     const h = await newHarness();
-    const spec = fileSpec(topic, { topic, 'file.uris': `${dir}/big.csv`, 'file.reader.batch.size': 20 });
+    // Commits (and so store progress) every 20 ms: the delete lands mid-file.
+    const spec = fileSpec(topic, {
+      topic,
+      'file.uris': `${dir}/big.csv`,
+      'file.reader.batch.size': 20,
+      'transaction.boundary.interval.ms': 20,
+    });
     await h.create(spec);
     await recordsAtLeast(h, spec.name, 100);
     await h.store.deleteConnector(spec.name);
@@ -153,7 +159,7 @@ describe('file connector lifecycle', () => {
       },
       task: async (m) => {
         invocations++;
-        outcomes.push(await runFileSourceTask(m, h.ctx, { budgetMs: 150, leaseMs: 5_000 }));
+        outcomes.push(await runFileSourceTask(m, h.ctx, { budgetMs: 30, leaseMs: 5_000 }));
       },
     });
     const spec = fileSpec(topic, { topic, 'file.uris': `${dir}/big.csv`, 'file.reader.batch.size': 200 });

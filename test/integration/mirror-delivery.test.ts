@@ -106,7 +106,7 @@ describe('mirror delivery across process ends', () => {
   }
 
   it('kill -9 then restarts: nothing lost, nothing repeated (exactly once)', async () => {
-    const total = 150_000;
+    const total = 400_000; // the mirror copies ~1 M records/s: enough to kill it mid-stream
     const stateDir = tempStateDir();
     const { topic, at } = await startMidStream(total, stateDir);
     child!.kill('SIGKILL');
@@ -123,7 +123,7 @@ describe('mirror delivery across process ends', () => {
   }, 300_000);
 
   it('SIGTERM then restarts: nothing lost, nothing repeated', async () => {
-    const total = 150_000;
+    const total = 400_000; // the mirror copies ~1 M records/s: enough to kill it mid-stream
     const stateDir = tempStateDir();
     const { topic, at } = await startMidStream(total, stateDir);
     child!.kill('SIGTERM');
