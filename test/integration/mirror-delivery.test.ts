@@ -94,15 +94,24 @@ describe('mirror delivery across process ends', () => {
     await createConnector(store, mirrorSpec(connector, { topics: topic, 'tasks.max': PARTITIONS }));
     await store.close();
     child = startMirrorChild(stateDir);
-    const at = await waitFor(
-      async () => {
-        const n = await endOffsetsSum(`src.${topic}`);
-        return n >= total / 5 ? n : undefined;
-      },
-      60_000,
-      20,
-    );
-    return { topic, at };
+    // One admin connection polled every 5 ms: the mirror copies ~1 M records/s, so the kill must follow the first
+    // records closely to land mid-stream.
+    const admin = targetKafka().admin();
+    await admin.connect();
+    try {
+      const at = await waitFor(
+        async () => {
+          const offsets = await admin.fetchTopicOffsets(`src.${topic}`).catch(() => []);
+          const n = offsets.reduce((a, p) => a + Number(p.high), 0);
+          return n >= total / 20 ? n : undefined;
+        },
+        60_000,
+        5,
+      );
+      return { topic, at };
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   it('kill -9 then restarts: nothing lost, nothing repeated (exactly once)', async () => {
