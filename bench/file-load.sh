@@ -13,6 +13,7 @@
 # Knobs: BENCH_LINES (10000000), BENCH_TOOLS (dsc,kcat,connect), BENCH_BATCH (FileStreamSource's batch.size, 10000),
 # BENCH_DSC_BATCH (dsc's file.reader.batch.size, 10000 as in the seed), BENCH_KEEP_TOPICS=1 keeps the topics afterwards,
 # BENCH_DSC_SOURCES ("local gcs"), BENCH_DSC_TASKS ("1 2"), BENCH_DSC_HEADERS ("on off": file.reader.provenance.headers),
+# BENCH_DSC_DELIVERY ("exactly-once at-least-once": the dsc rows run exactly once, plus local loads at least once),
 # BENCH_DSC_ADAPTER (DSC_KAFKA_ADAPTER: wire, or kafkajs), BENCH_KEEP_WORK=1 keeps the temp folder (configs, logs, time -v output).
 # Every topic is checked against the file: record count and an order-independent content hash (bench/file/topic-content.mjs).
 # Cached: the CSV in ~/.cache/dsc/bench/, Connect jars in ~/.cache/dsc/connect-<kafka version>/.
@@ -136,8 +137,9 @@ cpu_s() { awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.1f", s
 # $1 tool, $2 source, $3 tasks, $4 topic, $5 seconds, $6 time -v output
 record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$(rss_kb "$6")" "$(cpu_s "$6")" >>"$RESULTS"; }
 
-run_dsc() { # $1 source (local|gcs), $2 tasks, $3 headers (on|off)
-  local source="$1" tasks="$2" headers="$3" topic="bench-dsc-$1-t$2-h$3-$RUN_ID" uri dir="$WORK/dsc-$1-$2-$3" t0 t1
+run_dsc() { # $1 source (local|gcs), $2 tasks, $3 headers (on|off), $4 delivery (exactly-once|at-least-once)
+  local source="$1" tasks="$2" headers="$3" delivery="${4:-exactly-once}" t0 t1 uri
+  local topic="bench-dsc-$1-t$2-h$3-${delivery%%-*}-$RUN_ID" dir="$WORK/dsc-$1-$2-$3-$delivery"
   [[ "$source" == local ]] && uri="$CSV" || uri="gs://$BUCKET/$OBJECT"
   mkdir -p "$dir"
   cat >"$dir/bench.conf" <<EOF
@@ -148,6 +150,7 @@ file.reader.type=text
 file.reader.batch.size=$DSC_BATCH
 file.reader.text.header=false
 file.reader.provenance.headers=$([[ "$headers" == on ]] && echo true || echo false)
+exactly.once.source.support=$([[ "$delivery" == exactly-once ]] && echo enabled || echo disabled)
 [connector_bench]
 name=$topic
 tasks.max=$tasks
@@ -155,7 +158,7 @@ topic=$topic
 file.uris=$uri
 EOF
   TOPICS+=("$topic")
-  say "dsc: $uri, tasks.max=$tasks, headers $headers -> $topic"
+  say "dsc: $uri, tasks.max=$tasks, headers $headers, $delivery -> $topic"
   t0="$(now)"
   # The node process itself (what `npm run dsc` runs), so npm's own start-up and RSS are not counted.
   DSC_KAFKA_ADAPTER="${BENCH_DSC_ADAPTER:-wire}" DSC_STATE_DIR="$dir/state" /usr/bin/time -v -o "$dir/time.txt" \
@@ -163,7 +166,9 @@ EOF
     >"$dir/out.json" 2>"$dir/err.log" ||
     { say "dsc run failed (exit $?):"; tail -n 20 "$dir/err.log" "$dir/out.json" >&2; }
   t1="$(now)"
-  record "dsc(h-$headers)" "$source" "$tasks" "$topic" "$(echo "$t1 - $t0" | bc)" "$dir/time.txt"
+  local tool="dsc(h-$headers)"
+  [[ "$delivery" == exactly-once ]] || tool="dsc(h-$headers,$delivery)"
+  record "$tool" "$source" "$tasks" "$topic" "$(echo "$t1 - $t0" | bc)" "$dir/time.txt"
 }
 
 run_kcat() {
@@ -243,6 +248,10 @@ if wants dsc; then
       for headers in ${BENCH_DSC_HEADERS:-on off}; do run_dsc "$source" "$tasks" "$headers"; done
     done
   done
+  # The cost of exactly once: the same local loads without transactions (exactly.once.source.support=disabled).
+  if [[ " ${BENCH_DSC_DELIVERY:-exactly-once at-least-once} " == *" at-least-once "* ]]; then
+    for tasks in ${BENCH_DSC_TASKS:-1 2}; do run_dsc local "$tasks" on at-least-once; done
+  fi
 fi
 
 # --- report --------------------------------------------------------------------------------------------------------
@@ -268,9 +277,11 @@ mismatches=0
 TABLE="$WORK/table.tsv"
 printf 'tool\tsource\ttasks\trecords\tcontent\tseconds\trecords/s\tMB/s\tpeak RSS MB\tCPU s\tCPU s/GB\n' >"$TABLE"
 while IFS=$'\t' read -r tool source tasks topic seconds rss cpu; do
-  records="$("${OFFSETS[@]}" end "$topic" </dev/null 2>/dev/null || echo '?')"
-  # Count and content hash of the topic against the file's lines (not only offsets).
-  content="$("$NODE" "$ROOT/bench/file/topic-content.mjs" "$CSV" "$topic" </dev/null 2>/dev/null | awk '{ print $5 }')"
+  # Count and content hash of the topic (read_committed) against the file's lines; not offsets, which transaction
+  # markers take too.
+  check="$("$NODE" "$ROOT/bench/file/topic-content.mjs" "$CSV" "$topic" </dev/null 2>/dev/null || true)"
+  records="$(awk '{ print $3 }' <<<"$check")"
+  content="$(awk '{ print $5 }' <<<"$check")"
   if [[ "$records" != "$LINES" || "$content" != ok ]]; then mismatches=$((mismatches + 1)); fi
   awk -v t="$tool" -v s="$source" -v k="$tasks" -v r="$records" -v c="${content:-?}" -v sec="$seconds" -v b="$BYTES" \
     -v rss="${rss:-0}" -v cpu="$cpu" -v n="$LINES" 'BEGIN {

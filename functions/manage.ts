@@ -7,6 +7,8 @@ import type { Request, Response } from '@google-cloud/functions-framework';
 import { dispatcherFromEnv } from '../shared/dispatch/dispatcher-from-env.js';
 import { authFromEnv } from '../shared/lifecycle/auth.js';
 import { createManagementHandler, type ManagementHandler } from '../shared/lifecycle/management-api.js';
+import { targetFromEnv } from '../shared/kafka/client.js';
+import { kafkaOffsetsCleanup } from '../shared/lifecycle/offsets-cleanup.js';
 import { vaultFromEnv } from '../shared/lifecycle/secret-vault.js';
 import { storeFromEnv } from '../shared/lifecycle/store-factory.js';
 import { createLogger } from '../shared/runtime/log.js';
@@ -21,10 +23,12 @@ async function wire(env: NodeJS.ProcessEnv): Promise<ManagementHandler> {
   // Auth first: a deployment that forgot DSC_AUTH must not open a store connection at all.
   const auth = authFromEnv(env, log);
   const store = await storeFromEnv(env);
+  const vault = await vaultFromEnv(env);
   return createManagementHandler({
     store,
     dispatcher: dispatcherFromEnv(undefined, env, log),
-    vault: await vaultFromEnv(env),
+    vault,
+    offsets: kafkaOffsetsCleanup(targetFromEnv(env), log, vault, env),
     auth,
     log,
   });

@@ -3,11 +3,11 @@
 // SHA-1 words, mod 2^32 each), so several tasks writing one partition compare too; any changed, lost or repeated line
 // changes it. Reads the topic through dsc's own wire consumer (dist/, built by file-load.sh).
 //   topic-content.mjs FILE TOPIC     prints "<lines> <hash> <records> <hash> ok|MISMATCH"; exit 1 on a mismatch
-/* global process, console */ // Node globals: eslint.config.js configures TypeScript sources only
+/* global process, console, Buffer */ // Node globals: eslint.config.js configures TypeScript sources only
 import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hash } from 'node:crypto';
 import { createKafkaClient } from '../../dist/shared/kafka/kafka-client.js';
-import { decodeRecordBatches } from '../../dist/shared/kafka/record-batch-reader.js';
+import { committedRecords } from '../../dist/shared/kafka/record-batch-reader.js';
 
 const [file, topic] = process.argv.slice(2);
 // Two 32-bit sums of each line's SHA-1 words: a 64-bit multiset hash without a BigInt per line.
@@ -57,7 +57,7 @@ async function topicDigest() {
   await admin.connect();
   const ends = await admin.latestOffsets(topic);
   await admin.close();
-  const consumer = client.consumer({ maxWaitMs: 100, partitionMaxBytes: 8 << 20 });
+  const consumer = client.consumer({ isolationLevel: 'read_committed', maxWaitMs: 100, partitionMaxBytes: 8 << 20 });
   await consumer.connect();
   consumer.assign(ends.map((e) => ({ topic, partition: e.partition, offset: 0n })));
   const acc = { a: 0, b: 0, count: 0 };
@@ -65,11 +65,10 @@ async function topicDigest() {
   const done = () => consumer.positions().every((p) => p.offset >= end.get(p.partition));
   while (!done()) {
     for (const f of await consumer.fetch()) {
-      for (const b of decodeRecordBatches(f.records)) {
-        for (const r of b.records) {
-          if (r.offset >= end.get(f.partition)) continue;
-          add(acc, r.value ?? Buffer.alloc(0));
-        }
+      // read_committed: aborted transactions' batches and commit markers are no records of the topic.
+      for (const r of committedRecords(f)) {
+        if (r.offset >= end.get(f.partition)) continue;
+        add(acc, r.value ?? Buffer.alloc(0));
       }
     }
   }

@@ -3,6 +3,8 @@
 import { resolve } from 'node:path';
 import { noAuth } from '../lifecycle/auth.js';
 import { createManagementHandler } from '../lifecycle/management-api.js';
+import { targetFromEnv } from '../kafka/client.js';
+import { kafkaOffsetsCleanup } from '../lifecycle/offsets-cleanup.js';
 import { vaultFromEnv } from '../lifecycle/secret-vault.js';
 import { DEFAULT_STATE_DIR, storeFromEnv } from '../lifecycle/store-factory.js';
 import { NoopDispatcher } from '../dispatch/noop-dispatcher.js';
@@ -16,13 +18,15 @@ export async function openEmbeddedTransport(env: NodeJS.ProcessEnv, cwd: string,
   const local: NodeJS.ProcessEnv = { ...env, DSC_STATE_DIR: stateDir };
   const store = await storeFromEnv(local);
   const vault = await vaultFromEnv(local);
+  const apiLog = log ?? createLogger({ component: 'dsc' }, undefined, 'ERROR');
   const handler = createManagementHandler({
     store,
     vault,
+    offsets: kafkaOffsetsCleanup(targetFromEnv(local), apiLog, vault, local),
     dispatcher: new NoopDispatcher(),
     // In-process: no network is involved, so there is nobody to authenticate.
     auth: noAuth(),
-    log: log ?? createLogger({ component: 'dsc' }, undefined, 'ERROR'),
+    log: apiLog,
   });
   const target = local.DSC_STORE === 'firestore' ? 'Firestore (embedded API)' : `local state in ${stateDir}`;
   return new InProcessTransport(handler, target, () => store.close());

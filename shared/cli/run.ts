@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatIssue, parseConnectorConfig } from '../config/index.js';
 import { hasErrors, type ConnectorSpec } from '../config/spec.js';
+import { kafkaOffsetsCleanup } from '../lifecycle/offsets-cleanup.js';
 import { sealSpec } from '../lifecycle/secret-vault.js';
 import { buildStatus, connectorState, type ConnectorStatus } from '../lifecycle/status.js';
 import { readScanStatus } from '../lifecycle/scan-status.js';
@@ -226,6 +227,7 @@ async function start(rt: EmbeddedRuntime, specs: ConnectorSpec[], fresh: boolean
     let existing = await rt.store.getConnector(spec.name);
     if (existing && fresh) {
       await rt.store.deleteConnector(spec.name);
+      await kafkaOffsetsCleanup(rt.context.target, rt.context.log, rt.vault, io.env).deleteOffsets(existing);
       await rt.vault.deleteConnector(spec.name);
       existing = undefined;
     }

@@ -1,5 +1,5 @@
 // What every connector section has, whatever its class: name, class, tasks.max and the errors.* policy.
-import type { ErrorPolicy, KeyOrigin } from './spec.js';
+import { DEFAULT_DELIVERY, type DeliveryPolicy, type ErrorPolicy, type KeyOrigin } from './spec.js';
 import { readTopicName } from './kafka-names.js';
 import type { SettingReader } from './setting-reader.js';
 
@@ -11,6 +11,7 @@ export interface SpecBaseFields {
   settings: Record<string, string>;
   origins: Record<string, KeyOrigin>;
   errors: ErrorPolicy;
+  delivery: DeliveryPolicy;
 }
 
 export function readConnectorName(r: SettingReader): string {
@@ -64,5 +65,15 @@ export function readSpecBase(r: SettingReader, connectorClass: string): SpecBase
     settings: r.settings,
     origins: r.origins,
     errors: readErrorPolicy(r),
+    delivery: readDeliveryPolicy(r),
+  };
+}
+
+/** Kafka Connect's exactly-once source keys (KIP-618), per connector here since dsc has no worker config. */
+export function readDeliveryPolicy(r: SettingReader): DeliveryPolicy {
+  const support = r.choice('exactly.once.source.support', ['enabled', 'disabled'] as const, 'enabled');
+  return {
+    exactlyOnce: support === 'enabled',
+    transactionIntervalMs: r.integer('transaction.boundary.interval.ms', DEFAULT_DELIVERY.transactionIntervalMs, 1),
   };
 }

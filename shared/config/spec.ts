@@ -110,7 +110,19 @@ interface SpecBase {
   /** Where each key of `settings` was set. */
   origins: Record<string, KeyOrigin>;
   errors: ErrorPolicy;
+  /** Absent in specs stored before exactly-once existed: they get the defaults. */
+  delivery?: DeliveryPolicy;
 }
+
+/** How records reach Kafka: exactly once (Kafka transactions with the offsets in them, KIP-618) or at least once. */
+export interface DeliveryPolicy {
+  /** `exactly.once.source.support`: `enabled` (default) or `disabled` (at least once). */
+  exactlyOnce: boolean;
+  /** `transaction.boundary.interval.ms`: how long a transaction collects batches before it commits (default 500). */
+  transactionIntervalMs: number;
+}
+
+export const DEFAULT_DELIVERY: DeliveryPolicy = { exactlyOnce: true, transactionIntervalMs: 500 };
 
 export interface FileConnectorSpec extends SpecBase {
   kind: 'file';

@@ -1,7 +1,12 @@
 // The file connector's task: one invocation moves the task's files, from its checkpoint, into Kafka:
 // storage → (archive entries) → reader → batches of file.reader.batch.size → Kafka → checkpoint.
 //
-// Delivery: at least once, with at most ONE batch repeated. A batch's checkpoint (file, byte offset or archive entry
+// Delivery: exactly once by default (exactly.once.source.support=enabled): the producer is transactional, batches
+// go into a transaction that commits every transaction.boundary.interval.ms together with the task's offset in the
+// offsets topic (task-transactions.ts), and a task starts from its committed offset, read back after
+// fencing every earlier copy. The store's checkpoint follows each commit (status, and the upgrade path: a task
+// without an offset in the topic starts from the store's checkpoint). With exactly once disabled:
+// at least once, with at most ONE batch repeated. A batch's checkpoint (file, byte offset or archive entry
 // and record count) is written only after Kafka acknowledged the batch with acks=all, and the next batch is sent
 // only after that (the reader fills it meanwhile). A crash, a redelivered message or a lost lease therefore resumes
 // from the last checkpoint: what was acknowledged is never lost, and only the one batch in flight at the crash can
@@ -16,6 +21,8 @@ import { fileURLToPath } from 'node:url';
 import type { FileConnectorSpec } from '../config/spec.js';
 import type { TaskMessage } from '../dispatch/dispatcher.js';
 import { BatchProducer } from '../kafka/batch-producer.js';
+import { isProducerFenced, type KafkaClient, type KafkaProducer } from '../kafka/kafka-port.js';
+import { TaskTransactions } from '../kafka/task-transactions.js';
 import type { TaskPatch, TaskProgress, TaskRecord } from '../lifecycle/store.js';
 import type { Logger } from '../runtime/log.js';
 import { errorText } from '../runtime/error-text.js';
@@ -30,6 +37,7 @@ import {
   type FileCheckpoint,
 } from './file-assignment.js';
 import { kafkaOf, openSpec, storageOf, type FileConnectorContext } from './file-connector-context.js';
+import { fileOffsetValue, readFileOffset } from './file-offset.js';
 import { baseName, formatForName, matchesFileRegexp } from './file-format.js';
 import { NO_LEASE } from './file-source-connector.js';
 import { pumpRecords, rangeOpenOffset } from './readers/read-records.js';
@@ -106,6 +114,12 @@ class FileSourceTask {
   private spec!: FileConnectorSpec;
   private storage!: ObjectStorage;
   private producer: BatchProducer | undefined;
+  /** Exactly once: the task's transactions and offset; undefined when exactly.once.source.support=disabled. */
+  private transactions: TaskTransactions | undefined;
+  /** Exactly once: the position after the last acknowledged batch of the open transaction. */
+  private committable: FileCheckpoint | undefined;
+  /** The connector's creation time: identifies its offsets in the offsets topic. */
+  private createdAt = '';
   private files: AssignedFile[] = [];
   private batcher!: RecordBatcher;
   /** Batches cut while a chunk was read, waiting to be sent (after the chunk). */
@@ -167,6 +181,7 @@ class FileSourceTask {
     if (!taken) return 'busy'; // someone else wrote first (took the lease or moved the epoch on)
     if (lease && lease.owner !== '') this.log.info('took over an expired lease; resuming from the checkpoint');
     this.task = taken;
+    this.createdAt = record.createdAt;
 
     try {
       if (record.spec.kind !== 'file') throw new TaskFailure(`connector ${connector} is not a file connector`);
@@ -187,26 +202,91 @@ class FileSourceTask {
     } finally {
       if (this.timer) clearInterval(this.timer);
       await this.producer?.disconnect().catch(() => {});
+      await this.transactions?.dispose();
     }
   }
 
   /** The producer, the topic's partitions and the batch size the broker accepts for it. */
   private async connectProducer(clientId: string): Promise<void> {
     const kafka = kafkaOf(this.spec, this.ctx, clientId);
-    const producer = kafka.producer({ compression: this.spec.compression ?? 'none' });
+    const { connector, taskId } = this.message;
+    const exactlyOnce = this.spec.delivery?.exactlyOnce ?? true;
+    const producer = kafka.producer({
+      compression: this.spec.compression ?? 'none',
+      ...(exactlyOnce && { transactionalId: TaskTransactions.transactionalId(connector, taskId) }),
+    });
     this.producer = new BatchProducer(producer);
     try {
       await this.producer.connect();
       const dlq = this.spec.errors.deadLetterTopic;
-      this.partitioner = new BatchPartitioner(this.spec, {
-        topic: await producer.partitionCount(this.spec.topic),
-        deadLetter: dlq ? await producer.partitionCount(dlq) : 1,
-      });
-      const maxBytes = Math.min(MAX_BATCH_BYTES, await producer.maxBatchBytes(this.spec.topic)) - BATCH_BYTES_MARGIN;
+      // The offsets topic and the topic's metadata are independent requests: in parallel, start-up is shorter.
+      const [, topic, deadLetter, brokerMax] = await Promise.all([
+        exactlyOnce ? this.openTransactions(kafka, producer) : undefined,
+        producer.partitionCount(this.spec.topic),
+        dlq ? producer.partitionCount(dlq) : 1,
+        producer.maxBatchBytes(this.spec.topic),
+      ]);
+      this.partitioner = new BatchPartitioner(this.spec, { topic, deadLetter });
+      const maxBytes = Math.min(MAX_BATCH_BYTES, brokerMax) - BATCH_BYTES_MARGIN;
       this.batcher = new RecordBatcher(maxBytes, this.spec.provenanceHeaders ?? false);
     } catch (err) {
       throw new TaskFailure(`cannot connect to Kafka: ${errorText(err)}`);
     }
+  }
+
+  /**
+   * Exactly once: opens the offsets topic and resumes from the task's committed offset (the producer's connect
+   * fenced every earlier copy first, so nothing can commit behind it). Without one, the store's checkpoint stands.
+   */
+  private async openTransactions(kafka: KafkaClient, producer: KafkaProducer): Promise<void> {
+    const { connector, taskId } = this.message;
+    this.transactions = await TaskTransactions.open(kafka, producer, {
+      connector,
+      taskId,
+      sourcePartition: { task: taskId },
+      intervalMs: this.spec.delivery?.transactionIntervalMs ?? 500,
+    });
+    const committed = readFileOffset(await this.transactions.readOffset(), this.createdAt, this.files);
+    if (!committed) return;
+    this.position = { ...committed.position };
+    this.filesDone = Math.min(committed.progress.filesDone, this.files.length);
+    this.acked = { ...this.acked, ...committed.progress };
+    this.batch = this.emptyBatch();
+  }
+
+  /**
+   * Exactly once: waits for every batch sent, then commits them with the offset after the last one (the next
+   * invocation starts there) and copies checkpoint and counts to the store.
+   */
+  private async commit(): Promise<void> {
+    const transactions = this.transactions;
+    if (!transactions) return;
+    await this.flush();
+    const position = this.committable;
+    if (!position) return;
+    const offset = { position, progress: { ...this.acked } };
+    try {
+      await transactions.commit(fileOffsetValue(offset, this.createdAt, this.files));
+    } catch (err) {
+      if (isProducerFenced(err)) throw new OwnershipLost('stale');
+      throw new TaskFailure(`commit of the Kafka transaction failed: ${errorText(err)}`);
+    }
+    this.committable = undefined;
+    await this.write({
+      checkpoint: position,
+      progress: this.progress(),
+      ...(this.ackedLastError !== undefined && { lastError: this.ackedLastError }),
+      ...(this.failedEntries.length > 0 && { detail: { failedEntries: [...this.failedEntries] } }),
+    });
+  }
+
+  /**
+   * Exactly once, when the task stops without committing (deleted, or another invocation owns it now): aborts the
+   * open transaction, so read_committed consumers need not wait for the broker's transaction timeout. Fails
+   * harmlessly when a newer invocation already fenced this one (it aborted the transaction itself).
+   */
+  private async abandon(): Promise<void> {
+    await this.transactions?.abort().catch(() => {});
   }
 
   // ---- the read loop ----
@@ -228,6 +308,7 @@ class FileSourceTask {
     }
     await this.sendBatch();
     await this.flush();
+    await this.commit();
     await this.write({ state: 'FINISHED', lease: NO_LEASE, checkpoint: this.position, progress: this.progress() });
     this.log.info('task finished', { records: this.acked.records, errors: this.acked.errors });
     return 'finished';
@@ -422,9 +503,12 @@ class FileSourceTask {
         await this.producer!.submit(this.partitioner.requestsOf(batch), () => this.checkpoint(batch));
       } catch (err) {
         if (err instanceof OwnershipLost) throw err;
+        if (isProducerFenced(err)) throw new OwnershipLost('stale');
         throw new TaskFailure(errorText(err));
       }
       this.throwIfKilled();
+      this.transactions?.sent();
+      if (this.transactions?.due) await this.commit();
       if (interruptible && this.ready.length > 0 && this.interruptRequested()) {
         this.ready = [];
         this.batcher.take();
@@ -441,6 +525,7 @@ class FileSourceTask {
       await this.producer!.flush();
     } catch (err) {
       if (err instanceof OwnershipLost) throw err;
+      if (isProducerFenced(err)) throw new OwnershipLost('stale');
       throw new TaskFailure(errorText(err));
     }
     this.throwIfKilled();
@@ -456,6 +541,11 @@ class FileSourceTask {
     this.acked.filesDone = batch.filesDone;
     this.recordsThisRun += batch.records;
     if (batch.lastError) this.ackedLastError = batch.lastError;
+    if (this.transactions) {
+      // Exactly once: the position is committed with the transaction (commit()), not now.
+      this.committable = batch.position;
+      return;
+    }
     await this.write({
       checkpoint: batch.position,
       progress: this.progress(),
@@ -527,6 +617,7 @@ class FileSourceTask {
     if (err instanceof OwnershipLost) {
       this.log.info('stopped: task ownership moved on', { reason: err.outcome });
       await this.producer?.settle();
+      if (err.outcome !== 'killed') await this.abandon();
       return err.outcome;
     }
     if (err instanceof Interrupt) return this.interrupted(err.reason);
@@ -536,8 +627,11 @@ class FileSourceTask {
       if (err instanceof BadData) await this.sendBatch().catch(() => {});
       try {
         await this.flush();
+        await this.commit();
       } catch (flushErr) {
         if (flushErr instanceof OwnershipLost) return flushErr.outcome;
+        // Exactly once: what was not committed is aborted (never visible); the next run starts at the last commit.
+        await this.transactions?.abort().catch(() => {});
       }
     }
     this.log.error('task failed', { error: message });
@@ -559,11 +653,13 @@ class FileSourceTask {
   private async interrupted(reason: Interrupt['reason']): Promise<TaskOutcome> {
     if (reason === 'gone' || reason === 'stale') {
       await this.producer?.settle();
+      await this.abandon();
       return reason;
     }
     try {
       await this.sendBatch();
       await this.flush();
+      await this.commit();
       const state = reason === 'paused' ? 'PAUSED' : 'RUNNING';
       await this.write({ state, lease: NO_LEASE, progress: this.progress() });
     } catch (err) {

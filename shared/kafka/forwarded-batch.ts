@@ -85,10 +85,17 @@ export function* batchesIn(records: Buffer): Generator<{ header: BatchHeader; by
  * Rewrites a batch header in place for the target's idempotent producer: base offset 0, leader epoch unknown, our
  * producer id/epoch/sequence, transactional bit cleared (the target writes it outside any transaction), then the CRC.
  */
-export function stampBatch(batch: Buffer, producerId: bigint, producerEpoch: number, baseSequence: number): void {
+export function stampBatch(
+  batch: Buffer,
+  producerId: bigint,
+  producerEpoch: number,
+  baseSequence: number,
+  transactional = false,
+): void {
   batch.writeBigInt64BE(0n, 0);
   batch.writeInt32BE(-1, 12);
-  batch.writeInt16BE(batch.readInt16BE(21) & ~TRANSACTIONAL, 21);
+  const attributes = batch.readInt16BE(21) & ~TRANSACTIONAL;
+  batch.writeInt16BE(transactional ? attributes | TRANSACTIONAL : attributes, 21);
   batch.writeBigInt64BE(producerId, 43);
   batch.writeInt16BE(producerEpoch, 51);
   batch.writeInt32BE(baseSequence, 53);

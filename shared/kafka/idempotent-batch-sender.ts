@@ -7,6 +7,7 @@ import { createAPI, initProducerIdV4, produceV9, Writer } from '@platformatic/ka
 import { stampBatch } from './forwarded-batch.js';
 import type { WireCluster } from './wire/wire-cluster.js';
 import { kafkaErrorOf } from './wire/wire-errors.js';
+import type { TransactionCoordinator } from './wire/transaction-coordinator.js';
 
 export interface OutgoingBatch {
   topic: string;
@@ -20,8 +21,8 @@ interface TopicData {
   partitions: { partition: number; bytes: Buffer }[];
 }
 
-function produceRequest(acks: number, timeoutMs: number, topics: TopicData[]): Writer {
-  const w = Writer.create().appendString(null).appendInt16(acks).appendInt32(timeoutMs);
+function produceRequest(transactionalId: string | null, acks: number, timeoutMs: number, topics: TopicData[]): Writer {
+  const w = Writer.create().appendString(transactionalId).appendInt16(acks).appendInt32(timeoutMs);
   w.appendArray(topics, (w, t) => {
     w.appendString(t.name).appendArray(t.partitions, (w, p) => {
       w.appendInt32(p.partition)
@@ -32,12 +33,10 @@ function produceRequest(acks: number, timeoutMs: number, topics: TopicData[]): W
   return w.appendTaggedFields();
 }
 
-const produceRaw = createAPI<[number, number, TopicData[]], Awaited<ReturnType<typeof produceV9.parseResponse>>>(
-  0,
-  9,
-  produceRequest,
-  produceV9.parseResponse,
-);
+const produceRaw = createAPI<
+  [string | null, number, number, TopicData[]],
+  Awaited<ReturnType<typeof produceV9.parseResponse>>
+>(0, 9, produceRequest, produceV9.parseResponse);
 
 /** What the mirror needs of the target: a producer session, partition leaders, one request at a time. */
 export interface BatchSender {
@@ -45,6 +44,8 @@ export interface BatchSender {
   /** topic → leader node per partition (fresh from the cluster). */
   leaders(topics: string[]): Promise<Map<string, number[]>>;
   send(node: number, batches: OutgoingBatch[]): Promise<void>;
+  /** Exactly once (a transactional sender): commits everything sent since the last commit. */
+  commit?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -56,6 +57,8 @@ export class IdempotentBatchSender implements BatchSender {
   constructor(
     private readonly cluster: WireCluster,
     private readonly timeoutMs = 30_000,
+    /** Exactly once: batches go into this transactional id's transactions (commit with `commit`). */
+    private readonly transactions?: TransactionCoordinator,
   ) {}
 
   async leaders(topics: string[]): Promise<Map<string, number[]>> {
@@ -68,6 +71,14 @@ export class IdempotentBatchSender implements BatchSender {
   }
 
   async init(): Promise<void> {
+    if (this.transactions) {
+      // Fences every earlier sender with the same transactional id and aborts its open transaction.
+      const { producerId, producerEpoch } = await this.transactions.init();
+      this.producerId = producerId;
+      this.producerEpoch = producerEpoch;
+      this.sequences.clear();
+      return;
+    }
     const conn = await this.cluster.any();
     const res = await initProducerIdV4.api.async(conn, null, 60_000, -1n, -1).catch((err: unknown) => {
       throw kafkaErrorOf(err, 'InitProducerId failed');
@@ -87,19 +98,30 @@ export class IdempotentBatchSender implements BatchSender {
     for (const b of batches) {
       const key = `${b.topic}:${b.partition}`;
       const sequence = this.sequences.get(key) ?? 0;
-      stampBatch(b.bytes, this.producerId, this.producerEpoch, sequence);
+      stampBatch(b.bytes, this.producerId, this.producerEpoch, sequence, this.transactions !== undefined);
       // The broker counts lastOffsetDelta + 1 sequence numbers per batch; wraps at 2^31 as Kafka does.
       this.sequences.set(key, (sequence + b.bytes.readInt32BE(23) + 1) % 2 ** 31);
       let t = topics.get(b.topic);
       if (!t) topics.set(b.topic, (t = { name: b.topic, partitions: [] }));
       t.partitions.push({ partition: b.partition, bytes: b.bytes });
     }
+    if (this.transactions) {
+      await this.transactions.addPartitions(batches.map((b) => ({ topic: b.topic, partition: b.partition })));
+    }
     const conn = await this.cluster.node(node);
     try {
-      await produceRaw.async(conn, -1, this.timeoutMs, [...topics.values()]);
+      await produceRaw.async(conn, this.transactions?.transactionalId ?? null, -1, this.timeoutMs, [
+        ...topics.values(),
+      ]);
     } catch (err) {
       const where = batches.map((b) => `${b.topic}-${b.partition}`).join(', ');
       throw kafkaErrorOf(err, `the target did not accept batches for ${where}`);
     }
+  }
+
+  /** Exactly once: commits everything sent since the last commit (every send must have been acknowledged). */
+  async commit(): Promise<void> {
+    if (!this.transactions) throw new Error('IdempotentBatchSender.commit without a transactional id');
+    await this.transactions.end(true);
   }
 }

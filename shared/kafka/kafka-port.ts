@@ -44,6 +44,14 @@ export interface ProducerOptions {
   timeoutMs?: number;
   /** Retries of a retriable error (leader change, not enough replicas, ...) before the send fails; default 8. */
   retries?: number;
+  /**
+   * Makes the producer transactional (exactly-once, KIP-98/KIP-618): `connect` fences every earlier producer with
+   * the same id, sends join an open transaction, and nothing is visible to read_committed readers until
+   * `commitTransaction`.
+   */
+  transactionalId?: string;
+  /** The broker aborts a transaction left open this long (a crashed producer's); default 60 s. */
+  transactionTimeoutMs?: number;
 }
 
 /**
@@ -64,6 +72,13 @@ export interface KafkaProducer {
   maxBatchBytes(topic: string): Promise<number>;
   /** Resolves when every send issued so far has settled. */
   flush(): Promise<void>;
+  /**
+   * Transactional producers: flushes, then commits everything sent since the last commit (or abort). Fails, and
+   * commits nothing, when a send of the transaction failed; a fenced producer fails with `isProducerFenced`.
+   */
+  commitTransaction(): Promise<void>;
+  /** Transactional producers: flushes, then aborts everything sent since the last commit. */
+  abortTransaction(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -180,6 +195,12 @@ export interface KafkaClient {
 
 /** `wire`: RecordBatch bytes over @platformatic/kafka's connection layer (default). `kafkajs`: the kafkajs client. */
 export type KafkaAdapterName = 'wire' | 'kafkajs';
+
+/** Another producer with the same transactional.id took over: this one must stop without writing anything more. */
+export function isProducerFenced(err: unknown): boolean {
+  const code = (err as { kafkaCode?: string } | undefined)?.kafkaCode;
+  return code === 'PRODUCER_FENCED' || code === 'INVALID_PRODUCER_EPOCH';
+}
 
 /** A Kafka error with Kafka's error name (e.g. TOPIC_ALREADY_EXISTS) when the broker gave one. */
 export class KafkaError extends Error {

@@ -9,7 +9,7 @@ import type * as P from '@platformatic/kafka';
 const index = pathToFileURL(createRequire(import.meta.url).resolve('@platformatic/kafka'));
 const load = <T>(path: string): Promise<T> => import(new URL(path, index).href) as Promise<T>;
 
-const [compression, crc, definitions, writer, errors, pool, produce, initProducerId, metadata, admin] =
+const [compression, crc, definitions, writer, errors, pool, produce, initProducerId, metadata, admin, txn] =
   await Promise.all([
     load<Pick<typeof P, 'compressionsAlgorithms'>>('./protocol/compression.js'),
     load<Pick<typeof P, 'crc32c'>>('./protocol/crc32c.js'),
@@ -26,6 +26,12 @@ const [compression, crc, definitions, writer, errors, pool, produce, initProduce
       load<typeof P.describeConfigsV4>('./apis/admin/describe-configs-v4.js'),
       load<typeof P.listOffsetsV7>('./apis/consumer/list-offsets-v7.js'),
     ]),
+    // Transactions (exactly once: wire/transaction-coordinator.ts).
+    Promise.all([
+      load<typeof P.findCoordinatorV4>('./apis/metadata/find-coordinator-v4.js'),
+      load<typeof P.addPartitionsToTxnV3>('./apis/producer/add-partitions-to-txn-v3.js'),
+      load<typeof P.endTxnV3>('./apis/producer/end-txn-v3.js'),
+    ]),
   ]);
 
 export const { compressionsAlgorithms } = compression;
@@ -41,3 +47,4 @@ export const [createPartitionsV3, createTopicsV7, describeConfigsV4, listOffsets
 export type Writer = P.Writer;
 export type ConnectionPool = P.ConnectionPool;
 export type { Broker, Connection, ConnectionOptions, Reader, SASLCustomAuthenticator } from '@platformatic/kafka';
+export const [findCoordinatorV4, addPartitionsToTxnV3, endTxnV3] = txn;

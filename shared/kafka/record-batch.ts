@@ -165,7 +165,10 @@ export class RecordBatchBuilder {
     p = writeVarint(buf, p, offsetDelta);
     if (key === null)
       buf[p++] = 1; // varint(-1)
-    else p += key.copy(buf, writeVarint(buf, p, key.length));
+    else {
+      p = writeVarint(buf, p, key.length);
+      p += key.copy(buf, p);
+    }
     p = writeVarint(buf, p, valueLen);
     if (value !== null) p += value.copy(buf, p, start, end);
     p = writeVarint(buf, p, headerCount);

@@ -8,6 +8,7 @@ import { hasErrors, type ConfigIssue, type ConnectorSpec } from '../config/spec.
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 import type { Logger } from '../runtime/log.js';
 import type { AuthPolicy } from './auth.js';
+import type { OffsetsCleanup } from './offsets-cleanup.js';
 import { isSecretReference, sealSpec, type SecretVault } from './secret-vault.js';
 import { readScanStatus } from './scan-status.js';
 import { buildListRow, buildStatus, connectorState } from './status.js';
@@ -24,6 +25,8 @@ export interface ManagementDeps {
   vault?: SecretVault;
   auth: AuthPolicy;
   log: Logger;
+  /** Removes a deleted connector's offsets from the offsets topic (exactly-once delivery keeps them there). */
+  offsets?: OffsetsCleanup;
 }
 
 /** The slice of an Express (functions-framework) request the handler reads; the CLI builds one in-process. */
@@ -378,7 +381,11 @@ export function createManagementHandler(deps: ManagementDeps): ManagementHandler
   };
 
   const remove = async (name: string) => {
-    if (!(await store.deleteConnector(name))) throw new ApiError(404, `connector ${name} not found`);
+    const record = await store.getConnector(name);
+    if (!record || !(await store.deleteConnector(name))) throw new ApiError(404, `connector ${name} not found`);
+    // After the store: its tasks see the connector gone within a second and stop. An offset one of them commits
+    // after the tombstones is ignored by a re-created connector (offsets carry the connector's creation time).
+    await deps.offsets?.deleteOffsets(record);
     await vault?.deleteConnector(name);
     log.info('connector deleted', { connector: name });
     return { status: 204 };

@@ -5,6 +5,7 @@
 // A new topic or partition changes the assignment: the tasks stop (saving their positions) and the new set starts.
 import type { MirrorConnectorSpec } from '../config/spec.js';
 import type { TopicPartition } from '../kafka/kafka-port.js';
+import { createKafkaClient } from '../kafka/kafka-client.js';
 import { MirrorAdmin } from '../kafka/mirror-admin.js';
 import type { Logger } from '../runtime/log.js';
 import type { ConnectorRecord, ConnectorStore, NewTaskRecord, TaskRecord, TaskState } from '../lifecycle/store.js';
@@ -98,7 +99,16 @@ export class MirrorSourceConnector {
       `dsc-mirror-admin-${record.name}`,
     );
     this.targetAdmin = new MirrorAdmin(spec.target, `dsc-mirror-admin-${record.name}`);
-    this.positions = new MirrorPositions(store, record.name, this.sourceAdmin);
+    // Exactly once (the default): positions also go to the offsets topic on the target, in the records' transactions.
+    const offsetsTopic =
+      (spec.delivery?.exactlyOnce ?? true)
+        ? {
+            target: createKafkaClient(spec.target, `dsc-mirror-${record.name}`),
+            sourceAlias: spec.sourceAlias,
+            created: record.createdAt,
+          }
+        : undefined;
+    this.positions = new MirrorPositions(store, record.name, this.sourceAdmin, offsetsTopic);
   }
 
   get failed(): boolean {
@@ -130,7 +140,7 @@ export class MirrorSourceConnector {
     await this.busy.catch(() => {});
     await this.stopTasks();
     await this.writeStatus(state).catch((err) => this.log.warn('cannot write final status', { error: String(err) }));
-    await Promise.all([this.sourceAdmin.close(), this.targetAdmin.close()]);
+    await Promise.all([this.sourceAdmin.close(), this.targetAdmin.close(), this.positions.close()]);
   }
 
   /**

@@ -7,7 +7,15 @@
 // new, waits for the requests in flight and saves their positions, so a stop repeats nothing.
 import type { MirrorConnectorSpec } from '../config/spec.js';
 import { IdempotentBatchSender, type BatchSender, type OutgoingBatch } from '../kafka/idempotent-batch-sender.js';
-import type { FetchedPartition, KafkaAdmin, KafkaConsumer, TopicPartition } from '../kafka/kafka-port.js';
+import {
+  isProducerFenced,
+  type FetchedPartition,
+  type KafkaAdmin,
+  type KafkaConsumer,
+  type TopicPartition,
+} from '../kafka/kafka-port.js';
+import { transactionalIdFor } from '../kafka/offsets-topic.js';
+import { TransactionCoordinator } from '../kafka/wire/transaction-coordinator.js';
 import { wireClient } from '../kafka/wire/wire-client.js';
 import { WireCluster } from '../kafka/wire/wire-cluster.js';
 import type { Logger } from '../runtime/log.js';
@@ -42,12 +50,21 @@ export interface MirrorTransport {
 }
 
 /** The wire adapter on both sides: the byte path needs the fetched batches as bytes and raw Produce requests. */
-function wireTransport(spec: MirrorConnectorSpec, clientId: string): MirrorTransport {
+function wireTransport(spec: MirrorConnectorSpec, clientId: string, transactionalId?: string): MirrorTransport {
   const client = wireClient(spec.source, clientId);
+  const target = new WireCluster(spec.target, clientId, { maxInflights: MAX_IN_FLIGHT + 2 });
+  // Exactly once: the sender's batches go into transactions of the task's transactional id.
+  const transactions =
+    transactionalId === undefined
+      ? undefined
+      : new TransactionCoordinator(
+          { any: () => target.any(), at: (host, port) => target.pool.get({ host, port }) },
+          { transactionalId },
+        );
   return {
     consumer: client.consumer(FETCH),
     admin: client.admin(),
-    sender: new IdempotentBatchSender(new WireCluster(spec.target, clientId, { maxInflights: MAX_IN_FLIGHT + 2 })),
+    sender: new IdempotentBatchSender(target, undefined, transactions),
   };
 }
 
@@ -77,6 +94,11 @@ const dashName = (key: string) => key.replace(/:(\d+)$/, '-$1');
 
 class FatalTaskError extends Error {}
 
+/** Another instance took this task's transactional id over: this one stops and writes nothing more. */
+const fenced = (err: unknown): boolean => isProducerFenced(err);
+
+const DEFAULT_TRANSACTION_MS = 500;
+
 export class MirrorSourceTask {
   readonly stats: MirrorTaskStats;
   private stopping = false;
@@ -85,6 +107,10 @@ export class MirrorSourceTask {
   /** Next offset to fetch, per `topic:partition`. */
   private fetchAt = new Map<string, bigint>();
   private readonly bytePath: boolean;
+  /** Exactly once: positions acknowledged in the open transaction, committed with it. */
+  private readonly exactlyOnce: boolean;
+  private uncommitted = new Map<string, bigint>();
+  private transactionOpenedAt: number | undefined;
   private readonly conversion: ConversionContext;
 
   constructor(private readonly o: MirrorTaskOptions) {
@@ -98,6 +124,7 @@ export class MirrorSourceTask {
     };
     // StringConverter and JsonConverter pass a value's bytes unchanged too (converters/index.ts): the byte path.
     this.bytePath = ['bytearray', 'string', 'json'].includes(o.spec.valueConverter?.kind ?? 'bytearray');
+    this.exactlyOnce = (o.spec.delivery?.exactlyOnce ?? true) && o.positions.exactlyOnce;
     this.conversion = {
       spec: o.spec,
       connector: o.connector,
@@ -129,6 +156,12 @@ export class MirrorSourceTask {
         backoff = 500;
       } catch (err) {
         if (err instanceof FatalTaskError) return this.fail(err.message);
+        if (fenced(err)) {
+          // A newer instance of this task runs elsewhere; its transactions carry on from the committed offsets.
+          this.stats.lastError = errorText(err);
+          this.o.log.warn('mirror task fenced by a newer instance; stopping', { error: errorText(err) });
+          return;
+        }
         if (this.stopping) break;
         this.stats.retries++;
         this.stats.lastError = `retrying: ${errorText(err)}`;
@@ -156,19 +189,31 @@ export class MirrorSourceTask {
   private async session(): Promise<void> {
     const { spec, connector, taskId } = this.o;
     const clientId = `dsc-mirror-${connector}-${taskId}`;
-    const { consumer, admin, sender } = (this.o.transport ?? ((id) => wireTransport(spec, id)))(clientId);
+    const transactionalId = this.exactlyOnce ? transactionalIdFor(connector, taskId) : undefined;
+    const { consumer, admin, sender } = (this.o.transport ?? ((id) => wireTransport(spec, id, transactionalId)))(
+      clientId,
+    );
     const inFlight: Promise<void>[] = [];
     let last: Promise<void> = Promise.resolve();
     try {
       await Promise.all([consumer.connect(), admin.connect()]);
       const targetTopics = [...new Set(this.o.partitions.map((p) => this.o.targetTopic(p.topic)))];
       if (spec.errors.deadLetterTopic) targetTopics.push(spec.errors.deadLetterTopic);
+      const offsets = this.exactlyOnce ? await this.o.positions.openOffsetsTopic() : undefined;
+      if (offsets) targetTopics.push(offsets.topic);
       let leaders = await sender.leaders(targetTopics);
+      // Before the positions: exactly once fences earlier instances (aborting their open transaction) first.
+      await sender.init();
+      this.uncommitted.clear();
+      this.transactionOpenedAt = undefined;
       await this.resolvePositions(admin);
       consumer.assign(
         this.o.partitions.map((p) => ({ ...p, offset: this.fetchAt.get(partitionKey(p.topic, p.partition))! })),
       );
-      await sender.init();
+      const commit = async (): Promise<void> => {
+        await last;
+        await this.commit(sender, offsets!, leaders);
+      };
       // The first failed request ends the session: nothing after it may be sent (its sequence would be out of order)
       // nor saved; the next session starts again from the saved positions.
       let failure: { error: unknown } | undefined;
@@ -178,6 +223,8 @@ export class MirrorSourceTask {
       // One fetch ahead: the next response arrives while this one is converted and sent.
       let next = consumer.fetch();
       while (!this.stopping && !this.failed && !failure) {
+        const opened = this.transactionOpenedAt;
+        if (offsets && opened !== undefined && Date.now() - opened >= this.transactionMs()) await commit();
         await slot();
         if (failure) break;
         const fetched = await next;
@@ -200,10 +247,41 @@ export class MirrorSourceTask {
       }
       // Drain: every request sent is acknowledged and its positions saved (or the first failure is thrown).
       await last;
+      if (offsets && !failure) await commit();
     } finally {
       last.catch(() => {}); // a failure thrown above is the session's error; this one is the same
       await Promise.allSettled(inFlight);
       await Promise.all([consumer.close(), admin.close(), sender.close()].map((p) => p.catch(() => {})));
+    }
+  }
+
+  private transactionMs(): number {
+    return this.o.spec.delivery?.transactionIntervalMs ?? DEFAULT_TRANSACTION_MS;
+  }
+
+  /**
+   * Exactly once: the acknowledged positions go to the offsets topic in the same transaction as the records they
+   * cover, and the transaction commits; then the store gets a copy (status, and a fallback for an older version).
+   */
+  private async commit(
+    sender: BatchSender,
+    offsets: { topic: string; partition: number },
+    leaders: Map<string, number[]>,
+  ): Promise<void> {
+    if (this.transactionOpenedAt === undefined && this.uncommitted.size === 0) return;
+    if (this.uncommitted.size > 0) {
+      const request = this.o.positions.offsetRecords(this.uncommitted);
+      const node = leaders.get(offsets.topic)?.[offsets.partition] ?? -1;
+      if (node < 0) throw new Error(`${offsets.topic}-${offsets.partition} has no leader on the target`);
+      await sender.send(node, [{ topic: request.topic, partition: request.partition, bytes: request.batch.bytes }]);
+    }
+    if (!sender.commit) throw new Error('exactly once needs a transactional sender');
+    await sender.commit();
+    const committed = this.uncommitted;
+    this.uncommitted = new Map();
+    this.transactionOpenedAt = undefined;
+    if (committed.size > 0 && !(await this.o.positions.save(committed))) {
+      throw new Error(`connector ${this.o.connector} no longer exists`);
     }
   }
 
@@ -297,13 +375,20 @@ export class MirrorSourceTask {
     for (const i of items) if (i.bytes) batches.push({ topic: i.targetTopic, partition: i.partition, bytes: i.bytes });
     const dead = items.find((i) => i.dead)?.dead;
     if (dead) batches.push({ topic: this.o.spec.errors.deadLetterTopic!, partition: 0, bytes: dead });
+    if (this.exactlyOnce && batches.length > 0) this.transactionOpenedAt ??= Date.now();
     const sent = batches.length > 0 ? sender.send(node, batches) : Promise.resolve();
     sent.catch(() => {}); // observed below, after the earlier requests
     return previous.then(async () => {
       await sent;
       const ends = new Map<string, bigint>();
       for (const i of items) if (i.end >= 0n) ends.set(i.key, i.end);
-      if (!(await this.o.positions.save(ends))) throw new Error(`connector ${this.o.connector} no longer exists`);
+      if (this.exactlyOnce) {
+        // Committed with the transaction (commit()); a position-only step opens none but still moves on.
+        for (const [key, end] of ends) this.uncommitted.set(key, end);
+        this.transactionOpenedAt ??= Date.now();
+      } else if (!(await this.o.positions.save(ends))) {
+        throw new Error(`connector ${this.o.connector} no longer exists`);
+      }
       for (const i of items) {
         this.stats.records += i.records;
         this.stats.bytes += i.bytesOut;

@@ -7,7 +7,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { Kafka, logLevel, type IHeaders } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import tar from 'tar-stream';
 import yazl from 'yazl';
 import { parseConnectorConfig } from '../../shared/config/index.js';
@@ -15,6 +15,9 @@ import { hasErrors, type FileConnectorSpec } from '../../shared/config/spec.js';
 import { InProcessDispatcher } from '../../shared/dispatch/in-process-dispatcher.js';
 import type { FileConnectorContext } from '../../shared/file/file-connector-context.js';
 import { fileHandlers } from '../../shared/file/file-handlers.js';
+import { createKafkaClient } from '../../shared/kafka/kafka-client.js';
+import type { FetchPosition } from '../../shared/kafka/kafka-port.js';
+import { committedRecords } from '../../shared/kafka/record-batch-reader.js';
 import type { FileTaskOptions } from '../../shared/file/file-source-task.js';
 import { SqliteConnectorStore } from '../../shared/lifecycle/sqlite-store.js';
 import { connectorState } from '../../shared/lifecycle/status.js';
@@ -136,53 +139,57 @@ export interface Consumed {
   offset: number;
 }
 
-const headerText = (h: IHeaders | undefined): Record<string, string> =>
-  Object.fromEntries(Object.entries(h ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v ?? '')]));
-
-/** Every record on `topic` now (beginning to the current end offsets), in partition then offset order. */
+/**
+ * Every record on `topic` now (beginning to the current end offsets), in partition then offset order, as a
+ * read_committed consumer sees it: committed transactions only, no control records (commit markers take offsets,
+ * so the end offset is reached through them, not through the last record).
+ */
 export async function consumeAll(topic: string): Promise<Consumed[]> {
-  const k = kafka();
-  const admin = k.admin();
+  const client = createKafkaClient(
+    { brokers: BROKERS().split(','), security: { protocol: 'PLAINTEXT' } },
+    'dsc-file-test',
+    'wire',
+  );
+  const admin = client.admin();
   await admin.connect();
-  const remaining = new Map<number, number>();
+  const ends = new Map<number, bigint>();
+  const starts: FetchPosition[] = [];
   try {
-    for (const p of await admin.fetchTopicOffsets(topic)) {
-      if (Number(p.high) > Number(p.low)) remaining.set(p.partition, Number(p.high));
+    const low = new Map((await admin.earliestOffsets(topic)).map((p) => [p.partition, p.offset]));
+    for (const p of await admin.latestOffsets(topic)) {
+      const from = low.get(p.partition) ?? 0n;
+      if (p.offset > from) {
+        ends.set(p.partition, p.offset);
+        starts.push({ topic, partition: p.partition, offset: from });
+      }
     }
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
   const out: Consumed[] = [];
-  if (remaining.size === 0) return out;
-  const consumer = k.consumer({ groupId: unique('dsc-test'), maxWaitTimeInMs: 100 });
+  if (starts.length === 0) return out;
+  const consumer = client.consumer({ isolationLevel: 'read_committed', maxWaitMs: 100 });
   await consumer.connect();
+  const deadline = Date.now() + 30_000;
   try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out consuming ${topic}`)), 30_000);
-      consumer
-        .run({
-          autoCommit: false,
-          eachMessage: async ({ partition, message }) => {
-            const end = remaining.get(partition);
-            if (end === undefined || Number(message.offset) >= end) return;
-            out.push({
-              value: message.value?.toString('utf8') ?? '',
-              headers: headerText(message.headers),
-              partition,
-              offset: Number(message.offset),
-            });
-            if (Number(message.offset) + 1 >= end) remaining.delete(partition);
-            if (remaining.size === 0) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
+    consumer.assign(starts);
+    const pending = () => consumer.positions().filter((p) => p.offset < ends.get(p.partition)!);
+    while (pending().length > 0) {
+      if (Date.now() > deadline) throw new Error(`timed out consuming ${topic}`);
+      for (const f of await consumer.fetch()) {
+        for (const r of committedRecords(f)) {
+          if (r.offset >= ends.get(f.partition)!) continue;
+          out.push({
+            value: r.value?.toString('utf8') ?? '',
+            headers: Object.fromEntries(r.headers.map(([k, v]) => [k, v?.toString('utf8') ?? ''])),
+            partition: f.partition,
+            offset: Number(r.offset),
+          });
+        }
+      }
+    }
   } finally {
-    await consumer.disconnect();
+    await consumer.close();
   }
   return out.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
 }

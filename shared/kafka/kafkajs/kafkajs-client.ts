@@ -1,6 +1,6 @@
 // The kafkajs adapter: the port over kafkajs 2.2.4, the client the project was specified with
 // (DSC_KAFKA_ADAPTER=kafkajs). Slower than the wire adapter (one object per record), kept for compatibility.
-import kafkajs, { Kafka, logLevel, type Admin, type Message, type Producer } from 'kafkajs';
+import kafkajs, { Kafka, logLevel, type Admin, type Message, type Producer, type Transaction } from 'kafkajs';
 import type { KafkaEndpoint } from '../../config/spec.js';
 
 // Enums that exist at run time only on the CommonJS default export.
@@ -34,6 +34,8 @@ class KafkajsProducer implements KafkaProducer {
   /** kafkajs may interleave concurrent sends; the port promises call order per partition, so sends are chained. */
   private chain: Promise<unknown> = Promise.resolve();
   private readonly partitions = new Map<string, number>();
+  private transaction: Transaction | undefined;
+  private transactionError: Error | undefined;
 
   constructor(
     private readonly kafka: Kafka,
@@ -51,6 +53,10 @@ class KafkajsProducer implements KafkaProducer {
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
+      ...(options.transactionalId !== undefined && {
+        transactionalId: options.transactionalId,
+        transactionTimeout: options.transactionTimeoutMs ?? 60_000,
+      }),
       allowAutoTopicCreation: false,
       retry: { retries: options.retries ?? 8, initialRetryTime: 200 },
     });
@@ -82,8 +88,9 @@ class KafkajsProducer implements KafkaProducer {
     const sent = this.chain
       .catch(() => {})
       .then(() => this.checkPartitions(requests))
-      .then(() =>
-        this.producer.sendBatch({
+      .then(() => this.sender())
+      .then((sender) =>
+        sender.sendBatch({
           topicMessages: [...topicMessages].map(([topic, messages]) => ({ topic, messages })),
           acks: -1,
           timeout: this.options.timeoutMs ?? 30_000,
@@ -104,11 +111,46 @@ class KafkajsProducer implements KafkaProducer {
       .catch((err: unknown) => {
         throw kafkaErrorOf(err, `Kafka did not accept a batch for ${requests.map((r) => r.topic).join(', ')}`);
       });
-    const tracked = sent.catch(() => {});
+    const tracked = sent.catch((err: Error) => {
+      if (this.options.transactionalId !== undefined) this.transactionError ??= err;
+    });
     this.chain = tracked;
     this.inFlight.add(tracked);
     void tracked.finally(() => this.inFlight.delete(tracked));
     return sent;
+  }
+
+  /** The open transaction (begun at its first send) for a transactional producer, else the producer itself. */
+  private async sender(): Promise<Pick<Producer, 'sendBatch'>> {
+    if (this.options.transactionalId === undefined) return this.producer;
+    this.transaction ??= await this.producer.transaction();
+    return this.transaction;
+  }
+
+  async commitTransaction(): Promise<void> {
+    await this.endTransaction(true);
+  }
+
+  async abortTransaction(): Promise<void> {
+    await this.endTransaction(false);
+  }
+
+  private async endTransaction(commit: boolean): Promise<void> {
+    if (this.options.transactionalId === undefined) throw new KafkaError('not a transactional producer');
+    await this.flush();
+    await this.chain;
+    const transaction = this.transaction;
+    this.transaction = undefined;
+    const failed = this.transactionError;
+    this.transactionError = undefined;
+    if (!transaction) return;
+    try {
+      if (failed || !commit) await transaction.abort();
+      else await transaction.commit();
+    } catch (err) {
+      throw kafkaErrorOf(err, commit ? 'commit of the transaction failed' : 'abort of the transaction failed');
+    }
+    if (failed) throw failed;
   }
 
   /** kafkajs drops records for a partition it does not know; the port fails the send instead. */

@@ -47,6 +47,17 @@ export class ProducerSession {
     }
   }
 
+  /** Takes the id and epoch a transaction coordinator gave (InitProducerId with the transactional id). */
+  adopt(producerId: bigint, producerEpoch: number): void {
+    this.producerId = producerId;
+    this.producerEpoch = producerEpoch;
+    this.sequences.clear();
+  }
+
+  get transactionalId(): string | null {
+    return this.options.transactionalId ?? null;
+  }
+
   /** Hook run before a produce request with these partitions is sent (AddPartitionsToTxn for transactions). */
   beforeProduce: (partitions: TopicPartition[]) => Promise<void> = async () => {};
 

@@ -4,6 +4,7 @@
 // partition has settled, so retries neither reorder nor duplicate.
 import { createAPI, produceV9, Writer, type Connection } from '../platformatic.js';
 import {
+  isProducerFenced,
   KafkaError,
   type EncodedBatch,
   type KafkaProducer,
@@ -15,6 +16,7 @@ import { topicMaxMessageBytes } from './wire-admin.js';
 import type { WireCluster } from './wire-cluster.js';
 import { errorName, kafkaErrorFor, kafkaErrorOf, retriable, staleMetadata } from './wire-errors.js';
 import { ProducerSession } from './producer-session.js';
+import { TransactionCoordinator } from './transaction-coordinator.js';
 
 interface PartitionBytes {
   partition: number;
@@ -90,19 +92,65 @@ export class WireProducer implements KafkaProducer {
   private readonly tails = new Map<string, Promise<unknown>>();
   private readonly maxBytes = new Map<string, number>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  private coordinator: TransactionCoordinator | undefined;
+  /** The first failed send of the open transaction: it must not be committed. */
+  private transactionError: Error | undefined;
 
   constructor(
     private readonly cluster: WireCluster,
     options: ProducerOptions = {},
     session?: ProducerSession,
   ) {
-    this.session = session ?? new ProducerSession({ compression: options.compression ?? 'none' });
+    this.session =
+      session ??
+      new ProducerSession({
+        compression: options.compression ?? 'none',
+        ...(options.transactionalId !== undefined && { transactionalId: options.transactionalId }),
+      });
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.retries = options.retries ?? 8;
+    if (options.transactionalId !== undefined) {
+      const coordinator = new TransactionCoordinator(
+        { any: () => cluster.any(), at: (host, port) => cluster.pool.get({ host, port }) },
+        {
+          transactionalId: options.transactionalId,
+          ...(options.transactionTimeoutMs !== undefined && { transactionTimeoutMs: options.transactionTimeoutMs }),
+        },
+      );
+      this.session.beforeProduce = (partitions) => coordinator.addPartitions(partitions);
+      this.coordinator = coordinator;
+    }
   }
 
   async connect(): Promise<void> {
+    if (this.coordinator) {
+      const { producerId, producerEpoch } = await this.coordinator.init();
+      this.session.adopt(producerId, producerEpoch);
+      return;
+    }
     await this.session.init(await this.cluster.any());
+  }
+
+  async commitTransaction(): Promise<void> {
+    await this.endTransaction(true);
+  }
+
+  async abortTransaction(): Promise<void> {
+    await this.endTransaction(false);
+  }
+
+  private async endTransaction(commit: boolean): Promise<void> {
+    const coordinator = this.coordinator;
+    if (!coordinator) throw new KafkaError('not a transactional producer (no transactionalId)');
+    await this.flush();
+    const failed = this.transactionError;
+    this.transactionError = undefined;
+    if (failed && commit) {
+      // A batch of this transaction is missing: committing would make the gap visible. Abort, then report.
+      await coordinator.end(false).catch(() => {});
+      throw failed;
+    }
+    await coordinator.end(commit);
   }
 
   async partitionCount(topic: string): Promise<number> {
@@ -121,7 +169,9 @@ export class WireProducer implements KafkaProducer {
   send(requests: ProduceRequest[]): Promise<ProduceAck[]> {
     const pending = requests.map((r) => this.enqueue(r.topic, r.partition, r.batch));
     const all = this.dispatch(pending).then(() => Promise.all(pending.map((p) => p.done)));
-    const tracked = all.catch(() => {});
+    const tracked = all.catch((err: Error) => {
+      if (this.coordinator) this.transactionError ??= err;
+    });
     this.inFlight.add(tracked);
     void tracked.finally(() => this.inFlight.delete(tracked));
     return all;
@@ -210,10 +260,11 @@ export class WireProducer implements KafkaProducer {
     try {
       await this.session.beforeProduce(batches.map((b) => ({ topic: b.topic, partition: b.partition })));
       const connection: Connection = await this.cluster.node(leader);
-      response = await produceApi.async(connection, null, this.timeoutMs, [...topics]);
+      response = await produceApi.async(connection, this.session.transactionalId, this.timeoutMs, [...topics]);
     } catch (err) {
       const error = kafkaErrorOf(err, `produce to broker ${leader}`);
-      for (const b of batches) this.failed(b, error, true);
+      // A fenced transactional producer must not retry: another instance owns the id now.
+      for (const b of batches) this.failed(b, error, !isProducerFenced(error));
       return;
     }
     for (const b of batches) {

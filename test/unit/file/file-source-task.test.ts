@@ -73,7 +73,8 @@ describe('file task over the Kafka port', () => {
     const st = await run(fake, s);
     expect(fake.values(s.topic)).toEqual(LINES);
     // 250 records at 100 per batch: 3 batches (each one send), then the final empty checkpoint batch sends nothing.
-    expect(fake.sends.map((r) => r.reduce((n, x) => n + x.batch.recordCount, 0))).toEqual([100, 100, 50]);
+    const data = fake.sends.filter((r) => r[0].topic === s.topic);
+    expect(data.map((r) => r.reduce((n, x) => n + x.batch.recordCount, 0))).toEqual([100, 100, 50]);
     expect(fake.maxInFlightSeen).toBe(1);
     const [first] = fake.records(s.topic);
     expect(first.headers.map(([k, v]) => [k, v?.toString()])).toEqual([
@@ -112,9 +113,10 @@ describe('file task over the Kafka port', () => {
     const s = spec({ 'file.uris': file(LINES.join('\n')), 'file.reader.batch.size': 1000 });
     await run(fake, s);
     expect(fake.values(s.topic)).toEqual(LINES);
-    expect(fake.sends).toHaveLength(1);
-    expect(fake.sends[0].length).toBeGreaterThan(1);
-    expect(fake.sends[0].every((r) => r.batch.bytes.length <= 4096)).toBe(true);
+    const data = fake.sends.filter((r) => r[0].topic === s.topic);
+    expect(data).toHaveLength(1);
+    expect(data[0].length).toBeGreaterThan(1);
+    expect(data[0].every((r) => r.batch.bytes.length <= 4096)).toBe(true);
   });
 
   it('bad records go to the dead-letter topic with provenance and error context', async () => {
@@ -136,9 +138,13 @@ describe('file task over the Kafka port', () => {
     expect((await st.listTasks(s.name))[0].progress.errors).toBe(1);
   });
 
-  it('a failed send fails the task and checkpoints only what was acknowledged', async () => {
+  it('at least once: a failed send fails the task and checkpoints only what was acknowledged', async () => {
     const fake = new FakeKafka();
-    const s = spec({ 'file.uris': file(LINES.join('\n') + '\n'), 'file.reader.batch.size': 100 });
+    const s = spec({
+      'file.uris': file(LINES.join('\n') + '\n'),
+      'file.reader.batch.size': 100,
+      'exactly.once.source.support': 'disabled',
+    });
     let sends = 0;
     const client = fake.client();
     const producer = client.producer;
@@ -155,5 +161,37 @@ describe('file task over the Kafka port', () => {
     expect(task.lastError).toContain('NOT_ENOUGH_REPLICAS');
     expect(task.progress.records).toBe(100);
     expect((task.checkpoint as FileCheckpoint).offset).toBe(Buffer.byteLength(LINES.slice(0, 100).join('\n') + '\n'));
+  });
+
+  it('exactly once: one commit with the offset after the last record; a failed send aborts and commits nothing', async () => {
+    const fake = new FakeKafka();
+    const s = spec({ 'file.uris': file(LINES.join('\n') + '\n'), 'file.reader.batch.size': 100 });
+    const st = await run(fake, s);
+    const offsets = fake.records('dsc-offsets');
+    expect(offsets).toHaveLength(1);
+    expect(offsets[0].key!.toString()).toBe(`["${s.name}",{"task":0}]`);
+    const value = JSON.parse(offsets[0].value!.toString()) as Record<string, unknown>;
+    expect(value).toMatchObject({ fileIndex: 1, records: 250, filesDone: 1 });
+    expect(fake.commits).toBe(1);
+    expect((await st.listTasks(s.name))[0].state).toBe('FINISHED');
+
+    const failing = new FakeKafka();
+    const client = failing.client();
+    const producer = client.producer;
+    let sends = 0;
+    client.producer = (o) => {
+      const p = producer(o);
+      const send = p.send.bind(p);
+      p.send = (r) => (++sends === 2 ? Promise.reject(new Error('NOT_ENOUGH_REPLICAS')) : send(r));
+      return p;
+    };
+    failing.client = () => client;
+    const s2 = spec({ 'file.uris': file(LINES.join('\n') + '\n'), 'file.reader.batch.size': 100 });
+    const st2 = await run(failing, s2);
+    const [task] = await st2.listTasks(s2.name);
+    expect(task.state).toBe('FAILED');
+    expect(failing.commits).toBe(0);
+    expect(failing.aborts).toBe(1);
+    expect(failing.records('dsc-offsets')).toHaveLength(0);
   });
 });

@@ -31,6 +31,8 @@ export class FakeKafka {
   maxInFlightSeen = 0;
   maxBatchBytes = 1_048_588;
   failNext: Error | undefined;
+  commits = 0;
+  aborts = 0;
   private inFlight = 0;
 
   createTopic(topic: string, partitions = 1): void {
@@ -98,6 +100,13 @@ export class FakeKafka {
       },
       maxBatchBytes: async () => this.maxBatchBytes,
       flush: async () => {},
+      // Transactions are counted, not modelled: the fake has no read_committed view.
+      commitTransaction: async () => {
+        this.commits++;
+      },
+      abortTransaction: async () => {
+        this.aborts++;
+      },
       close: async () => {},
     });
     const admin = (): KafkaAdmin => ({

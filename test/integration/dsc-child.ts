@@ -1,0 +1,50 @@
+// `dsc run` as a child process on a SQLite state folder, for the tests that kill it (SIGKILL, SIGTERM) and run it
+// again. Compiled once per test file with tsc, as `npm run build` would.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, openSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const BUILD = join(ROOT, 'node_modules/.cache/dsc-cli-test');
+const NODE = join(ROOT, 'node_modules/.bin/node');
+const MAIN = join(BUILD, 'shared/cli/main.js');
+
+/** Compiles the CLI and what it imports (tsc emits even when an unrelated file has a type error). */
+export function buildCli(): void {
+  try {
+    execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', ROOT, '--outDir', BUILD], {
+      cwd: ROOT,
+      stdio: 'pipe',
+    });
+  } catch {
+    if (!existsSync(MAIN)) throw new Error('cannot compile the CLI');
+  }
+}
+
+/** `dsc run --c conf [--fresh] --json` with its state in `stateDir`; stderr goes to `stateDir/run.log`. */
+export function startDscRun(
+  stateDir: string,
+  conf: string,
+  fresh: boolean,
+  env: Record<string, string> = {},
+): ChildProcess {
+  mkdirSync(stateDir, { recursive: true });
+  const args = ['run', '--c', conf, '--json', ...(fresh ? ['--fresh'] : [])];
+  const script = `import(${JSON.stringify(pathToFileURL(MAIN).href)}).then((m) => m.main(${JSON.stringify(args)})).then((c) => process.exit(c ?? 0))`;
+  return spawn(NODE, ['--no-warnings', '-e', script], {
+    env: { ...process.env, DSC_STORE: 'sqlite', DSC_STATE_DIR: stateDir, DSC_LOG_LEVEL: 'INFO', ...env },
+    stdio: ['ignore', 'ignore', openSync(join(stateDir, 'run.log'), 'a')],
+  });
+}
+
+export function exited(child: ChildProcess, timeoutMs = 60_000): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('dsc run did not exit in time')), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}

@@ -1,0 +1,311 @@
+// Exactly-once delivery of the file connector on the real broker, checked by content with a read_committed reader:
+// crashes mid-load (in-process and a real SIGKILL of `dsc run`), SIGTERM, the same task message twice at once, a
+// time budget ending mid-file, the upgrade from a checkpoint kept in the store, delete (tombstones) and re-create,
+// and the at-least-once switch. Each case: every line arrived exactly once.
+import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { FileCheckpoint } from '../../shared/file/file-assignment.js';
+import { runFileSourceTask, type TaskOutcome } from '../../shared/file/file-source-task.js';
+import { createKafkaClient } from '../../shared/kafka/kafka-client.js';
+import { OffsetsTopic, offsetsTopicName } from '../../shared/kafka/offsets-topic.js';
+import { decodeRecordBatches } from '../../shared/kafka/record-batch-reader.js';
+import { buildCli, exited, startDscRun } from './dsc-child.js';
+import {
+  BROKERS,
+  consumeAll,
+  csvLines,
+  fileSpec,
+  harness,
+  sleep,
+  tally,
+  tempDir,
+  unique,
+  values,
+  type Harness,
+} from './file-helpers.js';
+
+const open: Harness[] = [];
+afterEach(async () => {
+  for (const h of open.splice(0)) await h.close();
+});
+
+async function newHarness(...args: Parameters<typeof harness>): Promise<Harness> {
+  const h = await harness(...args);
+  open.push(h);
+  return h;
+}
+
+/** Waits until the connector's tasks have committed at least `n` records (or every task is FINISHED). */
+async function recordsAtLeast(h: Harness, name: string, n: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const tasks = await h.tasks(name);
+    if (tasks.reduce((s, t) => s + t.progress.records, 0) >= n) return;
+    if (tasks.length > 0 && tasks.every((t) => t.state === 'FINISHED')) return;
+    await sleep(10);
+  }
+  throw new Error(`${name} did not reach ${n} records`);
+}
+
+/** Lost and duplicated lines, by content. */
+async function delivery(topic: string, expected: string[]): Promise<{ lost: number; duplicated: number }> {
+  const counts = tally(values(await consumeAll(topic)));
+  let lost = 0;
+  let duplicated = 0;
+  for (const line of expected) {
+    const n = counts.get(line) ?? 0;
+    if (n === 0) lost++;
+    if (n > 1) duplicated += n - 1;
+  }
+  return { lost, duplicated };
+}
+
+const LINES = csvLines(40_000, 'eos', 30);
+const BIG = LINES.join('\n') + '\n';
+const endpoint = { brokers: BROKERS().split(','), security: { protocol: 'PLAINTEXT' as const } };
+
+async function storedOffsets(connector: string): Promise<number> {
+  const client = createKafkaClient(endpoint, 'dsc-eos-test', 'wire');
+  const admin = client.admin();
+  const consumer = client.consumer({ isolationLevel: 'read_uncommitted', maxWaitMs: 100 });
+  await admin.connect();
+  await consumer.connect();
+  try {
+    const offsets = new OffsetsTopic(offsetsTopicName(), admin);
+    if (!(await offsets.exists())) return 0;
+    return (await offsets.read(consumer, connector, 10_000)).size;
+  } finally {
+    await consumer.close();
+    await admin.close();
+  }
+}
+
+describe('file connector: exactly once', () => {
+  it.each([1, 2])(
+    'crashes mid-load (tasks.max %i), each resumed by a new invocation: every line once',
+    async (tasks) => {
+      const topic = unique('eos-crash');
+      const half = LINES.length / 2;
+      const dir = tempDir({
+        'a.csv': LINES.slice(0, half).join('\n') + '\n',
+        'b.csv': LINES.slice(half).join('\n') + '\n',
+      });
+      const spec = fileSpec(topic, {
+        topic,
+        'file.uris': dir,
+        'tasks.max': tasks,
+        'file.reader.batch.size': 300,
+        'transaction.boundary.interval.ms': 50,
+      });
+      let crashes = 0;
+      let h: Harness | undefined;
+      for (let round = 0; round < 3; round++) {
+        const kill = new AbortController();
+        h = await newHarness({ taskOptions: { kill: kill.signal, leaseMs: 300 }, store: h?.store });
+        if (round === 0) await h.create(spec);
+        else await h.resume(spec.name);
+        const done = (await h.tasks(spec.name)).reduce((s, t) => s + t.progress.records, 0);
+        await recordsAtLeast(h, spec.name, done + 2_000).catch(() => {});
+        if ((await h.state(spec.name)) !== 'FINISHED') crashes++;
+        kill.abort(); // no more writes; the lease stays; the open transaction stays open on the broker
+        await h.dispatcher.idle();
+        open.splice(open.indexOf(h), 1);
+        await sleep(350); // the lease expires
+      }
+      h = await newHarness({ taskOptions: { leaseMs: 300 }, store: h!.store });
+      await h.resume(spec.name);
+      expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'], 60_000)).toBe('FINISHED');
+      expect(crashes).toBeGreaterThan(0);
+      expect(await delivery(topic, LINES)).toEqual({ lost: 0, duplicated: 0 });
+      const progress = (await h.tasks(spec.name)).reduce((s, t) => s + t.progress.records, 0);
+      expect(progress).toBe(LINES.length);
+    },
+  );
+
+  it('kafkajs adapter (DSC_KAFKA_ADAPTER=kafkajs): a crash mid-load and a resume, every line once', async () => {
+    const topic = unique('eos-kjs');
+    const dir = tempDir({ 'big.csv': BIG });
+    const spec = fileSpec(topic, { topic, 'file.uris': `${dir}/big.csv`, 'file.reader.batch.size': 500 });
+    const kill = new AbortController();
+    let h = await newHarness({ taskOptions: { kill: kill.signal, leaseMs: 300 } });
+    const kafkajs = (e: typeof endpoint, id: string) => createKafkaClient(e, id, 'kafkajs');
+    h.ctx.kafka = kafkajs;
+    await h.create(spec);
+    await recordsAtLeast(h, spec.name, 2_000).catch(() => {});
+    kill.abort();
+    await h.dispatcher.idle();
+    open.splice(open.indexOf(h), 1);
+    await sleep(350);
+    h = await newHarness({ taskOptions: { leaseMs: 300 }, store: h.store });
+    h.ctx.kafka = kafkajs;
+    await h.resume(spec.name);
+    expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'], 60_000)).toBe('FINISHED');
+    expect(await delivery(topic, LINES)).toEqual({ lost: 0, duplicated: 0 });
+  });
+
+  it('the same task message delivered twice at once: one commits, the other is fenced or refused', async () => {
+    const topic = unique('eos-twice');
+    const dir = tempDir({ 'big.csv': BIG });
+    const h = await newHarness();
+    h.dispatcher.setHandlers({ plan: async () => {}, task: async () => {} });
+    const spec = fileSpec(topic, { topic, 'file.uris': `${dir}/big.csv`, 'file.reader.batch.size': 200 });
+    await h.create(spec);
+    const { planFileConnector } = await import('../../shared/file/file-source-connector.js');
+    await planFileConnector({ connector: spec.name, epoch: 1 }, h.ctx);
+    const message = { connector: spec.name, taskId: 0, epoch: 1 };
+    // A lease shorter than the load: the second copy takes the first's lease over while the first still sends.
+    const outcomes = await Promise.all([
+      runFileSourceTask(message, h.ctx, { leaseMs: 40, stateCheckMs: 1_000 }),
+      sleep(120).then(() => runFileSourceTask(message, h.ctx, { leaseMs: 40, stateCheckMs: 1_000 })),
+    ]);
+    let more: TaskOutcome = 'finished';
+    if (!outcomes.includes('finished')) more = await runFileSourceTask(message, h.ctx, { leaseMs: 5_000 });
+    expect(more).toBe('finished');
+    expect(outcomes.some((o) => o === 'stale' || o === 'busy' || o === 'gone' || o === 'done')).toBe(true);
+    expect(await delivery(topic, LINES)).toEqual({ lost: 0, duplicated: 0 });
+  });
+
+  it('a time budget ending mid-file: commits, re-enqueues, continues: every line once', async () => {
+    const topic = unique('eos-budget');
+    const dir = tempDir({ 'big.csv': BIG });
+    const h = await newHarness();
+    const outcomes: TaskOutcome[] = [];
+    h.dispatcher.setHandlers({
+      plan: async (m) => {
+        const { planFileConnector } = await import('../../shared/file/file-source-connector.js');
+        await planFileConnector(m, h.ctx);
+      },
+      task: async (m) => {
+        outcomes.push(await runFileSourceTask(m, h.ctx, { budgetMs: 30, leaseMs: 5_000 }));
+      },
+    });
+    const spec = fileSpec(topic, { topic, 'file.uris': `${dir}/big.csv`, 'file.reader.batch.size': 200 });
+    await h.create(spec);
+    expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'], 60_000)).toBe('FINISHED');
+    expect(outcomes.filter((o) => o === 'requeued').length).toBeGreaterThan(0);
+    expect(values(await consumeAll(topic))).toEqual(LINES);
+  });
+
+  it('upgrade: a task that checkpointed in the store before exactly-once resumes at that checkpoint', async () => {
+    const topic = unique('eos-upgrade');
+    const dir = tempDir({ 'big.csv': BIG });
+    const h = await newHarness();
+    h.dispatcher.setHandlers({ plan: async () => {}, task: async () => {} });
+    const spec = fileSpec(topic, { topic, 'file.uris': `${dir}/big.csv` });
+    // The spec as stored before this change: no delivery policy.
+    delete (spec as { delivery?: unknown }).delivery;
+    await h.create(spec);
+    const { planFileConnector } = await import('../../shared/file/file-source-connector.js');
+    await planFileConnector({ connector: spec.name, epoch: 1 }, h.ctx);
+    const done = 12_345;
+    const offset = Buffer.byteLength(LINES.slice(0, done).join('\n') + '\n');
+    const checkpoint: FileCheckpoint = { fileIndex: 0, offset, line: done, entryIndex: 0, entryRecords: 0 };
+    const task = (await h.tasks(spec.name))[0];
+    const progress = { ...task.progress, records: done, bytes: offset };
+    await h.store.updateTask(spec.name, 0, task.version, { checkpoint, progress, state: 'RUNNING' });
+    expect(await runFileSourceTask({ connector: spec.name, taskId: 0, epoch: 1 }, h.ctx)).toBe('finished');
+    expect(values(await consumeAll(topic))).toEqual(LINES.slice(done));
+    expect((await h.tasks(spec.name))[0].progress.records).toBe(LINES.length);
+  });
+
+  it('delete tombstones the offsets; the connector created again loads afresh', async () => {
+    const topic = unique('eos-delete');
+    const dir = tempDir({ 'small.csv': LINES.slice(0, 500).join('\n') + '\n' });
+    const h = await newHarness();
+    const spec = fileSpec(topic, { topic, 'file.uris': `${dir}/small.csv` });
+    await h.create(spec);
+    expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'])).toBe('FINISHED');
+    expect(await storedOffsets(spec.name)).toBe(1);
+    const record = (await h.store.getConnector(spec.name))!;
+    await h.store.deleteConnector(spec.name);
+    const { kafkaOffsetsCleanup } = await import('../../shared/lifecycle/offsets-cleanup.js');
+    const { silentLogger } = await import('../../shared/runtime/log.js');
+    expect(await kafkaOffsetsCleanup(endpoint, silentLogger).deleteOffsets(record)).toBe(1);
+    expect(await storedOffsets(spec.name)).toBe(0);
+    await h.create(spec);
+    expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'])).toBe('FINISHED');
+    const counts = tally(values(await consumeAll(topic)));
+    expect([...counts.values()].every((n) => n === 2)).toBe(true);
+    expect(counts.size).toBe(500);
+  });
+
+  it('exactly.once.source.support=disabled: plain idempotent batches, no transactions', async () => {
+    const topic = unique('eos-off');
+    const dir = tempDir({ 'small.csv': LINES.slice(0, 300).join('\n') + '\n' });
+    const h = await newHarness();
+    const spec = fileSpec(topic, {
+      topic,
+      'file.uris': `${dir}/small.csv`,
+      'exactly.once.source.support': 'disabled',
+    });
+    await h.create(spec);
+    expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'])).toBe('FINISHED');
+    expect(values(await consumeAll(topic))).toEqual(LINES.slice(0, 300));
+    const consumer = createKafkaClient(endpoint, 'dsc-eos-test', 'wire').consumer({ maxWaitMs: 100 });
+    await consumer.connect();
+    consumer.assign([{ topic, partition: 0, offset: 0n }]);
+    const batches = (await consumer.fetch()).flatMap((f) => decodeRecordBatches(f.records, false));
+    await consumer.close();
+    expect(batches.length).toBeGreaterThan(0);
+    expect(batches.some((b) => b.transactional || b.control)).toBe(false);
+    expect(await storedOffsets(spec.name)).toBe(0);
+  });
+});
+
+/** Waits until `topic` holds records (its end offset moved), i.e. a `dsc run` child is loading. */
+async function untilRecords(topic: string, timeoutMs = 60_000): Promise<void> {
+  const admin = createKafkaClient(endpoint, 'dsc-eos-test', 'wire').admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const ends = await admin.latestOffsets(topic).catch(() => []);
+      if (ends.some((p) => p.offset > 0n)) return;
+      await sleep(100);
+    }
+    throw new Error(`${topic} got no records`);
+  } finally {
+    await admin.close();
+  }
+}
+
+describe('dsc run as a process: exactly once across SIGKILL and SIGTERM', () => {
+  beforeAll(() => buildCli(), 180_000);
+
+  it('SIGKILL at random moments, then SIGTERM, then runs to the end: every line once', async () => {
+    const topic = unique('eos-proc');
+    const lines = csvLines(150_000, 'proc', 40);
+    const dir = tempDir({ 'big.csv': lines.join('\n') + '\n' });
+    const conf = join(dir, 'load.conf');
+    writeFileSync(
+      conf,
+      [
+        'connector.class=com.tigergraph.kafka.connect.filesystem.FsSourceConnector',
+        'mode=eof',
+        `topic=${topic}`,
+        `file.uris=${dir}/big.csv`,
+        'file.reader.batch.size=500',
+        `[${topic}]`,
+        `name=${topic}`,
+        '',
+      ].join('\n'),
+    );
+    const state = join(dir, 'state');
+    const signals: NodeJS.Signals[] = ['SIGKILL', 'SIGKILL', 'SIGTERM'];
+    let first = true;
+    for (const signal of signals) {
+      const child: ChildProcess = startDscRun(state, conf, first);
+      first = false;
+      if (signal === 'SIGTERM') await untilRecords(topic); // its signal handler is set up by then
+      await sleep(1_500 + Math.random() * 1_500);
+      child.kill(signal);
+      const code = await exited(child);
+      if (signal === 'SIGTERM') expect(code).toBe(0);
+    }
+    const last = startDscRun(state, conf, false);
+    expect(await exited(last, 120_000)).toBe(0);
+    expect(await delivery(topic, lines)).toEqual({ lost: 0, duplicated: 0 });
+  });
+});

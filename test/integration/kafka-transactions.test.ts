@@ -1,0 +1,176 @@
+// Transactions through the Kafka port, on the real broker, for both adapters: commit makes records visible to
+// read_committed readers, abort never does, a second producer with the same transactional.id fences the first
+// (whose open transaction vanishes and whose commit fails), and the offsets topic round-trips offsets written in the
+// same transaction as the records they cover.
+import { randomBytes } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { KafkaEndpoint } from '../../shared/config/spec.js';
+import { createKafkaClient } from '../../shared/kafka/kafka-client.js';
+import {
+  isProducerFenced,
+  type IsolationLevel,
+  type KafkaAdapterName,
+  type KafkaClient,
+} from '../../shared/kafka/kafka-port.js';
+import { OffsetsTopic, offsetKey, partitionForConnector } from '../../shared/kafka/offsets-topic.js';
+import { committedRecords, decodeRecordBatches } from '../../shared/kafka/record-batch-reader.js';
+import { RecordBatchBuilder } from '../../shared/kafka/record-batch.js';
+
+const endpoint: KafkaEndpoint = {
+  brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+  security: { protocol: 'PLAINTEXT' },
+};
+const runId = `tx-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+let seq = 0;
+const toClose: { close(): Promise<void> }[] = [];
+afterAll(async () => {
+  for (const c of toClose) await c.close().catch(() => {});
+});
+
+async function newTopic(client: KafkaClient): Promise<string> {
+  const topic = `${runId}-${client.adapter}-${++seq}`;
+  const admin = client.admin();
+  await admin.connect();
+  await admin.createTopics([{ topic, numPartitions: 1, replicationFactor: 1 }]);
+  await admin.close();
+  return topic;
+}
+
+function batchOf(values: string[]): ReturnType<RecordBatchBuilder['finish']> & object {
+  const b = new RecordBatchBuilder(1024);
+  for (const v of values) {
+    const bytes = Buffer.from(v, 'utf8');
+    b.append(bytes, 0, bytes.length);
+  }
+  return b.finish()!;
+}
+
+/** Every value of partition 0 up to the high watermark, as a reader with `isolation` sees them. */
+async function read(_client: KafkaClient, topic: string, isolation: IsolationLevel): Promise<string[]> {
+  // One reader for both adapters' producers: what is under test is what the broker holds.
+  const client = createKafkaClient(endpoint, 'dsc-tx-read', 'wire');
+  const admin = client.admin();
+  await admin.connect();
+  const end = (await admin.latestOffsets(topic))[0].offset;
+  await admin.close();
+  const consumer = client.consumer({ isolationLevel: isolation, maxWaitMs: 100 });
+  await consumer.connect();
+  const out: string[] = [];
+  try {
+    consumer.assign([{ topic, partition: 0, offset: 0n }]);
+    for (let i = 0; i < 30 && consumer.positions()[0].offset < end; i++) {
+      for (const f of await consumer.fetch()) {
+        const records =
+          isolation === 'read_committed'
+            ? committedRecords(f)
+            : decodeRecordBatches(f.records).flatMap((b) => (b.control ? [] : b.records));
+        out.push(...records.map((r) => r.value!.toString('utf8')));
+      }
+    }
+  } finally {
+    await consumer.close();
+  }
+  return out;
+}
+
+describe.each(['wire', 'kafkajs'] as KafkaAdapterName[])('transactions: %s adapter', (adapter) => {
+  const client = createKafkaClient(endpoint, 'dsc-tx-test', adapter);
+
+  it('commit shows every batch to read_committed readers; abort shows none', async () => {
+    const topic = await newTopic(client);
+    const producer = client.producer({ transactionalId: `${runId}-${adapter}-a` });
+    toClose.push(producer);
+    await producer.connect();
+    await producer.send([{ topic, partition: 0, batch: batchOf(['a1', 'a2']) }]);
+    await producer.send([{ topic, partition: 0, batch: batchOf(['a3']) }]);
+    await producer.commitTransaction();
+    await producer.send([{ topic, partition: 0, batch: batchOf(['x1', 'x2']) }]);
+    await producer.abortTransaction();
+    await producer.send([{ topic, partition: 0, batch: batchOf(['b1']) }]);
+    await producer.commitTransaction();
+    expect(await read(client, topic, 'read_committed')).toEqual(['a1', 'a2', 'a3', 'b1']);
+  });
+
+  it('a second producer with the same transactional.id fences the first: its open transaction never shows', async () => {
+    const topic = await newTopic(client);
+    const id = `${runId}-${adapter}-fence`;
+    const first = client.producer({ transactionalId: id });
+    toClose.push(first);
+    await first.connect();
+    await first.send([{ topic, partition: 0, batch: batchOf(['old1']) }]);
+    await first.commitTransaction();
+    await first.send([{ topic, partition: 0, batch: batchOf(['zombie']) }]);
+    const second = client.producer({ transactionalId: id });
+    toClose.push(second);
+    await second.connect(); // aborts first's open transaction
+    await second.send([{ topic, partition: 0, batch: batchOf(['new1']) }]);
+    await second.commitTransaction();
+    const late = await first
+      .send([{ topic, partition: 0, batch: batchOf(['zombie2']) }])
+      .then(() => first.commitTransaction())
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    expect(late).toBeDefined();
+    if (adapter === 'wire') expect(isProducerFenced(late)).toBe(true);
+    expect(await read(client, topic, 'read_committed')).toEqual(['old1', 'new1']);
+    expect(await read(client, topic, 'read_uncommitted')).toContain('zombie');
+  });
+});
+
+describe('offsets topic', () => {
+  const client = createKafkaClient(endpoint, 'dsc-offsets-test', 'wire');
+
+  it('offsets written in the records transaction read back committed only; tombstones remove them', async () => {
+    const topic = await newTopic(client);
+    const admin = client.admin();
+    await admin.connect();
+    toClose.push(admin);
+    const offsets = new OffsetsTopic(`${runId}-offsets`, admin);
+    await offsets.ensure();
+    expect((await admin.topicConfig(offsets.topic))['cleanup.policy']).toBe('compact');
+    const connector = `c-${runId}`;
+    const producer = client.producer({ transactionalId: `${runId}-offsets-0` });
+    toClose.push(producer);
+    await producer.connect();
+    const readBack = async (): Promise<Map<string, Record<string, unknown>>> => {
+      const consumer = client.consumer({ isolationLevel: 'read_uncommitted', maxWaitMs: 100 });
+      await consumer.connect();
+      try {
+        return await offsets.read(consumer, connector, 10_000);
+      } finally {
+        await consumer.close();
+      }
+    };
+    await producer.send([{ topic, partition: 0, batch: batchOf(['r1']) }]);
+    await producer.send([offsets.records(connector, [[{ task: 0 }, { offset: 3, line: 1 }]])]);
+    await producer.commitTransaction();
+    await producer.send([{ topic, partition: 0, batch: batchOf(['r2']) }]);
+    await producer.send([
+      offsets.records(connector, [
+        [{ task: 0 }, { offset: 6, line: 2 }],
+        [{ task: 1 }, { offset: 9 }],
+      ]),
+    ]);
+    await producer.abortTransaction();
+    // Another connector's key in the same topic is not ours.
+    await producer.send([offsets.records(`${connector}-other`, [[{ task: 0 }, { offset: 99 }]])]);
+    await producer.commitTransaction();
+    // A transaction left open in the same partition by another connector's task (a crash mid-commit) does not hold
+    // the read back (read_committed would wait for the broker to abort it, up to its transaction timeout).
+    let other = `${connector}-x`;
+    for (let i = 0; partitionForConnector(other, 5) !== offsets.partitionOf(connector); i++)
+      other = `${connector}-x${i}`;
+    const crashed = client.producer({ transactionalId: `${runId}-offsets-crashed` });
+    toClose.push(crashed);
+    await crashed.connect();
+    await crashed.send([offsets.records(other, [[{ task: 0 }, { offset: 1 }]])]);
+    const t0 = Date.now();
+    expect([...(await readBack())]).toEqual([[offsetKey(connector, { task: 0 }), { offset: 3, line: 1 }]]);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    await producer.send([offsets.records(connector, [[{ task: 0 }, null]])]);
+    await producer.commitTransaction();
+    expect((await readBack()).size).toBe(0);
+  });
+});
