@@ -31,7 +31,8 @@ describe('file task killed with SIGKILL mid-load', () => {
     const lines = csvLines(400_000, 'crash', 60);
     const dir = tempDir({ 'big.csv': lines.join('\n') + '\n' });
     const topic = unique('crash');
-    const batch = 2_000;
+    // Small batches (an ack and a checkpoint each) keep the load running well past the kill, however fast the engine.
+    const batch = 200;
     const leaseMs = 2_000;
     const stateDir = mkdtempSync(join(tmpdir(), 'dsc-file-crash-'));
     // The at-least-once checkpoints (exactly once has its own crash tests: file-exactly-once.test.ts).
@@ -47,6 +48,11 @@ describe('file task killed with SIGKILL mid-load', () => {
       { name: spec.name, kind: 'file', spec, desired: 'RUNNING', epoch: 1, createdAt: now, updatedAt: now },
     ]);
 
+    // One admin connection polled every 5 ms: the load is fast, the kill must follow the first batches closely. The
+    // topic is made first: an admin that looked it up before it existed may keep failing to find its offsets.
+    const admin = kafka().admin();
+    await admin.connect();
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
     const child = spawn(
       join(ROOT, 'node_modules/.bin/node'),
       [
@@ -61,9 +67,6 @@ describe('file task killed with SIGKILL mid-load', () => {
     const exited = new Promise((r) => child.once('exit', r));
     const deadline = Date.now() + 60_000;
     let atKill = 0;
-    // One admin connection polled every 5 ms: the load is fast, the kill must follow the first batches closely.
-    const admin = kafka().admin();
-    await admin.connect();
     const end = async (): Promise<number> =>
       (await admin.fetchTopicOffsets(topic).catch(() => [])).reduce((s, p) => s + Number(p.high), 0);
     while (Date.now() < deadline && (atKill = await end()) < 10 * batch) await sleep(5);

@@ -2,6 +2,7 @@
 // crashes mid-load (in-process and a real SIGKILL of `dsc run`), SIGTERM, the same task message twice at once, a
 // time budget ending mid-file, the upgrade from a checkpoint kept in the store, delete (tombstones) and re-create,
 // and the at-least-once switch. Each case: every line arrived exactly once.
+import type { KafkaEndpoint } from '../../shared/config/spec.js';
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -64,7 +65,7 @@ async function delivery(topic: string, expected: string[]): Promise<{ lost: numb
 
 const LINES = csvLines(40_000, 'eos', 30);
 const BIG = LINES.join('\n') + '\n';
-const endpoint = { brokers: BROKERS().split(','), security: { protocol: 'PLAINTEXT' as const } };
+const endpoint: KafkaEndpoint = { brokers: BROKERS().split(','), security: { protocol: 'PLAINTEXT' } };
 
 async function storedOffsets(connector: string): Promise<number> {
   const client = createKafkaClient(endpoint, 'dsc-eos-test', 'wire');
