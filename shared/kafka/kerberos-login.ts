@@ -67,7 +67,10 @@ export function tgtLifetime(cache: Buffer): { start: number; end: number } | und
   try {
     const version = u16();
     if (version !== 0x0504 && version !== 0x0503) return undefined;
-    if (version === 0x0504) pos += u16();
+    if (version === 0x0504) {
+      const headerLength = u16();
+      pos += headerLength;
+    }
     principal();
     let best: { start: number; end: number } | undefined;
     while (pos < cache.length) {

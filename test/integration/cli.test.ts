@@ -73,7 +73,7 @@ describe('dsc --url (HTTP client against a live API)', () => {
     expect((await cli.run('pause', 'fs-person-demo-104')).code).toBe(4);
     expect((await cli.run('resume', 'fs-person-demo-104')).code).toBe(0);
     expect(dispatcher.plans.at(-1)).toEqual({ connector: 'fs-person-demo-104', epoch: 2 });
-    expect((await cli.run('create', '--c', 'seed-mirror.conf')).code).toBe(1);
+    expect((await cli.run('create', '--c', 'bad-mirror.conf')).code).toBe(1);
     expect((await cli.run('delete', 'fs-person-demo-104')).code).toBe(0);
     expect((await cli.run('list', 'fs-person-demo-104')).code).toBe(3);
     // Nothing was written to the CLI's local state.

@@ -8,7 +8,8 @@
 #   dsc-client@DSC.TEST       DSC_TEST_PRINCIPAL / DSC_TEST_KEYTAB
 #   dsc-other@DSC.TEST        a second principal (two connectors, one process)
 #   dsc-short@DSC.TEST        tickets live 20 s (ticket expiry mid-run)
-# krb5.conf also names UNREACHABLE.TEST, a realm whose KDC port is closed (the "KDC cannot be reached" case).
+# krb5.conf also names UNREACHABLE.TEST, a realm whose KDC port is closed (the "KDC cannot be reached" case);
+# unreachable.keytab (ktutil) holds a key for dsc-client@UNREACHABLE.TEST.
 # Java stores ($RUN_DIR/tls, made by keytool from up.sh's CA): server.jks (brokers), client.keystore.jks and
 # client.truststore.jks (clients, JKS), truststore.p12 (certificates only, PKCS12).
 
@@ -98,6 +99,10 @@ ensure_kdc_db() {
     kdc_env kadmin.local -r "$KRB5_REALM" -q "$cmd" >>"$LOG_DIR/kdc-setup.log" 2>&1 ||
       { log "kadmin.local failed: $cmd"; tail_log kdc-setup; return 2; }
   done
+  # a keytab for a principal of UNREACHABLE.TEST (no KDC listens there): the "KDC down" case for clients
+  printf '%s\n' "addent -password -p dsc-client@UNREACHABLE.TEST -k 1 -e aes256-cts-hmac-sha1-96" "unreachable" \
+    "wkt $KDC_DIR/unreachable.keytab" quit | kdc_env ktutil >>"$LOG_DIR/kdc-setup.log" 2>&1
+  [[ -s "$KDC_DIR/unreachable.keytab" ]] || { log "ktutil failed"; tail_log kdc-setup; return 2; }
   chmod 600 "$KDC_DIR"/*.keytab
   touch "$KDC_DIR/.complete"
   return 0
@@ -168,6 +173,8 @@ DSC_TEST_KEYTAB_2=$KDC_DIR/other.keytab
 DSC_TEST_SHORT_PRINCIPAL=dsc-short@$KRB5_REALM
 DSC_TEST_SHORT_KEYTAB=$KDC_DIR/short.keytab
 DSC_TEST_SHORT_TICKET_SECONDS=${SHORT_TICKET_LIFE%s}
+DSC_TEST_UNREACHABLE_PRINCIPAL=dsc-client@UNREACHABLE.TEST
+DSC_TEST_UNREACHABLE_KEYTAB=$KDC_DIR/unreachable.keytab
 DSC_TEST_TRUSTSTORE_JKS=$RUN_DIR/tls/client.truststore.jks
 DSC_TEST_KEYSTORE_JKS=$RUN_DIR/tls/client.keystore.jks
 DSC_TEST_TRUSTSTORE_P12=$RUN_DIR/tls/truststore.p12

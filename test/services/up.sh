@@ -45,7 +45,7 @@ if ! flock -w 300 9; then
 fi
 
 JAVA="$(resolve_java)" || { log "java not found (need JDK 17+)"; exit 1; }
-for tool in mvn go openssl curl unzip ss flock keytool krb5kdc kdb5_util kadmin.local; do
+for tool in mvn go openssl curl unzip ss flock keytool krb5kdc kdb5_util kadmin.local ktutil kinit; do
   command -v "$tool" >/dev/null 2>&1 || { log "required tool '$tool' not found"; exit 1; }
 done
 
