@@ -6,9 +6,9 @@
 // .factor), or at once when a ticket turns out to have expired.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseJaasConfig } from '../config/jaas-config.js';
 import { KafkaSecurityError } from './security-error.js';
 
@@ -165,9 +165,14 @@ export class KerberosTicketCaches {
     }
     this.useCollection();
     const file = this.cacheFile(login);
+    // A fresh cache is written beside the collection and renamed into it: a connection authenticating meanwhile
+    // reads the old cache or the new one, never a half-written one.
+    const fresh = join(this.dir, `.new-${basename(file)}-${process.hrtime.bigint()}`);
     try {
-      await run('kinit', ['-k', '-t', login.keyTab, '-c', `DIR::${file}`, login.principal]);
+      await run('kinit', ['-k', '-t', login.keyTab, '-c', `FILE:${fresh}`, login.principal]);
+      renameSync(fresh, file);
     } catch (err) {
+      rmSync(fresh, { force: true });
       this.tickets.delete(file);
       throw loginFailure(login, err as Error);
     }
