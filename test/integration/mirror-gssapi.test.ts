@@ -264,7 +264,7 @@ describe('mirror over SASL_SSL + GSSAPI with JKS stores (the seed §3.1.4 config
     await failThenRecover(
       { truststore: store },
       new RegExp(
-        `^cannot start: consumer\\.ssl\\.truststore\\.password: wrong password for ${store} ` +
+        `^cannot start: (consumer|producer|source\\.admin)\\.ssl\\.truststore\\.password: wrong password for ${store} ` +
           `\\(the store's integrity check failed\\)$`,
       ),
       async (name) => {
