@@ -30,6 +30,12 @@ function kerberos(key: string): typeof KerberosModule {
   return kerberosModule;
 }
 
+/** What the exchange uses; tests pass fakes. */
+export interface GssapiDeps {
+  caches?: Pick<KerberosTicketCaches, 'ensure'>;
+  gss?: Pick<typeof KerberosModule, 'initializeClient'>;
+}
+
 const b64 = (buf: Buffer) => buf.toString('base64');
 const unb64 = (text: string | null | undefined) => Buffer.from(text ?? '', 'base64');
 const expired = (err: unknown) => /expired/i.test(String((err as Error)?.message ?? err));
@@ -42,10 +48,11 @@ export async function authenticateGssapi(
   login: KerberosLogin,
   host: string,
   send: SaslSend,
-  caches: KerberosTicketCaches = ticketCaches,
+  deps: GssapiDeps = {},
 ): Promise<void> {
+  const caches = deps.caches ?? ticketCaches;
   await caches.ensure(login);
-  const krb = kerberos(login.key);
+  const krb = deps.gss ?? kerberos(login.key);
   const service = `${login.serviceName}@${host}`;
   const start = async () => {
     const client = await krb.initializeClient(service, { principal: login.principal });
