@@ -10,6 +10,7 @@ import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { formatIssue, parseConnectorConfig } from '../../shared/config/index.js';
 import type { MirrorConnectorSpec } from '../../shared/config/spec.js';
+import { createKafka } from '../../shared/kafka/client.js';
 import { ticketCaches } from '../../shared/kafka/kerberos-login.js';
 import { requireService } from '../services/env.js';
 import {
@@ -315,4 +316,31 @@ describe('mirror over SASL_SSL + GSSAPI with JKS stores (the seed §3.1.4 config
     await expectTarget(`hello.${topic}`, merge(first, second, third));
     expect(ticketCaches.endsAt(login)!).toBeGreaterThan(firstEnd);
   }, 120_000);
+
+  it("keytool's certificate-only PKCS12 trust store verifies the brokers (SCRAM listener, kafkajs)", async () => {
+    const kafka = createKafka(
+      {
+        brokers: [env('SOURCE_KAFKA_SASL_SSL_BROKERS')],
+        security: {
+          protocol: 'SASL_SSL',
+          keyPrefix: 'consumer.',
+          saslMechanism: 'SCRAM-SHA-512',
+          saslJaasConfig:
+            'org.apache.kafka.common.security.scram.ScramLoginModule required ' +
+            `username="${env('SOURCE_KAFKA_SCRAM_USER')}" password="${env('SOURCE_KAFKA_SCRAM_PASSWORD')}";`,
+          sslTruststoreLocation: env('DSC_TEST_TRUSTSTORE_P12'),
+          sslTruststoreType: 'PKCS12',
+          sslTruststorePassword: env('DSC_TEST_STORE_PASSWORD'),
+        },
+      },
+      'p12-trust',
+    );
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      expect(Array.isArray(await admin.listTopics())).toBe(true);
+    } finally {
+      await admin.disconnect();
+    }
+  });
 });
