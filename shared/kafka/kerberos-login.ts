@@ -191,6 +191,8 @@ export class KerberosTicketCaches {
   private useCollection(): void {
     if (this.collectionReady) return;
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    // Tickets are credentials: they leave with the process (a killed one leaves them to the tmp cleaner, mode 0700).
+    process.once('exit', () => rmSync(this.dir, { recursive: true, force: true }));
     // libkrb5 reads KRB5CCNAME at each call: the GSS-API then searches this collection for the requested principal.
     process.env.KRB5CCNAME = `DIR:${this.dir}`;
     this.collectionReady = true;
