@@ -12,7 +12,9 @@
 #
 # Knobs: BENCH_LINES (10000000), BENCH_TOOLS (dsc,kcat,connect), BENCH_BATCH (FileStreamSource's batch.size, 10000),
 # BENCH_DSC_BATCH (dsc's file.reader.batch.size, 10000 as in the seed), BENCH_KEEP_TOPICS=1 keeps the topics afterwards,
-# BENCH_DSC_SOURCES ("local gcs"), BENCH_DSC_TASKS ("1 2"), BENCH_KEEP_WORK=1 keeps the temp folder (configs, logs, time -v output of every run).
+# BENCH_DSC_SOURCES ("local gcs"), BENCH_DSC_TASKS ("1 2"), BENCH_DSC_HEADERS ("on off": file.reader.provenance.headers),
+# BENCH_DSC_ADAPTER (DSC_KAFKA_ADAPTER: wire, or kafkajs), BENCH_KEEP_WORK=1 keeps the temp folder (configs, logs, time -v output).
+# Every topic is checked against the file: record count and an order-independent content hash (bench/file/topic-content.mjs).
 # Cached: the CSV in ~/.cache/dsc/bench/, Connect jars in ~/.cache/dsc/connect-<kafka version>/.
 # The broker and the loaders share this machine's cores, and so do any tests running at the same time.
 set -euo pipefail
@@ -123,10 +125,9 @@ if wants connect && [[ ! -f "$CONNECT_LIBS/.complete" ]]; then
   mv "$tmp" "$CACHE/connect-$KAFKA_VERSION"
 fi
 
-if wants dsc; then
-  say "building dsc (npm run build)"
-  npm run --silent build >&2
-fi
+# Always: the content check reads topics through dsc's consumer (dist/).
+say "building dsc (npm run build)"
+npm run --silent build >&2
 
 # --- measuring -----------------------------------------------------------------------------------------------------
 now() { date +%s.%N; }
@@ -135,8 +136,8 @@ cpu_s() { awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.1f", s
 # $1 tool, $2 source, $3 tasks, $4 topic, $5 seconds, $6 time -v output
 record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$(rss_kb "$6")" "$(cpu_s "$6")" >>"$RESULTS"; }
 
-run_dsc() { # $1 source (local|gcs), $2 tasks
-  local source="$1" tasks="$2" topic="bench-dsc-$1-t$2-$RUN_ID" uri dir="$WORK/dsc-$1-$2" t0 t1
+run_dsc() { # $1 source (local|gcs), $2 tasks, $3 headers (on|off)
+  local source="$1" tasks="$2" headers="$3" topic="bench-dsc-$1-t$2-h$3-$RUN_ID" uri dir="$WORK/dsc-$1-$2-$3" t0 t1
   [[ "$source" == local ]] && uri="$CSV" || uri="gs://$BUCKET/$OBJECT"
   mkdir -p "$dir"
   cat >"$dir/bench.conf" <<EOF
@@ -146,6 +147,7 @@ file.regexp=".*"
 file.reader.type=text
 file.reader.batch.size=$DSC_BATCH
 file.reader.text.header=false
+file.reader.provenance.headers=$([[ "$headers" == on ]] && echo true || echo false)
 [connector_bench]
 name=$topic
 tasks.max=$tasks
@@ -153,15 +155,15 @@ topic=$topic
 file.uris=$uri
 EOF
   TOPICS+=("$topic")
-  say "dsc: $uri, tasks.max=$tasks -> $topic"
+  say "dsc: $uri, tasks.max=$tasks, headers $headers -> $topic"
   t0="$(now)"
   # The node process itself (what `npm run dsc` runs), so npm's own start-up and RSS are not counted.
-  DSC_STATE_DIR="$dir/state" /usr/bin/time -v -o "$dir/time.txt" \
+  DSC_KAFKA_ADAPTER="${BENCH_DSC_ADAPTER:-wire}" DSC_STATE_DIR="$dir/state" /usr/bin/time -v -o "$dir/time.txt" \
     "$NODE" --no-warnings=ExperimentalWarning bin/dsc.js run --c "$dir/bench.conf" --fresh --json \
     >"$dir/out.json" 2>"$dir/err.log" ||
     { say "dsc run failed (exit $?):"; tail -n 20 "$dir/err.log" "$dir/out.json" >&2; }
   t1="$(now)"
-  record dsc "$source" "$tasks" "$topic" "$(echo "$t1 - $t0" | bc)" "$dir/time.txt"
+  record "dsc(h-$headers)" "$source" "$tasks" "$topic" "$(echo "$t1 - $t0" | bc)" "$dir/time.txt"
 }
 
 run_kcat() {
@@ -237,7 +239,9 @@ if wants kcat; then run_kcat; fi
 if wants connect; then run_connect; fi
 if wants dsc; then
   for source in ${BENCH_DSC_SOURCES:-local gcs}; do
-    for tasks in ${BENCH_DSC_TASKS:-1 2}; do run_dsc "$source" "$tasks"; done
+    for tasks in ${BENCH_DSC_TASKS:-1 2}; do
+      for headers in ${BENCH_DSC_HEADERS:-on off}; do run_dsc "$source" "$tasks" "$headers"; done
+    done
   done
 fi
 
@@ -262,18 +266,21 @@ echo "          Connect FileStreamSource batch.size=$BATCH, producer defaults (l
 echo
 mismatches=0
 TABLE="$WORK/table.tsv"
-printf 'tool\tsource\ttasks\trecords\tseconds\trecords/s\tMB/s\tpeak RSS MB\tCPU s\n' >"$TABLE"
+printf 'tool\tsource\ttasks\trecords\tcontent\tseconds\trecords/s\tMB/s\tpeak RSS MB\tCPU s\tCPU s/GB\n' >"$TABLE"
 while IFS=$'\t' read -r tool source tasks topic seconds rss cpu; do
   records="$("${OFFSETS[@]}" end "$topic" </dev/null 2>/dev/null || echo '?')"
-  if [[ "$records" != "$LINES" ]]; then mismatches=$((mismatches + 1)); fi
-  awk -v t="$tool" -v s="$source" -v k="$tasks" -v r="$records" -v sec="$seconds" -v b="$BYTES" -v rss="${rss:-0}" \
-    -v cpu="$cpu" -v n="$LINES" 'BEGIN {
-      printf "%s\t%s\t%s\t%s\t%.1f\t%.0f\t%.1f\t%.0f\t%s\n", t, s, k, r, sec, n / sec, b / 1e6 / sec, rss / 1024, cpu }' >>"$TABLE"
+  # Count and content hash of the topic against the file's lines (not only offsets).
+  content="$("$NODE" "$ROOT/bench/file/topic-content.mjs" "$CSV" "$topic" </dev/null 2>/dev/null | awk '{ print $5 }')"
+  if [[ "$records" != "$LINES" || "$content" != ok ]]; then mismatches=$((mismatches + 1)); fi
+  awk -v t="$tool" -v s="$source" -v k="$tasks" -v r="$records" -v c="${content:-?}" -v sec="$seconds" -v b="$BYTES" \
+    -v rss="${rss:-0}" -v cpu="$cpu" -v n="$LINES" 'BEGIN {
+      printf "%s\t%s\t%s\t%s\t%s\t%.1f\t%.0f\t%.1f\t%.0f\t%s\t%.2f\n", t, s, k, r, c, sec, n / sec, b / 1e6 / sec,
+        rss / 1024, cpu, cpu / (b / 1e9) }' >>"$TABLE"
 done <"$RESULTS"
 column -t -s $'\t' "$TABLE"
 echo
 if [[ "$mismatches" -gt 0 ]]; then
-  echo "!!!!!!!! COUNT MISMATCH: $mismatches run(s) did not put exactly $LINES records on their topic (records column) !!!!!!!!"
+  echo "!!!!!!!! MISMATCH: $mismatches run(s) did not put exactly the file's $LINES lines on their topic (records/content) !!!!!!!!"
 else
-  echo "Counts: every topic's end offset equals the line count ($LINES)."
+  echo "Content: every topic holds exactly the file's $LINES lines (end offset, count and content hash)."
 fi

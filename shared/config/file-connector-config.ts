@@ -1,6 +1,13 @@
 // A `[section]` whose connector.class is TigerGraph's FsSourceConnector/GCPSourceConnector → FileConnectorSpec,
 // with every `file.*` option of the seed (§2.1) and its documented default.
-import type { ArchiveType, FileConnectorSpec, FileReaderSpec, GcsCredentials, KafkaEndpoint } from './spec.js';
+import type {
+  ArchiveType,
+  CompressionType,
+  FileConnectorSpec,
+  FileReaderSpec,
+  GcsCredentials,
+  KafkaEndpoint,
+} from './spec.js';
 import { interpretControlEscapes } from './config-syntax.js';
 import { readSpecBase } from './connector-base.js';
 import { compileJavaRegExp } from './java-regexp.js';
@@ -158,6 +165,12 @@ export function readFileConnectorSpec(r: SettingReader, connectorClass: string):
     numPartitions: r.positiveInt('num.partitions', 1),
     replicationFactor: r.integer('replication.factor', -1, 1, true),
     gcs: readGcs(r),
+    provenanceHeaders: r.bool('file.reader.provenance.headers', false),
+    compression: r.choice<CompressionType>(
+      'producer.compression.type',
+      ['none', 'gzip', 'snappy', 'lz4', 'zstd'],
+      'none',
+    ),
   };
   const target = readTarget(r);
   if (target) spec.target = target;

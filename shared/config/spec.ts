@@ -59,6 +59,9 @@ export interface KafkaSecurity {
 }
 
 /** A Kafka cluster to talk to: bootstrap servers plus the security of the client that talks to it. */
+/** Record batch compression (`producer.compression.type`). */
+export type CompressionType = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+
 export interface KafkaEndpoint {
   brokers: string[];
   security: KafkaSecurity;
@@ -131,6 +134,10 @@ export interface FileConnectorSpec extends SpecBase {
   /** `replication.factor` for a topic created by the connector, default -1 (the broker's default). */
   replicationFactor: number;
   gcs: GcsCredentials;
+  /** `file.reader.provenance.headers` (default false): dsc.source, dsc.line or dsc.offset, dsc.generation headers. */
+  provenanceHeaders?: boolean;
+  /** `producer.compression.type` (default none). Optional: specs stored before these keys existed lack them. */
+  compression?: CompressionType;
   /** The target Kafka when the connector sets `target.cluster.bootstrap.servers`; otherwise the deployment's. */
   target?: KafkaEndpoint;
 }

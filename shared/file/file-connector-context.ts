@@ -2,14 +2,14 @@
 // and how to reach objects. The deployed functions and the embedded runtime each build one.
 import type { FileConnectorSpec, KafkaEndpoint } from '../config/spec.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
-import { createKafka } from '../kafka/client.js';
+import { createKafkaClient } from '../kafka/kafka-client.js';
+import type { KafkaClient } from '../kafka/kafka-port.js';
 import type { SecretVault } from '../lifecycle/secret-vault.js';
 import { unsealSpec } from '../lifecycle/secret-vault.js';
 import type { ConnectorStore } from '../lifecycle/store.js';
 import type { Logger } from '../runtime/log.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import { storageFor } from '../storage/storage-router.js';
-import type { Kafka } from 'kafkajs';
 import { dispatcherFromEnv } from '../dispatch/dispatcher-from-env.js';
 import { targetFromEnv } from '../kafka/client.js';
 import { vaultFromEnv } from '../lifecycle/secret-vault.js';
@@ -27,6 +27,8 @@ export interface FileConnectorContext {
   storage?: (spec: FileConnectorSpec) => ObjectStorage;
   /** A plain file at least this big is split into byte ranges when there are fewer files than tasks (64 MiB). */
   splitBytes?: number;
+  /** Builds the Kafka client for an endpoint; default: the DSC_KAFKA_ADAPTER adapter (unit tests pass a fake). */
+  kafka?: (endpoint: KafkaEndpoint, clientId: string) => KafkaClient;
 }
 
 export const DEFAULT_SPLIT_BYTES = 64 * 1024 * 1024;
@@ -39,8 +41,8 @@ export function storageOf(spec: FileConnectorSpec, ctx: FileConnectorContext): O
   return ctx.storage ? ctx.storage(spec) : storageFor({ gcs: spec.gcs, log: ctx.log });
 }
 
-export function kafkaOf(spec: FileConnectorSpec, ctx: FileConnectorContext, clientId: string): Kafka {
-  return createKafka(spec.target ?? ctx.target, clientId);
+export function kafkaOf(spec: FileConnectorSpec, ctx: FileConnectorContext, clientId: string): KafkaClient {
+  return (ctx.kafka ?? createKafkaClient)(spec.target ?? ctx.target, clientId);
 }
 
 /** The deployed functions' context: DSC_STORE, DSC_DISPATCH, DSC_SECRETS and KAFKA_* from the environment. */

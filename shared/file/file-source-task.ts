@@ -13,11 +13,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { Message, TopicMessages } from 'kafkajs';
 import type { FileConnectorSpec } from '../config/spec.js';
 import type { TaskMessage } from '../dispatch/dispatcher.js';
 import { BatchProducer } from '../kafka/batch-producer.js';
-import { deadLetterMessage } from '../kafka/dead-letter.js';
+import { deadLetterHeaders } from '../kafka/dead-letter.js';
+import type { EncodedBatch, ProduceRequest } from '../kafka/kafka-port.js';
+import { encodeRecordBatch, type RecordToEncode } from '../kafka/record-batch.js';
 import type { TaskPatch, TaskProgress, TaskRecord } from '../lifecycle/store.js';
 import type { Logger } from '../runtime/log.js';
 import { errorText } from '../runtime/error-text.js';
@@ -34,8 +35,10 @@ import {
 import { kafkaOf, openSpec, storageOf, type FileConnectorContext } from './file-connector-context.js';
 import { baseName, formatForName, matchesFileRegexp } from './file-format.js';
 import { NO_LEASE } from './file-source-connector.js';
-import { rangeOpenOffset, readRecordBatches } from './readers/read-records.js';
-import type { ReadResult } from './record.js';
+import { pumpRecords, rangeOpenOffset } from './readers/read-records.js';
+import type { RecordOutput } from './readers/record-output.js';
+import type { BadRecord } from './record.js';
+import { provenanceHeaders, RecordBatcher } from './record-batcher.js';
 
 export interface FileTaskOptions {
   /** Lease length; renewed at every checkpoint. Default 60 s (tests use less). */
@@ -80,6 +83,10 @@ class Interrupt extends Error {
 class TaskFailure extends Error {}
 
 const DEFAULT_LEASE_MS = 60_000;
+/** A record batch's ceiling: librdkafka's default batch.size; lower when the topic's max.message.bytes is. */
+const MAX_BATCH_BYTES = 1024 * 1024;
+/** Room under max.message.bytes for what the broker counts beyond our estimate. */
+const BATCH_BYTES_MARGIN = 1024;
 const DEFAULT_STATE_CHECK_MS = 1_000;
 
 export async function runFileSourceTask(
@@ -92,9 +99,13 @@ export async function runFileSourceTask(
 }
 
 interface Batch {
-  records: Message[];
-  dead: Message[];
-  /** Position after the batch's last result. */
+  /** The records, encoded (each RecordBatch under the topic's max message bytes). */
+  encoded: EncodedBatch[];
+  records: number;
+  /** Reader results in the batch (records and bad records): the batch is cut at file.reader.batch.size. */
+  results: number;
+  dead: RecordToEncode[];
+  /** Position after the batch's last result (a copy taken when the batch is cut). */
   position: FileCheckpoint;
   bytes: number;
   errors: number;
@@ -113,6 +124,11 @@ class FileSourceTask {
   private storage!: ObjectStorage;
   private producer: BatchProducer | undefined;
   private files: AssignedFile[] = [];
+  private batcher!: RecordBatcher;
+  /** Batches cut while a chunk was read, waiting to be sent (after the chunk). */
+  private ready: Batch[] = [];
+  /** Each batch goes to one partition, the next batch to the next (Kafka's sticky partitioning, per batch). */
+  private partitions = { topic: 1, deadLetter: 1, next: 0 };
 
   /** Where reading has got to (ahead of what is acknowledged). */
   private position!: FileCheckpoint;
@@ -174,16 +190,14 @@ class FileSourceTask {
       if (record.spec.kind !== 'file') throw new TaskFailure(`connector ${connector} is not a file connector`);
       this.spec = await openSpec(record.spec, this.ctx);
       this.files = readAssignment(taken.assignment).files;
-      this.position = readCheckpoint(taken.checkpoint);
+      // A copy: the read loop moves the position in place, and readCheckpoint may return the shared START.
+      this.position = { ...readCheckpoint(taken.checkpoint) };
       this.filesDone = Math.min(this.position.fileIndex, this.files.length);
       this.acked = { ...taken.progress, filesTotal: this.files.length, recordsPerSecond: 0 };
       this.ackedLastError = taken.lastError;
       this.batch = this.emptyBatch();
       this.storage = storageOf(this.spec, this.ctx);
-      this.producer = new BatchProducer(kafkaOf(this.spec, this.ctx, `dsc-task-${connector}-${taskId}`));
-      await this.producer.connect().catch((err: Error) => {
-        throw new TaskFailure(`cannot connect to Kafka: ${errorText(err)}`);
-      });
+      await this.connectProducer(`dsc-task-${connector}-${taskId}`);
       this.startWatching();
       return await this.load();
     } catch (err) {
@@ -191,6 +205,23 @@ class FileSourceTask {
     } finally {
       if (this.timer) clearInterval(this.timer);
       await this.producer?.disconnect().catch(() => {});
+    }
+  }
+
+  /** The producer, the topic's partitions and the batch size the broker accepts for it. */
+  private async connectProducer(clientId: string): Promise<void> {
+    const kafka = kafkaOf(this.spec, this.ctx, clientId);
+    const producer = kafka.producer({ compression: this.spec.compression ?? 'none' });
+    this.producer = new BatchProducer(producer);
+    try {
+      await this.producer.connect();
+      this.partitions.topic = await producer.partitionCount(this.spec.topic);
+      const dlq = this.spec.errors.deadLetterTopic;
+      if (dlq) this.partitions.deadLetter = await producer.partitionCount(dlq);
+      const maxBytes = Math.min(MAX_BATCH_BYTES, await producer.maxBatchBytes(this.spec.topic)) - BATCH_BYTES_MARGIN;
+      this.batcher = new RecordBatcher(maxBytes, this.spec.provenanceHeaders ?? false);
+    } catch (err) {
+      throw new TaskFailure(`cannot connect to Kafka: ${errorText(err)}`);
     }
   }
 
@@ -210,8 +241,6 @@ class FileSourceTask {
       }
       this.filesDone = i + 1;
       this.position = { fileIndex: i + 1, offset: 0, line: 0, entryIndex: 0, entryRecords: 0 };
-      this.batch.position = this.position;
-      this.batch.filesDone = this.filesDone;
     }
     await this.sendBatch();
     await this.flush();
@@ -229,23 +258,46 @@ class FileSourceTask {
       ...(file.generation && { generation: file.generation }),
     });
     const source = sourceName(file.uri);
-    let line = resumeAt !== undefined ? this.position.line : 0;
+    this.batcher.startSource(source, file.generation);
+    // Mutated in place per record (no object per record); a batch copies it when it is cut.
+    const p = this.position;
+    p.fileIndex = index;
+    p.entryIndex = 0;
+    p.entryRecords = 0;
+    if (resumeAt === undefined) p.line = 0;
     let offset = rangeStart;
-    const results = readRecordBatches(input, {
-      format: file.format,
-      reader: this.spec.reader,
-      skipHeader: this.spec.reader.header,
-      startOffset: open,
-      rangeStart,
-      ...(file.range && { endOffset: file.range.end }),
-    });
-    await this.consume(results, (r) => {
-      this.take(r, source, file);
-      this.batch.bytes += r.endOffset - offset;
-      offset = r.endOffset;
-      if (r.line !== undefined) line = r.line;
-      this.position = { fileIndex: index, offset: r.endOffset, line, entryIndex: 0, entryRecords: 0 };
-    });
+    const moved = (line: number | undefined, end: number): void => {
+      this.batch.bytes += end - offset;
+      offset = end;
+      if (line !== undefined) p.line = line;
+      p.offset = end;
+      if (++this.batch.results >= this.spec.reader.batchSize) this.cut();
+    };
+    const output: RecordOutput = {
+      record: (buf, s, e, line, end) => {
+        this.batcher.append(buf, s, e, line, end);
+        this.batch.records++;
+        moved(line, end);
+      },
+      bad: (r) => {
+        this.takeBad(r, source, file.generation);
+        moved(r.line, r.endOffset);
+      },
+    };
+    await this.pump(
+      pumpRecords(
+        input,
+        {
+          format: file.format,
+          reader: this.spec.reader,
+          skipHeader: this.spec.reader.header,
+          startOffset: open,
+          rangeStart,
+          ...(file.range && { endOffset: file.range.end }),
+        },
+        output,
+      ),
+    );
   }
 
   private async loadArchive(file: AssignedFile, index: number): Promise<void> {
@@ -271,66 +323,64 @@ class FileSourceTask {
         continue;
       }
       const skip = resuming && entryIndex === skipEntries ? this.position.entryRecords : 0;
+      this.batcher.startSource(source, generation);
+      this.position = { fileIndex: index, offset: 0, line: 0, entryIndex, entryRecords: 0 };
+      const p = this.position;
       let n = 0;
       let offset = 0;
-      const results = readRecordBatches(entry.stream, {
+      // Every reader result counts (records and bad records alike): a resume skips the first `skip` of them.
+      const moved = (line: number | undefined, end: number, counted: boolean): void => {
+        if (counted) this.batch.bytes += end - offset;
+        offset = end;
+        p.line = line ?? 0;
+        p.entryRecords = n;
+        if (counted && ++this.batch.results >= this.spec.reader.batchSize) this.cut();
+      };
+      const output: RecordOutput = {
+        record: (buf, s, e, line, end) => {
+          const counted = ++n > skip;
+          if (counted) {
+            this.batcher.append(buf, s, e, line, end);
+            this.batch.records++;
+          }
+          moved(line, end, counted);
+        },
+        bad: (r) => {
+          const counted = ++n > skip;
+          if (counted) this.takeBad(r, source, generation);
+          moved(r.line, r.endOffset, counted);
+        },
+      };
+      const reader = {
         format: formatForName(entry.name),
         reader: this.spec.reader,
         skipHeader: this.spec.reader.header,
-      });
-      const at = entryIndex;
+      };
       try {
-        await this.consume(results, (r) => {
-          n++;
-          if (n > skip) {
-            this.take(r, source, file);
-            this.batch.bytes += r.endOffset - offset;
-          }
-          offset = r.endOffset;
-          this.position = { fileIndex: index, offset: 0, line: r.line ?? 0, entryIndex: at, entryRecords: n };
-        });
+        await this.pump(pumpRecords(entry.stream, reader, output));
       } catch (err) {
         if (isControl(err)) throw err;
         if (this.options.kill?.aborted) throw new OwnershipLost('killed');
         // A corrupt entry (bad gzip data, truncated tar): that entry fails, the next ones are still read.
         this.entryFailed(source, errorText(err));
       }
-      this.position = { fileIndex: index, offset: 0, line: 0, entryIndex: at + 1, entryRecords: 0 };
-      this.batch.position = this.position;
+      this.position = { fileIndex: index, offset: 0, line: 0, entryIndex: entryIndex + 1, entryRecords: 0 };
     }
   }
 
   /**
-   * Pulls reader results, feeding `each` (which takes the result, then moves the position past it); cuts batches,
-   * and stops at a batch boundary when asked to. Leaving early destroys the input (the reader's for-await does).
+   * Runs the reader chunk by chunk: its records went into batches (cut at batch size), which are sent after each
+   * chunk; a batch boundary is where the task stops when asked to. Leaving early destroys the input.
    */
-  private async consume(results: AsyncGenerator<ReadResult[]>, each: (r: ReadResult) => void): Promise<void> {
-    const batchSize = this.spec.reader.batchSize;
-    for await (const chunk of results) {
-      for (const r of chunk) {
-        each(r);
-        this.batch.position = this.position;
-        if (this.batch.records.length + this.batch.dead.length >= batchSize) {
-          await this.sendBatch();
-          this.checkInterrupt();
-        }
-      }
+  private async pump(chunks: AsyncGenerator<void>): Promise<void> {
+    for await (const _ of chunks) {
+      await this.sendReady(true);
       this.checkInterrupt();
     }
   }
 
-  /** One reader result into the batch: a record, or a bad record under errors.tolerance. */
-  private take(r: ReadResult, source: string, file: AssignedFile): void {
-    // Each header costs encoding time in kafkajs: the byte offset is sent only where the line number is unknown
-    // (inside a byte range or after a mid-file resume).
-    const headers: Record<string, string> = { 'dsc.source': source };
-    if (r.line !== undefined) headers['dsc.line'] = String(r.line);
-    else headers['dsc.offset'] = String(r.endOffset);
-    if (file.generation) headers['dsc.generation'] = file.generation;
-    if (r.kind === 'record') {
-      this.batch.records.push({ value: r.value, headers });
-      return;
-    }
+  /** A bad record under errors.tolerance: fail, or count it and (with a dead-letter topic) dead-letter it. */
+  private takeBad(r: BadRecord, source: string, generation: string | undefined): void {
     const where = r.line !== undefined ? `line ${r.line}` : `byte offset ${r.endOffset}`;
     const description = `${source} ${where}: ${r.reason}`;
     if (this.spec.errors.tolerance === 'none') {
@@ -340,21 +390,25 @@ class FileSourceTask {
     this.batch.errors++;
     this.batch.lastError = description;
     const dlq = this.spec.errors.deadLetterTopic;
-    if (dlq) {
-      this.batch.dead.push(
-        deadLetterMessage(
-          r.raw,
-          {
-            topic: this.spec.topic,
-            connector: this.spec.name,
-            taskId: this.message.taskId,
-            stage: 'TASK_POLL',
-            reason: r.reason,
-          },
-          { contextHeaders: this.spec.errors.deadLetterContextHeaders, headers },
-        ),
+    if (!dlq) return;
+    // Dead letters always carry their provenance: they are the records a user has to find in the file.
+    const headers: Record<string, string> = provenanceHeaders(source, generation, r.line, r.endOffset);
+    if (this.spec.errors.deadLetterContextHeaders) {
+      Object.assign(
+        headers,
+        deadLetterHeaders({
+          topic: this.spec.topic,
+          connector: this.spec.name,
+          taskId: this.message.taskId,
+          stage: 'TASK_POLL',
+          reason: r.reason,
+        }),
       );
     }
+    this.batch.dead.push({
+      value: Buffer.from(r.raw, 'utf8'),
+      headers: Object.entries(headers).map(([k, v]) => [k, Buffer.from(v, 'utf8')]),
+    });
   }
 
   private entryFailed(source: string, reason: string): void {
@@ -369,24 +423,74 @@ class FileSourceTask {
   // ---- batches and checkpoints ----
 
   private emptyBatch(): Batch {
-    return { records: [], dead: [], position: this.position, bytes: 0, errors: 0, filesDone: this.filesDone };
+    return {
+      encoded: [],
+      records: 0,
+      results: 0,
+      dead: [],
+      position: this.position,
+      bytes: 0,
+      errors: 0,
+      filesDone: this.filesDone,
+    };
   }
 
-  /** Sends the batch being filled (if it holds anything new) and starts a new one. */
-  private async sendBatch(): Promise<void> {
+  /** Ends the batch being filled: its records encoded, its position copied; it waits in `ready` to be sent. */
+  private cut(): void {
     const batch = this.batch;
-    this.batch = this.emptyBatch();
+    batch.encoded = this.batcher.take();
+    batch.position = { ...this.position };
     batch.filesDone = this.filesDone;
-    const topics: TopicMessages[] = [{ topic: this.spec.topic, messages: batch.records }];
-    if (batch.dead.length > 0) topics.push({ topic: this.spec.errors.deadLetterTopic!, messages: batch.dead });
-    this.throwIfKilled();
-    try {
-      await this.producer!.submit(topics, () => this.checkpoint(batch));
-    } catch (err) {
-      if (err instanceof OwnershipLost) throw err;
-      throw new TaskFailure(errorText(err));
+    this.ready.push(batch);
+    this.batch = this.emptyBatch();
+  }
+
+  /** Sends the batch being filled (even an empty one: its checkpoint moves on) after those already cut. */
+  private async sendBatch(): Promise<void> {
+    this.cut();
+    await this.sendReady();
+  }
+
+  /**
+   * Sends the batches cut so far, in order. `interruptible`: between two batches, a pause, stop or spent budget
+   * stops here: the batches not sent yet are dropped and the position goes back to the last one sent (a chunk
+   * can hold many batches; the reader reads them again on resume).
+   */
+  private async sendReady(interruptible = false): Promise<void> {
+    while (this.ready.length > 0) {
+      const batch = this.ready.shift()!;
+      this.throwIfKilled();
+      try {
+        await this.producer!.submit(this.requestsOf(batch), () => this.checkpoint(batch));
+      } catch (err) {
+        if (err instanceof OwnershipLost) throw err;
+        throw new TaskFailure(errorText(err));
+      }
+      this.throwIfKilled();
+      if (interruptible && this.ready.length > 0 && this.interruptRequested()) {
+        this.ready = [];
+        this.batcher.take();
+        this.batch = this.emptyBatch();
+        this.position = { ...batch.position };
+        this.batch.position = this.position;
+        this.checkInterrupt();
+      }
     }
-    this.throwIfKilled();
+  }
+
+  private requestsOf(batch: Batch): ProduceRequest[] {
+    const p = this.partitions;
+    const n = p.next++;
+    const requests: ProduceRequest[] = batch.encoded.map((encoded) => ({
+      topic: this.spec.topic,
+      partition: n % p.topic,
+      batch: encoded,
+    }));
+    const dlq = this.spec.errors.deadLetterTopic;
+    if (dlq && batch.dead.length > 0) {
+      requests.push({ topic: dlq, partition: n % p.deadLetter, batch: encodeRecordBatch(batch.dead) });
+    }
+    return requests;
   }
 
   private async flush(): Promise<void> {
@@ -402,11 +506,12 @@ class FileSourceTask {
   /** After Kafka acknowledged `batch`: its position and counts become the checkpoint (CAS, lease renewed). */
   private async checkpoint(batch: Batch): Promise<void> {
     if (this.options.kill?.aborted) throw new OwnershipLost('killed');
-    this.acked.records += batch.records.length;
+    this.batcher.recycle(batch.encoded); // acknowledged: nothing reads these bytes any more
+    this.acked.records += batch.records;
     this.acked.bytes += batch.bytes;
     this.acked.errors += batch.errors;
     this.acked.filesDone = batch.filesDone;
-    this.recordsThisRun += batch.records.length;
+    this.recordsThisRun += batch.records;
     if (batch.lastError) this.ackedLastError = batch.lastError;
     await this.write({
       checkpoint: batch.position,
@@ -458,6 +563,10 @@ class FileSourceTask {
         .finally(() => (checking = false));
     }, this.stateCheckMs);
     this.timer.unref();
+  }
+
+  private interruptRequested(): boolean {
+    return !!this.interrupt || !!this.options.stop?.aborted || this.budget.spent();
   }
 
   private checkInterrupt(): void {

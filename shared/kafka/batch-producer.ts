@@ -1,9 +1,9 @@
-// Sends batches to Kafka with acks=all and a bounded number of batches in flight, acknowledging them in order.
+// Sends a task's batches to Kafka and acknowledges them in order, with a bounded number of batches in flight.
 // The bound is the back-pressure: a caller that submits faster than Kafka acknowledges waits in `submit`, so the
 // reader upstream stops pulling bytes and memory stays at (maxInFlight + the batch being filled) batches.
-import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
-import { Partitioners } from 'kafkajs';
-import { requestChunks } from './request-chunks.js';
+// A batch may be several produce requests (each under the broker's max message bytes): they go out together
+// (pipelined on the connection) and the batch is acknowledged when all of them are.
+import type { KafkaProducer, ProduceRequest } from './kafka-port.js';
 
 export interface BatchProducerOptions {
   /**
@@ -11,27 +11,19 @@ export interface BatchProducerOptions {
    * checkpointed before the next batch goes out, while the caller fills the next batch meanwhile.
    */
   maxInFlight?: number;
-  /** kafkajs request timeout per send. */
-  timeoutMs?: number;
 }
 
 export class BatchProducer {
-  private readonly producer: Producer;
   private readonly maxInFlight: number;
-  private readonly timeoutMs: number;
   /** Acknowledgement chain: each link resolves after its send and its onAck, in submission order. */
   private readonly inFlight: Promise<void>[] = [];
   private failure: Error | undefined;
 
-  constructor(kafka: Kafka, options: BatchProducerOptions = {}) {
-    this.producer = kafka.producer({
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      // Sends are already batched by the caller; kafkajs retries transient broker errors itself.
-      retry: { retries: 8, initialRetryTime: 200 },
-    });
+  constructor(
+    private readonly producer: KafkaProducer,
+    options: BatchProducerOptions = {},
+  ) {
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 1);
-    this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 
   connect(): Promise<void> {
@@ -43,14 +35,14 @@ export class BatchProducer {
    * the batch is in flight; `onAck` runs after Kafka acknowledged it and every earlier batch's onAck finished.
    * A failed send (or onAck) rejects the next submit/flush.
    */
-  async submit(batch: TopicMessages[], onAck: () => Promise<void>): Promise<void> {
+  async submit(requests: ProduceRequest[], onAck: () => Promise<void>): Promise<void> {
     this.throwIfFailed();
     while (this.inFlight.length >= this.maxInFlight) {
       await this.inFlight[0];
       this.throwIfFailed();
     }
     const previous = this.inFlight[this.inFlight.length - 1] ?? Promise.resolve();
-    const sent = this.send(batch);
+    const sent = requests.length > 0 ? this.producer.send(requests) : Promise.resolve([]);
     const link = Promise.all([sent, previous])
       .then(() => {
         // Never acknowledge past a failed batch: its checkpoint would skip the failed batch's records.
@@ -78,27 +70,10 @@ export class BatchProducer {
   }
 
   disconnect(): Promise<void> {
-    return this.producer.disconnect();
-  }
-
-  private async send(batch: TopicMessages[]): Promise<void> {
-    const topicMessages = batch.filter((t) => t.messages.length > 0);
-    if (topicMessages.length === 0) return;
-    // One request at a time keeps each partition's records in order (a retried request cannot overtake).
-    for (const { topic, messages } of topicMessages) {
-      for (const chunk of requestChunks(messages)) {
-        try {
-          await this.producer.send({ topic, messages: chunk, acks: -1, timeout: this.timeoutMs });
-        } catch (err) {
-          throw new Error(`Kafka did not accept a batch for ${topic}: ${(err as Error).message}`, { cause: err });
-        }
-      }
-    }
+    return this.producer.close();
   }
 
   private throwIfFailed(): void {
     if (this.failure) throw this.failure;
   }
 }
-
-export type { Message, TopicMessages };

@@ -47,7 +47,7 @@ async function load(
   return { state, records: await consumeAll(topic), uri, tasks: await h.tasks(spec.name), name: spec.name };
 }
 
-const csvOnly = { 'file.regexp': '.*\\.csv', 'file.reader.text.header': true };
+const csvOnly = { 'file.regexp': '.*\\.csv', 'file.reader.text.header': true, 'file.reader.provenance.headers': true };
 
 describe.each(['local', 'gcs'] as const)('archives (%s)', (where) => {
   it('gzip: one entry, named without .gz', async () => {

@@ -36,8 +36,14 @@ describe.each(['local', 'gcs'] as const)('file formats (%s)', (where) => {
     expect(values(records)).toEqual(lines);
   });
 
-  it('delimited with defaults: one record per line, headers name source and line', async () => {
-    const { records, uri } = await load(where, 'p.csv', 'a,1\nb,2\nc,3\n');
+  it('delimited with defaults: one record per line, bare values (no headers)', async () => {
+    const { records } = await load(where, 'p.csv', 'a,1\nb,2\nc,3\n');
+    expect(values(records)).toEqual(['a,1', 'b,2', 'c,3']);
+    expect(records.map((r) => r.headers)).toEqual([{}, {}, {}]);
+  });
+
+  it('file.reader.provenance.headers=true: headers name source and line', async () => {
+    const { records, uri } = await load(where, 'p.csv', 'a,1\nb,2\nc,3\n', { 'file.reader.provenance.headers': true });
     expect(values(records)).toEqual(['a,1', 'b,2', 'c,3']);
     expect(records.map((r) => r.headers['dsc.line'])).toEqual(['1', '2', '3']);
     expect(records[0].headers['dsc.source']).toBe(uri);
@@ -70,6 +76,7 @@ describe.each(['local', 'gcs'] as const)('file formats (%s)', (where) => {
     const { records } = await load(where, 'q.csv', 'id,text\n1,"hello, world"\n2,"two\nlines"\n3,plain\n', {
       'file.reader.delimited.quote': 'double',
       'file.reader.text.header': true,
+      'file.reader.provenance.headers': true,
     });
     expect(values(records)).toEqual(['1,"hello, world"', '2,"two\nlines"', '3,plain']);
     expect(records.map((r) => r.headers['dsc.line'])).toEqual(['2', '3', '5']);

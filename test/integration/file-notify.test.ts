@@ -22,6 +22,7 @@ describe('GCS notifications', () => {
       mode: '',
       'file.uris': `gs://${bucket}/in/`,
       'file.regexp': '.*\\.csv',
+      'file.reader.provenance.headers': true,
     });
     const eofTopic = unique('notify-eof');
     const eof = fileSpec(eofTopic, { topic: eofTopic, 'file.uris': `gs://${bucket}/in/` });

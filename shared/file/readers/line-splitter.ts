@@ -23,6 +23,11 @@ export interface LineSink {
   tooLong(head: string, bytes: number, lineNo: number | undefined, start: number, end: number): void;
   /** The input ended (after the last line). */
   end?(): void;
+  /**
+   * When present, complete lines come here as bytes `buf[s, e)` instead of decoded text to `line` (the fast path:
+   * no string per line, and bytes reach Kafka unchanged). `buf` is only valid during the call.
+   */
+  bytes?(buf: Buffer, s: number, e: number, lineNo: number | undefined, start: number, end: number): void;
 }
 
 /** How much of a too-long line is kept, for a dead-letter record a human can recognise. */
@@ -181,7 +186,8 @@ export class LineSplitter {
       this.reportTooLong(buf, s, Math.min(e, s + TOO_LONG_HEAD_BYTES), e - s, start, end, lineNo);
       return;
     }
-    this.sink.line(buf.toString('utf8', s, e), lineNo, start, end);
+    if (this.sink.bytes) this.sink.bytes(buf, s, e, lineNo, start, end);
+    else this.sink.line(buf.toString('utf8', s, e), lineNo, start, end);
   }
 
   private reportTooLong(

@@ -46,6 +46,7 @@ import { jsonlLineSink } from './jsonl-reader.js';
 import { LineSplitter, type LineSink } from './line-splitter.js';
 import { quotedLineSink } from './quoted-reader.js';
 import { RecordGate } from './record-gate.js';
+import { plainLineSink, type RecordOutput } from './record-output.js';
 
 export interface ReaderOptions {
   format: RecordFormat;
@@ -102,6 +103,50 @@ export async function* readRecordBatches(input: Readable, options: ReaderOptions
   splitter.end();
   sink.end?.();
   if (gate.out.length > 0) yield gate.take();
+}
+
+/**
+ * The same records as readRecordBatches, handed to `output` as bytes: delimited lines without quotes go from the
+ * chunk straight to `output.record` (no object or string per record); other formats make their value's bytes.
+ * Yields once per input chunk, after that chunk's records were output, so the caller can send and wait there.
+ */
+export async function* pumpRecords(
+  input: Readable,
+  options: ReaderOptions,
+  output: RecordOutput,
+): AsyncGenerator<void> {
+  const startOffset = options.startOffset ?? 0;
+  const gate = new RecordGate({
+    skipHeader: options.skipHeader,
+    startOffset,
+    rangeStart: options.rangeStart ?? startOffset,
+    rangeEnd: options.endOffset ?? Infinity,
+  });
+  const plain = options.format !== 'jsonl' && options.reader.quote === '';
+  const sink = plain ? plainLineSink(options.reader, gate, output) : lineSinkFor(options, gate);
+  const splitter = new LineSplitter(
+    { eol: options.reader.eol, maxLineBytes: options.reader.maxLineBytes, startOffset },
+    sink,
+  );
+  const drain = (): void => {
+    for (const r of gate.take()) {
+      if (r.kind === 'bad') output.bad(r);
+      else {
+        const bytes = Buffer.from(r.value, 'utf8');
+        output.record(bytes, 0, bytes.length, r.line, r.endOffset);
+      }
+    }
+  };
+  for await (const chunk of input) {
+    splitter.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer));
+    drain();
+    yield;
+    if (gate.done) return;
+  }
+  splitter.end();
+  sink.end?.();
+  drain();
+  yield;
 }
 
 export async function* readRecords(input: Readable, options: ReaderOptions): AsyncGenerator<ReadResult> {

@@ -1,0 +1,261 @@
+// The kafkajs adapter: the port over kafkajs 2.2.4, the client the project was specified with
+// (DSC_KAFKA_ADAPTER=kafkajs). Slower than the wire adapter (one object per record), kept for compatibility.
+import kafkajs, { Kafka, logLevel, type Admin, type Message, type Producer } from 'kafkajs';
+import type { KafkaEndpoint } from '../../config/spec.js';
+
+// Enums that exist at run time only on the CommonJS default export.
+const { CompressionTypes, ConfigResourceTypes } = kafkajs;
+import {
+  KafkaError,
+  type KafkaAdmin,
+  type KafkaClient,
+  type KafkaProducer,
+  type NewTopic,
+  type PartitionOffset,
+  type ProduceAck,
+  type ProduceRequest,
+  type ProducerOptions,
+  type TopicDescription,
+} from '../kafka-port.js';
+import { decodeRecordBatches } from '../record-batch-reader.js';
+import { kafkaJsSecurity } from '../security.js';
+import { KafkajsConsumer } from './kafkajs-consumer.js';
+
+function kafkaErrorOf(err: unknown, what: string): KafkaError {
+  const e = err as { type?: string; retriable?: boolean; message?: string };
+  return new KafkaError(`${what}: ${e.message ?? String(err)}`, e.type, e.retriable === true, { cause: err });
+}
+
+class KafkajsProducer implements KafkaProducer {
+  private readonly producer: Producer;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly compression: kafkajs.CompressionTypes;
+  /** kafkajs may interleave concurrent sends; the port promises call order per partition, so sends are chained. */
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly partitions = new Map<string, number>();
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: ProducerOptions,
+  ) {
+    const compression = options.compression ?? 'none';
+    if (compression !== 'none' && compression !== 'gzip') {
+      throw new KafkaError(`producer.compression.type=${compression} needs the wire adapter (kafkajs has gzip only)`);
+    }
+    this.compression = compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+    // Idempotent: kafkajs then allows one request in flight, which keeps order across retries.
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      retry: { retries: options.retries ?? 8, initialRetryTime: 200 },
+    });
+  }
+
+  connect(): Promise<void> {
+    return this.producer.connect();
+  }
+
+  send(requests: ProduceRequest[]): Promise<ProduceAck[]> {
+    const topicMessages = new Map<string, Message[]>();
+    for (const r of requests) {
+      const messages = topicMessages.get(r.topic) ?? [];
+      for (const batch of decodeRecordBatches(r.batch.bytes)) {
+        for (const rec of batch.records) {
+          const headers: Record<string, Buffer> = {};
+          for (const [k, v] of rec.headers) if (v) headers[k] = v;
+          messages.push({
+            partition: r.partition,
+            key: rec.key,
+            value: rec.value,
+            headers,
+            timestamp: String(rec.timestamp),
+          });
+        }
+      }
+      topicMessages.set(r.topic, messages);
+    }
+    const sent = this.chain
+      .catch(() => {})
+      .then(() => this.checkPartitions(requests))
+      .then(() =>
+        this.producer.sendBatch({
+          topicMessages: [...topicMessages].map(([topic, messages]) => ({ topic, messages })),
+          acks: -1,
+          timeout: this.options.timeoutMs ?? 30_000,
+          compression: this.compression,
+        }),
+      )
+      .then((metadata) =>
+        requests.map((r) => {
+          const m = metadata.find((x) => x.topicName === r.topic && x.partition === r.partition);
+          return {
+            topic: r.topic,
+            partition: r.partition,
+            baseOffset: BigInt(m?.baseOffset ?? '-1'),
+            recordCount: r.batch.recordCount,
+          };
+        }),
+      )
+      .catch((err: unknown) => {
+        throw kafkaErrorOf(err, `Kafka did not accept a batch for ${requests.map((r) => r.topic).join(', ')}`);
+      });
+    const tracked = sent.catch(() => {});
+    this.chain = tracked;
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+    return sent;
+  }
+
+  /** kafkajs drops records for a partition it does not know; the port fails the send instead. */
+  private async checkPartitions(requests: ProduceRequest[]): Promise<void> {
+    for (const r of requests) {
+      let n = this.partitions.get(r.topic);
+      if (n === undefined || r.partition >= n) {
+        n = await this.partitionCount(r.topic);
+        this.partitions.set(r.topic, n);
+      }
+      if (r.partition >= n) {
+        throw new KafkaError(`${r.topic} has no partition ${r.partition}`, 'UNKNOWN_TOPIC_OR_PARTITION');
+      }
+    }
+  }
+
+  async partitionCount(topic: string): Promise<number> {
+    const admin = new KafkajsAdmin(this.kafka);
+    await admin.connect();
+    try {
+      const [d] = await admin.describeTopics([topic]);
+      if (!d) throw new KafkaError(`topic ${topic} does not exist`, 'UNKNOWN_TOPIC_OR_PARTITION');
+      return d.partitions.length;
+    } finally {
+      await admin.close();
+    }
+  }
+
+  async maxBatchBytes(topic: string): Promise<number> {
+    const admin = new KafkajsAdmin(this.kafka);
+    await admin.connect();
+    try {
+      return Number((await admin.topicConfig(topic))['max.message.bytes'] ?? 1_048_588);
+    } finally {
+      await admin.close();
+    }
+  }
+
+  async flush(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await this.producer.disconnect();
+  }
+}
+
+class KafkajsAdmin implements KafkaAdmin {
+  private readonly admin: Admin;
+
+  constructor(kafka: Kafka) {
+    this.admin = kafka.admin();
+  }
+
+  connect(): Promise<void> {
+    return this.admin.connect();
+  }
+
+  async listTopics(): Promise<string[]> {
+    return (await this.admin.listTopics()).filter((t) => !t.startsWith('__'));
+  }
+
+  async describeTopics(topics: string[]): Promise<TopicDescription[]> {
+    const existing = new Set(await this.admin.listTopics());
+    const wanted = topics.filter((t) => existing.has(t));
+    if (wanted.length === 0) return [];
+    const meta = await this.admin.fetchTopicMetadata({ topics: wanted });
+    return meta.topics.map((t) => ({
+      topic: t.name,
+      partitions: [...t.partitions]
+        .sort((a, b) => a.partitionId - b.partitionId)
+        .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr })),
+    }));
+  }
+
+  async createTopics(topics: NewTopic[]): Promise<string[]> {
+    const existing = new Set(await this.admin.listTopics());
+    const wanted = topics.filter((t) => !existing.has(t.topic));
+    if (wanted.length === 0) return [];
+    try {
+      await this.admin.createTopics({
+        waitForLeaders: true,
+        topics: wanted.map((t) => ({
+          topic: t.topic,
+          numPartitions: t.numPartitions,
+          replicationFactor: t.replicationFactor,
+          configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    } catch (err) {
+      // Another planner made it meanwhile.
+      if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw kafkaErrorOf(err, 'cannot create topics');
+    }
+    return wanted.map((t) => t.topic);
+  }
+
+  async createPartitions(topics: { topic: string; count: number }[]): Promise<void> {
+    if (topics.length > 0) await this.admin.createPartitions({ topicPartitions: topics });
+  }
+
+  async earliestOffsets(topic: string): Promise<PartitionOffset[]> {
+    const offsets = await this.admin.fetchTopicOffsets(topic);
+    return offsets
+      .map((o) => ({ partition: o.partition, offset: BigInt(o.low) }))
+      .sort((a, b) => a.partition - b.partition);
+  }
+
+  async latestOffsets(topic: string): Promise<PartitionOffset[]> {
+    const offsets = await this.admin.fetchTopicOffsets(topic);
+    return offsets
+      .map((o) => ({ partition: o.partition, offset: BigInt(o.high) }))
+      .sort((a, b) => a.partition - b.partition);
+  }
+
+  async topicConfig(topic: string): Promise<Record<string, string>> {
+    const r = await this.admin.describeConfigs({
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+      includeSynonyms: false,
+    });
+    return Object.fromEntries((r.resources[0]?.configEntries ?? []).map((c) => [c.configName, c.configValue]));
+  }
+
+  async brokerMaxMessageBytes(): Promise<number> {
+    const { brokers } = await this.admin.describeCluster();
+    const r = await this.admin.describeConfigs({
+      resources: [
+        { type: ConfigResourceTypes.BROKER, name: String(brokers[0].nodeId), configNames: ['message.max.bytes'] },
+      ],
+      includeSynonyms: false,
+    });
+    return Number(r.resources[0]?.configEntries.find((c) => c.configName === 'message.max.bytes')?.configValue);
+  }
+
+  close(): Promise<void> {
+    return this.admin.disconnect();
+  }
+}
+
+export function kafkajsClient(endpoint: KafkaEndpoint, clientId: string): KafkaClient {
+  const kafka = new Kafka({
+    clientId,
+    brokers: endpoint.brokers,
+    ...kafkaJsSecurity(endpoint.security),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 8, initialRetryTime: 200 },
+  });
+  return {
+    adapter: 'kafkajs',
+    producer: (options = {}) => new KafkajsProducer(kafka, options),
+    consumer: (options = {}) => new KafkajsConsumer(kafka, options),
+    admin: () => new KafkajsAdmin(kafka),
+  };
+}

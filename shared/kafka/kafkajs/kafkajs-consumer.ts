@@ -1,0 +1,192 @@
+// The kafkajs consumer of assigned partitions. kafkajs has no group-less consumer in its public API, so this uses
+// its cluster (metadata, leaders, Fetch) through the client's private factory, and re-encodes the records it
+// decoded into RecordBatch bytes with their original offsets: the port hands out batches, whatever the adapter.
+// Aborted transactions' records and control batches are dropped here (kafkajs decoded them anyway), so the
+// batches returned are committed data and `abortedTransactions` is empty.
+import type { Kafka } from 'kafkajs';
+import {
+  KafkaError,
+  type ConsumerOptions,
+  type FetchedPartition,
+  type FetchPosition,
+  type KafkaConsumer,
+} from '../kafka-port.js';
+import { encodeRecordBatch, type RecordToEncode } from '../record-batch.js';
+
+interface KjsMessage {
+  offset: string;
+  timestamp: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer | Buffer[] | undefined>;
+  isControlRecord?: boolean;
+  batchContext: { firstOffset: string; producerId: string; inTransaction: boolean; isControlBatch: boolean };
+}
+
+interface KjsPartition {
+  partition: number;
+  errorCode: number;
+  highWatermark: string;
+  lastStableOffset: string;
+  lastStartOffset: string;
+  abortedTransactions: { producerId: string; firstOffset: string }[];
+  messages: KjsMessage[];
+}
+
+interface KjsBroker {
+  fetch(request: unknown): Promise<{ responses: { topicName: string; partitions: KjsPartition[] }[] }>;
+}
+
+interface KjsCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  addMultipleTargetTopics(topics: string[]): Promise<void>;
+  refreshMetadata(): Promise<void>;
+  findTopicPartitionMetadata(topic: string): { partitionId: number; leader: number }[];
+  findBroker(node: { nodeId: number }): Promise<KjsBroker>;
+}
+
+function createCluster(kafka: Kafka): KjsCluster {
+  const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
+  if (!symbol) throw new KafkaError('this kafkajs version has no cluster factory; use DSC_KAFKA_ADAPTER=wire');
+  const factory = (kafka as unknown as Record<symbol, (o: object) => KjsCluster>)[symbol];
+  return factory({ metadataMaxAge: 300_000, allowAutoTopicCreation: false, maxInFlightRequests: null });
+}
+
+const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+/** Committed records of one partition's fetch, as RecordBatch bytes keeping their offsets. */
+function reencode(p: KjsPartition): { records: Buffer; last: bigint | undefined } {
+  const aborted = p.abortedTransactions.map((a) => ({ producerId: a.producerId, first: BigInt(a.firstOffset) }));
+  const open = new Set<string>();
+  const batches = new Map<string, RecordToEncode[]>();
+  let last: bigint | undefined;
+  for (const m of p.messages) {
+    const offset = BigInt(m.offset);
+    last = offset;
+    const ctx = m.batchContext;
+    for (const a of aborted) if (a.first <= offset) open.add(a.producerId);
+    if (ctx.isControlBatch) {
+      open.delete(ctx.producerId); // the transaction's marker ends it
+      continue;
+    }
+    if (ctx.inTransaction && open.has(ctx.producerId)) continue;
+    const base = BigInt(ctx.firstOffset);
+    const headers: [string, Buffer | null][] = [];
+    for (const [k, v] of Object.entries(m.headers ?? {})) {
+      for (const one of Array.isArray(v) ? v : [v]) headers.push([k, one ?? null]);
+    }
+    const list = batches.get(ctx.firstOffset) ?? [];
+    list.push({
+      key: m.key,
+      value: m.value,
+      headers,
+      timestamp: BigInt(m.timestamp),
+      offsetDelta: Number(offset - base),
+    });
+    batches.set(ctx.firstOffset, list);
+  }
+  const parts = [...batches].map(([first, records]) => encodeRecordBatch(records, BigInt(first)).bytes);
+  return { records: Buffer.concat(parts), last };
+}
+
+export class KafkajsConsumer implements KafkaConsumer {
+  private readonly cluster: KjsCluster;
+  private assigned = new Map<string, FetchPosition>();
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: ConsumerOptions,
+  ) {
+    this.cluster = createCluster(kafka);
+  }
+
+  connect(): Promise<void> {
+    return this.cluster.connect();
+  }
+
+  assign(positions: FetchPosition[]): void {
+    this.assigned = new Map(positions.map((p) => [key(p.topic, p.partition), { ...p }]));
+  }
+
+  seek(position: FetchPosition): void {
+    this.assigned.set(key(position.topic, position.partition), { ...position });
+  }
+
+  positions(): FetchPosition[] {
+    return [...this.assigned.values()].map((p) => ({ ...p }));
+  }
+
+  async fetch(): Promise<FetchedPartition[]> {
+    const topics = [...new Set([...this.assigned.values()].map((p) => p.topic))];
+    if (topics.length === 0) return [];
+    await this.cluster.addMultipleTargetTopics(topics);
+    const byLeader = new Map<number, FetchPosition[]>();
+    for (const p of this.assigned.values()) {
+      const leader = this.cluster
+        .findTopicPartitionMetadata(p.topic)
+        .find((m) => m.partitionId === p.partition)?.leader;
+      if (leader === undefined || leader < 0) continue;
+      byLeader.set(leader, [...(byLeader.get(leader) ?? []), p]);
+    }
+    const results = await Promise.all([...byLeader].map(([leader, ps]) => this.fetchFrom(leader, ps)));
+    return results.flat();
+  }
+
+  private async fetchFrom(leader: number, positions: FetchPosition[]): Promise<FetchedPartition[]> {
+    const topics = new Map<string, { partition: number; fetchOffset: string; maxBytes: number }[]>();
+    for (const p of positions) {
+      const list = topics.get(p.topic) ?? [];
+      list.push({
+        partition: p.partition,
+        fetchOffset: String(p.offset),
+        maxBytes: this.options.partitionMaxBytes ?? 1 << 20,
+      });
+      topics.set(p.topic, list);
+    }
+    let response;
+    try {
+      const broker = await this.cluster.findBroker({ nodeId: leader });
+      response = await broker.fetch({
+        replicaId: -1,
+        isolationLevel: (this.options.isolationLevel ?? 'read_committed') === 'read_committed' ? 1 : 0,
+        maxWaitTime: this.options.maxWaitMs ?? 500,
+        minBytes: this.options.minBytes ?? 1,
+        maxBytes: this.options.maxBytes ?? 50 << 20,
+        topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
+      });
+    } catch (err) {
+      const e = err as { type?: string; retriable?: boolean; message?: string };
+      if (e.retriable) {
+        await this.cluster.refreshMetadata().catch(() => {});
+        return [];
+      }
+      throw new KafkaError(`fetch from broker ${leader}: ${e.message ?? String(err)}`, e.type, false, { cause: err });
+    }
+    const out: FetchedPartition[] = [];
+    for (const t of response.responses) {
+      for (const p of t.partitions) {
+        const position = this.assigned.get(key(t.topicName, p.partition));
+        if (!position) continue;
+        const { records, last } = reencode(p);
+        if (last !== undefined && last >= position.offset) position.offset = last + 1n;
+        if (p.messages.length === 0) continue;
+        out.push({
+          topic: t.topicName,
+          partition: p.partition,
+          records,
+          highWatermark: BigInt(p.highWatermark),
+          lastStableOffset: BigInt(p.lastStableOffset),
+          logStartOffset: BigInt(p.lastStartOffset),
+          abortedTransactions: [],
+          nextOffset: position.offset,
+        });
+      }
+    }
+    return out;
+  }
+
+  close(): Promise<void> {
+    return this.cluster.disconnect();
+  }
+}

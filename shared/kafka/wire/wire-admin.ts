@@ -1,0 +1,174 @@
+// The admin side of the port over the wire: topics, partitions, offsets and configs, each one Kafka request
+// (ListOffsets goes to each partition's leader).
+import {
+  createPartitionsV3,
+  createTopicsV7,
+  describeConfigsV4,
+  listOffsetsV7,
+  type Connection,
+} from '@platformatic/kafka';
+import {
+  KafkaError,
+  type KafkaAdmin,
+  type NewTopic,
+  type PartitionOffset,
+  type TopicDescription,
+} from '../kafka-port.js';
+import type { WireCluster } from './wire-cluster.js';
+import { errorName, kafkaErrorFor, kafkaErrorOf } from './wire-errors.js';
+
+const TOPIC_RESOURCE = 2;
+const BROKER_RESOURCE = 4;
+const TIMEOUT_MS = 30_000;
+
+/** A response the library parsed but threw for its per-item error codes: the caller reads those itself. */
+async function tolerant<T>(call: Promise<T>, what: string): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    const response = (err as { response?: T }).response;
+    if (response) return response;
+    throw kafkaErrorOf(err, what);
+  }
+}
+
+/** Describes configs of one resource (topic or broker id); name → value. */
+export async function describeConfigs(
+  connection: Connection,
+  resourceType: number,
+  name: string,
+  keys: string[] | null = null,
+): Promise<Record<string, string>> {
+  const r = await tolerant(
+    describeConfigsV4.api.async(connection, [
+      { resourceType: resourceType as 2, resourceName: name, configurationKeys: keys },
+    ]),
+    `describe configs of ${name}`,
+  );
+  const result = r.results[0];
+  if (!result || result.errorCode !== 0) {
+    throw kafkaErrorFor(result?.errorCode ?? -1, `describe configs of ${name}`, result?.errorMessage ?? null);
+  }
+  const out: Record<string, string> = {};
+  for (const c of result.configs) if (typeof c.value === 'string') out[c.name] = c.value;
+  return out;
+}
+
+export async function topicMaxMessageBytes(cluster: WireCluster, topic: string): Promise<number> {
+  const configs = await describeConfigs(await cluster.any(), TOPIC_RESOURCE, topic, ['max.message.bytes']);
+  const n = Number(configs['max.message.bytes']);
+  return Number.isFinite(n) && n > 0 ? n : 1_048_588;
+}
+
+export class WireAdmin implements KafkaAdmin {
+  constructor(private readonly cluster: WireCluster) {}
+
+  async connect(): Promise<void> {
+    await this.cluster.refresh([]);
+  }
+
+  async listTopics(): Promise<string[]> {
+    return (await this.cluster.refresh(null)).map((t) => t.topic).filter((t) => !t.startsWith('__'));
+  }
+
+  async describeTopics(topics: string[]): Promise<TopicDescription[]> {
+    if (topics.length === 0) return [];
+    return (await this.cluster.refresh(topics)).map((t) => t.description);
+  }
+
+  async createTopics(topics: NewTopic[]): Promise<string[]> {
+    if (topics.length === 0) return [];
+    const request = topics.map((t) => ({
+      name: t.topic,
+      numPartitions: t.numPartitions,
+      replicationFactor: t.replicationFactor,
+      assignments: [],
+      configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+    }));
+    const r = await tolerant(
+      createTopicsV7.api.async(await this.cluster.any(), request, TIMEOUT_MS, false),
+      'create topics',
+    );
+    const created: string[] = [];
+    for (const t of r.topics) {
+      if (t.errorCode === 0) created.push(t.name);
+      else if (errorName(t.errorCode) !== 'TOPIC_ALREADY_EXISTS') {
+        throw kafkaErrorFor(t.errorCode, `cannot create topic ${t.name}`, t.errorMessage);
+      }
+    }
+    // Wait until the new topics have leaders, so a producer right after finds them.
+    for (let i = 0; i < 50 && created.length > 0; i++) {
+      const meta = await this.cluster.refresh(created);
+      if (meta.length === created.length && meta.every((m) => m.leaders.every((l) => l >= 0))) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return created;
+  }
+
+  async createPartitions(topics: { topic: string; count: number }[]): Promise<void> {
+    if (topics.length === 0) return;
+    const r = await tolerant(
+      createPartitionsV3.api.async(
+        await this.cluster.any(),
+        topics.map((t) => ({ name: t.topic, count: t.count, assignments: null })),
+        TIMEOUT_MS,
+        false,
+      ),
+      'create partitions',
+    );
+    for (const res of r.results) {
+      if (res.errorCode !== 0)
+        throw kafkaErrorFor(res.errorCode, `cannot add partitions to ${res.name}`, res.errorMessage);
+    }
+    for (const t of topics) this.cluster.invalidate(t.topic);
+  }
+
+  earliestOffsets(topic: string): Promise<PartitionOffset[]> {
+    return this.offsets(topic, -2n);
+  }
+
+  latestOffsets(topic: string): Promise<PartitionOffset[]> {
+    return this.offsets(topic, -1n);
+  }
+
+  private async offsets(topic: string, timestamp: bigint): Promise<PartitionOffset[]> {
+    const meta = await this.cluster.topic(topic, true);
+    const byLeader = new Map<number, number[]>();
+    meta.leaders.forEach((leader, partition) => {
+      if (leader < 0) throw new KafkaError(`${topic}[${partition}] has no leader`, 'LEADER_NOT_AVAILABLE', true);
+      byLeader.set(leader, [...(byLeader.get(leader) ?? []), partition]);
+    });
+    const out: PartitionOffset[] = [];
+    for (const [leader, partitions] of byLeader) {
+      const request = [
+        { name: topic, partitions: partitions.map((p) => ({ partitionIndex: p, currentLeaderEpoch: -1, timestamp })) },
+      ];
+      const r = await tolerant(
+        listOffsetsV7.api.async(await this.cluster.node(leader), -1, 0, request),
+        `list offsets of ${topic}`,
+      );
+      for (const p of r.topics[0]?.partitions ?? []) {
+        if (p.errorCode !== 0) throw kafkaErrorFor(p.errorCode, `list offsets of ${topic}[${p.partitionIndex}]`);
+        out.push({ partition: p.partitionIndex, offset: p.offset });
+      }
+    }
+    return out.sort((a, b) => a.partition - b.partition);
+  }
+
+  async topicConfig(topic: string): Promise<Record<string, string>> {
+    return describeConfigs(await this.cluster.any(), TOPIC_RESOURCE, topic);
+  }
+
+  async brokerMaxMessageBytes(): Promise<number> {
+    if (this.cluster.nodeIds().length === 0) await this.cluster.refresh([]);
+    const node = this.cluster.nodeIds()[0];
+    const configs = await describeConfigs(await this.cluster.node(node), BROKER_RESOURCE, String(node), [
+      'message.max.bytes',
+    ]);
+    return Number(configs['message.max.bytes']);
+  }
+
+  async close(): Promise<void> {
+    await this.cluster.close();
+  }
+}

@@ -1,0 +1,175 @@
+// One contract, every Kafka adapter (shared/kafka/kafka-port.ts): the same cases run against the wire adapter and
+// the kafkajs adapter on the real broker (KAFKA_BROKERS, started by test/services/up.sh). What a producer sent is
+// read back record by record through the consumer of the same adapter AND through the other adapter's consumer.
+import { randomBytes } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { KafkaEndpoint } from '../../shared/config/spec.js';
+import { createKafkaClient } from '../../shared/kafka/kafka-client.js';
+import type { FetchedPartition, KafkaAdapterName, KafkaClient } from '../../shared/kafka/kafka-port.js';
+import { decodeRecordBatches } from '../../shared/kafka/record-batch-reader.js';
+import { encodeHeaders, RecordBatchBuilder } from '../../shared/kafka/record-batch.js';
+
+const endpoint: KafkaEndpoint = {
+  brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+  security: { protocol: 'PLAINTEXT' },
+};
+const runId = `kc-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+let seq = 0;
+const adapters: KafkaAdapterName[] = ['wire', 'kafkajs'];
+const toClose: { close(): Promise<void> }[] = [];
+
+afterAll(async () => {
+  for (const c of toClose) await c.close().catch(() => {});
+});
+
+async function newTopic(client: KafkaClient, partitions = 1): Promise<string> {
+  const topic = `${runId}-${client.adapter}-${++seq}`;
+  const admin = client.admin();
+  await admin.connect();
+  try {
+    expect(await admin.createTopics([{ topic, numPartitions: partitions, replicationFactor: 1 }])).toEqual([topic]);
+  } finally {
+    await admin.close();
+  }
+  return topic;
+}
+
+function batchOf(values: string[], line0 = 1): ReturnType<RecordBatchBuilder['finish']> {
+  const b = new RecordBatchBuilder(1024);
+  const fixed = encodeHeaders([['dsc.source', 'a.csv']]);
+  const lineKey = Buffer.from([16, ...Buffer.from('dsc.line')]); // varint(8) + key
+  values.forEach((v, i) => {
+    const bytes = Buffer.from(v, 'utf8');
+    b.append(bytes, 0, bytes.length, fixed, lineKey, line0 + i);
+  });
+  return b.finish();
+}
+
+async function readAll(
+  client: KafkaClient,
+  topic: string,
+  partition: number,
+  until: bigint,
+): Promise<FetchedPartition[]> {
+  const consumer = client.consumer({ maxWaitMs: 200 });
+  await consumer.connect();
+  try {
+    consumer.assign([{ topic, partition, offset: 0n }]);
+    const out: FetchedPartition[] = [];
+    for (let i = 0; i < 50 && (consumer.positions()[0]?.offset ?? 0n) < until; i++)
+      out.push(...(await consumer.fetch()));
+    return out;
+  } finally {
+    await consumer.close();
+  }
+}
+
+const values = (fetched: FetchedPartition[]): string[] =>
+  fetched.flatMap((f) =>
+    decodeRecordBatches(f.records).flatMap((b) => b.records.map((r) => r.value!.toString('utf8'))),
+  );
+
+describe.each(adapters)('Kafka port contract: %s adapter', (adapter) => {
+  const client = createKafkaClient(endpoint, 'dsc-contract', adapter);
+
+  it('admin: creates, lists, describes topics, adds partitions, reads configs and offsets', async () => {
+    const topic = await newTopic(client, 2);
+    const admin = client.admin();
+    await admin.connect();
+    try {
+      expect(await admin.createTopics([{ topic, numPartitions: 2, replicationFactor: 1 }])).toEqual([]);
+      expect(await admin.listTopics()).toContain(topic);
+      const [d] = await admin.describeTopics([topic, `${topic}-missing`]);
+      expect(d.topic).toBe(topic);
+      expect(d.partitions.map((p) => p.partition)).toEqual([0, 1]);
+      await admin.createPartitions([{ topic, count: 3 }]);
+      expect((await admin.describeTopics([topic]))[0].partitions).toHaveLength(3);
+      expect(await admin.earliestOffsets(topic)).toEqual([0, 1, 2].map((partition) => ({ partition, offset: 0n })));
+      expect(Number((await admin.topicConfig(topic))['max.message.bytes'])).toBeGreaterThan(1000);
+      expect(await admin.brokerMaxMessageBytes()).toBeGreaterThan(1000);
+    } finally {
+      await admin.close();
+    }
+  });
+
+  it('producer: batches arrive in order, with headers; offsets and acks agree; both consumers read them', async () => {
+    const topic = await newTopic(client);
+    const producer = client.producer();
+    toClose.push(producer);
+    await producer.connect();
+    expect(await producer.partitionCount(topic)).toBe(1);
+    expect(await producer.maxBatchBytes(topic)).toBeGreaterThan(1000);
+    const sent: string[] = [];
+    const sends = [];
+    for (let n = 0; n < 20; n++) {
+      const vals = Array.from({ length: 50 }, (_, i) => `b${n}-r${i},caf\u00e9,"x"`);
+      sent.push(...vals);
+      sends.push(producer.send([{ topic, partition: 0, batch: batchOf(vals, n * 50 + 1)! }]));
+    }
+    const acks = (await Promise.all(sends)).flat();
+    if (adapter === 'wire') expect(acks.map((a) => a.baseOffset)).toEqual(acks.map((_, i) => BigInt(i * 50)));
+    expect(acks.every((a) => a.recordCount === 50)).toBe(true);
+    await producer.flush();
+    const admin = client.admin();
+    await admin.connect();
+    expect(await admin.latestOffsets(topic)).toEqual([{ partition: 0, offset: 1000n }]);
+    await admin.close();
+    for (const reader of adapters) {
+      const fetched = await readAll(createKafkaClient(endpoint, 'dsc-contract-read', reader), topic, 0, 1000n);
+      expect(values(fetched)).toEqual(sent);
+      expect(fetched.at(-1)!.highWatermark).toBe(1000n);
+      const first = decodeRecordBatches(fetched[0].records)[0].records[0];
+      expect(first.offset).toBe(0n);
+      expect(first.headers).toEqual([
+        ['dsc.source', Buffer.from('a.csv')],
+        ['dsc.line', Buffer.from('1')],
+      ]);
+    }
+  });
+
+  it('invalid UTF-8 bytes pass unchanged', async () => {
+    const topic = await newTopic(client);
+    const producer = client.producer();
+    toClose.push(producer);
+    await producer.connect();
+    const raw = Buffer.from([0x61, 0xff, 0xfe, 0x2c, 0xc3, 0x28]);
+    const b = new RecordBatchBuilder();
+    b.append(raw, 0, raw.length);
+    await producer.send([{ topic, partition: 0, batch: b.finish()! }]);
+    const fetched = await readAll(client, topic, 0, 1n);
+    expect(decodeRecordBatches(fetched[0].records)[0].records[0].value).toEqual(raw);
+  });
+
+  it('consumer: seek moves the position; a fetch past the end returns nothing', async () => {
+    const topic = await newTopic(client);
+    const producer = client.producer();
+    toClose.push(producer);
+    await producer.connect();
+    await producer.send([{ topic, partition: 0, batch: batchOf(['a', 'b', 'c'])! }]);
+    await producer.send([{ topic, partition: 0, batch: batchOf(['d', 'e'])! }]);
+    const consumer = client.consumer({ maxWaitMs: 100 });
+    await consumer.connect();
+    try {
+      consumer.assign([{ topic, partition: 0, offset: 5n }]);
+      expect(await consumer.fetch()).toEqual([]);
+      consumer.seek({ topic, partition: 0, offset: 3n });
+      const got = await consumer.fetch();
+      const records = got.flatMap((f) => decodeRecordBatches(f.records).flatMap((x) => x.records));
+      expect(records.map((r) => [r.offset, r.value!.toString()])).toEqual([
+        [3n, 'd'],
+        [4n, 'e'],
+      ]);
+      expect(consumer.positions()).toEqual([{ topic, partition: 0, offset: 5n }]);
+    } finally {
+      await consumer.close();
+    }
+  });
+
+  it('a send to a missing partition fails with a message naming it', async () => {
+    const topic = await newTopic(client);
+    const producer = client.producer({ retries: 1 });
+    toClose.push(producer);
+    await producer.connect();
+    await expect(producer.send([{ topic, partition: 7, batch: batchOf(['x'])! }])).rejects.toThrow(topic);
+  });
+});
