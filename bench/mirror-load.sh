@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
-# Mirror benchmark: one source topic (5 M records of 200 bytes over 6 partitions by default, written by Kafka's own
+# Mirror benchmark: one source topic (1 M records of 200 bytes over 6 partitions by default, written by Kafka's own
 # ProducerPerformance) copied from the source cluster (127.0.0.1:19092) to the target cluster (127.0.0.1:9092) by
 #   dsc      `node dist/functions/mirror.js` (the container entry) on a connector created with `dsc create --c`
 #   mm2      Apache Kafka's MirrorMaker 2 in dedicated mode (org.apache.kafka.connect.mirror.MirrorMaker), the
 #            brokers' Kafka version from Maven Central
-# each with tasks.max 1 and 3, plus the Avro → JSON conversion rate alone (bench/mirror-avro-bench.ts, no Kafka).
+# each with tasks.max 1 and 3; then Avro → JSON end to end (a topic of Confluent-wire-format Avro records mirrored by
+# dsc with TigerGraphAvroConverter and the schema registry) and the conversion rate alone (bench/mirror-avro-bench.ts).
 # Each mirror run starts a fresh process on a fresh target topic and ends when the target's end offsets sum to the
 # source count (then SIGTERM). Prints wall time (process start → last record on the target), records/s, MB/s (record
 # values, 1 MB = 10^6 B), peak RSS (/usr/bin/time -v), CPU seconds of the mirror and of the whole machine during the
 # run (contention shows there), and the time to the first record on the target; then compares every target
-# partition's end offset with the source's. A benchmark prints figures; it asserts nothing.
+# partition's end offset with the source's, and a content digest of every partition (key, value, headers, timestamp in
+# offset order; bench/mirror/topic-digest.mjs) with the source's. A benchmark prints figures; it asserts nothing.
 #
-#   bash bench/mirror-load.sh                                   full size (5 M records)
+#   bash bench/mirror-load.sh                                   full size (1 M records)
 #   BENCH_RECORDS=200000 bash bench/mirror-load.sh              quick run
 #   BENCH_TOOLS=dsc BENCH_TASKS=1 bash bench/mirror-load.sh     a subset (tools dsc,mm2,avro; tasks any list)
 #
-# Knobs: BENCH_RECORDS (5000000), BENCH_RECORD_SIZE (200), BENCH_PARTITIONS (6), BENCH_TOOLS (dsc,mm2,avro),
-# BENCH_TASKS ("1 3"), BENCH_AVRO_RECORDS (1000000), BENCH_TIMEOUT (seconds per mirror run, 600),
+# Knobs: BENCH_RECORDS (1000000), BENCH_RECORD_SIZE (200), BENCH_PARTITIONS (6), BENCH_TOOLS (dsc,mm2,avro),
+# BENCH_TASKS ("1 3"), BENCH_AVRO_RECORDS (1000000, conversion alone), BENCH_AVRO_E2E_RECORDS (500000, end to end),
+# BENCH_TIMEOUT (seconds per mirror run, 600),
 # BENCH_CPU_PROF=1 writes a V8 CPU profile of every dsc run into the work folder (implies BENCH_KEEP_WORK=1),
 # NODE_OPTIONS reaches dsc's process (e.g. --require a patch to measure a fix; the table's Settings line shows it),
 # BENCH_KEEP_TOPICS=1 keeps the topics afterwards, BENCH_KEEP_WORK=1 keeps the temp folder (configs, logs, time -v).
@@ -27,12 +30,13 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-RECORDS="${BENCH_RECORDS:-5000000}"
+RECORDS="${BENCH_RECORDS:-1000000}"
 RECORD_SIZE="${BENCH_RECORD_SIZE:-200}"
 PARTITIONS="${BENCH_PARTITIONS:-6}"
 TOOLS=",${BENCH_TOOLS:-dsc,mm2,avro},"
 TASKS_LIST="${BENCH_TASKS:-1 3}"
 AVRO_RECORDS="${BENCH_AVRO_RECORDS:-1000000}"
+AVRO_E2E_RECORDS="${BENCH_AVRO_E2E_RECORDS:-500000}"
 TIMEOUT="${BENCH_TIMEOUT:-600}"
 CPU_PROF="${BENCH_CPU_PROF:-0}"
 [[ "$CPU_PROF" == 1 ]] && BENCH_KEEP_WORK=1
@@ -42,6 +46,7 @@ ADMIN=("$NODE" "$ROOT/bench/mirror/kafka-admin.mjs")
 # Letters and digits only: MirrorMaker cluster aliases appear in its config keys (`a->b.enabled`).
 RUN="$(date +%m%d%H%M%S)"
 SOURCE_TOPIC="bench-mirror-$RUN"
+AVRO_TOPIC="bench-mirror-avro-$RUN"
 WORK="$(mktemp -d /tmp/dsc-mirror-bench.XXXXXX)"
 RESULTS="$WORK/results.tsv"
 TARGET_TOPICS=()
@@ -62,7 +67,7 @@ cleanup() {
   if [[ "${BENCH_KEEP_TOPICS:-0}" != 1 && -n "${SOURCE:-}" ]]; then
     # Ours: the source topic, every target topic, and the MirrorMaker internal topics named with this run's aliases;
     # `heartbeats` only where it did not exist before this run.
-    local src_del=("$SOURCE_TOPIC") dst_del=("${TARGET_TOPICS[@]}") t
+    local src_del=("$SOURCE_TOPIC" "$AVRO_TOPIC") dst_del=("${TARGET_TOPICS[@]}") t
     while read -r t; do [[ "$t" == *"$RUN"* ]] && src_del+=("$t"); done < <("${ADMIN[@]}" topics "$SOURCE" 2>/dev/null)
     while read -r t; do [[ "$t" == *"$RUN"* ]] && dst_del+=("$t"); done < <("${ADMIN[@]}" topics "$TARGET" 2>/dev/null)
     [[ -f "$WORK/src-topics-before" ]] && ! grep -qx heartbeats "$WORK/src-topics-before" && src_del+=(heartbeats)
@@ -80,7 +85,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for knob in RECORDS RECORD_SIZE PARTITIONS AVRO_RECORDS TIMEOUT; do
+for knob in RECORDS RECORD_SIZE PARTITIONS AVRO_RECORDS AVRO_E2E_RECORDS TIMEOUT; do
   [[ "${!knob}" =~ ^[1-9][0-9]*$ ]] || die "BENCH_$knob must be a positive integer, got '${!knob}'"
 done
 for tasks in $TASKS_LIST; do [[ "$tasks" =~ ^[1-9][0-9]*$ ]] || die "BENCH_TASKS: '$tasks' is not a task count"; done
@@ -169,20 +174,30 @@ if wants dsc || wants mm2; then
   for o in "${SOURCE_OFFSETS[@]}"; do SOURCE_COUNT=$((SOURCE_COUNT + o)); done
   [[ "$SOURCE_COUNT" == "$RECORDS" ]] ||
     say "!!!!!!!! source topic holds $SOURCE_COUNT records, not $RECORDS: mirrors are measured against $SOURCE_COUNT !!!!!!!!"
+  SOURCE_DIGEST="$("$NODE" bench/mirror/topic-digest.mjs "$SOURCE" "$SOURCE_TOPIC")"
+fi
+AVRO_LINE_E2E=""
+if wants avro; then
+  "${ADMIN[@]}" create "$SOURCE" "$AVRO_TOPIC" "$PARTITIONS"
+  say "producing $AVRO_E2E_RECORDS Avro records (registry wire format) to $AVRO_TOPIC"
+  AVRO_LINE_E2E="$("$NODE" bench/mirror/avro-source.mjs "$SOURCE" "$AVRO_TOPIC" "$PARTITIONS" "$AVRO_E2E_RECORDS" \
+    "$SCHEMA_REGISTRY_URL")" || die "cannot fill the Avro source topic"
+  read -r -a AVRO_OFFSETS <<<"$("${ADMIN[@]}" offsets "$SOURCE" "$AVRO_TOPIC")"
 fi
 
 # --- measuring -----------------------------------------------------------------------------------------------------
 # Waits for the target topic to hold every source record, then SIGTERMs the mirror and records one result row:
-# $1 tool, $2 tasks, $3 target topic, $4 t0, $5 pid of /usr/bin/time, $6 time -v output, $7 log
+# $1 tool, $2 tasks, $3 target topic, $4 t0, $5 pid of /usr/bin/time, $6 time -v output, $7 log, $8 expected count
 finish_run() {
   local tool="$1" tasks="$2" topic="$3" t0="$4" time_pid="$5" time_file="$6" log="$7" mirror_pid wait_out first done busy
+  local expect="${8:-$SOURCE_COUNT}" digest="-"
   mirror_pid="$(pgrep -P "$time_pid" || true)"
   PIDS+=("$mirror_pid")
-  wait_out="$("${ADMIN[@]}" wait "$TARGET" "$topic" "$SOURCE_COUNT" "$TIMEOUT" || true)"
+  wait_out="$("${ADMIN[@]}" wait "$TARGET" "$topic" "$expect" "$TIMEOUT" || true)"
   first="$(sed -n 's/.*first=\([0-9.]*\).*/\1/p' <<<"$wait_out")"
   done="$(sed -n 's/.*done=\([0-9.]*\).*/\1/p' <<<"$wait_out")"
   if [[ "${done:-0}" == 0 ]]; then
-    say "!!!!!!!! $tool tasks.max=$tasks did not deliver $SOURCE_COUNT records within $TIMEOUT s ($wait_out); its log:"
+    say "!!!!!!!! $tool tasks.max=$tasks did not deliver $expect records within $TIMEOUT s ($wait_out); its log:"
     tail -20 "$log" >&2
     done="$(now)"
   fi
@@ -192,13 +207,23 @@ finish_run() {
   PIDS=("${PIDS[@]/$mirror_pid/}")
   local offsets
   offsets="$("${ADMIN[@]}" offsets "$TARGET" "$topic")"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$tasks" "$topic" "$t0" "${first:-0}" "$done" \
-    "$(rss_kb "$time_file")" "$(cpu_s "$time_file")" "$(echo "$busy - $BUSY0" | bc)" "$offsets" >>"$RESULTS"
+  if [[ "$tool" != *avro* ]]; then
+    if [[ "$("$NODE" bench/mirror/topic-digest.mjs "$TARGET" "$topic")" == "$SOURCE_DIGEST" ]]; then digest=same; else digest=DIFFERENT; fi
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$tasks" "$topic" "$t0" "${first:-0}" "$done" \
+    "$(rss_kb "$time_file")" "$(cpu_s "$time_file")" "$(echo "$busy - $BUSY0" | bc)" "$offsets" "$expect" "$digest" >>"$RESULTS"
 }
 
-run_dsc() { # $1 tasks
-  local tasks="$1" alias="dsct${1}r$RUN" name="bench-dsc-t$1-$RUN" dir="$WORK/dsc-t$1" t0 time_pid
-  local topic="$alias.$SOURCE_TOPIC" prof=()
+run_dsc() { # $1 tasks [$2 avro: the Avro topic through TigerGraphAvroConverter]
+  local tasks="$1" kind="${2:-bytes}" t0 time_pid prof=()
+  local alias="dsc${kind:0:1}t${1}r$RUN" name="bench-dsc-$kind-t$1-$RUN" dir="$WORK/dsc-$kind-t$1" source_topic="$SOURCE_TOPIC"
+  local converter="value.converter=org.apache.kafka.connect.converters.ByteArrayConverter" tool=dsc expect="$SOURCE_COUNT"
+  if [[ "$kind" == avro ]]; then
+    source_topic="$AVRO_TOPIC" tool=dsc-avro expect="$AVRO_E2E_RECORDS"
+    converter="value.converter=com.tigergraph.kafka.connect.converters.TigerGraphAvroConverter
+value.converter.schema.registry.url=$SCHEMA_REGISTRY_URL"
+  fi
+  local topic="$alias.$source_topic"
   mkdir -p "$dir"
   cat >"$dir/mirror.conf" <<EOF
 connector.class=org.apache.kafka.connect.mirror.MirrorSourceConnector
@@ -207,11 +232,11 @@ target.cluster.alias=dst
 source.cluster.bootstrap.servers=$SOURCE
 target.cluster.bootstrap.servers=$TARGET
 source->target.enabled=true
-topics=$SOURCE_TOPIC
+topics=$source_topic
 replication.factor=1
 key.converter=org.apache.kafka.connect.converters.ByteArrayConverter
 header.converter=org.apache.kafka.connect.converters.ByteArrayConverter
-value.converter=org.apache.kafka.connect.converters.ByteArrayConverter
+$converter
 [bench_dsc]
 name=$name
 tasks.max=$tasks
@@ -221,14 +246,14 @@ EOF
   DSC_STATE_DIR="$dir/state" "$NODE" --no-warnings=ExperimentalWarning bin/dsc.js create --c "$dir/mirror.conf" \
     >"$dir/create.log" 2>&1 || { cat "$dir/create.log" >&2; die "dsc create failed"; }
   [[ "$CPU_PROF" == 1 ]] && prof=(--cpu-prof --cpu-prof-dir="$dir/prof")
-  say "dsc: tasks.max=$tasks, $SOURCE_TOPIC -> $topic"
+  say "$tool: tasks.max=$tasks, $source_topic -> $topic"
   BUSY0="$(busy_s)"
   t0="$(now)"
   DSC_STATE_DIR="$dir/state" /usr/bin/time -v -o "$dir/time.txt" \
     "$NODE" --no-warnings=ExperimentalWarning "${prof[@]}" dist/functions/mirror.js >"$dir/mirror.log" 2>&1 &
   time_pid=$!
   sleep 0.2
-  finish_run dsc "$tasks" "$topic" "$t0" "$time_pid" "$dir/time.txt" "$dir/mirror.log"
+  finish_run "$tool" "$tasks" "$topic" "$t0" "$time_pid" "$dir/time.txt" "$dir/mirror.log" "$expect"
 }
 
 run_mm2() { # $1 tasks
@@ -276,6 +301,7 @@ for tasks in $TASKS_LIST; do
   if wants dsc; then run_dsc "$tasks"; fi
   if wants mm2; then run_mm2 "$tasks"; fi
 done
+if wants avro; then for tasks in $TASKS_LIST; do run_dsc "$tasks" avro; done; fi
 
 # --- report --------------------------------------------------------------------------------------------------------
 mem_gib="$(awk '/MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)"
@@ -285,12 +311,15 @@ echo "Machine:  $(nproc) CPUs ($cpu_model), ${mem_gib} GiB RAM, $(uname -sr)"
 echo "Load:     1-min load average $LOAD_START at start, $(load1) at the end (the runs themselves raise it; per run, see" \
   "machine CPU s below)"
 echo "Clusters: Kafka $KAFKA_VERSION, source $SOURCE and target $TARGET (one KRaft node each, on this machine)"
-echo "Versions: node $("$NODE" --version), kafkajs $("$NODE" -p 'require("kafkajs/package.json").version'), $("$JAVA" -version 2>&1 | head -1)"
-if [[ -n "$PRODUCER_LINE" ]]; then
+echo "Versions: node $("$NODE" --version), @platformatic/kafka $(sed -n 's/^  "version": "\(.*\)",/\1/p' node_modules/@platformatic/kafka/package.json), $("$JAVA" -version 2>&1 | head -1)"
+if [[ -n "$PRODUCER_LINE" || -n "$AVRO_LINE_E2E" ]]; then
   echo "Source:   $SOURCE_TOPIC, $PARTITIONS partitions, $SOURCE_COUNT records of $RECORD_SIZE B (no key), end offsets" \
     "${SOURCE_OFFSETS[*]}"
   echo "          ProducerPerformance (acks=all, linger.ms=20, batch.size=256 KiB): $PRODUCER_LINE"
-  echo "Settings: dsc ByteArrayConverter, kafkajs acks=-1${NODE_OPTIONS:+, NODE_OPTIONS='$NODE_OPTIONS'};" \
+  [[ -n "$AVRO_LINE_E2E" ]] &&
+    echo "          dsc-avro: $AVRO_TOPIC, $PARTITIONS partitions, Avro Order records in the registry wire format ($AVRO_LINE_E2E)," \
+      "TigerGraphAvroConverter with $SCHEMA_REGISTRY_URL → JSON"
+  echo "Settings: dsc ByteArrayConverter (record batches forwarded as bytes, idempotent, acks=all)${NODE_OPTIONS:+, NODE_OPTIONS='$NODE_OPTIONS'};" \
     "MirrorMaker 2 dedicated mode, defaults + plugin.discovery=service_load, -Xmx2G G1 (its RSS is mostly heap)."
   echo "          seconds = process start → last record on the target (includes start-up; 'first rec s' is the"
   echo "          start-up part); MB/s counts record values ($RECORD_SIZE B each); CPU s = user + system of the mirror;"
@@ -299,23 +328,27 @@ if [[ -n "$PRODUCER_LINE" ]]; then
   echo
   mismatches=0
   TABLE="$WORK/table.tsv"
-  printf 'tool\ttasks\trecords\tseconds\trecords/s\tMB/s\tpeak RSS MB\tCPU s\tfirst rec s\tsteady records/s\tmachine CPU s\n' >"$TABLE"
+  printf 'tool\ttasks\trecords\tseconds\trecords/s\tMB/s\tpeak RSS MB\tCPU s\tfirst rec s\tsteady records/s\tmachine CPU s\tcontent\n' >"$TABLE"
   CHECKS=""
-  while IFS=$'\t' read -r tool tasks topic t0 first done rss cpu machine offsets; do
+  while IFS=$'\t' read -r tool tasks topic t0 first done rss cpu machine offsets expect digest; do
     read -r -a got <<<"$offsets"
     records=0
     for o in "${got[@]}"; do records=$((records + o)); done
-    if [[ "$offsets" != "${SOURCE_OFFSETS[*]}" ]]; then
+    want="${SOURCE_OFFSETS[*]:-}" size="$RECORD_SIZE"
+    [[ "$tool" == *avro* ]] && want="${AVRO_OFFSETS[*]}" size=0
+    if [[ "$offsets" != "$want" || "$digest" == DIFFERENT ]]; then
       mismatches=$((mismatches + 1))
-      CHECKS+="!!!!!!!! MISMATCH $tool tasks.max=$tasks: $topic end offsets [$offsets] != source [${SOURCE_OFFSETS[*]}]"$'\n'
+      CHECKS+="!!!!!!!! MISMATCH $tool tasks.max=$tasks: $topic end offsets [$offsets] vs source [$want], content $digest"$'\n'
     fi
     awk -v t="$tool" -v k="$tasks" -v r="$records" -v t0="$t0" -v first="$first" -v done="$done" -v rss="${rss:-0}" \
-      -v cpu="$cpu" -v machine="$machine" -v n="$SOURCE_COUNT" -v size="$RECORD_SIZE" 'BEGIN {
+      -v cpu="$cpu" -v machine="$machine" -v n="$expect" -v size="$size" -v digest="$digest" 'BEGIN {
         sec = done - t0
         steady = (first > 0 && done > first) ? sprintf("%.0f", n / (done - first)) : "-"
         fs = first > 0 ? sprintf("%.1f", first - t0) : "-"
-        printf "%s\t%s\t%s\t%.1f\t%.0f\t%.1f\t%.0f\t%s\t%s\t%s\t%.0f\n", t, k, r, sec, n / sec, n * size / 1e6 / sec, rss / 1024,
-          cpu, fs, steady, machine }' >>"$TABLE"
+        mbs = "-"
+        if (size > 0) mbs = sprintf("%.1f", n * size / 1e6 / sec)
+        printf "%s\t%s\t%s\t%.1f\t%.0f\t%s\t%.0f\t%s\t%s\t%s\t%.0f\t%s\n", t, k, r, sec, n / sec, mbs, rss / 1024, cpu, fs,
+          steady, machine, digest }' >>"$TABLE"
   done <"$RESULTS"
   column -t -s $'\t' "$TABLE"
   echo
@@ -323,7 +356,8 @@ if [[ -n "$PRODUCER_LINE" ]]; then
     printf '%s' "$CHECKS"
     echo "!!!!!!!! COUNT MISMATCH: $mismatches run(s) did not put exactly the source's records on their target topic !!!!!!!!"
   else
-    echo "Counts: every target topic's end offsets equal the source's, partition by partition ($SOURCE_COUNT records)."
+    echo "Counts: every target topic's end offsets equal its source's, partition by partition; content 'same': every" \
+      "partition's digest (key, value, headers, timestamp of each record, in order) equals the source's."
   fi
 fi
 if [[ -n "$AVRO_LINE" ]]; then

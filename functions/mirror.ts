@@ -1,7 +1,7 @@
 // Container entry point of the mirror (Cloud Run job or worker pool, or any host): `node dist/functions/mirror.js`.
 // Reads the store and the secret vault from the environment and runs the mirror worker until SIGTERM/SIGINT, or for
 // DSC_MIRROR_RUN_SECONDS when set (a Cloud Run job stops itself before its task timeout; Cloud Scheduler runs it
-// again, and at-least-once delivery with offsets committed after the target's ack makes the hand-over lossless).
+// again, and at-least-once delivery with positions saved after the target's ack makes the hand-over lossless).
 import '../shared/kafka/kafkajs-linear-grouping.js'; // first: before anything loads kafkajs
 import { storeFromEnv } from '../shared/lifecycle/store-factory.js';
 import { vaultFromEnv } from '../shared/lifecycle/secret-vault.js';
@@ -15,7 +15,7 @@ async function main(): Promise<number> {
     if (controller.signal.aborted) return;
     log.info('stopping', { why });
     controller.abort();
-    // SIGTERM gives Cloud Run 10 s; drain and commit take far less, this is the backstop.
+    // SIGTERM gives Cloud Run 10 s; draining the requests in flight takes far less, this is the backstop.
     setTimeout(() => {
       log.error('drain took longer than 9 s; exiting');
       process.exit(1);

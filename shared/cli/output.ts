@@ -45,7 +45,15 @@ export function printConfig(c: ConnectorConfigBody, io: CliIo): void {
 
 const taskRow = (t: TaskStatus, kind: ConnectorStatus['kind']): string[] => {
   const p = t.progress;
-  const lag = kind === 'mirror' && t.detail && typeof t.detail.lag === 'number' ? count(t.detail.lag) : '';
+  // A mirror task's lag: records behind the high watermark, summed over its partitions (detail.lag has each).
+  const raw = kind === 'mirror' ? t.detail?.lag : undefined;
+  const total =
+    typeof raw === 'number'
+      ? raw
+      : raw && typeof raw === 'object'
+        ? Object.values(raw as Record<string, number>).reduce((a, n) => a + n, 0)
+        : undefined;
+  const lag = total === undefined ? '' : count(total);
   return [
     String(t.id),
     t.state,

@@ -1,40 +1,54 @@
 // The mirror connector (MirrorMaker 2's MirrorSourceConnector) for one connector record: lists the source topics every
-// `refresh.topics.interval.seconds`, creates missing target topics with the source's partition count, plans
-// min(tasks.max, partitions) tasks (taskConfigs), runs them, and writes their status rows (the worker owns the task
-// documents: putTasks when it plans, updateTask compare-and-set afterwards).
-import type { Admin, Kafka } from 'kafkajs';
+// `refresh.topics.interval.seconds`, creates missing target topics with the source's partition count, assigns the
+// source partitions to min(tasks.max, partitions) tasks (taskConfigs: round-robin, as MM2), runs them, and writes
+// their status rows (the worker owns the task documents: putTasks when it plans, updateTask compare-and-set after).
+// A new topic or partition changes the assignment: the tasks stop (saving their positions) and the new set starts.
 import type { MirrorConnectorSpec } from '../config/spec.js';
-import { createKafka } from '../kafka/client.js';
+import type { TopicPartition } from '../kafka/kafka-port.js';
+import { MirrorAdmin } from '../kafka/mirror-admin.js';
 import type { Logger } from '../runtime/log.js';
 import type { ConnectorRecord, ConnectorStore, NewTaskRecord, TaskRecord, TaskState } from '../lifecycle/store.js';
 import { createConverter, type Converter } from './converters/index.js';
 import { replicationPolicyFor, type ReplicationPolicy } from './replication-policy.js';
 import { TopicFilter } from './topic-filter.js';
-import { MirrorSourceTask, mirrorGroupId } from './mirror-source-task.js';
+import { MirrorSourceTask } from './mirror-source-task.js';
+import { legacyGroupId, MirrorPositions } from './mirror-positions.js';
 
-/** What one task is given: the subscription it shares with its siblings (the group assigns the partitions). */
+/** What one task is given: its source partitions (`topic-partition` names in the task document). */
 export interface MirrorTaskAssignment {
   topics: string[];
   partitionCount: number;
+  partitions: string[];
 }
 
-/** MM2's taskConfigs(maxTasks): how many tasks run, and the warning when tasks.max exceeds the partitions. */
+/**
+ * MM2's taskConfigs(maxTasks): min(tasks.max, partitions) tasks; the source partitions, sorted by topic then
+ * partition, dealt round-robin (partition i to task i mod tasks); a warning when tasks.max exceeds the partitions.
+ */
 export function taskConfigs(
   tasksMax: number,
   partitions: Map<string, number>,
-): { tasks: number; warnings: string[]; assignment: MirrorTaskAssignment } {
-  const total = [...partitions.values()].reduce((a, b) => a + b, 0);
-  const warnings: string[] = [];
-  if (total === 0) warnings.push('no source topic matches topics / topics.exclude yet');
-  else if (tasksMax > total) {
-    warnings.push(`tasks.max=${tasksMax} exceeds the ${total} source partitions; running ${total} tasks`);
+): { tasks: number; warnings: string[]; assignments: TopicPartition[][] } {
+  const all: TopicPartition[] = [];
+  for (const topic of [...partitions.keys()].sort()) {
+    for (let partition = 0; partition < partitions.get(topic)!; partition++) all.push({ topic, partition });
   }
-  return {
-    tasks: Math.max(1, Math.min(tasksMax, total)),
-    warnings,
-    assignment: { topics: [...partitions.keys()].sort(), partitionCount: total },
-  };
+  const warnings: string[] = [];
+  if (all.length === 0) warnings.push('no source topic matches topics / topics.exclude yet');
+  else if (tasksMax > all.length) {
+    warnings.push(`tasks.max=${tasksMax} exceeds the ${all.length} source partitions; running ${all.length} tasks`);
+  }
+  const tasks = Math.max(1, Math.min(tasksMax, all.length));
+  const assignments: TopicPartition[][] = Array.from({ length: tasks }, () => []);
+  all.forEach((tp, i) => assignments[i % tasks].push(tp));
+  return { tasks, warnings, assignments };
 }
+
+const assignmentOf = (partitions: TopicPartition[]): MirrorTaskAssignment => ({
+  topics: [...new Set(partitions.map((p) => p.topic))],
+  partitionCount: partitions.length,
+  partitions: partitions.map((p) => `${p.topic}-${p.partition}`),
+});
 
 const STATUS_INTERVAL_MS = 2_000;
 
@@ -54,16 +68,13 @@ export class MirrorSourceConnector {
   private readonly spec: MirrorConnectorSpec;
   private readonly policy: ReplicationPolicy;
   private readonly filter: TopicFilter;
-  private readonly source: Kafka;
-  private readonly sourceAdminKafka: Kafka;
-  private readonly target: Kafka;
-  private sourceAdmin?: Admin;
-  private targetAdmin?: Admin;
+  private readonly sourceAdmin: MirrorAdmin;
+  private readonly targetAdmin: MirrorAdmin;
+  private readonly positions: MirrorPositions;
   private converter?: Converter;
   private partitions = new Map<string, number>();
   private slots: TaskSlot[] = [];
   private warnings: string[] = [];
-  private lag: Record<string, number> = {};
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
   private busy: Promise<void> = Promise.resolve();
@@ -82,12 +93,12 @@ export class MirrorSourceConnector {
     this.spec = spec;
     this.policy = replicationPolicyFor(spec);
     this.filter = new TopicFilter(spec.topics, spec.topicsExclude, this.policy, spec.targetAlias);
-    this.source = createKafka(spec.source, `dsc-mirror-${record.name}`);
-    this.sourceAdminKafka = createKafka(
+    this.sourceAdmin = new MirrorAdmin(
       { brokers: spec.source.brokers, security: spec.sourceAdmin },
       `dsc-mirror-admin-${record.name}`,
     );
-    this.target = createKafka(spec.target, `dsc-mirror-${record.name}`);
+    this.targetAdmin = new MirrorAdmin(spec.target, `dsc-mirror-admin-${record.name}`);
+    this.positions = new MirrorPositions(store, record.name, this.sourceAdmin);
   }
 
   get failed(): boolean {
@@ -96,12 +107,13 @@ export class MirrorSourceConnector {
 
   async start(): Promise<void> {
     this.converter = await createConverter(this.spec.valueConverter);
-    this.sourceAdmin = this.sourceAdminKafka.admin();
-    this.targetAdmin = this.target.admin();
-    await Promise.all([this.sourceAdmin.connect(), this.targetAdmin.connect()]);
     const tasks = await this.store.listTasks(this.name);
-    // A connector without task documents was just created: offsets of an earlier one of the same name are not its own.
-    if (tasks.length === 0) await this.deleteOffsets();
+    // A connector without task documents was just created: a consumer group left by an earlier connector of the same
+    // name is not its own. Its positions are not read from there, so the delete need not hold up the start.
+    if (tasks.length === 0) {
+      this.positions.readLegacyGroup = false;
+      void this.deleteOffsets();
+    }
     for (const t of tasks)
       this.carried.set(t.taskId, { records: t.progress.records, bytes: t.progress.bytes, errors: t.progress.errors });
     await this.refresh();
@@ -118,22 +130,18 @@ export class MirrorSourceConnector {
     await this.busy.catch(() => {});
     await this.stopTasks();
     await this.writeStatus(state).catch((err) => this.log.warn('cannot write final status', { error: String(err) }));
-    await Promise.all([this.sourceAdmin?.disconnect(), this.targetAdmin?.disconnect()]).catch(() => {});
+    await Promise.all([this.sourceAdmin.close(), this.targetAdmin.close()]);
   }
 
-  /** Removes the connector's source offsets (its consumer group); its tasks must be stopped. */
+  /**
+   * Removes what a deleted connector kept on the source: the consumer group of versions that held positions there
+   * (the store drops the positions it holds with the connector). Its tasks must be stopped.
+   */
   async deleteOffsets(): Promise<void> {
-    const admin = this.sourceAdminKafka.admin();
-    await admin.connect();
     try {
-      await admin.deleteGroups([mirrorGroupId(this.name)]);
+      await this.sourceAdmin.deleteGroup(legacyGroupId(this.name));
     } catch (err) {
-      const types = ((err as { groups?: { error?: { type?: string } }[] }).groups ?? []).map((g) => g.error?.type);
-      if (types.length === 0 || types.some((t) => t !== 'GROUP_ID_NOT_FOUND')) {
-        this.log.warn('cannot delete the consumer group', { group: mirrorGroupId(this.name), error: String(err) });
-      }
-    } finally {
-      await admin.disconnect();
+      this.log.warn('cannot delete the consumer group', { group: legacyGroupId(this.name), error: String(err) });
     }
   }
 
@@ -145,14 +153,9 @@ export class MirrorSourceConnector {
 
   /** Lists source topics, creates the missing target topics, and re-plans when the topic set or sizes changed. */
   private async refresh(): Promise<void> {
-    const admin = this.sourceAdmin!;
-    const all = await admin.listTopics();
+    const all = await this.sourceAdmin.listTopics();
     const topics = all.filter((t) => this.filter.shouldReplicate(t)).sort();
-    const partitions = new Map<string, number>();
-    if (topics.length > 0) {
-      const meta = await admin.fetchTopicMetadata({ topics });
-      for (const t of meta.topics) partitions.set(t.name, t.partitions.length);
-    }
+    const partitions = await this.sourceAdmin.partitionCounts(topics);
     await this.ensureTargetTopics(partitions);
     const same =
       partitions.size === this.partitions.size && [...partitions].every(([t, n]) => this.partitions.get(t) === n);
@@ -163,43 +166,23 @@ export class MirrorSourceConnector {
   }
 
   private async ensureTargetTopics(partitions: Map<string, number>): Promise<void> {
-    const admin = this.targetAdmin!;
+    const admin = this.targetAdmin;
     const existing = new Set(await admin.listTopics());
-    const create = [...partitions]
-      .map(([t, n]) => ({ topic: this.policy.formatRemoteTopic(this.spec.sourceAlias, t), numPartitions: n }))
-      .filter((t) => !existing.has(t.topic));
-    if (this.spec.errors.deadLetterTopic && !existing.has(this.spec.errors.deadLetterTopic)) {
-      create.push({ topic: this.spec.errors.deadLetterTopic, numPartitions: 1 });
-    }
-    if (create.length > 0) {
-      try {
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: create.map((t) => ({ ...t, replicationFactor: this.spec.replicationFactor })),
-        });
-      } catch (err) {
-        if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') {
-          throw new Error(
-            `cannot create target topics ${create.map((t) => t.topic).join(', ')}: ${(err as Error).message}`,
-          );
-        }
-      }
-    }
-    // A source topic that grew: the target needs at least as many partitions to keep partition numbers.
-    const grown: { topic: string; count: number }[] = [];
-    const have = [...partitions].map(([t, n]) => ({
-      remote: this.policy.formatRemoteTopic(this.spec.sourceAlias, t),
+    const wanted = [...partitions].map(([t, n]) => ({
+      topic: this.policy.formatRemoteTopic(this.spec.sourceAlias, t),
       n,
     }));
-    const existingRemote = have.filter((h) => existing.has(h.remote));
-    if (existingRemote.length > 0) {
-      const meta = await admin.fetchTopicMetadata({ topics: existingRemote.map((h) => h.remote) });
-      for (const h of existingRemote) {
-        const now = meta.topics.find((t) => t.name === h.remote)?.partitions.length ?? h.n;
-        if (now < h.n) grown.push({ topic: h.remote, count: h.n });
-      }
-    }
-    if (grown.length > 0) await admin.createPartitions({ topicPartitions: grown });
+    const create = wanted
+      .filter((t) => !existing.has(t.topic))
+      .map((t) => ({ topic: t.topic, numPartitions: t.n, replicationFactor: this.spec.replicationFactor }));
+    const dlq = this.spec.errors.deadLetterTopic;
+    if (dlq && !existing.has(dlq))
+      create.push({ topic: dlq, numPartitions: 1, replicationFactor: this.spec.replicationFactor });
+    await admin.createTopics(create);
+    // A source topic that grew: the target needs at least as many partitions to keep partition numbers.
+    const have = await admin.partitionCounts(wanted.filter((w) => existing.has(w.topic)).map((w) => w.topic));
+    const grown = wanted.filter((w) => (have.get(w.topic) ?? w.n) < w.n).map((w) => ({ topic: w.topic, count: w.n }));
+    await admin.createPartitions(grown);
   }
 
   private async stopTasks(): Promise<void> {
@@ -227,7 +210,7 @@ export class MirrorSourceConnector {
         taskId: id,
         epoch: this.epoch,
         state: 'RUNNING',
-        assignment: plan.assignment,
+        assignment: assignmentOf(plan.assignments[id]),
         progress: {
           filesDone: 0,
           filesTotal: 0,
@@ -243,7 +226,7 @@ export class MirrorSourceConnector {
     if (!(await this.store.putTasks(this.name, docs))) throw new Error(`connector ${this.name} no longer exists`);
     const stored = await this.store.listTasks(this.name);
     this.slots = [];
-    if (plan.assignment.topics.length === 0) {
+    if (plan.assignments.every((a) => a.length === 0)) {
       // Nothing to consume yet: one idle task row carries the warning; the next refresh plans for real.
       return;
     }
@@ -252,10 +235,9 @@ export class MirrorSourceConnector {
         connector: this.name,
         taskId: id,
         spec: this.spec,
-        topics: plan.assignment.topics,
+        partitions: plan.assignments[id],
         targetTopic: (t) => this.policy.formatRemoteTopic(this.spec.sourceAlias, t),
-        source: this.source,
-        target: this.target,
+        positions: this.positions,
         converter: this.converter!,
         log: this.log.child({ connector: this.name, task: id }),
         onFailure: (reason) => this.onTaskFailure(id, reason),
@@ -269,7 +251,6 @@ export class MirrorSourceConnector {
         state: 'RUNNING',
       });
     }
-    // Sequential joins: each join rebalances the group once; parallel joins can race into several rounds.
     for (const s of this.slots) await s.task.start();
   }
 
@@ -281,33 +262,12 @@ export class MirrorSourceConnector {
       slot.state = 'FAILED';
       slot.lastError = reason;
     }
-    // Stop every sibling too: otherwise the group hands the poison partition to the next task, which fails the same way.
+    // Stop every sibling too: the connector is FAILED until resumed, as Kafka Connect shows a failed task.
     void this.stop('UNASSIGNED').catch(() => {});
-  }
-
-  private async computeLag(): Promise<void> {
-    const admin = this.sourceAdmin;
-    if (!admin || this.partitions.size === 0) return;
-    const topics = [...this.partitions.keys()];
-    const [committed, ends] = await Promise.all([
-      admin.fetchOffsets({ groupId: mirrorGroupId(this.name), topics }),
-      Promise.all(topics.map(async (t) => ({ topic: t, offsets: await admin.fetchTopicOffsets(t) }))),
-    ]);
-    const lag: Record<string, number> = {};
-    for (const { topic, offsets } of ends) {
-      const c = committed.find((x) => x.topic === topic);
-      for (const p of offsets) {
-        const at = c?.partitions.find((x) => x.partition === p.partition)?.offset ?? '-1';
-        const from = at === '-1' ? (this.spec.startFrom === 'latest' ? p.high : p.low) : at;
-        lag[`${topic}-${p.partition}`] = Math.max(0, Number(BigInt(p.high) - BigInt(from)));
-      }
-    }
-    this.lag = lag;
   }
 
   /** Writes one status row per task (compare-and-set on the version the worker last wrote). */
   private async writeStatus(finalState?: TaskState): Promise<void> {
-    await this.computeLag().catch(() => {});
     const now = Date.now();
     for (const [id, s] of this.slots.entries()) {
       const st = s.task.stats;
@@ -318,8 +278,9 @@ export class MirrorSourceConnector {
         s.lastAt = now;
       }
       const c = this.carried.get(id) ?? { records: 0, bytes: 0, errors: 0 };
-      const lag = Object.fromEntries(st.partitions.map((p) => [p, this.lag[p] ?? 0]));
+      const lag = Object.fromEntries(st.partitions.map((p) => [p, st.lag[p] ?? 0]));
       const state = s.state === 'FAILED' ? 'FAILED' : (finalState ?? s.state);
+      const lastError = s.lastError ?? st.lastError;
       await this.updateTask(id, {
         state,
         epoch: this.epoch,
@@ -332,8 +293,8 @@ export class MirrorSourceConnector {
           recordsPerSecond: finalState ? 0 : s.rate,
           errors: c.errors + st.errors,
         },
-        ...(s.lastError !== undefined && { lastError: s.lastError }),
-        detail: { partitions: st.partitions, lag, warnings: this.warnings },
+        ...(lastError !== undefined && { lastError }),
+        detail: { partitions: st.partitions, lag, warnings: this.warnings, retries: st.retries },
       });
     }
   }

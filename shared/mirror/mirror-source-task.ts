@@ -1,30 +1,33 @@
-// One mirror task (MirrorMaker 2's MirrorSourceTask): a member of the connector's consumer group on the source
-// cluster. Each batch of one partition is converted, produced to the SAME partition number of the target topic with
-// key, headers and timestamp kept, and only after the target acknowledged it is the source offset committed
-// (at-least-once: a crash re-sends at most the unacknowledged batches; a restart resumes from the committed offsets).
-import type { Consumer, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs';
+// One mirror task (MirrorMaker 2's MirrorSourceTask) over the partitions its connector assigned to it: fetches them
+// from the source leaders at explicit positions (read_committed, no consumer group), and sends each committed batch
+// to the SAME partition number of the target topic. With ByteArrayConverter the batch is forwarded as bytes (only
+// its header is rewritten for the target's idempotent producer; compressed batches stay compressed); otherwise its
+// records are converted (record-conversion.ts). A partition's position is saved after the target acknowledged the
+// request that carried it, in request order: a crash repeats at most the requests in flight; stop() sends nothing
+// new, waits for the requests in flight and saves their positions, so a stop repeats nothing.
 import type { MirrorConnectorSpec } from '../config/spec.js';
-import { deadLetterMessage } from '../kafka/dead-letter.js';
+import { IdempotentBatchSender, type OutgoingBatch } from '../kafka/idempotent-batch-sender.js';
+import type { FetchedPartition, KafkaAdmin, KafkaConsumer, TopicPartition } from '../kafka/kafka-port.js';
+import { wireClient } from '../kafka/wire/wire-client.js';
+import { WireCluster } from '../kafka/wire/wire-cluster.js';
 import type { Logger } from '../runtime/log.js';
-import { ConversionError, type Converter } from './converters/index.js';
-import { requestChunks } from '../kafka/request-chunks.js';
-
-/** The consumer group holding a connector's source offsets (one group per connector, shared by its tasks). */
-
-export const mirrorGroupId = (connector: string): string => `dsc-mirror.${connector}`;
+import { errorText } from '../runtime/error-text.js';
+import { committedBatches, forwardable } from './committed-batches.js';
+import type { Converter } from './converters/index.js';
+import { partitionKey, type MirrorPositions } from './mirror-positions.js';
+import { convertBatch, deadLetterBatch, isFatal, type ConversionContext } from './record-conversion.js';
 
 export interface MirrorTaskOptions {
   connector: string;
   taskId: number;
   spec: MirrorConnectorSpec;
-  /** Source topics this task's group subscribes to (the group spreads their partitions over the tasks). */
-  topics: string[];
+  /** The source partitions the connector assigned to this task. */
+  partitions: TopicPartition[];
   targetTopic: (sourceTopic: string) => string;
-  source: Kafka;
-  target: Kafka;
+  positions: MirrorPositions;
   converter: Converter;
   log: Logger;
-  /** Called once when a record cannot be converted under errors.tolerance=none: the task is FAILED. */
+  /** Called once when the task cannot go on (errors.tolerance=none, a fatal converter error): the task is FAILED. */
   onFailure: (reason: string) => void;
 }
 
@@ -32,135 +35,333 @@ export interface MirrorTaskStats {
   records: number;
   bytes: number;
   errors: number;
-  /** `topic-partition` names currently assigned to this task by the group. */
+  /** `topic-partition` names assigned to this task. */
   partitions: string[];
+  /** `topic-partition` → records between the position and the high watermark (from the last fetch). */
+  lag: Record<string, number>;
+  /** The last error the task is retrying past (cleared by the next acknowledged request). */
+  lastError?: string;
+  retries: number;
 }
 
-export class MirrorSourceTask {
-  private consumer?: Consumer;
-  private producer?: Producer;
-  private failed = false;
-  readonly stats: MirrorTaskStats = { records: 0, bytes: 0, errors: 0, partitions: [] };
+/** One item in send order: a batch for the target (or none: a position-only step past skipped data). */
+interface Item {
+  key: string;
+  partition: number;
+  targetTopic: string;
+  bytes?: Buffer;
+  records: number;
+  bytesOut: number;
+  dead?: Buffer;
+  end: bigint;
+  failure?: string;
+}
 
-  constructor(private readonly o: MirrorTaskOptions) {}
+/** Produce requests in flight per task: what a crash may repeat. */
+export const MAX_IN_FLIGHT = 8;
+const FETCH = {
+  maxWaitMs: 500,
+  maxBytes: 8 << 20,
+  partitionMaxBytes: 1 << 20,
+  isolationLevel: 'read_committed',
+} as const;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const dashName = (key: string) => key.replace(/:(\d+)$/, '-$1');
+
+class FatalTaskError extends Error {}
+
+export class MirrorSourceTask {
+  readonly stats: MirrorTaskStats;
+  private stopping = false;
+  private failed = false;
+  private loop?: Promise<void>;
+  /** Next offset to fetch, per `topic:partition`. */
+  private fetchAt = new Map<string, bigint>();
+  private readonly bytePath: boolean;
+  private readonly conversion: ConversionContext;
+
+  constructor(private readonly o: MirrorTaskOptions) {
+    this.stats = {
+      records: 0,
+      bytes: 0,
+      errors: 0,
+      retries: 0,
+      partitions: o.partitions.map((p) => `${p.topic}-${p.partition}`).sort(),
+      lag: {},
+    };
+    this.bytePath = (o.spec.valueConverter?.kind ?? 'bytearray') === 'bytearray';
+    this.conversion = {
+      spec: o.spec,
+      connector: o.connector,
+      taskId: o.taskId,
+      converter: o.converter,
+      convert: (value) => this.convertWithRetry(value),
+    };
+  }
 
   get hasFailed(): boolean {
     return this.failed;
   }
 
   async start(): Promise<void> {
-    const { source, target, connector, spec, topics } = this.o;
-    this.producer = target.producer({ allowAutoTopicCreation: false });
-    await this.producer.connect();
-    const consumer = source.consumer({
-      groupId: mirrorGroupId(connector),
-      allowAutoTopicCreation: false,
-      // Short enough that a killed worker's partitions move on within seconds, long enough for a slow send.
-      sessionTimeout: 10_000,
-      rebalanceTimeout: 10_000,
-      heartbeatInterval: 1_000,
-      maxBytesPerPartition: 4 * 1024 * 1024,
-      maxBytes: 32 * 1024 * 1024,
-      maxWaitTimeInMs: 500,
-    });
-    this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, (e) => {
-      const assignment = e.payload.memberAssignment as Record<string, number[]>;
-      this.stats.partitions = Object.entries(assignment)
-        .flatMap(([t, ps]) => ps.map((p) => `${t}-${p}`))
-        .sort();
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics, fromBeginning: spec.startFrom !== 'latest' });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 8,
-      eachBatch: (payload) => this.eachBatch(payload),
-    });
+    this.loop = this.run();
   }
 
-  /** Stops consuming: kafkajs waits for the batches in flight (produced and committed) before leaving the group. */
+  /** Stops fetching, waits for the requests in flight and saves their positions. */
   async stop(): Promise<void> {
-    await this.consumer?.disconnect().catch(() => {});
-    await this.producer?.disconnect().catch(() => {});
-    this.consumer = undefined;
-    this.producer = undefined;
+    this.stopping = true;
+    await this.loop;
   }
 
-  /** Sends in requests the target accepts (request-chunks.ts); one request at a time keeps the partition's order. */
-  private async send(topic: string, messages: Message[]): Promise<void> {
-    for (const chunk of requestChunks(messages)) await this.producer!.send({ topic, messages: chunk, acks: -1 });
-  }
-
-  private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    if (this.failed || !isRunning() || isStale() || batch.messages.length === 0) return;
-    const { spec, connector, taskId, converter, log } = this.o;
-    const { topic, partition } = batch;
-    const targetTopic = this.o.targetTopic(topic);
-    const out: Message[] = [];
-    const dead: Message[] = [];
-    let bytes = 0;
-    let failure: { offset: string; reason: string } | undefined;
-    for (const m of batch.messages) {
-      let values: (Buffer | null)[];
+  private async run(): Promise<void> {
+    let backoff = 500;
+    while (!this.stopping && !this.failed) {
       try {
-        values = await converter.convert(m.value);
+        await this.session();
+        backoff = 500;
       } catch (err) {
-        // Anything but a ConversionError (registry unreachable, ...) is not the record's fault: kafkajs retries.
-        if (!(err instanceof ConversionError)) throw err;
-        const reason = err.message;
-        if (spec.errors.tolerance === 'none') {
-          failure = { offset: m.offset, reason };
-          break;
+        if (err instanceof FatalTaskError) return this.fail(err.message);
+        if (this.stopping) break;
+        this.stats.retries++;
+        this.stats.lastError = `retrying: ${errorText(err)}`;
+        this.o.log.warn('mirror task restarts from its saved positions', { error: errorText(err) });
+        await this.pause(backoff);
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+    }
+  }
+
+  /** Waits `ms`, or less when the task is stopped meanwhile. */
+  private async pause(ms: number): Promise<void> {
+    for (const end = Date.now() + ms; !this.stopping && Date.now() < end;) await sleep(Math.min(200, end - Date.now()));
+  }
+
+  private fail(reason: string): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.stats.lastError = reason;
+    this.o.log.error('task failed', { reason });
+    this.o.onFailure(reason);
+  }
+
+  /** One producer session: connections, positions from the store, then fetch → send until stopped or an error. */
+  private async session(): Promise<void> {
+    const { spec, connector, taskId } = this.o;
+    const clientId = `dsc-mirror-${connector}-${taskId}`;
+    // The wire adapter on both sides: the byte path needs the fetched batches as bytes and raw Produce requests.
+    const client = wireClient(spec.source, clientId);
+    const consumer = client.consumer(FETCH);
+    const admin = client.admin();
+    const target = new WireCluster(spec.target, clientId, { maxInflights: MAX_IN_FLIGHT + 2 });
+    const inFlight: Promise<void>[] = [];
+    try {
+      await Promise.all([consumer.connect(), admin.connect()]);
+      const targetTopics = [...new Set(this.o.partitions.map((p) => this.o.targetTopic(p.topic)))];
+      if (spec.errors.deadLetterTopic) targetTopics.push(spec.errors.deadLetterTopic);
+      let leaders = await this.targetLeaders(target, targetTopics);
+      await this.resolvePositions(admin);
+      consumer.assign(
+        this.o.partitions.map((p) => ({ ...p, offset: this.fetchAt.get(partitionKey(p.topic, p.partition))! })),
+      );
+      const sender = new IdempotentBatchSender(target);
+      await sender.init();
+      let last: Promise<void> = Promise.resolve();
+      while (!this.stopping && !this.failed) {
+        while (inFlight.length >= MAX_IN_FLIGHT) await inFlight[0];
+        const items = await this.itemsOf(await consumer.fetch(), consumer, admin);
+        for (const request of this.requests(items, leaders)) {
+          if (this.stopping) break;
+          while (inFlight.length >= MAX_IN_FLIGHT) await inFlight[0];
+          last = this.sendInOrder(sender, request.node, request.items, last);
+          const link = last.finally(() => inFlight.splice(inFlight.indexOf(link), 1));
+          inFlight.push(link);
         }
-        this.stats.errors++;
-        log.warn('record skipped: cannot convert (errors.tolerance=all)', {
-          topic,
-          partition,
-          offset: m.offset,
-          reason,
-        });
-        if (spec.errors.deadLetterTopic) {
-          dead.push(
-            deadLetterMessage(
-              m.value ?? Buffer.alloc(0),
-              { topic, partition, offset: m.offset, connector, taskId, stage: 'VALUE_CONVERTER', reason },
-              { contextHeaders: spec.errors.deadLetterContextHeaders, key: m.key },
-            ),
-          );
-        }
+        if (items.some((i) => i.failure)) break;
+        if (leaders.size < targetTopics.length) leaders = await this.targetLeaders(target, targetTopics);
+      }
+      // Drain: every request sent is acknowledged and its positions saved (or the first failure is thrown).
+      await last;
+    } finally {
+      await Promise.allSettled(inFlight);
+      await Promise.all([consumer.close(), admin.close(), target.close()].map((p) => p.catch(() => {})));
+    }
+  }
+
+  private async targetLeaders(target: WireCluster, topics: string[]): Promise<Map<string, number[]>> {
+    const all = await Promise.all(topics.map((t) => target.topic(t, true)));
+    return new Map(all.map((m) => [m.topic, m.leaders]));
+  }
+
+  /** The start of partitions never mirrored: auto.offset.reset's earliest or latest offsets, one request per topic. */
+  private async resetOffsets(admin: KafkaAdmin, partitions: TopicPartition[]): Promise<Map<string, bigint>> {
+    const out = new Map<string, bigint>();
+    for (const topic of new Set(partitions.map((p) => p.topic))) {
+      const all =
+        this.o.spec.startFrom === 'latest' ? await admin.latestOffsets(topic) : await admin.earliestOffsets(topic);
+      for (const p of all) out.set(partitionKey(topic, p.partition), p.offset);
+    }
+    for (const p of partitions) {
+      if (!out.has(partitionKey(p.topic, p.partition))) {
+        throw new Error(`${p.topic}-${p.partition}: no ${this.o.spec.startFrom} offset`);
+      }
+    }
+    return out;
+  }
+
+  /** Positions for this session: saved ones, else (never mirrored) auto.offset.reset's earliest or latest. */
+  private async resolvePositions(admin: KafkaAdmin): Promise<void> {
+    const saved = await this.o.positions.load(this.o.partitions);
+    const fresh = this.o.partitions.filter((p) => !saved.has(partitionKey(p.topic, p.partition)));
+    const reset = fresh.length > 0 ? await this.resetOffsets(admin, fresh) : new Map<string, bigint>();
+    this.fetchAt = new Map();
+    for (const p of this.o.partitions) {
+      const key = partitionKey(p.topic, p.partition);
+      this.fetchAt.set(key, saved.get(key) ?? reset.get(key)!);
+    }
+  }
+
+  /** Turns one fetch into send items, in partition order; notes lag; handles partition errors. */
+  private async itemsOf(fetched: FetchedPartition[], consumer: KafkaConsumer, admin: KafkaAdmin): Promise<Item[]> {
+    const items: Item[] = [];
+    for (const f of fetched) {
+      const key = partitionKey(f.topic, f.partition);
+      let position = this.fetchAt.get(key)!;
+      if (f.error === 'OFFSET_OUT_OF_RANGE') {
+        const at = (await this.resetOffsets(admin, [f])).get(key)!;
+        this.o.log.warn('position out of range; reset', { partition: key, from: String(position), to: String(at) });
+        this.fetchAt.set(key, at);
+        consumer.seek({ topic: f.topic, partition: f.partition, offset: at });
         continue;
       }
-      for (const value of values) {
-        bytes += value?.length ?? 0;
-        out.push({ key: m.key, value, headers: m.headers, timestamp: m.timestamp, partition });
+      if (f.error) throw new Error(`cannot fetch ${f.topic}-${f.partition}: ${f.error}`);
+      const targetTopic = this.o.targetTopic(f.topic);
+      for (const batch of committedBatches(f)) {
+        const item: Item = {
+          key,
+          partition: f.partition,
+          targetTopic,
+          records: 0,
+          bytesOut: 0,
+          end: batch.header.nextOffset,
+        };
+        if (this.bytePath) {
+          const out = forwardable(batch, position);
+          if (out) Object.assign(item, { bytes: out.bytes, records: out.records, bytesOut: out.bytes.length });
+        } else {
+          const c = await convertBatch(this.conversion, f.topic, f.partition, batch, position);
+          Object.assign(item, {
+            bytes: c.bytes,
+            records: c.records,
+            bytesOut: c.bytesOut,
+            dead: deadLetterBatch(c.dead),
+          });
+          this.stats.errors += c.errors;
+          if (c.failure) {
+            item.end = c.failure.offset;
+            item.failure = `cannot convert record ${f.topic}-${f.partition}@${c.failure.offset}: ${c.failure.reason} (errors.tolerance=none)`;
+            items.push(item);
+            return items;
+          }
+        }
+        items.push(item);
+        position = batch.header.nextOffset;
+      }
+      if (f.nextOffset > position) {
+        items.push({ key, partition: f.partition, targetTopic, records: 0, bytesOut: 0, end: f.nextOffset });
+        position = f.nextOffset;
+      }
+      this.fetchAt.set(key, position);
+      if (f.highWatermark >= 0n) this.stats.lag[dashName(key)] = Math.max(0, Number(f.highWatermark - position));
+    }
+    return items;
+  }
+
+  /**
+   * Groups items into Produce requests: at most one batch per target partition in a request (the broker's rule),
+   * one request per target leader, each partition's batches in order across requests.
+   */
+  private *requests(items: Item[], leaders: Map<string, number[]>): Generator<{ node: number; items: Item[] }> {
+    const queues = new Map<string, Item[]>();
+    for (const i of items) queues.set(i.key, [...(queues.get(i.key) ?? []), i]);
+    const dlq = this.o.spec.errors.deadLetterTopic;
+    while (queues.size > 0) {
+      const byNode = new Map<number, Item[]>();
+      let deadUsed = false;
+      for (const [key, q] of queues) {
+        // Take position-only items with the next batch; stop at a second batch or a second dead-letter batch.
+        const taken: Item[] = [];
+        let batches = 0;
+        while (q.length > 0 && (q[0].bytes === undefined || batches === 0) && !(q[0].dead && deadUsed)) {
+          const i = q.shift()!;
+          if (i.bytes) batches++;
+          if (i.dead) deadUsed = true;
+          taken.push(i);
+          if (i.failure) break;
+        }
+        if (q.length === 0) queues.delete(key);
+        if (taken.length === 0) continue;
+        const node = leaders.get(taken[0].targetTopic)?.[taken[0].partition] ?? -1;
+        if (node < 0) throw new Error(`${taken[0].targetTopic}-${taken[0].partition} has no leader on the target`);
+        byNode.set(node, [...(byNode.get(node) ?? []), ...taken]);
+      }
+      for (const [node, its] of byNode) {
+        // Dead letters ride with the request to the dead-letter partition's leader only when it is the same broker.
+        const dlqNode = dlq ? (leaders.get(dlq)?.[0] ?? -1) : -1;
+        if (its.some((i) => i.dead) && dlqNode !== node) {
+          const dead = its.filter((i) => i.dead);
+          yield { node, items: its.map((i) => ({ ...i, dead: undefined })) };
+          yield { node: dlqNode, items: dead.map((i) => ({ ...i, bytes: undefined, records: 0, bytesOut: 0 })) };
+        } else yield { node, items: its };
       }
     }
-    try {
-      await this.send(targetTopic, out);
-      await this.send(spec.errors.deadLetterTopic!, dead);
-    } catch (err) {
-      // kafkajs re-delivers the batch (nothing was committed): at-least-once, and visible in the log.
-      log.warn('produce to the target failed; the batch will be retried', {
-        topic,
-        partition,
-        error: (err as Error).message,
-      });
-      throw err;
-    }
-    // Commit up to (not past) a failing record: a resumed task starts at it again instead of skipping it.
-    const next = failure ? failure.offset : (BigInt(batch.lastOffset()) + 1n).toString();
-    await this.consumer!.commitOffsets([{ topic, partition, offset: next }]);
-    if (!failure) resolveOffset(batch.lastOffset());
-    this.stats.records += out.length;
-    this.stats.bytes += bytes;
-    await heartbeat();
-    if (failure) {
-      this.failed = true;
-      const reason = `cannot convert record ${topic}-${partition}@${failure.offset}: ${failure.reason} (errors.tolerance=none)`;
-      log.error('task failed', { topic, partition, offset: failure.offset, reason: failure.reason });
-      this.o.onFailure(reason);
+  }
+
+  /** Sends one request; after it and every earlier one are acknowledged, saves its positions and counts it. */
+  private sendInOrder(
+    sender: IdempotentBatchSender,
+    node: number,
+    items: Item[],
+    previous: Promise<void>,
+  ): Promise<void> {
+    const batches: OutgoingBatch[] = [];
+    for (const i of items) if (i.bytes) batches.push({ topic: i.targetTopic, partition: i.partition, bytes: i.bytes });
+    const dead = items.find((i) => i.dead)?.dead;
+    if (dead) batches.push({ topic: this.o.spec.errors.deadLetterTopic!, partition: 0, bytes: dead });
+    const sent = batches.length > 0 ? sender.send(node, batches) : Promise.resolve();
+    sent.catch(() => {}); // observed below, after the earlier requests
+    return previous.then(async () => {
+      await sent;
+      const ends = new Map<string, bigint>();
+      for (const i of items) ends.set(i.key, i.end);
+      if (!(await this.o.positions.save(ends))) throw new Error(`connector ${this.o.connector} no longer exists`);
+      for (const i of items) {
+        this.stats.records += i.records;
+        this.stats.bytes += i.bytesOut;
+      }
+      if (batches.length > 0) this.stats.lastError = undefined;
+      const failure = items.find((i) => i.failure)?.failure;
+      if (failure) {
+        this.fail(failure);
+      }
+    });
+  }
+
+  /** The converter with retries for failures that are not the record's fault; fatal ones fail the task. */
+  private async convertWithRetry(value: Buffer | null): Promise<(Buffer | null)[]> {
+    let backoff = 500;
+    for (;;) {
+      try {
+        return await this.o.converter.convert(value);
+      } catch (err) {
+        if ((err as Error)?.name === 'ConversionError') throw err;
+        if (isFatal(err)) throw new FatalTaskError(errorText(err));
+        if (this.stopping) throw err;
+        this.stats.retries++;
+        this.stats.lastError = `retrying (attempt ${this.stats.retries}): ${errorText(err)}`;
+        this.o.log.warn('converter failed; retrying', { error: errorText(err) });
+        await this.pause(backoff);
+        backoff = Math.min(backoff * 2, 10_000);
+      }
     }
   }
 }

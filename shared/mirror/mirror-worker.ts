@@ -1,7 +1,8 @@
 // The long-lived mirror process: watches the store and keeps one MirrorSourceConnector per RUNNING mirror connector.
-// New connector → started within one poll; PAUSED → stopped (offsets kept); resumed (new epoch) → restarted and
-// continues from the committed offsets; deleted → stopped and its consumer group removed. On abort (SIGTERM) every
-// task drains its in-flight batches, commits and leaves its group.
+// New connector → started within one poll; PAUSED → stopped (positions kept); resumed (new epoch) → restarted and
+// continues from the saved positions; deleted → stopped (the store drops its positions; a consumer group left by an
+// older version is removed). On abort (SIGTERM) every task sends nothing new, waits for its requests in flight and
+// saves their positions.
 import type { MirrorConnectorSpec } from '../config/spec.js';
 import type { ConnectorRecord, ConnectorStore } from '../lifecycle/store.js';
 import { unsealSpec, type SecretVault } from '../lifecycle/secret-vault.js';

@@ -1,6 +1,7 @@
 // Avro → JSON on the real clusters: Confluent wire format with the real schema registry (two schema versions, unions,
 // bytes, decimals, big longs, nested records, basic auth), Avro without a registry (container files and single-object
-// encoding), and a poison record under errors.tolerance none and all.
+// encoding), a poison record under errors.tolerance none and all, and a registry that refuses the credentials (the
+// task fails) or does not answer (the task retries, and says so in status).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -280,5 +281,45 @@ describe('mirror connector, Avro → JSON', () => {
       return n > 0 ? n : undefined;
     });
     expect(errors).toBe(1);
+  });
+
+  it('registry refusing the credentials fails the task; an unreachable registry is retried, shown in status', async () => {
+    const schema = { type: 'record', name: 'R', fields: [{ name: 'n', type: 'int' }] };
+    const type = avro.Type.forSchema(schema as any);
+    const id = await register(unique('auth-value'), schema);
+    const topic = unique('sr-errors');
+    await createTopic(src, topic, 1);
+    await produce(src, topic, [{ value: wire(id, type.toBuffer({ n: 1 })) }]);
+
+    const refused = unique('m-sr-refused');
+    await createConnector(
+      worker.store,
+      mirrorSpec(refused, {
+        topics: topic,
+        'value.converter': 'com.tigergraph.kafka.connect.converters.TigerGraphAvroConverter',
+        'value.converter.schema.registry.url': REGISTRY_AUTH(),
+        'value.converter.basic.auth.credentials.source': 'USER_INFO',
+        'value.converter.basic.auth.user.info': `${SR_USER()}:wrong-password`,
+      }),
+    );
+    const failed = await waitFor(async () => (await worker.store.listTasks(refused)).find((t) => t.state === 'FAILED'));
+    expect(failed.lastError).toMatch(/401|403/);
+    expect(failed.lastError).not.toContain('wrong-password');
+    expect(await consume(tgt, `src.${topic}`, 1, 2_000)).toHaveLength(0);
+
+    const unreachable = unique('m-sr-down');
+    await createConnector(
+      worker.store,
+      mirrorSpec(unreachable, {
+        topics: topic,
+        'value.converter': 'com.tigergraph.kafka.connect.converters.TigerGraphAvroConverter',
+        'value.converter.schema.registry.url': 'http://127.0.0.1:9/apis/ccompat/v7',
+      }),
+    );
+    const retrying = await waitFor(async () =>
+      (await worker.store.listTasks(unreachable)).find((t) => /retrying/.test(t.lastError ?? '')),
+    );
+    expect(retrying.state).toBe('RUNNING');
+    expect(retrying.detail?.retries).toBeGreaterThan(0);
   });
 });

@@ -1,7 +1,13 @@
-// ByteArrayConverter mirroring on the two real clusters: partitions, keys, headers, timestamps; naming; topic filters.
+// ByteArrayConverter mirroring on the two real clusters: partitions, keys, headers, timestamps; naming; topic filters;
+// the byte path (gzip batches stay gzip, aborted transactions never arrive, every field equal).
 import { describe, expect, it } from 'vitest';
+import { CompressionTypes } from 'kafkajs';
+import { batchesIn } from '../../shared/kafka/forwarded-batch.js';
+import { wireClient } from '../../shared/kafka/wire/wire-client.js';
 import {
+  TARGET,
   consume,
+  type Consumed,
   createConnector,
   createTopic,
   mirrorSpec,
@@ -98,5 +104,81 @@ describe('mirror connector, ByteArrayConverter', () => {
     const tasks = await worker.store.listTasks(name);
     expect(tasks.length).toBeLessThanOrEqual(3);
     expect(JSON.stringify(tasks.map((t) => t.detail?.warnings))).toMatch(/tasks\.max=4 exceeds/);
+  });
+
+  it('byte path: gzip stays gzip, aborted transactions are skipped, every field equals the source', async () => {
+    const stem = unique('raw');
+    const gz = `${stem}-gz`;
+    const tx = `${stem}-tx`;
+    await createTopic(src, gz, 2);
+    await createTopic(src, tx, 1);
+    const base = Date.now() - 86_400_000;
+    const producer = src.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    await producer.send({
+      topic: gz,
+      compression: CompressionTypes.GZIP,
+      messages: Array.from({ length: 400 }, (_, i) => ({
+        key: i % 7 === 0 ? null : `k${i}`,
+        value: i % 50 === 49 ? null : `gz-${i}-${'y'.repeat(i % 30)}`,
+        partition: i % 2,
+        timestamp: String(base + i * 7),
+        headers: { a: `a${i}`, b: Buffer.from([0, i % 256, 255]) },
+      })),
+    });
+    await producer.disconnect();
+    const txProducer = src.producer({ transactionalId: `${stem}-txid`, maxInFlightRequests: 1, idempotent: true });
+    await txProducer.connect();
+    const inTxn = async (values: string[], commit: boolean) => {
+      const t = await txProducer.transaction();
+      await t.send({
+        topic: tx,
+        messages: values.map((value, i) => ({ value, timestamp: String(base + i), headers: { t: value } })),
+      });
+      await (commit ? t.commit() : t.abort());
+    };
+    await inTxn(['c1', 'c2', 'c3'], true);
+    await inTxn(['aborted-1', 'aborted-2'], false);
+    await txProducer.send({ topic: tx, messages: [{ value: 'plain' }] });
+    await inTxn(['c4', 'c5'], true);
+    await inTxn(['aborted-3'], false);
+    await inTxn(['c6'], true);
+    await txProducer.disconnect();
+
+    // The source as a read_committed consumer sees it: what the target must hold, field by field.
+    const sourceGz = await consume(src, gz, 400);
+    const sourceTx = await consume(src, tx, 7);
+    expect(sourceTx.map((r) => r.value)).toEqual(['c1', 'c2', 'c3', 'plain', 'c4', 'c5', 'c6']);
+
+    await createConnector(worker.store, mirrorSpec(unique('m-raw'), { topics: `${stem}-.*`, 'tasks.max': 2 }));
+    const targetGz = await consume(tgt, `src.${gz}`, 400);
+    const targetTx = await consume(tgt, `src.${tx}`, 7);
+    await new Promise((r) => setTimeout(r, 1_000)); // nothing more (no aborted record) arrives after
+    expect((await consume(tgt, `src.${tx}`, 8, 3_000)).map((r) => r.value)).toEqual(sourceTx.map((r) => r.value));
+
+    const fields = (r: Consumed) => ({
+      partition: r.partition,
+      key: r.raw.key,
+      value: r.raw.value,
+      timestamp: r.timestamp,
+      headers: r.raw.headers,
+    });
+    const ordered = (rs: Consumed[]) =>
+      [...rs].sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset))).map(fields);
+    expect(ordered(targetGz)).toEqual(ordered(sourceGz));
+    expect(ordered(targetTx)).toEqual(ordered(sourceTx));
+
+    // The target's batches are still gzip (attributes' codec bits): forwarded, not re-encoded.
+    const consumer = wireClient({ brokers: [TARGET()], security: { protocol: 'PLAINTEXT' } }, 'test-raw').consumer();
+    try {
+      await consumer.connect();
+      consumer.assign([0, 1].map((partition) => ({ topic: `src.${gz}`, partition, offset: 0n })));
+      const fetched = await consumer.fetch();
+      const codecs = fetched.flatMap((f) => [...batchesIn(f.records)].map((b) => b.header.compression));
+      expect(codecs.length).toBeGreaterThan(0);
+      expect(codecs.every((c) => c === 1)).toBe(true);
+    } finally {
+      await consumer.close();
+    }
   });
 });

@@ -44,4 +44,19 @@ describe('taskConfigs', () => {
     expect(plan.warnings[0]).toMatch(/tasks\.max=10 exceeds the 3 source partitions/);
     expect(taskConfigs(2, new Map([['a', 6]])).tasks).toBe(2);
   });
+
+  it('deals the partitions round-robin, sorted by topic then partition, as MirrorMaker 2 does', () => {
+    const plan = taskConfigs(
+      2,
+      new Map([
+        ['b', 2],
+        ['a', 3],
+      ]),
+    );
+    const names = plan.assignments.map((a) => a.map((p) => `${p.topic}-${p.partition}`));
+    expect(names).toEqual([
+      ['a-0', 'a-2', 'b-1'],
+      ['a-1', 'b-0'],
+    ]);
+  });
 });

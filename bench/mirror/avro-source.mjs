@@ -1,0 +1,69 @@
+/* global process, console, Buffer, fetch */
+// Fills a source topic with Avro records in the Confluent wire format (magic 0, schema id, Avro binary), the schema
+// registered in the registry under `<topic>-value`: the input of the end-to-end Avro → JSON mirror run.
+//   node bench/mirror/avro-source.mjs BROKERS TOPIC PARTITIONS RECORDS REGISTRY_URL
+// Prints `records=<n> bytes=<average record bytes>`.
+import avro from 'avsc';
+import { Kafka, logLevel } from 'kafkajs';
+
+const [brokers, topic, partitions, count, registry] = process.argv.slice(2);
+if (!registry) {
+  console.error('usage: avro-source.mjs BROKERS TOPIC PARTITIONS RECORDS REGISTRY_URL');
+  process.exit(2);
+}
+const schema = {
+  type: 'record',
+  name: 'Order',
+  fields: [
+    { name: 'id', type: 'long' },
+    { name: 'customer', type: 'string' },
+    { name: 'email', type: ['null', 'string'] },
+    { name: 'amount', type: { type: 'bytes', logicalType: 'decimal', precision: 12, scale: 2 } },
+    { name: 'createdAt', type: { type: 'long', logicalType: 'timestamp-millis' } },
+    { name: 'items', type: { type: 'array', items: 'string' } },
+    { name: 'note', type: 'string' },
+  ],
+};
+const res = await fetch(`${registry}/subjects/${topic}-value/versions`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+  body: JSON.stringify({ schema: JSON.stringify(schema) }),
+});
+if (!res.ok) throw new Error(`cannot register the schema: HTTP ${res.status} ${await res.text()}`);
+const { id } = await res.json();
+const type = avro.Type.forSchema(schema);
+const head = Buffer.alloc(5);
+head.writeUInt32BE(id, 1);
+const n = Number(count);
+const p = Number(partitions);
+let bytes = 0;
+const value = (i) => {
+  const v = Buffer.concat([
+    head,
+    type.toBuffer({
+      id: 1_000_000_000 + i,
+      customer: `customer-${i}`,
+      email: i % 3 ? `c${i}@example.com` : null,
+      amount: Buffer.from([0x01, i % 256]),
+      createdAt: 1_700_000_000_000 + i,
+      items: ['sku-1', 'sku-22', 'sku-333'],
+      note: 'x'.repeat(90),
+    }),
+  ]);
+  bytes += v.length;
+  return v;
+};
+const kafka = new Kafka({ brokers: brokers.split(','), clientId: 'dsc-bench-avro', logLevel: logLevel.NOTHING });
+const producer = kafka.producer({ allowAutoTopicCreation: false });
+await producer.connect();
+try {
+  const per = 6000;
+  for (let i = 0; i < n; i += per) {
+    const messages = [];
+    for (let j = i; j < Math.min(n, i + per); j++) messages.push({ value: value(j), partition: j % p });
+    await producer.send({ topic, acks: -1, messages });
+  }
+} finally {
+  await producer.disconnect();
+}
+console.log(`records=${n} bytes=${Math.round(bytes / n)}`);

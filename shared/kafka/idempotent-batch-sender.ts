@@ -1,0 +1,87 @@
+// Sends ready-made record batches (bytes) with acks=all as one idempotent producer session: InitProducerId once,
+// then every batch is stamped with the session's producer id/epoch and the partition's next sequence before it goes
+// out, so several requests in flight keep their order and the broker drops a duplicate. One Produce request holds at
+// most one batch per partition (the broker's rule for v3+). A failed request fails the session: the caller starts a
+// new one from its saved positions (sequences restart at 0 under a new producer id).
+import { createAPI, initProducerIdV4, produceV9, Writer } from '@platformatic/kafka';
+import { stampBatch } from './forwarded-batch.js';
+import type { WireCluster } from './wire/wire-cluster.js';
+import { kafkaErrorOf } from './wire/wire-errors.js';
+
+export interface OutgoingBatch {
+  topic: string;
+  partition: number;
+  /** RecordBatch v2 bytes; stamped in place when sent. */
+  bytes: Buffer;
+}
+
+interface TopicData {
+  name: string;
+  partitions: { partition: number; bytes: Buffer }[];
+}
+
+function produceRequest(acks: number, timeoutMs: number, topics: TopicData[]): Writer {
+  const w = Writer.create().appendString(null).appendInt16(acks).appendInt32(timeoutMs);
+  w.appendArray(topics, (w, t) => {
+    w.appendString(t.name).appendArray(t.partitions, (w, p) => {
+      w.appendInt32(p.partition)
+        .appendUnsignedVarInt(p.bytes.length + 1)
+        .append(p.bytes);
+    });
+  });
+  return w.appendTaggedFields();
+}
+
+const produceRaw = createAPI<[number, number, TopicData[]], Awaited<ReturnType<typeof produceV9.parseResponse>>>(
+  0,
+  9,
+  produceRequest,
+  produceV9.parseResponse,
+);
+
+export class IdempotentBatchSender {
+  private producerId = -1n;
+  private producerEpoch = -1;
+  private readonly sequences = new Map<string, number>();
+
+  constructor(
+    private readonly cluster: WireCluster,
+    private readonly timeoutMs = 30_000,
+  ) {}
+
+  async init(): Promise<void> {
+    const conn = await this.cluster.any();
+    const res = await initProducerIdV4.api.async(conn, null, 60_000, -1n, -1).catch((err: unknown) => {
+      throw kafkaErrorOf(err, 'InitProducerId failed');
+    });
+    this.producerId = res.producerId;
+    this.producerEpoch = res.producerEpoch;
+    this.sequences.clear();
+  }
+
+  /**
+   * Stamps and sends one request to `node` (the leader of every batch's partition); resolves when the broker
+   * acknowledged all of them (acks=all). Batches must be given in each partition's order, one per partition.
+   */
+  async send(node: number, batches: OutgoingBatch[]): Promise<void> {
+    if (this.producerId < 0n) throw new Error('IdempotentBatchSender.send before init');
+    const topics = new Map<string, TopicData>();
+    for (const b of batches) {
+      const key = `${b.topic}:${b.partition}`;
+      const sequence = this.sequences.get(key) ?? 0;
+      stampBatch(b.bytes, this.producerId, this.producerEpoch, sequence);
+      // The broker counts lastOffsetDelta + 1 sequence numbers per batch; wraps at 2^31 as Kafka does.
+      this.sequences.set(key, (sequence + b.bytes.readInt32BE(23) + 1) % 2 ** 31);
+      let t = topics.get(b.topic);
+      if (!t) topics.set(b.topic, (t = { name: b.topic, partitions: [] }));
+      t.partitions.push({ partition: b.partition, bytes: b.bytes });
+    }
+    const conn = await this.cluster.node(node);
+    try {
+      await produceRaw.async(conn, -1, this.timeoutMs, [...topics.values()]);
+    } catch (err) {
+      const where = batches.map((b) => `${b.topic}-${b.partition}`).join(', ');
+      throw kafkaErrorOf(err, `the target did not accept batches for ${where}`);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+// The mirror container entry (functions/mirror.ts) as a child process on a SQLite state folder, for the tests that
+// kill it (SIGKILL, SIGTERM) and restart it. Compiled once per test file, as the container runs it.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const BUILD = join(ROOT, 'node_modules/.cache/dsc-mirror-test');
+const NODE = join(ROOT, 'node_modules/.bin/node');
+
+/** Compiles the entry and what it imports; tsc emits even when unrelated files have type errors. */
+export function buildMirrorEntry(): void {
+  try {
+    execFileSync(
+      join(ROOT, 'node_modules/.bin/tsc'),
+      [
+        '--strict',
+        '--outDir',
+        BUILD,
+        '--rootDir',
+        ROOT,
+        '--module',
+        'NodeNext',
+        '--moduleResolution',
+        'NodeNext',
+        '--target',
+        'ES2023',
+        '--skipLibCheck',
+        '--esModuleInterop',
+        '--resolveJsonModule',
+        '--types',
+        'node',
+        join(ROOT, 'functions/mirror.ts'),
+      ],
+      { cwd: ROOT, stdio: 'pipe' },
+    );
+  } catch {
+    if (!existsSync(join(BUILD, 'functions/mirror.js'))) throw new Error('cannot compile functions/mirror.ts');
+  }
+}
+
+export const tempStateDir = (): string => mkdtempSync(join(tmpdir(), 'dsc-mirror-child-'));
+
+export function startMirrorChild(stateDir: string, extraEnv: Record<string, string> = {}): ChildProcess {
+  return spawn(NODE, [join(BUILD, 'functions/mirror.js')], {
+    env: { ...process.env, DSC_STORE: 'sqlite', DSC_STATE_DIR: stateDir, DSC_LOG_LEVEL: 'INFO', ...extraEnv },
+    stdio: ['ignore', 'ignore', openSync(join(stateDir, 'mirror.log'), 'a')],
+  });
+}
+
+export const exited = (child: ChildProcess): Promise<number | null> =>
+  child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once('exit', (c) => r(c)));

@@ -1,0 +1,194 @@
+// Delivery across process ends, on the real clusters with the container entry as a child process: kill -9 loses
+// nothing and repeats at most the produce requests in flight (counted by content on the target); SIGTERM repeats
+// nothing; a connector whose positions were a consumer group's offsets (before the store held them) resumes exactly
+// there, not at auto.offset.reset.
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteConnectorStore } from '../../shared/lifecycle/sqlite-store.js';
+import { legacyGroupId } from '../../shared/mirror/mirror-positions.js';
+import { MAX_IN_FLIGHT } from '../../shared/mirror/mirror-source-task.js';
+import { buildMirrorEntry, exited, startMirrorChild, tempStateDir } from './mirror-child.js';
+import {
+  consume,
+  createConnector,
+  createTopic,
+  mirrorSpec,
+  produce,
+  sourceKafka,
+  startWorker,
+  targetKafka,
+  tempStore,
+  unique,
+  waitFor,
+} from './mirror-helpers.js';
+
+async function endOffsetsSum(topic: string): Promise<number> {
+  const admin = targetKafka().admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).reduce((a, p) => a + Number(p.high), 0);
+  } catch {
+    return 0;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Every record of the target topic, by value → how many times it arrived. */
+async function contentCounts(topic: string): Promise<Map<string, number>> {
+  const total = await endOffsetsSum(topic);
+  const got = await consume(targetKafka(), topic, total, 120_000);
+  expect(got).toHaveLength(total);
+  const counts = new Map<string, number>();
+  for (const g of got) counts.set(g.value ?? '', (counts.get(g.value ?? '') ?? 0) + 1);
+  return counts;
+}
+
+const PARTITIONS = 3;
+/** Records per source batch: the test producer sends this many per partition per request. */
+const BATCH = 200;
+
+/** A 3-partition source topic of `total` records `i:payload`, in batches of BATCH records per partition. */
+async function sourceTopic(total: number): Promise<string> {
+  const topic = unique('deliver');
+  const src = sourceKafka();
+  await createTopic(src, topic, PARTITIONS);
+  const payload = 'x'.repeat(80);
+  const messages = Array.from({ length: total }, (_, i) => ({
+    key: String(i),
+    value: `${i}:${payload}`,
+    partition: i % PARTITIONS,
+  }));
+  const producer = src.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    for (let i = 0; i < total; i += BATCH * PARTITIONS)
+      await producer.send({ topic, messages: messages.slice(i, i + BATCH * PARTITIONS) });
+  } finally {
+    await producer.disconnect();
+  }
+  return topic;
+}
+
+/** Re-runs the container (each stops itself after a few seconds, exit 0) until the target holds `distinct` values. */
+async function runUntilComplete(stateDir: string, topic: string, distinct: number): Promise<void> {
+  for (let runs = 0; runs < 8; runs++) {
+    const child = startMirrorChild(stateDir, { DSC_MIRROR_RUN_SECONDS: '12' });
+    expect(await exited(child)).toBe(0);
+    if ((await endOffsetsSum(topic)) >= distinct) return;
+  }
+}
+
+describe('mirror delivery across process ends', () => {
+  let child: ChildProcess | undefined;
+  beforeAll(() => buildMirrorEntry(), 120_000);
+  afterAll(() => {
+    child?.kill('SIGKILL');
+  });
+
+  async function startMidStream(total: number, stateDir: string): Promise<{ topic: string; at: number }> {
+    const topic = await sourceTopic(total);
+    const connector = unique('m-deliver');
+    const store = await SqliteConnectorStore.openStateDir(stateDir);
+    await createConnector(store, mirrorSpec(connector, { topics: topic, 'tasks.max': PARTITIONS }));
+    await store.close();
+    child = startMirrorChild(stateDir);
+    const at = await waitFor(
+      async () => {
+        const n = await endOffsetsSum(`src.${topic}`);
+        return n >= total / 5 ? n : undefined;
+      },
+      60_000,
+      20,
+    );
+    return { topic, at };
+  }
+
+  it('kill -9 then restarts: nothing lost, at most the requests in flight repeated', async () => {
+    const total = 150_000;
+    const stateDir = tempStateDir();
+    const { topic, at } = await startMidStream(total, stateDir);
+    child!.kill('SIGKILL');
+    await exited(child!);
+    expect(at).toBeLessThan(total); // it really was mid-stream
+
+    await runUntilComplete(stateDir, `src.${topic}`, total);
+    const counts = await contentCounts(`src.${topic}`);
+    expect(counts.size).toBe(total);
+    const repeated = [...counts.values()].reduce((a, n) => a + n - 1, 0);
+    // Each task owns one partition; a request carries one source batch of it; MAX_IN_FLIGHT requests per task.
+    expect(repeated).toBeLessThanOrEqual(PARTITIONS * MAX_IN_FLIGHT * BATCH);
+    console.log(`kill -9 at ${at} of ${total}: ${repeated} records repeated`);
+  }, 300_000);
+
+  it('SIGTERM then restarts: nothing lost, nothing repeated', async () => {
+    const total = 150_000;
+    const stateDir = tempStateDir();
+    const { topic, at } = await startMidStream(total, stateDir);
+    child!.kill('SIGTERM');
+    expect(await exited(child!)).toBe(0);
+    expect(at).toBeLessThan(total);
+
+    await runUntilComplete(stateDir, `src.${topic}`, total);
+    const counts = await contentCounts(`src.${topic}`);
+    expect(counts.size).toBe(total);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+  }, 300_000);
+
+  it('a connector that kept its offsets in a consumer group resumes from them after the upgrade', async () => {
+    const topic = unique('upgrade');
+    const src = sourceKafka();
+    await createTopic(src, topic, PARTITIONS);
+    await produce(
+      src,
+      topic,
+      Array.from({ length: 300 }, (_, i) => ({
+        value: `${i % PARTITIONS}:${Math.floor(i / PARTITIONS)}`,
+        partition: i % PARTITIONS,
+      })),
+    );
+    const name = unique('m-upgrade');
+    // Partition 1 has no committed offset: it starts at auto.offset.reset (latest here), so nothing of it is copied.
+    const committed: (number | undefined)[] = [40, undefined, 77];
+    const admin = src.admin();
+    await admin.connect();
+    try {
+      await admin.setOffsets({
+        groupId: legacyGroupId(name),
+        topic,
+        partitions: committed.flatMap((offset, partition) =>
+          offset === undefined ? [] : [{ partition, offset: String(offset) }],
+        ),
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    // The connector as the previous version left it: its record and a task document; no positions in the store.
+    const store = await tempStore();
+    const spec = mirrorSpec(name, { topics: topic, 'consumer.auto.offset.reset': 'latest' });
+    await createConnector(store, spec);
+    await store.putTasks(name, [
+      {
+        connector: name,
+        taskId: 0,
+        epoch: 1,
+        state: 'RUNNING',
+        assignment: { topics: [topic], partitionCount: PARTITIONS },
+        progress: { filesDone: 0, filesTotal: 0, records: 0, bytes: 0, bytesTotal: 0, recordsPerSecond: 0, errors: 0 },
+      },
+    ]);
+    const worker = startWorker(store);
+    try {
+      const expected = committed.flatMap((from, p) =>
+        from === undefined ? [] : Array.from({ length: 100 - from }, (_, i) => `${p}:${from + i}`),
+      );
+      const got = await consume(targetKafka(), `src.${topic}`, expected.length, 60_000);
+      await new Promise((r) => setTimeout(r, 1_500)); // nothing more arrives
+      expect(await endOffsetsSum(`src.${topic}`)).toBe(expected.length);
+      expect(got.map((g) => g.value).sort()).toEqual(expected.sort());
+    } finally {
+      await worker.stop();
+      await store.close();
+    }
+  }, 120_000);
+});
