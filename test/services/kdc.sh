@@ -23,6 +23,9 @@ KAFKA_TARGET_GSSAPI_PORT=$((9094 + _o))
 KAFKA_SOURCE_GSSAPI_PORT=$((19095 + _o))
 KAFKA_SERVICE_PRINCIPAL="kafka/$HOST@$KRB5_REALM"
 SHORT_TICKET_LIFE=20s
+# Connections on the GSSAPI listeners must re-authenticate this often (KIP-368), as a broker enforcing Kerberos
+# ticket lifetimes would: a client that cannot log in again mid-run is cut off.
+GSSAPI_REAUTH_MS=30000
 
 kdc_env() { KRB5_CONFIG="$KRB5_CONF_FILE" KRB5_KDC_PROFILE="$KDC_CONF_FILE" "$@"; }
 kdc_healthy() { port_open "$HOST" "$KDC_PORT"; }
@@ -142,7 +145,7 @@ ensure_java_stores() {
 }
 
 # Lines for a broker's server.properties: a GSSAPI://127.0.0.1:<port> listener, SASL_SSL with a JKS key store,
-# client certificates required (so a client's key store is really used).
+# client certificates required (so a client's key store is really used), re-authentication every 30 s.
 kafka_gssapi_properties() {
   local d="$RUN_DIR/tls" pw="$TLS_STORE_PASSWORD"
   cat <<EOF
@@ -157,6 +160,7 @@ listener.name.gssapi.ssl.truststore.type=JKS
 listener.name.gssapi.ssl.truststore.location=$d/client.truststore.jks
 listener.name.gssapi.ssl.truststore.password=$pw
 listener.name.gssapi.ssl.client.auth=required
+listener.name.gssapi.connections.max.reauth.ms=$GSSAPI_REAUTH_MS
 EOF
 }
 
@@ -173,6 +177,7 @@ DSC_TEST_KEYTAB_2=$KDC_DIR/other.keytab
 DSC_TEST_SHORT_PRINCIPAL=dsc-short@$KRB5_REALM
 DSC_TEST_SHORT_KEYTAB=$KDC_DIR/short.keytab
 DSC_TEST_SHORT_TICKET_SECONDS=${SHORT_TICKET_LIFE%s}
+DSC_TEST_GSSAPI_REAUTH_MS=$GSSAPI_REAUTH_MS
 DSC_TEST_UNREACHABLE_PRINCIPAL=dsc-client@UNREACHABLE.TEST
 DSC_TEST_UNREACHABLE_KEYTAB=$KDC_DIR/unreachable.keytab
 DSC_TEST_TRUSTSTORE_JKS=$RUN_DIR/tls/client.truststore.jks
