@@ -15,6 +15,7 @@ import { KafkaSecurityError } from './security-error.js';
 export const KRB5_LOGIN_MODULE = 'com.sun.security.auth.module.Krb5LoginModule';
 const RENEW_WINDOW_FACTOR = 0.8;
 const KINIT_TIMEOUT_MS = 30_000;
+const RENEW_RETRY_MS = 5_000;
 
 /** Who a GSSAPI client logs in as. `key` is the config key that holds the JAAS entry, for errors. */
 export interface KerberosLogin {
@@ -153,7 +154,14 @@ export class KerberosTicketCaches {
       p = this.login(login).finally(() => this.pending.delete(id));
       this.pending.set(id, p);
     }
-    await p;
+    try {
+      await p;
+    } catch (err) {
+      // A renewal that fails (KDC briefly down) while the ticket still has life left: keep using it, as Kafka's Java
+      // client does, and try again later; once it has expired the failure is the caller's.
+      if (force || !ticket || Date.now() >= ticket.endsAt - RENEW_RETRY_MS) throw err;
+      ticket.renewAt = Date.now() + RENEW_RETRY_MS;
+    }
   }
 
   private async login(login: KerberosLogin): Promise<void> {
@@ -170,11 +178,15 @@ export class KerberosTicketCaches {
     const fresh = join(this.dir, `.new-${basename(file)}-${process.hrtime.bigint()}`);
     try {
       await run('kinit', ['-k', '-t', login.keyTab, '-c', `FILE:${fresh}`, login.principal]);
-      renameSync(fresh, file);
     } catch (err) {
       rmSync(fresh, { force: true });
-      this.tickets.delete(file);
       throw loginFailure(login, err as Error);
+    }
+    try {
+      renameSync(fresh, file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? String(err);
+      throw new KafkaSecurityError(login.key, `kinit left no ticket cache for ${login.principal} (${code})`);
     }
     const life = tgtLifetime(readFileSync(file));
     const now = Date.now();
