@@ -16,9 +16,6 @@ import { fileURLToPath } from 'node:url';
 import type { FileConnectorSpec } from '../config/spec.js';
 import type { TaskMessage } from '../dispatch/dispatcher.js';
 import { BatchProducer } from '../kafka/batch-producer.js';
-import { deadLetterHeaders } from '../kafka/dead-letter.js';
-import type { EncodedBatch, ProduceRequest } from '../kafka/kafka-port.js';
-import { encodeRecordBatch, type RecordToEncode } from '../kafka/record-batch.js';
 import type { TaskPatch, TaskProgress, TaskRecord } from '../lifecycle/store.js';
 import type { Logger } from '../runtime/log.js';
 import { errorText } from '../runtime/error-text.js';
@@ -38,7 +35,8 @@ import { NO_LEASE } from './file-source-connector.js';
 import { pumpRecords, rangeOpenOffset } from './readers/read-records.js';
 import type { RecordOutput } from './readers/record-output.js';
 import type { BadRecord } from './record.js';
-import { provenanceHeaders, RecordBatcher } from './record-batcher.js';
+import { BatchPartitioner, deadLetterRecord, emptyBatch, type Batch } from './file-task-batch.js';
+import { RecordBatcher } from './record-batcher.js';
 
 export interface FileTaskOptions {
   /** Lease length; renewed at every checkpoint. Default 60 s (tests use less). */
@@ -83,8 +81,8 @@ class Interrupt extends Error {
 class TaskFailure extends Error {}
 
 const DEFAULT_LEASE_MS = 60_000;
-/** A record batch's ceiling: librdkafka's default batch.size; lower when the topic's max.message.bytes is. */
-const MAX_BATCH_BYTES = 1024 * 1024;
+/** A record batch's ceiling (lower when the topic's max.message.bytes is): half librdkafka's 1 MB batch.size, for memory. */
+const MAX_BATCH_BYTES = 512 * 1024;
 /** Room under max.message.bytes for what the broker counts beyond our estimate. */
 const BATCH_BYTES_MARGIN = 1024;
 const DEFAULT_STATE_CHECK_MS = 1_000;
@@ -96,21 +94,6 @@ export async function runFileSourceTask(
 ): Promise<TaskOutcome> {
   const run = new FileSourceTask(message, ctx, options);
   return run.run();
-}
-
-interface Batch {
-  /** The records, encoded (each RecordBatch under the topic's max message bytes). */
-  encoded: EncodedBatch[];
-  records: number;
-  /** Reader results in the batch (records and bad records): the batch is cut at file.reader.batch.size. */
-  results: number;
-  dead: RecordToEncode[];
-  /** Position after the batch's last result (a copy taken when the batch is cut). */
-  position: FileCheckpoint;
-  bytes: number;
-  errors: number;
-  lastError?: string;
-  filesDone: number;
 }
 
 class FileSourceTask {
@@ -127,8 +110,7 @@ class FileSourceTask {
   private batcher!: RecordBatcher;
   /** Batches cut while a chunk was read, waiting to be sent (after the chunk). */
   private ready: Batch[] = [];
-  /** Each batch goes to one partition, the next batch to the next (Kafka's sticky partitioning, per batch). */
-  private partitions = { topic: 1, deadLetter: 1, next: 0 };
+  private partitioner!: BatchPartitioner;
 
   /** Where reading has got to (ahead of what is acknowledged). */
   private position!: FileCheckpoint;
@@ -215,9 +197,11 @@ class FileSourceTask {
     this.producer = new BatchProducer(producer);
     try {
       await this.producer.connect();
-      this.partitions.topic = await producer.partitionCount(this.spec.topic);
       const dlq = this.spec.errors.deadLetterTopic;
-      if (dlq) this.partitions.deadLetter = await producer.partitionCount(dlq);
+      this.partitioner = new BatchPartitioner(this.spec, {
+        topic: await producer.partitionCount(this.spec.topic),
+        deadLetter: dlq ? await producer.partitionCount(dlq) : 1,
+      });
       const maxBytes = Math.min(MAX_BATCH_BYTES, await producer.maxBatchBytes(this.spec.topic)) - BATCH_BYTES_MARGIN;
       this.batcher = new RecordBatcher(maxBytes, this.spec.provenanceHeaders ?? false);
     } catch (err) {
@@ -389,26 +373,9 @@ class FileSourceTask {
     }
     this.batch.errors++;
     this.batch.lastError = description;
-    const dlq = this.spec.errors.deadLetterTopic;
-    if (!dlq) return;
+    if (!this.spec.errors.deadLetterTopic) return;
     // Dead letters always carry their provenance: they are the records a user has to find in the file.
-    const headers: Record<string, string> = provenanceHeaders(source, generation, r.line, r.endOffset);
-    if (this.spec.errors.deadLetterContextHeaders) {
-      Object.assign(
-        headers,
-        deadLetterHeaders({
-          topic: this.spec.topic,
-          connector: this.spec.name,
-          taskId: this.message.taskId,
-          stage: 'TASK_POLL',
-          reason: r.reason,
-        }),
-      );
-    }
-    this.batch.dead.push({
-      value: Buffer.from(r.raw, 'utf8'),
-      headers: Object.entries(headers).map(([k, v]) => [k, Buffer.from(v, 'utf8')]),
-    });
+    this.batch.dead.push(deadLetterRecord(r, { spec: this.spec, taskId: this.message.taskId, source, generation }));
   }
 
   private entryFailed(source: string, reason: string): void {
@@ -423,16 +390,7 @@ class FileSourceTask {
   // ---- batches and checkpoints ----
 
   private emptyBatch(): Batch {
-    return {
-      encoded: [],
-      records: 0,
-      results: 0,
-      dead: [],
-      position: this.position,
-      bytes: 0,
-      errors: 0,
-      filesDone: this.filesDone,
-    };
+    return emptyBatch(this.position, this.filesDone);
   }
 
   /** Ends the batch being filled: its records encoded, its position copied; it waits in `ready` to be sent. */
@@ -461,7 +419,7 @@ class FileSourceTask {
       const batch = this.ready.shift()!;
       this.throwIfKilled();
       try {
-        await this.producer!.submit(this.requestsOf(batch), () => this.checkpoint(batch));
+        await this.producer!.submit(this.partitioner.requestsOf(batch), () => this.checkpoint(batch));
       } catch (err) {
         if (err instanceof OwnershipLost) throw err;
         throw new TaskFailure(errorText(err));
@@ -476,21 +434,6 @@ class FileSourceTask {
         this.checkInterrupt();
       }
     }
-  }
-
-  private requestsOf(batch: Batch): ProduceRequest[] {
-    const p = this.partitions;
-    const n = p.next++;
-    const requests: ProduceRequest[] = batch.encoded.map((encoded) => ({
-      topic: this.spec.topic,
-      partition: n % p.topic,
-      batch: encoded,
-    }));
-    const dlq = this.spec.errors.deadLetterTopic;
-    if (dlq && batch.dead.length > 0) {
-      requests.push({ topic: dlq, partition: n % p.deadLetter, batch: encodeRecordBatch(batch.dead) });
-    }
-    return requests;
   }
 
   private async flush(): Promise<void> {

@@ -1,7 +1,7 @@
 // Reads RecordBatch v2 bytes (a Fetch response's records, or what RecordBatchBuilder made): batch headers, CRC
 // check, decompression and records. Used off the hot path: tests, the kafkajs adapter, and consumers that need
 // records rather than whole batches.
-import { compressionsAlgorithms, crc32c } from '@platformatic/kafka';
+import { compressionsAlgorithms, crc32c } from './platformatic.js';
 import type { CompressionType } from './kafka-port.js';
 import {
   ATTR_COMPRESSION_MASK,
@@ -140,4 +140,30 @@ export function decodeRecordBatches(bytes: Buffer, decodeRecordsToo = true): Dec
     p = end;
   }
   return batches;
+}
+
+/** A fetch's records as a read_committed reader sees them, whatever the adapter returned. */
+export interface FetchedRecords {
+  records: Buffer;
+  abortedTransactions: { producerId: bigint; firstOffset: bigint }[];
+}
+
+/**
+ * The committed data records of a fetch: control batches (transaction markers) dropped, and the records of every
+ * aborted transaction listed by the broker, from its first offset up to that producer's abort marker.
+ */
+export function committedRecords(fetched: FetchedRecords): DecodedRecord[] {
+  const aborted = [...fetched.abortedTransactions].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1));
+  const open = new Set<bigint>();
+  const out: DecodedRecord[] = [];
+  for (const batch of decodeRecordBatches(fetched.records)) {
+    while (aborted.length > 0 && aborted[0].firstOffset <= batch.lastOffset) open.add(aborted.shift()!.producerId);
+    if (batch.control) {
+      open.delete(batch.producerId); // the marker ends that producer's transaction
+      continue;
+    }
+    if (batch.transactional && open.has(batch.producerId)) continue;
+    out.push(...batch.records);
+  }
+  return out;
 }

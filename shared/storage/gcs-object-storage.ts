@@ -5,6 +5,7 @@ import { Storage, type File, type StorageOptions } from '@google-cloud/storage';
 import type { GcsCredentials } from '../config/spec.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
 import { gcsUri, isGcsUri, parseGcsUri } from './gcs-uri.js';
+import { nativeCrc32cGenerator } from './native-crc32c.js';
 import type { ByteRange, ObjectInfo, ObjectStorage } from './object-storage.js';
 
 export interface GcsObjectStorageOptions {
@@ -69,7 +70,8 @@ export class GcsObjectStorage implements ObjectStorage {
   constructor(options: GcsObjectStorageOptions = {}) {
     this.log = options.log ?? silentLogger;
     const clientOptions = gcsClientOptions(options);
-    this.storage = new Storage(clientOptions);
+    const crc32cGenerator = nativeCrc32cGenerator();
+    this.storage = new Storage({ ...clientOptions, ...(crc32cGenerator && { crc32cGenerator }) });
     // With STORAGE_EMULATOR_HOST set, the client takes that variable verbatim as its JSON API base URL, without the
     // /storage/v1 path that fake-gcs-server (like GCS) serves the API under.
     const endpoint = clientOptions.apiEndpoint?.replace(/\/+$/, '');

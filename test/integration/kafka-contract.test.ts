@@ -5,8 +5,14 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { KafkaEndpoint } from '../../shared/config/spec.js';
 import { createKafkaClient } from '../../shared/kafka/kafka-client.js';
-import type { FetchedPartition, KafkaAdapterName, KafkaClient } from '../../shared/kafka/kafka-port.js';
-import { decodeRecordBatches } from '../../shared/kafka/record-batch-reader.js';
+import type {
+  CompressionType,
+  FetchedPartition,
+  KafkaAdapterName,
+  KafkaClient,
+} from '../../shared/kafka/kafka-port.js';
+import { committedRecords, decodeRecordBatches } from '../../shared/kafka/record-batch-reader.js';
+import { Kafka, logLevel } from 'kafkajs';
 import { encodeHeaders, RecordBatchBuilder } from '../../shared/kafka/record-batch.js';
 
 const endpoint: KafkaEndpoint = {
@@ -160,6 +166,57 @@ describe.each(adapters)('Kafka port contract: %s adapter', (adapter) => {
         [4n, 'e'],
       ]);
       expect(consumer.positions()).toEqual([{ topic, partition: 0, offset: 5n }]);
+    } finally {
+      await consumer.close();
+    }
+  });
+
+  const codecs: CompressionType[] = ['gzip', 'snappy', 'lz4', 'zstd'];
+  it.each(codecs)(
+    'producer.compression.type=%s: the broker takes the batches, consumers read them back',
+    async (codec) => {
+      const topic = await newTopic(client);
+      const producer = client.producer({ compression: codec });
+      toClose.push(producer);
+      await producer.connect();
+      const vals = Array.from({ length: 300 }, (_, i) => `row ${i},${'abc'.repeat(i % 7)}`);
+      await producer.send([{ topic, partition: 0, batch: batchOf(vals.slice(0, 150))! }]);
+      await producer.send([{ topic, partition: 0, batch: batchOf(vals.slice(150))! }]);
+      for (const reader of adapters) {
+        expect(values(await readAll(createKafkaClient(endpoint, 'dsc-contract-read', reader), topic, 0, 300n))).toEqual(
+          vals,
+        );
+      }
+    },
+  );
+
+  it('read_committed: aborted transactions and markers are left out (committedRecords)', async () => {
+    const topic = await newTopic(client);
+    const kjs = new Kafka({ brokers: endpoint.brokers, clientId: 'dsc-contract-txn', logLevel: logLevel.NOTHING });
+    const txProducer = kjs.producer({ transactionalId: `${topic}-tx`, idempotent: true, maxInFlightRequests: 1 });
+    await txProducer.connect();
+    try {
+      const committed = await txProducer.transaction();
+      await committed.send({ topic, messages: [{ value: 'a1' }, { value: 'a2' }] });
+      await committed.commit();
+      const aborted = await txProducer.transaction();
+      await aborted.send({ topic, messages: [{ value: 'b1' }] });
+      await aborted.abort();
+      const last = await txProducer.transaction();
+      await last.send({ topic, messages: [{ value: 'c1' }] });
+      await last.commit();
+    } finally {
+      await txProducer.disconnect();
+    }
+    const consumer = client.consumer({ maxWaitMs: 100 });
+    await consumer.connect();
+    try {
+      consumer.assign([{ topic, partition: 0, offset: 0n }]);
+      const got: string[] = [];
+      for (let i = 0; i < 20 && got.length < 3; i++) {
+        for (const f of await consumer.fetch()) got.push(...committedRecords(f).map((r) => r.value!.toString()));
+      }
+      expect(got).toEqual(['a1', 'a2', 'c1']);
     } finally {
       await consumer.close();
     }

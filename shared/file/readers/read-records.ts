@@ -46,7 +46,7 @@ import { jsonlLineSink } from './jsonl-reader.js';
 import { LineSplitter, type LineSink } from './line-splitter.js';
 import { quotedLineSink } from './quoted-reader.js';
 import { RecordGate } from './record-gate.js';
-import { plainLineSink, type RecordOutput } from './record-output.js';
+import { bytesKeepingSink, plainLineSink, type RecordOutput } from './record-output.js';
 
 export interface ReaderOptions {
   format: RecordFormat;
@@ -123,7 +123,8 @@ export async function* pumpRecords(
     rangeEnd: options.endOffset ?? Infinity,
   });
   const plain = options.format !== 'jsonl' && options.reader.quote === '';
-  const sink = plain ? plainLineSink(options.reader, gate, output) : lineSinkFor(options, gate);
+  let sink = plain ? plainLineSink(options.reader, gate, output) : lineSinkFor(options, gate);
+  if (options.format === 'jsonl') sink = bytesKeepingSink(sink, gate, output);
   const splitter = new LineSplitter(
     { eol: options.reader.eol, maxLineBytes: options.reader.maxLineBytes, startOffset },
     sink,

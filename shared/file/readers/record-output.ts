@@ -71,3 +71,45 @@ export function plainLineSink(reader: FileReaderSpec, gate: RecordGate, output: 
     },
   };
 }
+
+/**
+ * JSON lines keep their bytes: the text sink (`inner`) validates each line as it always does, and a line it accepts
+ * is output as the line's own bytes minus the whitespace it trimmed, so invalid UTF-8 inside a string value is not
+ * turned into U+FFFD on its way to Kafka.
+ */
+export function bytesKeepingSink(inner: LineSink, gate: RecordGate, output: RecordOutput): LineSink {
+  // Everything the inner sink decides goes out at once, in order: a bad record must not wait behind later records.
+  const flush = (buf?: Buffer, s = 0, e = 0, text = ''): void => {
+    for (const r of gate.take()) {
+      if (r.kind === 'bad') output.bad(r);
+      else if (buf) {
+        // Whitespace is valid UTF-8, one character per code point: the trimmed ends' byte lengths are exact.
+        const lead = Buffer.byteLength(text.slice(0, text.length - text.trimStart().length));
+        const trail = Buffer.byteLength(text.slice(text.trimEnd().length));
+        output.record(buf, s + lead, e - trail, r.line, r.endOffset);
+      } else {
+        const bytes = Buffer.from(r.value, 'utf8');
+        output.record(bytes, 0, bytes.length, r.line, r.endOffset);
+      }
+    }
+  };
+  return {
+    bytes(buf, s, e, line, start, end) {
+      const text = buf.toString('utf8', s, e);
+      inner.line(text, line, start, end);
+      flush(buf, s, e, text);
+    },
+    line(text, line, start, end) {
+      inner.line(text, line, start, end);
+      flush();
+    },
+    tooLong(head, bytes, line, start, end) {
+      inner.tooLong(head, bytes, line, start, end);
+      flush();
+    },
+    end() {
+      inner.end?.();
+      flush();
+    },
+  };
+}

@@ -19,6 +19,7 @@ import {
 } from '../kafka-port.js';
 import { decodeRecordBatches } from '../record-batch-reader.js';
 import { kafkaJsSecurity } from '../security.js';
+import { registerKafkajsCodecs } from './kafkajs-codecs.js';
 import { KafkajsConsumer } from './kafkajs-consumer.js';
 
 function kafkaErrorOf(err: unknown, what: string): KafkaError {
@@ -38,11 +39,14 @@ class KafkajsProducer implements KafkaProducer {
     private readonly kafka: Kafka,
     private readonly options: ProducerOptions,
   ) {
-    const compression = options.compression ?? 'none';
-    if (compression !== 'none' && compression !== 'gzip') {
-      throw new KafkaError(`producer.compression.type=${compression} needs the wire adapter (kafkajs has gzip only)`);
-    }
-    this.compression = compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+    const types: Record<string, kafkajs.CompressionTypes> = {
+      none: CompressionTypes.None,
+      gzip: CompressionTypes.GZIP,
+      snappy: CompressionTypes.Snappy,
+      lz4: CompressionTypes.LZ4,
+      zstd: CompressionTypes.ZSTD,
+    };
+    this.compression = types[options.compression ?? 'none'];
     // Idempotent: kafkajs then allows one request in flight, which keeps order across retries.
     this.producer = kafka.producer({
       idempotent: true,
@@ -245,6 +249,7 @@ class KafkajsAdmin implements KafkaAdmin {
 }
 
 export function kafkajsClient(endpoint: KafkaEndpoint, clientId: string): KafkaClient {
+  registerKafkajsCodecs();
   const kafka = new Kafka({
     clientId,
     brokers: endpoint.brokers,

@@ -57,7 +57,9 @@ const key = (topic: string, partition: number): string => `${topic}\u0000${parti
 
 /** Committed records of one partition's fetch, as RecordBatch bytes keeping their offsets. */
 function reencode(p: KjsPartition): { records: Buffer; last: bigint | undefined } {
-  const aborted = p.abortedTransactions.map((a) => ({ producerId: a.producerId, first: BigInt(a.firstOffset) }));
+  const aborted = p.abortedTransactions
+    .map((a) => ({ producerId: a.producerId, first: BigInt(a.firstOffset) }))
+    .sort((a, b) => (a.first < b.first ? -1 : 1));
   const open = new Set<string>();
   const batches = new Map<string, RecordToEncode[]>();
   let last: bigint | undefined;
@@ -65,7 +67,7 @@ function reencode(p: KjsPartition): { records: Buffer; last: bigint | undefined 
     const offset = BigInt(m.offset);
     last = offset;
     const ctx = m.batchContext;
-    for (const a of aborted) if (a.first <= offset) open.add(a.producerId);
+    while (aborted.length > 0 && aborted[0].first <= offset) open.add(aborted.shift()!.producerId);
     if (ctx.isControlBatch) {
       open.delete(ctx.producerId); // the transaction's marker ends it
       continue;

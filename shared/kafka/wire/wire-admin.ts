@@ -6,7 +6,7 @@ import {
   describeConfigsV4,
   listOffsetsV7,
   type Connection,
-} from '@platformatic/kafka';
+} from '../platformatic.js';
 import {
   KafkaError,
   type KafkaAdmin,
@@ -97,10 +97,10 @@ export class WireAdmin implements KafkaAdmin {
       }
     }
     // Wait until the new topics have leaders, so a producer right after finds them.
-    for (let i = 0; i < 50 && created.length > 0; i++) {
+    for (let i = 0; i < 250 && created.length > 0; i++) {
       const meta = await this.cluster.refresh(created);
       if (meta.length === created.length && meta.every((m) => m.leaders.every((l) => l >= 0))) break;
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 20));
     }
     return created;
   }

@@ -1,6 +1,6 @@
 // The wire consumer: Fetch v12 requests to each assigned partition's leader, records returned as the broker's raw
 // RecordBatch bytes (never decoded here), with high watermark, last stable offset and aborted transactions.
-import { createAPI, Writer, type Reader } from '@platformatic/kafka';
+import { createAPI, Writer, type Reader } from '../platformatic.js';
 import type {
   AbortedTransaction,
   ConsumerOptions,

@@ -1,5 +1,5 @@
 // Kafka error codes and @platformatic/kafka errors → KafkaError (neutral: a name, whether it is retriable).
-import { protocolErrors, protocolErrorsCodesById } from '@platformatic/kafka';
+import { protocolErrors, protocolErrorsCodesById } from '../platformatic.js';
 import { KafkaError } from '../kafka-port.js';
 
 export function errorName(code: number): string {

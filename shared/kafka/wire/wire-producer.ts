@@ -2,7 +2,7 @@
 // `send`, several in flight per connection. Retriable errors (leader moved, not enough replicas, a dropped
 // connection) resend the SAME sealed bytes (same sequence) to the current leader once every earlier batch of the
 // partition has settled, so retries neither reorder nor duplicate.
-import { createAPI, produceV9, Writer, type Connection } from '@platformatic/kafka';
+import { createAPI, produceV9, Writer, type Connection } from '../platformatic.js';
 import {
   KafkaError,
   type EncodedBatch,

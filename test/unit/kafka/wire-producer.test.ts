@@ -1,0 +1,162 @@
+// The wire producer's retry rules against a fake connection (the real broker cannot be made to fail on cue):
+// a retriable error re-sends the same sealed bytes (same sequence) after the partition's earlier batches settled,
+// a batch refused as out of order behind a failed one is retried after it, fatal errors fail with their name.
+import type { Connection } from '@platformatic/kafka';
+import { describe, expect, it } from 'vitest';
+import { RecordBatchBuilder } from '../../../shared/kafka/record-batch.js';
+import { decodeRecordBatches } from '../../../shared/kafka/record-batch-reader.js';
+import type { WireCluster } from '../../../shared/kafka/wire/wire-cluster.js';
+import { WireProducer } from '../../../shared/kafka/wire/wire-producer.js';
+
+interface Sent {
+  partition: number;
+  sequence: number;
+  value: string;
+}
+
+/** Reads what the producer wrote: Produce v9 with one topic, its partitions and their record batches. */
+function parseProduce(payload: Buffer): Sent[] {
+  let p = 0;
+  const uvarint = () => {
+    let v = 0;
+    let shift = 0;
+    let b: number;
+    do {
+      b = payload[p++];
+      v += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (b & 0x80);
+    return v;
+  };
+  const strLen = uvarint(); // transactional id, compact nullable
+  if (strLen > 0) p += strLen - 1;
+  p += 2 + 4; // acks, timeout
+  const out: Sent[] = [];
+  const topics = uvarint() - 1;
+  for (let t = 0; t < topics; t++) {
+    const nameLength = uvarint() - 1; // not `p += uvarint()`: that adds to p's value from before the call
+    p += nameLength;
+    const partitions = uvarint() - 1;
+    for (let i = 0; i < partitions; i++) {
+      const partition = payload.readInt32BE(p);
+      p += 4;
+      const size = uvarint() - 1;
+      const [batch] = decodeRecordBatches(payload.subarray(p, p + size));
+      p += size;
+      uvarint(); // tagged fields
+      out.push({ partition, sequence: batch.baseSequence, value: batch.records[0].value!.toString() });
+    }
+    uvarint();
+  }
+  return out;
+}
+
+type Answer = (sent: Sent[]) => Error | number[];
+
+function fakeCluster(answer: Answer) {
+  const requests: Sent[][] = [];
+  const connection = {
+    send(
+      apiKey: number,
+      _v: number,
+      createPayload: () => { buffer: Buffer },
+      _p: unknown,
+      _a: boolean,
+      _b: boolean,
+      cb: (e: Error | null, r?: unknown) => void,
+    ) {
+      if (apiKey === 22) return cb(null, { producerId: 7n, producerEpoch: 0, errorCode: 0, throttleTimeMs: 0 });
+      const payload = createPayload().buffer;
+      const sent = parseProduce(payload);
+      requests.push(sent);
+      const result = answer(sent);
+      setImmediate(() => {
+        if (result instanceof Error) return cb(result);
+        cb(null, {
+          responses: [
+            {
+              name: 't',
+              partitionResponses: sent.map((s, i) => ({
+                index: s.partition,
+                errorCode: result[i],
+                baseOffset: BigInt(s.sequence),
+                errorMessage: null,
+              })),
+            },
+          ],
+        });
+      });
+    },
+  } as unknown as Connection;
+  const cluster = {
+    any: async () => connection,
+    node: async () => connection,
+    topic: async () => ({ topic: 't', leaders: [1, 1], description: { topic: 't', partitions: [] } }),
+    invalidate: () => {},
+    close: async () => {},
+  } as unknown as WireCluster;
+  return { cluster, requests };
+}
+
+function batch(value: string, count = 1) {
+  const b = new RecordBatchBuilder(1024);
+  for (let i = 0; i < count; i++) b.append(Buffer.from(value), 0, value.length);
+  return b.finish()!;
+}
+
+describe('WireProducer', () => {
+  it('stamps per-partition sequences and acknowledges', async () => {
+    const { cluster, requests } = fakeCluster((sent) => sent.map(() => 0));
+    const producer = new WireProducer(cluster);
+    await producer.connect();
+    await producer.send([
+      { topic: 't', partition: 0, batch: batch('a', 3) },
+      { topic: 't', partition: 1, batch: batch('x', 2) },
+    ]);
+    await producer.send([{ topic: 't', partition: 0, batch: batch('b') }]);
+    expect(requests.flat()).toEqual([
+      { partition: 0, sequence: 0, value: 'a' },
+      { partition: 1, sequence: 0, value: 'x' },
+      { partition: 0, sequence: 3, value: 'b' },
+    ]);
+  });
+
+  it('a leader change re-sends the same batch; the next one, refused as out of order, follows it', async () => {
+    let calls = 0;
+    const { cluster, requests } = fakeCluster((sent) => {
+      calls++;
+      if (calls === 1) return [6]; // NOT_LEADER_OR_FOLLOWER
+      if (calls === 2) return [45]; // OUT_OF_ORDER_SEQUENCE_NUMBER: its predecessor is missing
+      return sent.map(() => 0);
+    });
+    const producer = new WireProducer(cluster);
+    await producer.connect();
+    const acks: string[] = [];
+    const first = producer.send([{ topic: 't', partition: 0, batch: batch('a', 2) }]).then(() => acks.push('a'));
+    const second = producer.send([{ topic: 't', partition: 0, batch: batch('b') }]).then(() => acks.push('b'));
+    await Promise.all([first, second]);
+    expect(acks).toEqual(['a', 'b']);
+    expect(requests.flat().map((s) => `${s.value}@${s.sequence}`)).toEqual(['a@0', 'b@2', 'a@0', 'b@2']);
+  });
+
+  it('a dropped connection is retried; a fatal error fails the send with its name', async () => {
+    let calls = 0;
+    const { cluster } = fakeCluster(() => (++calls === 1 ? new Error('socket hang up') : [10]));
+    const producer = new WireProducer(cluster, { retries: 3 });
+    await producer.connect();
+    await expect(producer.send([{ topic: 't', partition: 0, batch: batch('a') }])).rejects.toThrow(
+      /t\[0\].*MESSAGE_TOO_LARGE/,
+    );
+    expect(calls).toBe(2);
+  });
+
+  it('gives up after the configured retries', async () => {
+    const { cluster, requests } = fakeCluster(() => [19]); // NOT_ENOUGH_REPLICAS
+    const producer = new WireProducer(cluster, { retries: 2 });
+    await producer.connect();
+    await expect(producer.send([{ topic: 't', partition: 0, batch: batch('a') }])).rejects.toThrow(
+      /NOT_ENOUGH_REPLICAS after 3 attempts/,
+    );
+    expect(requests).toHaveLength(3);
+  });
+});
