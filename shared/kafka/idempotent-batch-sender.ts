@@ -39,7 +39,16 @@ const produceRaw = createAPI<[number, number, TopicData[]], Awaited<ReturnType<t
   produceV9.parseResponse,
 );
 
-export class IdempotentBatchSender {
+/** What the mirror needs of the target: a producer session, partition leaders, one request at a time. */
+export interface BatchSender {
+  init(): Promise<void>;
+  /** topic → leader node per partition (fresh from the cluster). */
+  leaders(topics: string[]): Promise<Map<string, number[]>>;
+  send(node: number, batches: OutgoingBatch[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class IdempotentBatchSender implements BatchSender {
   private producerId = -1n;
   private producerEpoch = -1;
   private readonly sequences = new Map<string, number>();
@@ -48,6 +57,15 @@ export class IdempotentBatchSender {
     private readonly cluster: WireCluster,
     private readonly timeoutMs = 30_000,
   ) {}
+
+  async leaders(topics: string[]): Promise<Map<string, number[]>> {
+    const all = await Promise.all(topics.map((t) => this.cluster.topic(t, true)));
+    return new Map(all.map((m) => [m.topic, m.leaders]));
+  }
+
+  close(): Promise<void> {
+    return this.cluster.close();
+  }
 
   async init(): Promise<void> {
     const conn = await this.cluster.any();

@@ -142,6 +142,8 @@ export class MirrorSourceConnector {
       await this.sourceAdmin.deleteGroup(legacyGroupId(this.name));
     } catch (err) {
       this.log.warn('cannot delete the consumer group', { group: legacyGroupId(this.name), error: String(err) });
+    } finally {
+      if (this.stopped) await this.sourceAdmin.close(); // called after stop(): the admin reconnected for this
     }
   }
 

@@ -6,7 +6,7 @@
 // request that carried it, in request order: a crash repeats at most the requests in flight; stop() sends nothing
 // new, waits for the requests in flight and saves their positions, so a stop repeats nothing.
 import type { MirrorConnectorSpec } from '../config/spec.js';
-import { IdempotentBatchSender, type OutgoingBatch } from '../kafka/idempotent-batch-sender.js';
+import { IdempotentBatchSender, type BatchSender, type OutgoingBatch } from '../kafka/idempotent-batch-sender.js';
 import type { FetchedPartition, KafkaAdmin, KafkaConsumer, TopicPartition } from '../kafka/kafka-port.js';
 import { wireClient } from '../kafka/wire/wire-client.js';
 import { WireCluster } from '../kafka/wire/wire-cluster.js';
@@ -15,6 +15,7 @@ import { errorText } from '../runtime/error-text.js';
 import { committedBatches, forwardable } from './committed-batches.js';
 import type { Converter } from './converters/index.js';
 import { partitionKey, type MirrorPositions } from './mirror-positions.js';
+import { produceRequests, type SendItem } from './produce-requests.js';
 import { convertBatch, deadLetterBatch, isFatal, type ConversionContext } from './record-conversion.js';
 
 export interface MirrorTaskOptions {
@@ -29,6 +30,25 @@ export interface MirrorTaskOptions {
   log: Logger;
   /** Called once when the task cannot go on (errors.tolerance=none, a fatal converter error): the task is FAILED. */
   onFailure: (reason: string) => void;
+  /** The Kafka side of one session; default: the wire adapter on both clusters (unit tests pass fakes). */
+  transport?: (clientId: string) => MirrorTransport;
+}
+
+/** A session's source consumer and admin, and its target sender. */
+export interface MirrorTransport {
+  consumer: KafkaConsumer;
+  admin: KafkaAdmin;
+  sender: BatchSender;
+}
+
+/** The wire adapter on both sides: the byte path needs the fetched batches as bytes and raw Produce requests. */
+function wireTransport(spec: MirrorConnectorSpec, clientId: string): MirrorTransport {
+  const client = wireClient(spec.source, clientId);
+  return {
+    consumer: client.consumer(FETCH),
+    admin: client.admin(),
+    sender: new IdempotentBatchSender(new WireCluster(spec.target, clientId, { maxInflights: MAX_IN_FLIGHT + 2 })),
+  };
 }
 
 export interface MirrorTaskStats {
@@ -42,19 +62,6 @@ export interface MirrorTaskStats {
   /** The last error the task is retrying past (cleared by the next acknowledged request). */
   lastError?: string;
   retries: number;
-}
-
-/** One item in send order: a batch for the target (or none: a position-only step past skipped data). */
-interface Item {
-  key: string;
-  partition: number;
-  targetTopic: string;
-  bytes?: Buffer;
-  records: number;
-  bytesOut: number;
-  dead?: Buffer;
-  end: bigint;
-  failure?: string;
 }
 
 /** Produce requests in flight per task: what a crash may repeat. */
@@ -89,7 +96,8 @@ export class MirrorSourceTask {
       partitions: o.partitions.map((p) => `${p.topic}-${p.partition}`).sort(),
       lag: {},
     };
-    this.bytePath = (o.spec.valueConverter?.kind ?? 'bytearray') === 'bytearray';
+    // StringConverter and JsonConverter pass a value's bytes unchanged too (converters/index.ts): the byte path.
+    this.bytePath = ['bytearray', 'string', 'json'].includes(o.spec.valueConverter?.kind ?? 'bytearray');
     this.conversion = {
       spec: o.spec,
       connector: o.connector,
@@ -148,48 +156,55 @@ export class MirrorSourceTask {
   private async session(): Promise<void> {
     const { spec, connector, taskId } = this.o;
     const clientId = `dsc-mirror-${connector}-${taskId}`;
-    // The wire adapter on both sides: the byte path needs the fetched batches as bytes and raw Produce requests.
-    const client = wireClient(spec.source, clientId);
-    const consumer = client.consumer(FETCH);
-    const admin = client.admin();
-    const target = new WireCluster(spec.target, clientId, { maxInflights: MAX_IN_FLIGHT + 2 });
+    const { consumer, admin, sender } = (this.o.transport ?? ((id) => wireTransport(spec, id)))(clientId);
     const inFlight: Promise<void>[] = [];
+    let last: Promise<void> = Promise.resolve();
     try {
       await Promise.all([consumer.connect(), admin.connect()]);
       const targetTopics = [...new Set(this.o.partitions.map((p) => this.o.targetTopic(p.topic)))];
       if (spec.errors.deadLetterTopic) targetTopics.push(spec.errors.deadLetterTopic);
-      let leaders = await this.targetLeaders(target, targetTopics);
+      let leaders = await sender.leaders(targetTopics);
       await this.resolvePositions(admin);
       consumer.assign(
         this.o.partitions.map((p) => ({ ...p, offset: this.fetchAt.get(partitionKey(p.topic, p.partition))! })),
       );
-      const sender = new IdempotentBatchSender(target);
       await sender.init();
-      let last: Promise<void> = Promise.resolve();
-      while (!this.stopping && !this.failed) {
-        while (inFlight.length >= MAX_IN_FLIGHT) await inFlight[0];
-        const items = await this.itemsOf(await consumer.fetch(), consumer, admin);
-        for (const request of this.requests(items, leaders)) {
-          if (this.stopping) break;
-          while (inFlight.length >= MAX_IN_FLIGHT) await inFlight[0];
+      // The first failed request ends the session: nothing after it may be sent (its sequence would be out of order)
+      // nor saved; the next session starts again from the saved positions.
+      let failure: { error: unknown } | undefined;
+      const slot = async () => {
+        while (inFlight.length >= MAX_IN_FLIGHT && !failure) await inFlight[0];
+      };
+      // One fetch ahead: the next response arrives while this one is converted and sent.
+      let next = consumer.fetch();
+      while (!this.stopping && !this.failed && !failure) {
+        await slot();
+        if (failure) break;
+        const fetched = await next;
+        next = consumer.fetch();
+        next.catch(() => {}); // a session that ends first never reads it
+        const items = await this.itemsOf(fetched, consumer, admin);
+        for (const request of produceRequests(items, leaders, this.o.spec.errors.deadLetterTopic)) {
+          await slot();
+          if (this.stopping || failure) break;
           last = this.sendInOrder(sender, request.node, request.items, last);
-          const link = last.finally(() => inFlight.splice(inFlight.indexOf(link), 1));
+          const link: Promise<void> = last
+            .catch((error: unknown) => {
+              failure ??= { error };
+            })
+            .finally(() => inFlight.splice(inFlight.indexOf(link), 1));
           inFlight.push(link);
         }
         if (items.some((i) => i.failure)) break;
-        if (leaders.size < targetTopics.length) leaders = await this.targetLeaders(target, targetTopics);
+        if (leaders.size < targetTopics.length) leaders = await sender.leaders(targetTopics);
       }
       // Drain: every request sent is acknowledged and its positions saved (or the first failure is thrown).
       await last;
     } finally {
+      last.catch(() => {}); // a failure thrown above is the session's error; this one is the same
       await Promise.allSettled(inFlight);
-      await Promise.all([consumer.close(), admin.close(), target.close()].map((p) => p.catch(() => {})));
+      await Promise.all([consumer.close(), admin.close(), sender.close()].map((p) => p.catch(() => {})));
     }
-  }
-
-  private async targetLeaders(target: WireCluster, topics: string[]): Promise<Map<string, number[]>> {
-    const all = await Promise.all(topics.map((t) => target.topic(t, true)));
-    return new Map(all.map((m) => [m.topic, m.leaders]));
   }
 
   /** The start of partitions never mirrored: auto.offset.reset's earliest or latest offsets, one request per topic. */
@@ -221,8 +236,8 @@ export class MirrorSourceTask {
   }
 
   /** Turns one fetch into send items, in partition order; notes lag; handles partition errors. */
-  private async itemsOf(fetched: FetchedPartition[], consumer: KafkaConsumer, admin: KafkaAdmin): Promise<Item[]> {
-    const items: Item[] = [];
+  private async itemsOf(fetched: FetchedPartition[], consumer: KafkaConsumer, admin: KafkaAdmin): Promise<SendItem[]> {
+    const items: SendItem[] = [];
     for (const f of fetched) {
       const key = partitionKey(f.topic, f.partition);
       let position = this.fetchAt.get(key)!;
@@ -236,7 +251,7 @@ export class MirrorSourceTask {
       if (f.error) throw new Error(`cannot fetch ${f.topic}-${f.partition}: ${f.error}`);
       const targetTopic = this.o.targetTopic(f.topic);
       for (const batch of committedBatches(f)) {
-        const item: Item = {
+        const item: SendItem = {
           key,
           partition: f.partition,
           targetTopic,
@@ -276,53 +291,8 @@ export class MirrorSourceTask {
     return items;
   }
 
-  /**
-   * Groups items into Produce requests: at most one batch per target partition in a request (the broker's rule),
-   * one request per target leader, each partition's batches in order across requests.
-   */
-  private *requests(items: Item[], leaders: Map<string, number[]>): Generator<{ node: number; items: Item[] }> {
-    const queues = new Map<string, Item[]>();
-    for (const i of items) queues.set(i.key, [...(queues.get(i.key) ?? []), i]);
-    const dlq = this.o.spec.errors.deadLetterTopic;
-    while (queues.size > 0) {
-      const byNode = new Map<number, Item[]>();
-      let deadUsed = false;
-      for (const [key, q] of queues) {
-        // Take position-only items with the next batch; stop at a second batch or a second dead-letter batch.
-        const taken: Item[] = [];
-        let batches = 0;
-        while (q.length > 0 && (q[0].bytes === undefined || batches === 0) && !(q[0].dead && deadUsed)) {
-          const i = q.shift()!;
-          if (i.bytes) batches++;
-          if (i.dead) deadUsed = true;
-          taken.push(i);
-          if (i.failure) break;
-        }
-        if (q.length === 0) queues.delete(key);
-        if (taken.length === 0) continue;
-        const node = leaders.get(taken[0].targetTopic)?.[taken[0].partition] ?? -1;
-        if (node < 0) throw new Error(`${taken[0].targetTopic}-${taken[0].partition} has no leader on the target`);
-        byNode.set(node, [...(byNode.get(node) ?? []), ...taken]);
-      }
-      for (const [node, its] of byNode) {
-        // Dead letters ride with the request to the dead-letter partition's leader only when it is the same broker.
-        const dlqNode = dlq ? (leaders.get(dlq)?.[0] ?? -1) : -1;
-        if (its.some((i) => i.dead) && dlqNode !== node) {
-          const dead = its.filter((i) => i.dead);
-          yield { node, items: its.map((i) => ({ ...i, dead: undefined })) };
-          yield { node: dlqNode, items: dead.map((i) => ({ ...i, bytes: undefined, records: 0, bytesOut: 0 })) };
-        } else yield { node, items: its };
-      }
-    }
-  }
-
   /** Sends one request; after it and every earlier one are acknowledged, saves its positions and counts it. */
-  private sendInOrder(
-    sender: IdempotentBatchSender,
-    node: number,
-    items: Item[],
-    previous: Promise<void>,
-  ): Promise<void> {
+  private sendInOrder(sender: BatchSender, node: number, items: SendItem[], previous: Promise<void>): Promise<void> {
     const batches: OutgoingBatch[] = [];
     for (const i of items) if (i.bytes) batches.push({ topic: i.targetTopic, partition: i.partition, bytes: i.bytes });
     const dead = items.find((i) => i.dead)?.dead;
@@ -332,7 +302,7 @@ export class MirrorSourceTask {
     return previous.then(async () => {
       await sent;
       const ends = new Map<string, bigint>();
-      for (const i of items) ends.set(i.key, i.end);
+      for (const i of items) if (i.end >= 0n) ends.set(i.key, i.end);
       if (!(await this.o.positions.save(ends))) throw new Error(`connector ${this.o.connector} no longer exists`);
       for (const i of items) {
         this.stats.records += i.records;
