@@ -150,7 +150,8 @@ describe('file connector lifecycle', () => {
         outcomes.push(await runFileSourceTask(m, h.ctx, { budgetMs: 150, leaseMs: 5_000 }));
       },
     });
-    const spec = fileSpec(topic, { topic, 'file.uris': `${dir}/big.csv`, 'file.reader.batch.size': 200 });
+    // Small batches: each is a round trip, so the load outlasts several 150 ms budgets however fast the producer.
+    const spec = fileSpec(topic, { topic, 'file.uris': `${dir}/big.csv`, 'file.reader.batch.size': 20 });
     await h.create(spec);
     expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'], 60_000)).toBe('FINISHED');
     expect(invocations).toBeGreaterThan(2);
