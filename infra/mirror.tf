@@ -9,6 +9,8 @@ locals {
   # DSC_MIRROR_RUN_SECONDS only bounds job executions.
   mirror_job_env  = merge(local.store_env, local.kafka_env, local.mirror_env)
   mirror_pool_env = merge(local.store_env, local.kafka_env)
+  # Keytabs, krb5.conf and key stores, by volume name.
+  mirror_secret_files = { for i, f in var.mirror_secret_files : "secret-file-${i}" => f }
 }
 
 resource "google_artifact_registry_repository" "dsc" {
@@ -36,8 +38,30 @@ resource "google_cloud_run_v2_job" "mirror" {
       timeout         = "${var.mirror_task_timeout_seconds}s"
       max_retries     = var.mirror_max_retries
 
+      dynamic "volumes" {
+        for_each = local.mirror_secret_files
+        content {
+          name = volumes.key
+          secret {
+            secret = volumes.value.secret
+            items {
+              version = "latest"
+              path    = basename(volumes.value.path)
+            }
+          }
+        }
+      }
+
       containers {
         image = local.mirror_image
+
+        dynamic "volume_mounts" {
+          for_each = local.mirror_secret_files
+          content {
+            name       = volume_mounts.key
+            mount_path = dirname(volume_mounts.value.path)
+          }
+        }
 
         resources {
           limits = {
@@ -77,7 +101,11 @@ resource "google_cloud_run_v2_job" "mirror" {
     }
   }
 
-  depends_on = [google_project_service.apis, google_secret_manager_secret_iam_member.kafka_password]
+  depends_on = [
+    google_project_service.apis,
+    google_secret_manager_secret_iam_member.kafka_password,
+    google_secret_manager_secret_iam_member.mirror_files,
+  ]
 }
 
 resource "google_cloud_run_v2_job_iam_member" "scheduler_runs_mirror" {
@@ -130,8 +158,30 @@ resource "google_cloud_run_v2_worker_pool" "mirror" {
   template {
     service_account = google_service_account.mirror.email
 
+    dynamic "volumes" {
+      for_each = local.mirror_secret_files
+      content {
+        name = volumes.key
+        secret {
+          secret = volumes.value.secret
+          items {
+            version = "latest"
+            path    = basename(volumes.value.path)
+          }
+        }
+      }
+    }
+
     containers {
       image = local.mirror_image
+
+      dynamic "volume_mounts" {
+        for_each = local.mirror_secret_files
+        content {
+          name       = volume_mounts.key
+          mount_path = dirname(volume_mounts.value.path)
+        }
+      }
 
       resources {
         limits = {
@@ -163,5 +213,9 @@ resource "google_cloud_run_v2_worker_pool" "mirror" {
     }
   }
 
-  depends_on = [google_project_service.apis, google_secret_manager_secret_iam_member.kafka_password]
+  depends_on = [
+    google_project_service.apis,
+    google_secret_manager_secret_iam_member.kafka_password,
+    google_secret_manager_secret_iam_member.mirror_files,
+  ]
 }

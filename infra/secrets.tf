@@ -75,3 +75,12 @@ resource "google_secret_manager_secret_iam_member" "kafka_password" {
   role      = "roles/secretmanager.secretAccessor"
   member    = each.value
 }
+
+# Files the mirror mounts (keytabs, krb5.conf, key stores): operator-made secrets, readable by the mirror only.
+resource "google_secret_manager_secret_iam_member" "mirror_files" {
+  for_each  = toset([for f in var.mirror_secret_files : f.secret])
+  project   = var.project_id
+  secret_id = each.value
+  role      = "roles/secretmanager.secretAccessor"
+  member    = google_service_account.mirror.member
+}

@@ -237,3 +237,21 @@ variable "mirror_memory" {
   type    = string
   default = "1Gi"
 }
+
+variable "mirror_secret_files" {
+  description = "Files the mirror reads by path (Kerberos keytabs, krb5.conf, JKS/PKCS12 stores): each is a Secret Manager secret (latest version) mounted read-only at path, one directory per file; the connector config names that path. Create the secrets before apply, outside the dsc- prefix."
+  type = list(object({
+    secret = string
+    path   = string
+  }))
+  default = []
+
+  validation {
+    condition     = alltrue([for f in var.mirror_secret_files : startswith(f.path, "/") && !startswith(f.secret, "dsc-")])
+    error_message = "mirror_secret_files: each path must be absolute and each secret outside the dsc- prefix (connector secrets)."
+  }
+  validation {
+    condition     = length(distinct([for f in var.mirror_secret_files : dirname(f.path)])) == length(var.mirror_secret_files)
+    error_message = "mirror_secret_files: Cloud Run mounts each secret as its own directory; give every file a directory of its own."
+  }
+}

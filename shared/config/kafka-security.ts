@@ -1,13 +1,14 @@
 // `<prefix>.security.protocol`, `<prefix>.sasl.*` and `<prefix>.ssl.*` → KafkaSecurity, refusing up front what the
-// kafkajs client cannot do (Kerberos, JKS stores) instead of failing at the first connection.
+// Kafka clients cannot do instead of failing at the first connection.
 import type { KafkaSecurity, SecurityProtocol } from './spec.js';
 import { parseJaasConfig } from './jaas-config.js';
 import type { SettingReader } from './setting-reader.js';
 
 export const SECURITY_PROTOCOLS: readonly SecurityProtocol[] = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'];
-export const SUPPORTED_SASL_MECHANISMS = ['SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN', 'OAUTHBEARER'] as const;
-/** Store formats Node can read (`ssl.keystore.type`, `ssl.truststore.type`). */
-export const SUPPORTED_STORE_TYPES = ['PKCS12', 'PEM'] as const;
+export const SUPPORTED_SASL_MECHANISMS = ['GSSAPI', 'SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN', 'OAUTHBEARER'] as const;
+/** Store formats dsc reads (`ssl.keystore.type`, `ssl.truststore.type`). */
+export const SUPPORTED_STORE_TYPES = ['JKS', 'PKCS12', 'PEM'] as const;
+const KRB5_LOGIN_MODULE = 'com.sun.security.auth.module.Krb5LoginModule';
 
 /** The security keys read under each prefix (`producer.`, `consumer.`, `source.admin.`). */
 export const SECURITY_KEY_SUFFIXES = [
@@ -25,21 +26,31 @@ export const SECURITY_KEY_SUFFIXES = [
   'ssl.truststore.type',
 ] as const;
 
-const GSSAPI_UNSUPPORTED =
-  'GSSAPI (Kerberos) is not supported by the kafkajs client dsc uses; use SCRAM-SHA-512, SCRAM-SHA-256, PLAIN or OAUTHBEARER';
-const JKS_UNSUPPORTED =
-  'JKS stores are not readable by Node; convert to PKCS12 (keytool -importkeystore -deststoretype PKCS12) or PEM';
-
 function readStore(r: SettingReader, prefix: string, store: 'keystore' | 'truststore'): void {
   const locationKey = `${prefix}ssl.${store}.location`;
   const typeKey = `${prefix}ssl.${store}.type`;
   const location = r.optional(locationKey);
   const type = r.optional(typeKey)?.trim().toUpperCase();
-  if (type === 'JKS') r.error(typeKey, JKS_UNSUPPORTED);
-  else if (type !== undefined && !(SUPPORTED_STORE_TYPES as readonly string[]).includes(type))
+  if (type !== undefined && !(SUPPORTED_STORE_TYPES as readonly string[]).includes(type))
     r.error(typeKey, `unsupported store type ${JSON.stringify(type)}; supported: ${SUPPORTED_STORE_TYPES.join(', ')}`);
-  if (location !== undefined && /\.jks$/i.test(location.trim()) && type !== 'JKS')
-    r.error(locationKey, JKS_UNSUPPORTED);
+  // A JKS store is only readable with its password (its integrity check is keyed by it).
+  const jks = type === 'JKS' || (type === undefined && location !== undefined && /\.jks$/i.test(location.trim()));
+  if (jks && location !== undefined && !r.has(`${prefix}ssl.${store}.password`))
+    r.error(`${prefix}ssl.${store}.password`, `missing: the JKS store ${locationKey} needs its password`);
+}
+
+/** GSSAPI credentials: Krb5LoginModule with useKeyTab=true, keyTab and principal (the seed's form). */
+function checkKerberosJaas(r: SettingReader, key: string, jaas: string | undefined): void {
+  if (jaas === undefined || jaas.trim() === '') {
+    r.error(key, `missing: GSSAPI needs ${key}=${KRB5_LOGIN_MODULE} required useKeyTab=true keyTab="…" principal="…";`);
+    return;
+  }
+  const parsed = parseJaasConfig(jaas);
+  if (!parsed.ok) return r.error(key, parsed.reason);
+  const { loginModule, options } = parsed.config;
+  if (loginModule !== KRB5_LOGIN_MODULE) r.error(key, `GSSAPI needs ${KRB5_LOGIN_MODULE}, not ${loginModule}`);
+  else if (options.useKeyTab?.toLowerCase() !== 'true' || !options.keyTab || !options.principal)
+    r.error(key, 'GSSAPI needs useKeyTab=true with keyTab="<file>" and principal="<name@REALM>"');
 }
 
 /** Reads one client's security block; `prefix` ends with a dot (`consumer.`). Problems go to the reader's issues. */
@@ -53,14 +64,9 @@ export function readKafkaSecurity(r: SettingReader, prefix: string): KafkaSecuri
   const ssl = protocol.endsWith('SSL');
 
   if (sasl) {
-    if (mechanism === undefined) {
-      // Kafka's default mechanism is GSSAPI, which kafkajs lacks: say so where the protocol is set.
-      r.error(
-        k('security.protocol'),
-        `${protocol} needs ${k('sasl.mechanism')}: Kafka's default, ${GSSAPI_UNSUPPORTED}`,
-      );
-    } else if (mechanism === 'GSSAPI') {
-      r.error(k('sasl.mechanism'), GSSAPI_UNSUPPORTED);
+    if (mechanism === undefined || mechanism === 'GSSAPI') {
+      // No mechanism means Kafka's default, GSSAPI.
+      checkKerberosJaas(r, k('sasl.jaas.config'), jaas);
     } else if (!(SUPPORTED_SASL_MECHANISMS as readonly string[]).includes(mechanism)) {
       r.error(
         k('sasl.mechanism'),
@@ -99,7 +105,8 @@ export function readKafkaSecurity(r: SettingReader, prefix: string): KafkaSecuri
   const set = <F extends keyof KafkaSecurity>(field: F, value: KafkaSecurity[F] | undefined) => {
     if (value !== undefined) security[field] = value;
   };
-  set('saslMechanism', mechanism);
+  if (protocol !== 'PLAINTEXT') set('keyPrefix', prefix);
+  set('saslMechanism', sasl && mechanism === undefined ? 'GSSAPI' : mechanism);
   set('saslJaasConfig', jaas);
   set('saslKerberosServiceName', r.optional(k('sasl.kerberos.service.name')));
   set('sslEndpointIdentificationAlgorithm', endpointAlgorithm?.trim());

@@ -42,6 +42,8 @@ export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SS
 /** One client's security settings (`<prefix>.security.protocol`, `<prefix>.sasl.*`, `<prefix>.ssl.*`). */
 export interface KafkaSecurity {
   protocol: SecurityProtocol;
+  /** The config prefix these settings were read under (`consumer.`), so that errors name the full key. */
+  keyPrefix?: string;
   saslMechanism?: string;
   saslJaasConfig?: string;
   saslKerberosServiceName?: string;

@@ -1,100 +1,15 @@
 // Kafka client security settings (`security.protocol`, `sasl.*`, `ssl.*`) → kafkajs `ssl`/`sasl` options.
-// Stores are read here, once per client: PEM or PKCS12 (what Node's TLS takes); JKS and GSSAPI have no kafkajs
-// equivalent and are refused with what to use instead (the config parser refuses them first; this is the backstop).
-import { readFileSync } from 'node:fs';
-import type { ConnectionOptions } from 'node:tls';
-import type { KafkaConfig, SASLOptions } from 'kafkajs';
+// Stores are read once per client (key-stores.ts: PEM, PKCS12, JKS). GSSAPI runs the engine-neutral exchange of
+// gssapi.ts through kafkajs' custom authentication provider.
+import type { KafkaConfig, Mechanism, SASLOptions } from 'kafkajs';
 import type { KafkaSecurity } from '../config/spec.js';
 import { parseJaasConfig, type JaasConfig } from '../config/jaas-config.js';
+import { authenticateGssapi } from './gssapi.js';
+import { kerberosLoginFrom, type KerberosLogin } from './kerberos-login.js';
+import { tlsOptions } from './key-stores.js';
+import { KafkaSecurityError } from './security-error.js';
 
-/** A security setting that cannot be honoured; names the setting, never its secret value. */
-export class KafkaSecurityError extends Error {
-  constructor(
-    readonly key: string,
-    reason: string,
-  ) {
-    super(`${key}: ${reason}`);
-    this.name = 'KafkaSecurityError';
-  }
-}
-
-type StoreType = 'PEM' | 'PKCS12';
-
-const PEM_BEGIN = '-----BEGIN ';
-
-function storeType(key: string, location: string, declared: string | undefined, bytes: Buffer): StoreType {
-  const type = declared?.toUpperCase();
-  if (type === 'JKS') {
-    throw new KafkaSecurityError(
-      key,
-      'JKS stores are not readable by Node.js; convert it to PKCS12 (keytool -importkeystore -deststoretype PKCS12) or PEM',
-    );
-  }
-  if (type === 'PEM' || type === 'PKCS12') return type;
-  if (bytes.subarray(0, 64).toString('latin1').includes(PEM_BEGIN)) return 'PEM';
-  // A JKS file starts with 0xFEEDFEED; PKCS12 is DER (0x30).
-  if (bytes.length >= 4 && bytes.readUInt32BE(0) === 0xfeedfeed) {
-    throw new KafkaSecurityError(
-      key,
-      `${location} is a JKS store, which Node.js cannot read; convert it to PKCS12 or PEM`,
-    );
-  }
-  if (/\.(p12|pfx|pkcs12)$/i.test(location) || bytes[0] === 0x30) return 'PKCS12';
-  throw new KafkaSecurityError(key, `${location} is neither PEM nor PKCS12`);
-}
-
-/** Reads a store: a file path, or PEM text given inline (like Kafka's `ssl.truststore.certificates`). */
-function readStore(key: string, location: string): Buffer {
-  if (location.trimStart().startsWith(PEM_BEGIN)) return Buffer.from(location);
-  try {
-    return readFileSync(location);
-  } catch (err) {
-    throw new KafkaSecurityError(key, `cannot read ${location}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-}
-
-const pemBlocks = (pem: string, kind: RegExp): string[] =>
-  [...pem.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g)]
-    .filter((m) => kind.test(m[1]))
-    .map((m) => m[0]);
-
-function tlsOptions(security: KafkaSecurity): ConnectionOptions {
-  const tls: ConnectionOptions = {};
-  if (security.sslTruststoreLocation) {
-    const key = 'ssl.truststore.location';
-    const bytes = readStore(key, security.sslTruststoreLocation);
-    if (storeType(key, security.sslTruststoreLocation, security.sslTruststoreType, bytes) === 'PEM') {
-      const certs = pemBlocks(bytes.toString('utf8'), /CERTIFICATE$/);
-      if (certs.length === 0) throw new KafkaSecurityError(key, 'the PEM file holds no certificate');
-      tls.ca = certs;
-    } else {
-      // A PKCS12 trust store holds only certificates; Node takes them through pfx with the store password.
-      tls.pfx = [{ buf: bytes, passphrase: security.sslTruststorePassword }];
-    }
-  }
-  if (security.sslKeystoreLocation) {
-    const key = 'ssl.keystore.location';
-    const bytes = readStore(key, security.sslKeystoreLocation);
-    if (storeType(key, security.sslKeystoreLocation, security.sslKeystoreType, bytes) === 'PEM') {
-      const text = bytes.toString('utf8');
-      const certs = pemBlocks(text, /CERTIFICATE$/);
-      const keys = pemBlocks(text, /PRIVATE KEY$/);
-      if (certs.length === 0 || keys.length === 0) {
-        throw new KafkaSecurityError(key, 'a PEM key store must hold the client certificate and its private key');
-      }
-      tls.cert = certs.join('\n');
-      tls.key = keys[0];
-      if (security.sslKeyPassword) tls.passphrase = security.sslKeyPassword;
-    } else {
-      const pfx = Array.isArray(tls.pfx) ? tls.pfx : [];
-      pfx.push({ buf: bytes, passphrase: security.sslKeystorePassword ?? security.sslKeyPassword });
-      tls.pfx = pfx;
-    }
-  }
-  // Kafka's convention: an empty ssl.endpoint.identification.algorithm turns hostname verification off.
-  if (security.sslEndpointIdentificationAlgorithm === '') tls.checkServerIdentity = () => undefined;
-  return tls;
-}
+export { KafkaSecurityError };
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -129,14 +44,42 @@ function oauthBearer(jaas: JaasConfig): SASLOptions {
   };
 }
 
-function saslOptions(security: KafkaSecurity): SASLOptions {
+/** The Kerberos login of a GSSAPI client: principal and keytab from the JAAS entry, the broker's service name. */
+export function gssapiLogin(security: KafkaSecurity): KerberosLogin {
+  const prefix = security.keyPrefix ?? '';
+  return kerberosLoginFrom(
+    security.saslJaasConfig,
+    security.saslKerberosServiceName?.trim() || 'kafka',
+    `${prefix}sasl.jaas.config`,
+  );
+}
+
+/** kafkajs' hook: each SaslAuthenticate round trip carries one GSSAPI token. */
+function gssapiMechanism(login: KerberosLogin): Mechanism {
+  // kafkajs frames SASL payloads as Kafka BYTES: a 4-byte length, then the token (-1: none).
+  const bytes = (token: Buffer) => {
+    const framed = Buffer.alloc(4 + token.length);
+    framed.writeInt32BE(token.length, 0);
+    token.copy(framed, 4);
+    return { encode: () => framed };
+  };
+  const unframe = (b: Buffer) => (b.length < 4 || b.readInt32BE(0) < 0 ? Buffer.alloc(0) : b.subarray(4));
+  const raw = { decode: unframe, parse: (b: Buffer) => b };
+  return {
+    mechanism: 'GSSAPI',
+    authenticationProvider: ({ host, saslAuthenticate }) => ({
+      authenticate: () =>
+        authenticateGssapi(login, host, async (token) => {
+          const reply = await saslAuthenticate<Buffer>({ request: bytes(token), response: raw });
+          return reply ?? Buffer.alloc(0);
+        }),
+    }),
+  };
+}
+
+function saslOptions(security: KafkaSecurity): SASLOptions | Mechanism {
   const mechanism = (security.saslMechanism ?? 'GSSAPI').toUpperCase();
-  if (mechanism === 'GSSAPI') {
-    throw new KafkaSecurityError(
-      'sasl.mechanism',
-      'GSSAPI (Kerberos) is not available in this connector; use SCRAM-SHA-512, SCRAM-SHA-256, PLAIN or OAUTHBEARER',
-    );
-  }
+  if (mechanism === 'GSSAPI') return gssapiMechanism(gssapiLogin(security));
   if (!security.saslJaasConfig)
     throw new KafkaSecurityError('sasl.jaas.config', `is required for sasl.mechanism=${mechanism}`);
   const parsed = parseJaasConfig(security.saslJaasConfig);

@@ -51,14 +51,16 @@ export async function runMirrorWorker(options: MirrorWorkerOptions): Promise<voi
   const startOne = async (record: ConnectorRecord) => {
     let spec = record.spec as MirrorConnectorSpec;
     if (options.vault) spec = await unsealSpec(spec, options.vault);
-    const rt = new MirrorSourceConnector(record, spec, store, log.child({ connector: record.name }));
-    running.set(record.name, rt);
+    let rt: MirrorSourceConnector | undefined;
     try {
+      // Building the clients reads the key stores: a bad store fails this connector, not the worker's poll.
+      rt = new MirrorSourceConnector(record, spec, store, log.child({ connector: record.name }));
+      running.set(record.name, rt);
       await rt.start();
       log.info('mirror connector started', { connector: record.name, epoch: record.epoch });
     } catch (err) {
       running.delete(record.name);
-      await rt.stop('FAILED').catch(() => {});
+      await rt?.stop('FAILED').catch(() => {});
       broken.set(record.name, record.epoch);
       const reason = `cannot start: ${(err as Error).message}`;
       log.error('mirror connector failed to start', { connector: record.name, reason });

@@ -81,7 +81,7 @@ describe('dsc --url (HTTP client against a live API)', () => {
       out: 'restarted connector fs-person-demo-104 (epoch 3): it is planned again',
     });
     expect(dispatcher.plans.at(-1)).toEqual({ connector: 'fs-person-demo-104', epoch: 3, restart: 'all' });
-    expect((await cli.run('create', '--c', 'seed-mirror.conf')).code).toBe(1);
+    expect((await cli.run('create', '--c', 'bad-mirror.conf')).code).toBe(1);
     expect((await cli.run('delete', 'fs-person-demo-104')).code).toBe(0);
     expect((await cli.run('list', 'fs-person-demo-104')).code).toBe(3);
     // Nothing was written to the CLI's local state.

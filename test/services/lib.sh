@@ -48,7 +48,7 @@ APICURIO_DIR="$DSC_CACHE/apicurio-registry-$APICURIO_VERSION"
 APICURIO_JAR="$APICURIO_DIR/apicurio-registry-app-$APICURIO_VERSION-runner.jar"
 
 # start order; down.sh stops in reverse
-ALL_SERVICES=(kafka-target kafka-source fake-gcs firestore schema-registry schema-registry-auth)
+ALL_SERVICES=(kdc kafka-target kafka-source fake-gcs firestore schema-registry schema-registry-auth)
 
 log() { printf '[services] %s\n' "$*" >&2; }
 

@@ -2,8 +2,11 @@
 # Starts the local test services on loopback (idempotent: healthy services are left alone).
 #
 #   kafka-target          Kafka (KRaft, single combined node)  PLAINTEXT 127.0.0.1:9092  (controller :9093)
+#                                                              SASL_SSL  127.0.0.1:9094 (GSSAPI, kdc.sh)
 #   kafka-source          Kafka (KRaft, second cluster)        PLAINTEXT 127.0.0.1:19092,
 #                                                              SASL_SSL  127.0.0.1:19094 (SCRAM-SHA-512/256)
+#                                                              SASL_SSL  127.0.0.1:19095 (GSSAPI, kdc.sh)
+#   kdc                   MIT Kerberos KDC, realm DSC.TEST     127.0.0.1:7088 (see kdc.sh)
 #   fake-gcs              fake-gcs-server (memory backend)     http://127.0.0.1:4443
 #   firestore             @firestore-emulator/server (gRPC)    127.0.0.1:8080 (+ admin HTTP :8086)
 #   schema-registry       Apicurio Registry, Confluent API     http://127.0.0.1:8081/apis/ccompat/v7
@@ -28,6 +31,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=pubsub.sh
 source "$(dirname "${BASH_SOURCE[0]}")/pubsub.sh"
+# shellcheck source=kdc.sh
+source "$(dirname "${BASH_SOURCE[0]}")/kdc.sh"
 
 START_TIME=$SECONDS
 KAFKA_READY_TIMEOUT=${DSC_KAFKA_READY_TIMEOUT:-90}
@@ -43,7 +48,7 @@ if ! flock -w 300 9; then
 fi
 
 JAVA="$(resolve_java)" || { log "java not found (need JDK 17+)"; exit 1; }
-for tool in mvn go openssl curl unzip ss flock; do
+for tool in mvn go openssl curl unzip ss flock keytool krb5kdc kdb5_util kadmin.local ktutil kinit; do
   command -v "$tool" >/dev/null 2>&1 || { log "required tool '$tool' not found"; exit 1; }
 done
 
@@ -148,9 +153,13 @@ wait_ready() {
 # ---------------------------------------------------------------------------------------------------
 # health checks
 # ---------------------------------------------------------------------------------------------------
-kafka_target_healthy() { kafka_api_versions_ok "$HOST" "$KAFKA_TARGET_PORT"; }
+# A broker started before the GSSAPI listener existed is not healthy: up.sh restarts it once with the new config.
+kafka_target_healthy() {
+  kafka_api_versions_ok "$HOST" "$KAFKA_TARGET_PORT" && port_open "$HOST" "$KAFKA_TARGET_GSSAPI_PORT"
+}
 kafka_source_healthy() {
-  kafka_api_versions_ok "$HOST" "$KAFKA_SOURCE_PORT" && port_open "$HOST" "$KAFKA_SOURCE_SASL_SSL_PORT"
+  kafka_api_versions_ok "$HOST" "$KAFKA_SOURCE_PORT" && port_open "$HOST" "$KAFKA_SOURCE_SASL_SSL_PORT" &&
+    port_open "$HOST" "$KAFKA_SOURCE_GSSAPI_PORT"
 }
 kafka_started_logged() { grep -q "Kafka Server started" "$LOG_DIR/$1.log" 2>/dev/null; }
 kafka_target_ready() { kafka_started_logged kafka-target && kafka_target_healthy; }
@@ -221,17 +230,17 @@ logger.cleaner.level = WARN
 EOF
 }
 
-# start_kafka <name> <plaintext-port> <controller-port> [sasl-ssl-port]
+# start_kafka <name> <plaintext-port> <controller-port> <sasl-ssl-port or ""> <gssapi-port>
 start_kafka() {
-  local name=$1 port=$2 cport=$3 sport=${4:-} dir cfg cluster_id
+  local name=$1 port=$2 cport=$3 sport=${4:-} gport=$5 dir cfg cluster_id
   dir="$RUN_DIR/$name"
   cfg="$dir/server.properties"
   rm -rf "$dir"
   mkdir -p "$dir"
   write_log4j2 "$dir/log4j2.properties"
-  local listeners="PLAINTEXT://$HOST:$port,CONTROLLER://$HOST:$cport"
-  local advertised="PLAINTEXT://$HOST:$port"
-  local protomap="CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
+  local listeners="PLAINTEXT://$HOST:$port,CONTROLLER://$HOST:$cport,GSSAPI://$HOST:$gport"
+  local advertised="PLAINTEXT://$HOST:$port,GSSAPI://$HOST:$gport"
+  local protomap="CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,GSSAPI:SASL_SSL"
   if [[ -n "$sport" ]]; then
     listeners="$listeners,SASL_SSL://$HOST:$sport"
     advertised="$advertised,SASL_SSL://$HOST:$sport"
@@ -266,6 +275,7 @@ num.io.threads=4
 num.recovery.threads.per.data.dir=1
 log.retention.hours=24
 EOF
+  kafka_gssapi_properties >>"$cfg"
   local scram_args=()
   if [[ -n "$sport" ]]; then
     cat >>"$cfg" <<EOF
@@ -302,7 +312,7 @@ EOF
   launch "$name" "$JAVA" -Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$dir/log4j2.properties" -Dkafka.logs.dir="$dir/logs" \
-    -cp "$KAFKA_LIBS/*" kafka.Kafka "$cfg"
+    -Djava.security.krb5.conf="$KRB5_CONF_FILE" -cp "$KAFKA_LIBS/*" kafka.Kafka "$cfg"
   log "$name starting (cluster id $cluster_id, pid $(cat "$(pid_file "$name")"))"
 }
 
@@ -314,6 +324,7 @@ NODE="$(resolve_node)" || true
 
 # 1. what needs starting?
 declare -A TODO=()
+already_up kdc kdc_healthy || TODO[kdc]=1
 already_up kafka-target kafka_target_healthy || TODO[kafka-target]=1
 already_up kafka-source kafka_source_healthy || TODO[kafka-source]=1
 already_up fake-gcs fake_gcs_healthy || TODO[fake-gcs]=1
@@ -321,6 +332,16 @@ already_up firestore firestore_healthy || TODO[firestore]=1
 already_up schema-registry schema_registry_healthy || TODO[schema-registry]=1
 already_up schema-registry-auth schema_registry_auth_healthy || TODO[schema-registry-auth]=1
 already_up pubsub pubsub_healthy || TODO[pubsub]=1
+
+# a new realm means new keys: brokers holding the old broker.keytab restart
+if ensure_kdc_db; then
+  TODO[kafka-target]=1 TODO[kafka-source]=1 TODO[kdc]=1
+  stop_service kdc
+  stop_service kafka-target
+  stop_service kafka-source
+elif (($? > 1)); then
+  die "could not create the Kerberos realm (see $LOG_DIR/kdc-setup.log)"
+fi
 
 # 2. downloads / builds (in parallel, each to its own log)
 declare -A INSTALL_PIDS=()
@@ -340,7 +361,10 @@ if [[ -n "${TODO[pubsub]:-}" ]]; then
   ensure_pubsub >"$LOG_DIR/install-pubsub.log" 2>&1 &
   INSTALL_PIDS[install-pubsub]=$!
 fi
-if [[ -n "${TODO[kafka-source]:-}" ]]; then ensure_tls; fi
+if [[ -n "${TODO[kafka-source]:-}${TODO[kafka-target]:-}" ]]; then
+  ensure_tls
+  ensure_java_stores
+fi
 install_failed=0
 for job in "${!INSTALL_PIDS[@]}"; do
   if ! wait "${INSTALL_PIDS[$job]}"; then
@@ -351,16 +375,22 @@ for job in "${!INSTALL_PIDS[@]}"; do
 done
 ((install_failed == 0)) || exit 1
 
-# 3. start what is missing (the two Kafka format+launch steps run in parallel)
+# 3. start what is missing (the two Kafka format+launch steps run in parallel; the brokers log in to the KDC)
+if [[ -n "${TODO[kdc]:-}" ]]; then
+  start_kdc || exit 1
+  wait_ready kdc "$READY_TIMEOUT" kdc_healthy || exit 1
+fi
 declare -A START_PIDS=()
 if [[ -n "${TODO[kafka-target]:-}" ]]; then
-  ports_free kafka-target "$KAFKA_TARGET_PORT" "$KAFKA_TARGET_CONTROLLER_PORT" || exit 1
-  start_kafka kafka-target "$KAFKA_TARGET_PORT" "$KAFKA_TARGET_CONTROLLER_PORT" &
+  ports_free kafka-target "$KAFKA_TARGET_PORT" "$KAFKA_TARGET_CONTROLLER_PORT" "$KAFKA_TARGET_GSSAPI_PORT" || exit 1
+  start_kafka kafka-target "$KAFKA_TARGET_PORT" "$KAFKA_TARGET_CONTROLLER_PORT" "" "$KAFKA_TARGET_GSSAPI_PORT" &
   START_PIDS[kafka-target]=$!
 fi
 if [[ -n "${TODO[kafka-source]:-}" ]]; then
-  ports_free kafka-source "$KAFKA_SOURCE_PORT" "$KAFKA_SOURCE_CONTROLLER_PORT" "$KAFKA_SOURCE_SASL_SSL_PORT" || exit 1
-  start_kafka kafka-source "$KAFKA_SOURCE_PORT" "$KAFKA_SOURCE_CONTROLLER_PORT" "$KAFKA_SOURCE_SASL_SSL_PORT" &
+  ports_free kafka-source "$KAFKA_SOURCE_PORT" "$KAFKA_SOURCE_CONTROLLER_PORT" "$KAFKA_SOURCE_SASL_SSL_PORT" \
+    "$KAFKA_SOURCE_GSSAPI_PORT" || exit 1
+  start_kafka kafka-source "$KAFKA_SOURCE_PORT" "$KAFKA_SOURCE_CONTROLLER_PORT" "$KAFKA_SOURCE_SASL_SSL_PORT" \
+    "$KAFKA_SOURCE_GSSAPI_PORT" &
   START_PIDS[kafka-source]=$!
 fi
 if [[ -n "${TODO[fake-gcs]:-}" ]]; then
@@ -438,6 +468,7 @@ JAVA=$JAVA
 DSC_SERVICES_LOG_DIR=$LOG_DIR
 $(pubsub_env)
 EOF
+kdc_services_env >>"$tmp_env"
 mv "$tmp_env" "$ENV_FILE"
 log "all services up in $((SECONDS - START_TIME))s; env file: $ENV_FILE"
 cat "$ENV_FILE"

@@ -4,9 +4,10 @@
 import type { ConnectionOptions, SASLCustomAuthenticator } from '../platformatic.js';
 import type { KafkaSecurity } from '../../config/spec.js';
 import { kafkaJsSecurity, KafkaSecurityError } from '../security.js';
+import { wireGssapiAuthenticator } from './wire-gssapi.js';
 
 /** Set by the Kerberos module: builds the SASL authenticate function for a GSSAPI security block. */
-let gssapiAuthenticator: ((security: KafkaSecurity) => SASLCustomAuthenticator) | undefined;
+let gssapiAuthenticator: ((security: KafkaSecurity) => SASLCustomAuthenticator) | undefined = wireGssapiAuthenticator;
 
 export function registerGssapiAuthenticator(factory: (security: KafkaSecurity) => SASLCustomAuthenticator): void {
   gssapiAuthenticator = factory;

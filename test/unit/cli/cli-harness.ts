@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIo } from '../../../shared/cli/io.js';
 import { main } from '../../../shared/cli/main.js';
-import { PLAIN_MIRROR, seedGcs, seedMirror } from './seed-configs.js';
+import { PLAIN_MIRROR, badMirror, seedGcs, seedMirror } from './seed-configs.js';
 
 export interface CliRun {
   code: number;
@@ -19,6 +19,7 @@ export class CliHarness {
   constructor() {
     writeFileSync(join(this.dir, 'seed-gcs.conf'), seedGcs());
     writeFileSync(join(this.dir, 'seed-mirror.conf'), seedMirror());
+    writeFileSync(join(this.dir, 'bad-mirror.conf'), badMirror());
     writeFileSync(join(this.dir, 'mirror.conf'), PLAIN_MIRROR);
   }
 

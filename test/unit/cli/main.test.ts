@@ -80,12 +80,12 @@ describe('dsc validate (offline)', () => {
   });
 
   it('prints every error with file:line [section] key and exits 1', async () => {
-    const r = await cli.run('validate', '--config', 'seed-mirror.conf');
+    const r = await cli.run('validate', '--config', 'bad-mirror.conf');
     expect(r.code).toBe(1);
     const lines = r.err.split('\n');
     expect(lines.length).toBeGreaterThan(1);
     expect(lines).toContainEqual(
-      expect.stringMatching(/^seed-mirror\.conf:\d+ \(global\) producer\.sasl\.mechanism: GSSAPI/),
+      expect.stringMatching(/^bad-mirror\.conf:\d+ \(global\) producer\.sasl\.mechanism: unsupported SASL mechanism/),
     );
   });
 
@@ -102,6 +102,12 @@ describe('dsc validate (offline)', () => {
     expect((await cli.run('list')).out).toBe('no connectors');
   });
 
+  it("accepts the seed's mirror example as published (GSSAPI, JKS, ****** passwords)", async () => {
+    const r = await cli.run('validate', '--c', 'seed-mirror.conf');
+    expect([r.code, r.err]).toEqual([0, '']);
+    expect(r.out).toContain('seed-mirror.conf is valid; it would create 1 connector');
+  });
+
   it('--json gives {valid, connectors, issues}', async () => {
     const ok = await cli.run('validate', '-c', 'mirror.conf', '--json');
     expect(ok.code).toBe(0);
@@ -112,7 +118,7 @@ describe('dsc validate (offline)', () => {
       ],
       issues: [],
     });
-    const bad = await cli.run('validate', '--c', 'seed-mirror.conf', '--json');
+    const bad = await cli.run('validate', '--c', 'bad-mirror.conf', '--json');
     expect(bad.code).toBe(1);
     const body = JSON.parse(bad.out);
     expect(body.valid).toBe(false);
@@ -133,9 +139,9 @@ describe('dsc create / list / status / pause / resume / delete (embedded)', () =
     expect(again.code).toBe(4);
     expect(again.err).toContain('connectors fs-person-demo-104, fs-friend-demo-104 already exist; nothing was created');
 
-    const invalid = await cli.run('create', '--c', 'seed-mirror.conf');
+    const invalid = await cli.run('create', '--c', 'bad-mirror.conf');
     expect(invalid.code).toBe(1);
-    expect(invalid.err).toMatch(/seed-mirror\.conf:\d+ \(global\) consumer\.sasl\.mechanism/);
+    expect(invalid.err).toMatch(/bad-mirror\.conf:\d+ \(global\) consumer\.sasl\.mechanism/);
 
     const list = await cli.run('list');
     expect(list.code).toBe(0);

@@ -1,5 +1,5 @@
-// The seed's two examples (test/fixtures/config) and a mirror config dsc accepts as is: the seed's own mirror
-// example uses GSSAPI and JKS stores, which dsc reports as errors (good for the validate tests).
+// The seed's two examples (test/fixtures/config), a mirror config pointed at the test clusters, and an invalid one
+// (the seed's mirror example with a SASL mechanism Kafka does not have) for the validate tests.
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -44,3 +44,5 @@ export function testPrivateKey(): string {
   return key;
 }
 export const seedMirror = (): string => readFileSync(fixturePath('seed-mirror.conf'), 'utf8');
+/** Invalid: the seed mirror example with `sasl.mechanism=KERBEROS_V4` under each of its three prefixes. */
+export const badMirror = (): string => seedMirror().replace(/sasl\.mechanism=GSSAPI/g, 'sasl.mechanism=KERBEROS_V4');

@@ -272,6 +272,7 @@ describe('file connector values', () => {
       brokers: ['k1:9092', 'k2:9092'],
       security: {
         protocol: 'SASL_SSL',
+        keyPrefix: 'producer.',
         saslMechanism: 'SCRAM-SHA-512',
         saslJaasConfig: 'org.apache.kafka.common.security.scram.ScramLoginModule required username="u" password="p";',
         sslTruststoreLocation: '/etc/ca.pem',
@@ -510,19 +511,45 @@ describe('security', () => {
     ]);
   });
 
-  it('refuses GSSAPI, also as the implicit default of a SASL protocol', () => {
+  it('accepts GSSAPI with a Krb5LoginModule keytab login, also as the implicit default of a SASL protocol', () => {
+    const krb5 =
+      'com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true storeKey=true ' +
+      'keyTab=\\"/k/c.keytab\\" principal=\\"c@R.COM\\";';
+    const ok = secured(
+      'consumer.security.protocol=SASL_SSL',
+      'consumer.sasl.mechanism=gssapi',
+      `consumer.sasl.jaas.config=${krb5}`,
+    );
+    expect(ok.issues).toEqual([]);
+    const implicit = secured('consumer.security.protocol=SASL_PLAINTEXT', `consumer.sasl.jaas.config=${krb5}`);
+    expect(implicit.issues).toEqual([]);
+    expect((implicit.specs[0] as MirrorConnectorSpec).source.security.saslMechanism).toBe('GSSAPI');
+    expect(only(secured('consumer.security.protocol=SASL_PLAINTEXT').issues)[0]).toBe('consumer.sasl.jaas.config');
+    const scram = 'org.apache.kafka.common.security.scram.ScramLoginModule required username="u" password="p";';
     expect(
       only(
         secured(
           'consumer.security.protocol=SASL_SSL',
-          'consumer.sasl.mechanism=gssapi',
-          'consumer.sasl.jaas.config=x required;',
+          'consumer.sasl.mechanism=GSSAPI',
+          `consumer.sasl.jaas.config=${scram}`,
+        ).issues,
+      ),
+    ).toEqual([
+      'consumer.sasl.jaas.config',
+      'm',
+      9,
+      'GSSAPI needs com.sun.security.auth.module.Krb5LoginModule, not org.apache.kafka.common.security.scram.ScramLoginModule',
+    ]);
+    const noKeytab = 'com.sun.security.auth.module.Krb5LoginModule required useTicketCache=true;';
+    expect(
+      only(
+        secured(
+          'consumer.security.protocol=SASL_SSL',
+          'consumer.sasl.mechanism=GSSAPI',
+          `consumer.sasl.jaas.config=${noKeytab}`,
         ).issues,
       )[3],
-    ).toBe(
-      'GSSAPI (Kerberos) is not supported by the kafkajs client dsc uses; use SCRAM-SHA-512, SCRAM-SHA-256, PLAIN or OAUTHBEARER',
-    );
-    expect(only(secured('consumer.security.protocol=SASL_PLAINTEXT').issues)[0]).toBe('consumer.security.protocol');
+    ).toBe('GSSAPI needs useKeyTab=true with keyTab="<file>" and principal="<name@REALM>"');
   });
 
   it('refuses a SASL mechanism without sasl.jaas.config, and a JAAS config without credentials', () => {
@@ -543,19 +570,38 @@ describe('security', () => {
     ).toBe('SCRAM-SHA-256 needs the username and password options in the JAAS config');
   });
 
-  it('refuses JKS stores by extension or by type', () => {
+  it('accepts JKS stores with their passwords, and names the missing password', () => {
     const p = secured(
       'source.admin.security.protocol=SSL',
       'source.admin.ssl.keystore.location=/k/client.JKS',
       'source.admin.ssl.truststore.location=/k/trust.store',
       'source.admin.ssl.truststore.type=JKS',
     );
-    expect(errors(p.issues).map((e) => e[0])).toEqual([
-      'source.admin.ssl.keystore.location',
-      'source.admin.ssl.truststore.type',
+    expect(errors(p.issues)).toEqual([
+      [
+        'source.admin.ssl.keystore.password',
+        'm',
+        5,
+        'missing: the JKS store source.admin.ssl.keystore.location needs its password',
+      ],
+      [
+        'source.admin.ssl.truststore.password',
+        'm',
+        5,
+        'missing: the JKS store source.admin.ssl.truststore.location needs its password',
+      ],
     ]);
+    const ok = secured(
+      'source.admin.security.protocol=SSL',
+      'source.admin.ssl.keystore.location=/k/client.jks',
+      'source.admin.ssl.keystore.password=******',
+      'source.admin.ssl.truststore.location=/k/trust.store',
+      'source.admin.ssl.truststore.type=JKS',
+      'source.admin.ssl.truststore.password=******',
+    );
+    expect(ok.issues).toEqual([]);
     expect(
-      hasErrors(secured('source.admin.security.protocol=SSL', 'source.admin.ssl.keystore.location=/k/c.p12').issues),
-    ).toBe(false);
+      only(secured('source.admin.security.protocol=SSL', 'source.admin.ssl.truststore.type=JCEKS').issues)[3],
+    ).toBe('unsupported store type "JCEKS"; supported: JKS, PKCS12, PEM');
   });
 });

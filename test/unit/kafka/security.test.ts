@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jaasConfigFor, parseJaasConfig } from '../../../shared/config/jaas-config.js';
 import { kafkaJsSecurity, targetFromEnv } from '../../../shared/kafka/client.js';
+import { gssapiLogin } from '../../../shared/kafka/security.js';
 
 const SCRAM = 'org.apache.kafka.common.security.scram.ScramLoginModule';
 
@@ -69,16 +70,43 @@ describe('kafkaJsSecurity', () => {
     const token = (await sasl.oauthBearerProvider()).value;
     expect(JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sub).toBe('alice');
   });
-  it('refuses GSSAPI and JKS with what to use instead', () => {
-    expect(() => kafkaJsSecurity({ protocol: 'SASL_SSL', saslMechanism: 'GSSAPI', saslJaasConfig: 'x' })).toThrow(
-      /GSSAPI.*use SCRAM-SHA-512/,
-    );
+  it('GSSAPI: a kafkajs authentication provider for the Krb5LoginModule principal; bad JAAS names the key', () => {
+    const krb5 =
+      'com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true storeKey=true keyTab="/k/c.keytab" principal="c@R";';
+    const sasl = kafkaJsSecurity({
+      protocol: 'SASL_PLAINTEXT',
+      keyPrefix: 'consumer.',
+      saslMechanism: 'GSSAPI',
+      saslJaasConfig: krb5,
+    }).sasl as { mechanism: string; authenticationProvider: unknown };
+    expect(sasl.mechanism).toBe('GSSAPI');
+    expect(typeof sasl.authenticationProvider).toBe('function');
+    expect(
+      gssapiLogin({
+        protocol: 'SASL_SSL',
+        saslJaasConfig: krb5,
+        saslKerberosServiceName: 'kfk',
+        keyPrefix: 'producer.',
+      }),
+    ).toEqual({ principal: 'c@R', keyTab: '/k/c.keytab', serviceName: 'kfk', key: 'producer.sasl.jaas.config' });
+    expect(() =>
+      kafkaJsSecurity({
+        protocol: 'SASL_SSL',
+        keyPrefix: 'source.admin.',
+        saslMechanism: 'GSSAPI',
+        saslJaasConfig: 'com.sun.security.auth.module.Krb5LoginModule required useTicketCache=true;',
+      }),
+    ).toThrow(/^source\.admin\.sasl\.jaas\.config: GSSAPI needs useKeyTab=true/);
+  });
+  it('refuses a JCEKS store and a JKS store without its password, naming the key', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dsc-jks-'));
+    const jceks = join(dir, 'trust.jceks');
+    writeFileSync(jceks, Buffer.from([0xce, 0xce, 0xce, 0xce, 0, 0, 0, 2]));
+    expect(() => kafkaJsSecurity({ protocol: 'SSL', sslTruststoreLocation: jceks })).toThrow(/JCEKS/);
     const jks = join(dir, 'trust.jks');
     writeFileSync(jks, Buffer.from([0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2]));
-    expect(() => kafkaJsSecurity({ protocol: 'SSL', sslTruststoreLocation: jks })).toThrow(/JKS.*PKCS12 or PEM/);
-    expect(() => kafkaJsSecurity({ protocol: 'SSL', sslTruststoreLocation: jks, sslTruststoreType: 'JKS' })).toThrow(
-      /ssl\.truststore\.location/,
+    expect(() => kafkaJsSecurity({ protocol: 'SSL', keyPrefix: 'consumer.', sslTruststoreLocation: jks })).toThrow(
+      /^consumer\.ssl\.truststore\.password: is required/,
     );
   });
   it('reads PEM and PKCS12 stores; empty endpoint identification turns hostname checks off', () => {

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FileConnectorSpec, KafkaSecurity, MirrorConnectorSpec } from '../../../shared/config/spec.js';
+import { parseConnectorConfig } from '../../../shared/config/index.js';
+import { redactSpec } from '../../../shared/config/secrets.js';
 import { FileSecretVault } from '../../../shared/lifecycle/file-secret-vault.js';
 import {
   connectorLabel,
@@ -289,5 +291,27 @@ describe('vaultFromEnv', () => {
       SecretManagerVault,
     );
     await expect(vaultFromEnv({ DSC_SECRETS: 'vault' })).rejects.toThrow(/DSC_SECRETS.*'vault'/);
+  });
+});
+
+describe("the seed's GSSAPI + JKS mirror config", () => {
+  it('seals every store password and JAAS line; redacted output holds none of them', async () => {
+    const seed = readFileSync(new URL('../../fixtures/config/seed-mirror.conf', import.meta.url), 'utf8');
+    let i = 0;
+    // Each `******` becomes its own password, so that a leak of any one of them shows.
+    const text = seed.replace(/\*{6}/g, () => `store-pw-${++i}-x`);
+    const spec = parseConnectorConfig(text, { fileName: 'seed-mirror.conf' }).specs[0] as MirrorConnectorSpec;
+    const vault = new FileSecretVault(vaultFile());
+    const sealed = JSON.stringify(await sealSpec(spec, vault));
+    const shown = JSON.stringify(redactSpec(spec));
+    expect(i).toBe(9); // keystore, key and truststore passwords for producer, consumer and source.admin
+    for (let k = 1; k <= i; k++) {
+      expect(sealed).not.toContain(`store-pw-${k}-x`);
+      expect(shown).not.toContain(`store-pw-${k}-x`);
+    }
+    expect(sealed).not.toContain('.keytab');
+    const unsealed = await unsealSpec(JSON.parse(sealed) as MirrorConnectorSpec, vault);
+    expect(unsealed.source.security.sslTruststorePassword).toMatch(/^store-pw-\d+-x$/);
+    expect(unsealed.target.security.saslJaasConfig).toContain('keyTab="/path/to/kafka-producer.keytab"');
   });
 });

@@ -1,0 +1,350 @@
+// The seed's §3.1.4 mirror example on the real clusters: SASL_SSL + GSSAPI (MIT KDC, keytabs) for admin, consumer and
+// producer, JKS key and trust stores; Avro without a registry → JSON, every record compared. Then what goes wrong in
+// the field (wrong keytab, wrong principal, wrong JKS password, KDC unreachable, a ticket expiring mid-run): each is
+// a clear error naming the key, and after the fix and a resume nothing is lost.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import avro from 'avsc';
+import { describe, expect, it } from 'vitest';
+import { formatIssue, parseConnectorConfig } from '../../shared/config/index.js';
+import type { MirrorConnectorSpec } from '../../shared/config/spec.js';
+import { createKafka } from '../../shared/kafka/client.js';
+import { ticketCaches } from '../../shared/kafka/kerberos-login.js';
+import { requireService } from '../services/env.js';
+import {
+  type Consumed,
+  consume,
+  createConnector,
+  createTopic,
+  mirrorWorkerForSuite,
+  produce,
+  sourceKafka,
+  targetKafka,
+  unique,
+  waitFor,
+} from './mirror-helpers.js';
+
+const env = (k: string) => requireService(k);
+const dir = mkdtempSync(join(tmpdir(), 'dsc-gssapi-'));
+const SCHEMA = {
+  type: 'record',
+  name: 'Person',
+  fields: [
+    { name: 'id', type: 'int' },
+    { name: 'name', type: 'string' },
+  ],
+};
+
+/** A copy of a keytab under a path of the test's own, so that a test can break and repair it. */
+function keytabCopy(name: string, from: string): string {
+  const path = join(dir, name);
+  copyFileSync(from, path);
+  return path;
+}
+
+interface SeedOptions {
+  topic?: string;
+  name?: string;
+  adminPrincipal?: string;
+  adminKeytab?: string;
+  truststore?: string;
+  /** One principal and keytab for admin, consumer and producer. */
+  everyone?: { principal: string; keytab: string };
+}
+
+/** The seed's §3.1.4 text, verbatim except hosts, paths, principals (and so realm) and passwords. */
+function seedConfig(o: SeedOptions = {}): string {
+  let text = readFileSync(new URL('../fixtures/config/seed-mirror.conf', import.meta.url), 'utf8');
+  const swap = (from: string, to: string) => {
+    if (!o.everyone) expect(text).toContain(from);
+    text = text.split(from).join(to);
+  };
+  if (o.everyone) {
+    for (const role of ['producer', 'consumer', 'admin']) {
+      swap(`/path/to/kafka-${role}.keytab`, o.everyone.keytab);
+      swap(`kafka-${role}@TIGERGRAPH.COM`, o.everyone.principal);
+    }
+  }
+  swap('source.kafka.server:9092', env('SOURCE_KAFKA_GSSAPI_BROKERS'));
+  swap('localhost:30002', env('KAFKA_GSSAPI_BROKERS'));
+  swap('/path/to/kafka-producer.keytab', keytabCopy('kafka-producer.keytab', env('DSC_TEST_KEYTAB_2')));
+  swap('/path/to/kafka-consumer.keytab', keytabCopy('kafka-consumer.keytab', env('DSC_TEST_KEYTAB')));
+  swap('/path/to/kafka-admin.keytab', o.adminKeytab ?? keytabCopy('kafka-admin.keytab', env('DSC_TEST_KEYTAB')));
+  swap('kafka-producer@TIGERGRAPH.COM', env('DSC_TEST_PRINCIPAL_2'));
+  swap('kafka-consumer@TIGERGRAPH.COM', env('DSC_TEST_PRINCIPAL'));
+  swap('kafka-admin@TIGERGRAPH.COM', o.adminPrincipal ?? env('DSC_TEST_PRINCIPAL'));
+  swap('/path/to/client.keystore.jks', env('DSC_TEST_KEYSTORE_JKS'));
+  swap('/path/to/client.truststore.jks', o.truststore ?? env('DSC_TEST_TRUSTSTORE_JKS'));
+  swap('******', env('DSC_TEST_STORE_PASSWORD'));
+  if (o.topic) swap('topics=avro-without-registry-topic', `topics=${o.topic}`);
+  if (o.name) swap('name=avro-test-without-registry', `name=${o.name}`);
+  return text;
+}
+
+/** Writes the config to a file and parses that file, as `dsc create --c` does. */
+function specFromFile(text: string): MirrorConnectorSpec {
+  const file = join(dir, `${unique('seed')}.conf`);
+  writeFileSync(file, text);
+  const parsed = parseConnectorConfig(readFileSync(file, 'utf8'), { fileName: file });
+  expect(parsed.issues.map((i) => formatIssue(i))).toEqual([]);
+  return parsed.specs[0] as MirrorConnectorSpec;
+}
+
+type Person = { id: number; name: string };
+const type = avro.Type.forSchema(SCHEMA as never);
+
+/** An Avro container file (schema embedded: no registry) holding `people`. */
+async function containerFile(people: Person[]): Promise<Buffer> {
+  const enc = new avro.streams.BlockEncoder(SCHEMA as never, { codec: 'null' });
+  const chunks: Buffer[] = [];
+  enc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise((r) => enc.on('end', r));
+  for (const p of people) enc.write(p);
+  enc.end();
+  await done;
+  expect(type.isValid(people[0])).toBe(true);
+  return Buffer.concat(chunks);
+}
+
+/** `count` messages over 3 partitions; each holds 1–3 records. Returns what the target must hold, per partition. */
+async function produceBatch(topic: string, tag: string, count: number): Promise<Map<number, string[]>> {
+  const expected = new Map<number, string[]>([0, 1, 2].map((p) => [p, []]));
+  const messages = [];
+  for (let i = 0; i < count; i++) {
+    const people = Array.from({ length: 1 + (i % 3) }, (_, j) => ({ id: i * 10 + j, name: `${tag}-${i}-${j} "é"` }));
+    const partition = i % 3;
+    messages.push({ key: `${tag}-${i}`, partition, value: await containerFile(people) });
+    for (const p of people) expected.get(partition)!.push(`${tag}-${i}|${JSON.stringify(p)}`);
+  }
+  await produce(sourceKafka(), topic, messages);
+  return expected;
+}
+
+const merge = (...maps: Map<number, string[]>[]) =>
+  new Map([0, 1, 2].map((p) => [p, maps.flatMap((m) => m.get(p) ?? [])]));
+const total = (m: Map<number, string[]>) => [...m.values()].reduce((a, v) => a + v.length, 0);
+
+/**
+ * Reads the target topic until every expected record arrived, then compares record by record, in order per
+ * partition. The mirror delivers at least once: a record may come again after a rebalance (tasks joining the group),
+ * so a repeat of an earlier record is allowed; a missing, reordered or unknown record is not.
+ */
+async function expectTarget(topic: string, expected: Map<number, string[]>): Promise<void> {
+  const want = new Set([...expected.values()].flat());
+  const seen = new Set<string>();
+  const line = (r: Consumed) => `${r.key}|${r.value}`;
+  const got = await consume(targetKafka(), topic, total(expected), 60_000, (r) => {
+    seen.add(line(r));
+    return [...want].every((w) => seen.has(w));
+  });
+  const byPartition = new Map<number, string[]>([0, 1, 2].map((p) => [p, []]));
+  for (const r of got.sort((a, b) => Number(BigInt(a.offset) - BigInt(b.offset)))) {
+    const records = byPartition.get(r.partition)!;
+    if (!records.includes(line(r))) records.push(line(r));
+  }
+  expect(byPartition).toEqual(expected);
+}
+
+describe('mirror over SASL_SSL + GSSAPI with JKS stores (the seed §3.1.4 config)', () => {
+  const worker = mirrorWorkerForSuite();
+
+  const failedTask = (name: string) =>
+    waitFor(async () => (await worker.store.listTasks(name)).find((t) => t.state === 'FAILED'), 60_000);
+  const resume = async (name: string) => {
+    const record = await worker.store.getConnector(name);
+    await worker.store.updateConnector(name, { desired: 'RUNNING', epoch: record!.epoch + 1 });
+  };
+  const clearError = (text: string | undefined) => {
+    expect(text).toBeDefined();
+    expect(text).not.toMatch(/\n\s+at /); // no stack trace
+    expect(text).not.toContain(env('DSC_TEST_STORE_PASSWORD'));
+    return text!;
+  };
+
+  it('moves Avro without a registry from the source GSSAPI listener to the target GSSAPI listener as JSON', async () => {
+    const admin = sourceKafka().admin();
+    await admin.connect();
+    const stale = (await admin.listTopics()).filter((t) => t === 'avro-without-registry-topic');
+    await admin.deleteTopics({ topics: stale }).catch(() => {});
+    await admin.disconnect();
+    const tgtAdmin = targetKafka().admin();
+    await tgtAdmin.connect();
+    await tgtAdmin.deleteTopics({ topics: ['hello.avro-without-registry-topic'] }).catch(() => {});
+    await tgtAdmin.disconnect();
+    await waitFor(async () => {
+      await createTopic(sourceKafka(), 'avro-without-registry-topic', 3);
+      return true;
+    }, 30_000);
+
+    const spec = specFromFile(seedConfig());
+    expect([spec.name, spec.source.security.saslMechanism, spec.target.security.sslKeystoreLocation]).toEqual([
+      'avro-test-without-registry',
+      'GSSAPI',
+      env('DSC_TEST_KEYSTORE_JKS'),
+    ]);
+    const first = await produceBatch('avro-without-registry-topic', 'a', 60);
+    await createConnector(worker.store, spec);
+    const second = await produceBatch('avro-without-registry-topic', 'b', 60);
+    await expectTarget('hello.avro-without-registry-topic', merge(first, second));
+
+    // Two principals in one process (producer: DSC_TEST_PRINCIPAL_2; admin, consumer: DSC_TEST_PRINCIPAL), each in
+    // its own cache of the process's collection; the user's default cache is not involved.
+    const listed = execFileSync('klist', ['-l'], { env: process.env, encoding: 'utf8' });
+    expect(process.env.KRB5CCNAME).toMatch(/^DIR:/);
+    expect(listed).toContain(env('DSC_TEST_PRINCIPAL'));
+    expect(listed).toContain(env('DSC_TEST_PRINCIPAL_2'));
+    await worker.store.updateConnector(spec.name, { desired: 'PAUSED' });
+  });
+
+  /** A connector on its own topic that fails to start; the cause is repaired by `fix`; every record then arrives. */
+  async function failThenRecover(
+    options: SeedOptions,
+    expectedError: RegExp,
+    fix: (name: string, topic: string) => Promise<void>,
+  ): Promise<void> {
+    const topic = unique('gssapi-neg');
+    const name = unique('m-gssapi-neg');
+    await createTopic(sourceKafka(), topic, 3);
+    const before = await produceBatch(topic, 'x', 12);
+    await createConnector(worker.store, specFromFile(seedConfig({ ...options, topic, name })));
+    const failed = await failedTask(name);
+    expect(clearError(failed.lastError)).toMatch(expectedError);
+    const during = await produceBatch(topic, 'y', 12);
+    await fix(name, topic);
+    await expectTarget(`hello.${topic}`, merge(before, during));
+  }
+
+  /** A config fix: `dsc delete` then `dsc create` with the repaired file (the worker sees the delete first). */
+  const recreate = (options: SeedOptions) => async (name: string, topic: string) => {
+    await worker.store.deleteConnector(name);
+    await new Promise((r) => setTimeout(r, 1500));
+    await createConnector(worker.store, specFromFile(seedConfig({ ...options, topic, name })));
+  };
+
+  it('a wrong keytab: names source.admin.sasl.jaas.config and the cause; fixed file + resume loses nothing', async () => {
+    const keytab = keytabCopy(`${unique('admin')}.keytab`, env('DSC_TEST_KEYTAB_2')); // another principal's keys
+    await failThenRecover(
+      { adminKeytab: keytab },
+      new RegExp(
+        `^cannot start: source\\.admin\\.sasl\\.jaas\\.config: cannot log in as ${env('DSC_TEST_PRINCIPAL')} ` +
+          `with keyTab ${keytab}: Keytab contains no suitable keys`,
+      ),
+      async (name) => {
+        copyFileSync(env('DSC_TEST_KEYTAB'), keytab);
+        await resume(name);
+      },
+    );
+  });
+
+  it('a missing keytab file is named with its path', async () => {
+    const keytab = join(dir, 'no-such.keytab');
+    const name = unique('m-gssapi-nokt');
+    await createConnector(worker.store, specFromFile(seedConfig({ adminKeytab: keytab, name, topic: unique('t') })));
+    expect(clearError((await failedTask(name)).lastError)).toBe(
+      `cannot start: source.admin.sasl.jaas.config: cannot read keyTab ${keytab}: ENOENT`,
+    );
+  });
+
+  it('a wrong principal: names the key, the principal and the cause; fixed config loses nothing', async () => {
+    await failThenRecover(
+      { adminPrincipal: 'nobody@DSC.TEST' },
+      /^cannot start: source\.admin\.sasl\.jaas\.config: cannot log in as nobody@DSC\.TEST .*no suitable keys for nobody@DSC\.TEST.*check principal=/,
+      recreate({}),
+    );
+  });
+
+  it('a wrong JKS password: names the password key, not the password; repaired store + resume loses nothing', async () => {
+    const store = join(dir, `${unique('trust')}.jks`);
+    copyFileSync(env('DSC_TEST_TRUSTSTORE_JKS'), store);
+    const pw = env('DSC_TEST_STORE_PASSWORD');
+    execFileSync('keytool', ['-storepasswd', '-keystore', store, '-storepass', pw, '-new', 'rotated-elsewhere'], {
+      stdio: 'pipe',
+    });
+    await failThenRecover(
+      { truststore: store },
+      new RegExp(
+        `^cannot start: (consumer|producer|source\\.admin)\\.ssl\\.truststore\\.password: wrong password for ${store} ` +
+          `\\(the store's integrity check failed\\)$`,
+      ),
+      async (name) => {
+        copyFileSync(env('DSC_TEST_TRUSTSTORE_JKS'), store);
+        await resume(name);
+      },
+    );
+  });
+
+  it('the KDC cannot be reached: names the key, the realm and where its KDC is configured', async () => {
+    await failThenRecover(
+      {
+        adminPrincipal: env('DSC_TEST_UNREACHABLE_PRINCIPAL'),
+        adminKeytab: keytabCopy(`${unique('unreach')}.keytab`, env('DSC_TEST_UNREACHABLE_KEYTAB')),
+      },
+      /^cannot start: source\.admin\.sasl\.jaas\.config: cannot log in as dsc-client@UNREACHABLE\.TEST .*Cannot contact any KDC for realm 'UNREACHABLE\.TEST'.*\(the KDC is unreachable: check the realm's kdc in /,
+      recreate({}),
+    );
+  });
+
+  it('a ticket that expires mid-run: live connections re-authenticate with a renewed ticket; new ones log in again', async () => {
+    const topic = unique('gssapi-expiry');
+    const name = unique('m-gssapi-expiry');
+    const login = {
+      principal: env('DSC_TEST_SHORT_PRINCIPAL'),
+      keyTab: keytabCopy(`${unique('short')}.keytab`, env('DSC_TEST_SHORT_KEYTAB')),
+      serviceName: 'kafka',
+      key: 'consumer.sasl.jaas.config',
+    };
+    await createTopic(sourceKafka(), topic, 3);
+    const started = Date.now();
+    await createConnector(
+      worker.store,
+      specFromFile(seedConfig({ topic, name, everyone: { principal: login.principal, keytab: login.keyTab } })),
+    );
+    const first = await produceBatch(topic, 'p', 9);
+    await expectTarget(`hello.${topic}`, first);
+    const firstEnd = ticketCaches.endsAt(login)!;
+    expect(firstEnd - Date.now()).toBeLessThanOrEqual(Number(env('DSC_TEST_SHORT_TICKET_SECONDS')) * 1000);
+    // Past the ticket's end, and past the brokers' re-authentication deadline (connections.max.reauth.ms): every
+    // live connection has had to authenticate again, after its ticket expired.
+    const reauthMs = Number(env('DSC_TEST_GSSAPI_REAUTH_MS'));
+    const until = Math.max(firstEnd + 3000, started + reauthMs + 3000);
+    await new Promise((r) => setTimeout(r, Math.max(0, until - Date.now())));
+    const second = await produceBatch(topic, 'q', 9);
+    await expectTarget(`hello.${topic}`, merge(first, second));
+    expect(ticketCaches.endsAt(login)!).toBeGreaterThan(firstEnd); // renewed from the keytab while running
+    // A restart opens new connections: each authentication logs in again from the keytab when the ticket is old.
+    await worker.store.updateConnector(name, { desired: 'PAUSED' });
+    await waitFor(async () => (await worker.store.listTasks(name)).every((t) => t.state === 'PAUSED'));
+    await resume(name);
+    const third = await produceBatch(topic, 'r', 9);
+    await expectTarget(`hello.${topic}`, merge(first, second, third));
+  }, 120_000);
+
+  it("keytool's certificate-only PKCS12 trust store verifies the brokers (SCRAM listener, kafkajs)", async () => {
+    const kafka = createKafka(
+      {
+        brokers: [env('SOURCE_KAFKA_SASL_SSL_BROKERS')],
+        security: {
+          protocol: 'SASL_SSL',
+          keyPrefix: 'consumer.',
+          saslMechanism: 'SCRAM-SHA-512',
+          saslJaasConfig:
+            'org.apache.kafka.common.security.scram.ScramLoginModule required ' +
+            `username="${env('SOURCE_KAFKA_SCRAM_USER')}" password="${env('SOURCE_KAFKA_SCRAM_PASSWORD')}";`,
+          sslTruststoreLocation: env('DSC_TEST_TRUSTSTORE_P12'),
+          sslTruststoreType: 'PKCS12',
+          sslTruststorePassword: env('DSC_TEST_STORE_PASSWORD'),
+        },
+      },
+      'p12-trust',
+    );
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      expect(Array.isArray(await admin.listTopics())).toBe(true);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});
