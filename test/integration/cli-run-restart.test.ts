@@ -71,7 +71,8 @@ describe('dsc run --ui: restart a failed task', () => {
     const lines = csvLines(200_000, 'elsewhere', 30);
     const dir = tempDir({ 'data/big.csv': lines.join('\n') + '\n' });
     const conf = ['connector.class=com.tigergraph.kafka.connect.filesystem.FsSourceConnector', 'mode=eof'];
-    conf.push('file.reader.batch.size=500', `[c]`, `name=${name}`, `topic=${name}`, `file.uris=${join(dir, 'data')}`);
+    // Small batches keep the load running while the other terminal restarts it, however fast the engine.
+    conf.push('file.reader.batch.size=20', `[c]`, `name=${name}`, `topic=${name}`, `file.uris=${join(dir, 'data')}`);
     writeFileSync(join(dir, 'run.conf'), conf.join('\n') + '\n');
     const env = { ...process.env, DSC_STATE_DIR: join(dir, 'state') };
     const child = spawn(process.execPath, [join(ROOT, 'bin/dsc.js'), 'run', '--c', 'run.conf'], { cwd: dir, env });
