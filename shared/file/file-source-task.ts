@@ -88,8 +88,6 @@ class Interrupt extends Error {
 /** A failure that fails the task, with the message status shows (file, line and reason). */
 class TaskFailure extends Error {}
 
-/** Batches in flight under exactly once (a batch is 1–2 requests; the broker tracks 5 per idempotent partition). */
-const EXACTLY_ONCE_BATCHES_IN_FLIGHT = 2;
 const DEFAULT_LEASE_MS = 60_000;
 /** A record batch's ceiling (lower when the topic's max.message.bytes is): half librdkafka's 1 MB batch.size, for memory. */
 const MAX_BATCH_BYTES = 512 * 1024;
@@ -217,9 +215,9 @@ class FileSourceTask {
       compression: this.spec.compression ?? 'none',
       ...(exactlyOnce && { transactionalId: TaskTransactions.transactionalId(connector, taskId) }),
     });
-    // At least once: one batch in flight, so a crash repeats at most that batch. Exactly once: a crash aborts the open
-    // transaction whatever was in flight, so batches are pipelined (the idempotent producer keeps their order).
-    this.producer = new BatchProducer(producer, { maxInFlight: exactlyOnce ? EXACTLY_ONCE_BATCHES_IN_FLIGHT : 1 });
+    // One batch in flight: a second one measured no faster (1.43 M records/s either way, 2 M lines, exactly once) and
+    // held more memory, since the reader fills the next batch while the first is acknowledged.
+    this.producer = new BatchProducer(producer);
     try {
       await this.producer.connect();
       const dlq = this.spec.errors.deadLetterTopic;

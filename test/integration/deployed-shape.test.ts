@@ -92,7 +92,10 @@ describe('deployed shape: functions as processes, Pub/Sub push, Firestore, GCS',
       topic: name,
       'tasks.max': 1,
       'file.uris': `gs://${bucket}/big.csv`,
-      'file.reader.batch.size': 2000,
+      // A transaction (and store checkpoint) per batch: paced by commits, the load outlasts the kill however fast the
+      // engine sends; the default 500 ms interval would commit it all in one or two transactions.
+      'file.reader.batch.size': 1000,
+      'transaction.boundary.interval.ms': 1,
     });
     await shape.dscOk('create', '--c', conf);
     // Killed once a fifth is checkpointed: a restart from the beginning would then repeat at least that much.
@@ -147,7 +150,9 @@ describe('deployed shape: functions as processes, Pub/Sub push, Firestore, GCS',
       topic: name,
       'tasks.max': 2,
       'file.uris': `gs://${bucket}/`,
-      'file.reader.batch.size': 2000,
+      // a transaction per batch: committed progress shows early and the load outlasts the pause
+      'file.reader.batch.size': 1000,
+      'transaction.boundary.interval.ms': 1,
     });
     await shape.dscOk('create', '--c', conf);
     await shape.waitFor(name, running, 60_000, 'records loading');
@@ -174,7 +179,8 @@ describe('deployed shape: functions as processes, Pub/Sub push, Firestore, GCS',
       topic: other,
       'tasks.max': 1,
       'file.uris': `gs://${bucket}/`,
-      'file.reader.batch.size': 2000,
+      'file.reader.batch.size': 1000,
+      'transaction.boundary.interval.ms': 1,
     });
     await shape.dscOk('create', '--c', conf2);
     await shape.waitFor(other, running, 60_000, 'records loading');
@@ -253,8 +259,10 @@ describe('deployed shape: a task whose time budget ends', () => {
       topic: name,
       'tasks.max': 1,
       'file.uris': `gs://${bucket}/big.csv`,
-      // small batches (a checkpoint each) make the load outlast several 1 s budgets, however fast the engine
+      // Small batches, each its own transaction and checkpoint (exactly once commits every 500 ms by default, which
+      // let one invocation send all 100k lines within its 1 s budget): the load outlasts several budgets.
       'file.reader.batch.size': 200,
+      'transaction.boundary.interval.ms': 1,
     });
     await shape.dscOk('create', '--c', conf);
     await shape.waitForState(name, 'FINISHED', 180_000);
