@@ -172,6 +172,9 @@ export class GcsObjectStorage implements ObjectStorage {
           if (mismatch) throw new Error(`${uri}: the bytes read fail the object's stored hash (${mismatch})`);
           return;
         } catch (err) {
+          // The consumer stopped reading (a task interrupted at a batch boundary): Readable.from throws its AbortError
+          // in at the yield. Not a cut download: no retry, no second request.
+          if (err instanceof Error && err.name === 'AbortError') throw err;
           if (!transientReadError(err) || ++failures > READ_RETRIES) throw err;
           log.warn('GCS read interrupted; resuming', { uri, position, attempt: failures, error: String(err) });
           await new Promise((r) => setTimeout(r, 250 * failures));

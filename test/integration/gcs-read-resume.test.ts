@@ -5,6 +5,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GcsObjectStorage, transientReadError } from '../../shared/storage/gcs-object-storage.js';
+import { silentLogger } from '../../shared/runtime/log.js';
 import { gcsBucket, gcsPut } from './file-helpers.js';
 
 const upstream = new URL(process.env.STORAGE_EMULATOR_HOST ?? 'http://127.0.0.1:4443');
@@ -79,6 +80,21 @@ describe('GCS reads', () => {
       process.off('warning', onWarning);
     }
     expect(warnings).toEqual([]);
+  });
+
+  it('a consumer that stops early ends the download: no retry, no second request, no warning', async () => {
+    const bucket = await gcsBucket();
+    await gcsPut(bucket, 'early.txt', Buffer.alloc(4_000_000, 'b\n'));
+    const port = (proxy.address() as AddressInfo).port;
+    const warned: string[] = [];
+    const log = { ...silentLogger, warn: (m: string) => void warned.push(m) };
+    const storage = new GcsObjectStorage({ apiEndpoint: `http://127.0.0.1:${port}`, log });
+    cuts = 1; // no cut this time
+    const before = mediaRequests;
+    for await (const c of storage.read(`gs://${bucket}/early.txt`)) if (c) break;
+    await new Promise((r) => setTimeout(r, 400)); // a retry would have asked again after 250 ms
+    expect(mediaRequests - before).toBe(1);
+    expect(warned).toEqual([]);
   });
 
   it('a whole read whose bytes fail the stored MD5 fails, naming the object', async () => {
