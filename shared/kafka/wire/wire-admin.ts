@@ -17,6 +17,9 @@ import {
 import type { WireCluster } from './wire-cluster.js';
 import { errorName, kafkaErrorFor, kafkaErrorOf } from './wire-errors.js';
 
+/** ListOffsets attempts on retriable errors (~8 s in all with the backoff). */
+const OFFSETS_ATTEMPTS = 12;
+
 const TOPIC_RESOURCE = 2;
 const BROKER_RESOURCE = 4;
 const TIMEOUT_MS = 30_000;
@@ -131,7 +134,23 @@ export class WireAdmin implements KafkaAdmin {
     return this.offsets(topic, -1n);
   }
 
+  /**
+   * A topic created a moment ago (the offsets topic on first use) may answer NOT_LEADER_OR_FOLLOWER or
+   * LEADER_NOT_AVAILABLE until its leader settles: retriable errors are retried on fresh metadata for a few seconds.
+   */
   private async offsets(topic: string, timestamp: bigint): Promise<PartitionOffset[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.offsetsOnce(topic, timestamp);
+      } catch (err) {
+        if (!(err instanceof KafkaError) || !err.retriable || attempt >= OFFSETS_ATTEMPTS) throw err;
+        this.cluster.invalidate(topic);
+        await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+      }
+    }
+  }
+
+  private async offsetsOnce(topic: string, timestamp: bigint): Promise<PartitionOffset[]> {
     const meta = await this.cluster.topic(topic, true);
     const byLeader = new Map<number, number[]>();
     meta.leaders.forEach((leader, partition) => {
