@@ -93,8 +93,8 @@ describe('deployed shape: functions as processes, Pub/Sub push, Firestore, GCS',
       'tasks.max': 1,
       'file.uris': `gs://${bucket}/big.csv`,
       // A transaction (and store checkpoint) per batch: paced by commits, the load outlasts the kill however fast the
-      // engine sends; the default 500 ms interval would commit it all in one or two transactions.
-      'file.reader.batch.size': 1000,
+      // engine sends (~8 s); at the default 500 ms interval the whole file was loaded before the kill landed.
+      'file.reader.batch.size': 500,
       'transaction.boundary.interval.ms': 1,
     });
     await shape.dscOk('create', '--c', conf);
@@ -150,8 +150,9 @@ describe('deployed shape: functions as processes, Pub/Sub push, Firestore, GCS',
       topic: name,
       'tasks.max': 2,
       'file.uris': `gs://${bucket}/`,
-      // a transaction per batch: committed progress shows early and the load outlasts the pause
-      'file.reader.batch.size': 1000,
+      // Small batches, a transaction each: committed progress shows early and the load (~10 s a file) outlasts the
+      // pause's round trip; at the default 500 ms interval both files were loaded in about 2 s.
+      'file.reader.batch.size': 200,
       'transaction.boundary.interval.ms': 1,
     });
     await shape.dscOk('create', '--c', conf);
@@ -179,7 +180,7 @@ describe('deployed shape: functions as processes, Pub/Sub push, Firestore, GCS',
       topic: other,
       'tasks.max': 1,
       'file.uris': `gs://${bucket}/`,
-      'file.reader.batch.size': 1000,
+      'file.reader.batch.size': 200,
       'transaction.boundary.interval.ms': 1,
     });
     await shape.dscOk('create', '--c', conf2);
