@@ -1,4 +1,4 @@
-/* global process, console, setTimeout, clearTimeout */
+/* global process, console, setTimeout, clearTimeout, setInterval, clearInterval */
 // Prints what is on Kafka topics, from the beginning to the current end offsets, then exits.
 // usage: node examples/show-topics.mjs [--delete] TOPIC [TOPIC...]   (KAFKA_BROKERS, default 127.0.0.1:9092)
 import { randomUUID } from 'node:crypto';
@@ -46,10 +46,21 @@ if (remaining.size > 0) {
   await consumer.subscribe({ topics, fromBeginning: true });
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('timed out reading the topics')), 30_000);
+    // dsc loads in transactions: their commit markers take the last offsets and never arrive as messages, so the
+    // end may not be reached through a message. Once records came, 2 s with nothing more is the end too.
+    let lastMessageAt = 0;
+    const quiet = setInterval(() => {
+      if (lastMessageAt > 0 && Date.now() - lastMessageAt > 2_000) {
+        clearInterval(quiet);
+        clearTimeout(timer);
+        resolve();
+      }
+    }, 200);
     consumer
       .run({
         autoCommit: false,
         eachMessage: async ({ topic, partition, message }) => {
+          lastMessageAt = Date.now();
           const key = `${topic}/${partition}`;
           const end = remaining.get(key);
           if (end === undefined || Number(message.offset) >= end) return;
@@ -61,6 +72,7 @@ if (remaining.size > 0) {
           });
           if (Number(message.offset) + 1 >= end) remaining.delete(key);
           if (remaining.size === 0) {
+            clearInterval(quiet);
             clearTimeout(timer);
             resolve();
           }
