@@ -72,7 +72,14 @@ describe('dsc run --ui: restart a failed task', () => {
     const dir = tempDir({ 'data/big.csv': lines.join('\n') + '\n' });
     const conf = ['connector.class=com.tigergraph.kafka.connect.filesystem.FsSourceConnector', 'mode=eof'];
     // Small batches keep the load running while the other terminal restarts it, however fast the engine.
-    conf.push('file.reader.batch.size=20', `[c]`, `name=${name}`, `topic=${name}`, `file.uris=${join(dir, 'data')}`);
+    conf.push(
+      'file.reader.batch.size=20',
+      'transaction.boundary.interval.ms=50',
+      `[c]`,
+      `name=${name}`,
+      `topic=${name}`,
+      `file.uris=${join(dir, 'data')}`,
+    );
     writeFileSync(join(dir, 'run.conf'), conf.join('\n') + '\n');
     const env = { ...process.env, DSC_STATE_DIR: join(dir, 'state') };
     const child = spawn(process.execPath, [join(ROOT, 'bin/dsc.js'), 'run', '--c', 'run.conf'], { cwd: dir, env });

@@ -102,7 +102,13 @@ describe('restart', () => {
     const lines = csvLines(60_000, 'run', 30);
     const bucket = await gcsBucket({ 'big.csv': lines.join('\n') + '\n' });
     h = await harness();
-    const spec = fileSpec(topic, { topic, 'file.uris': `gs://${bucket}/big.csv`, 'file.reader.batch.size': 50 });
+    // A transaction (and store checkpoint) per small batch: progress shows early and the load outlasts the restart.
+    const spec = fileSpec(topic, {
+      topic,
+      'file.uris': `gs://${bucket}/big.csv`,
+      'file.reader.batch.size': 50,
+      'transaction.boundary.interval.ms': 1,
+    });
     await h.create(spec);
     while ((await h.tasks(spec.name)).reduce((n, t) => n + t.progress.records, 0) < 200) await sleep(20);
     const r = await restart(h, spec.name);
