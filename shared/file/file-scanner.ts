@@ -10,9 +10,9 @@ import type { FileConnectorSpec } from '../config/spec.js';
 import { connectorState } from '../lifecycle/status.js';
 import type { ConnectorRecord } from '../lifecycle/store.js';
 import { errorText } from '../runtime/error-text.js';
-import { readAssignment, type AssignedFile, type FileAssignment } from './file-assignment.js';
+import { readAssignment, type AssignedFile } from './file-assignment.js';
 import { openSpec, storageOf, type FileConnectorContext } from './file-connector-context.js';
-import { describeFile, emptyProgress, objectTaskId, selectsFile } from './file-source-connector.js';
+import { claimObjectTask, describeFile, selectsFile } from './file-source-connector.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import { DEFAULT_SCAN_INTERVAL_MS } from '../config/file-connector-config.js';
 import { SCAN_OFFSET_KEY, type ScanStatus } from '../lifecycle/scan-status.js';
@@ -137,19 +137,6 @@ function withoutPending(state: ScanState): ScanReport {
  */
 async function claimFiles(record: ConnectorRecord, files: AssignedFile[], ctx: FileConnectorContext): Promise<number> {
   let claimed = 0;
-  for (const file of files) {
-    const taskId = objectTaskId(file.uri, versionOf(file));
-    const created = await ctx.store.createTask(record.name, {
-      connector: record.name,
-      taskId,
-      epoch: record.epoch,
-      state: 'UNASSIGNED',
-      assignment: { files: [file] } satisfies FileAssignment,
-      progress: emptyProgress([file]),
-    });
-    if (!created) continue;
-    claimed++;
-    await ctx.dispatcher.task({ connector: record.name, taskId, epoch: record.epoch });
-  }
+  for (const file of files) if (await claimObjectTask(record, file, versionOf(file), ctx)) claimed++;
   return claimed;
 }

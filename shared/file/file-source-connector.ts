@@ -295,16 +295,7 @@ async function claimObjects(
       { uri: o.uri, name, size: o.size, ...(o.generation && { generation: o.generation }) },
       spec,
     );
-    const taskId = objectTaskId(o.uri, o.generation);
-    const created = await ctx.store.createTask(record.name, {
-      connector: record.name,
-      taskId,
-      epoch: record.epoch,
-      state: 'UNASSIGNED',
-      assignment: { files: [file] } satisfies FileAssignment,
-      progress: emptyProgress([file]),
-    });
-    if (!created) {
+    if (!(await claimObjectTask(record, file, o.generation, ctx))) {
       ctx.log.info('object already claimed; not loading it again', {
         connector: record.name,
         uri: o.uri,
@@ -313,7 +304,31 @@ async function claimObjects(
       continue;
     }
     claimed++;
-    await ctx.dispatcher.task({ connector: record.name, taskId, epoch: record.epoch });
   }
   return claimed > 0 ? 'claimed' : 'duplicate';
+}
+
+/**
+ * Claims one object version as a single-file task and dispatches it. The task id is derived from the URI and the
+ * version (generation, or size and mtime for local files), so creating the task is the claim: a notification and a
+ * scan that see the same version race on one id, and whoever comes second gets false.
+ */
+export async function claimObjectTask(
+  record: ConnectorRecord,
+  file: AssignedFile,
+  version: string | undefined,
+  ctx: FileConnectorContext,
+): Promise<boolean> {
+  const taskId = objectTaskId(file.uri, version);
+  const created = await ctx.store.createTask(record.name, {
+    connector: record.name,
+    taskId,
+    epoch: record.epoch,
+    state: 'UNASSIGNED',
+    assignment: { files: [file] } satisfies FileAssignment,
+    progress: emptyProgress([file]),
+  });
+  if (!created) return false;
+  await ctx.dispatcher.task({ connector: record.name, taskId, epoch: record.epoch });
+  return true;
 }
