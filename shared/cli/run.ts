@@ -5,6 +5,7 @@
 // 0. Only FILE's connectors run, whatever else the state folder holds.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { formatIssue, parseConnectorConfig } from '../config/index.js';
 import { hasErrors, type ConnectorSpec } from '../config/spec.js';
@@ -294,9 +295,12 @@ async function watch(
       const done = statuses.every((s) => s.state === 'FINISHED' || s.state === 'PAUSED');
       if (done) return statuses.some((s) => s.state === 'PAUSED') ? 'paused' : 'finished';
     }
-    await new Promise<void>((r) => {
-      const t = setTimeout(r, POLL_MS);
-      stop.signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
-    });
+    // The next poll, or sooner: a task or plan that returned (a finished load exits at once) or a stop.
+    const wake = new AbortController();
+    await Promise.race([
+      sleep(POLL_MS, undefined, { signal: AbortSignal.any([stop.signal, wake.signal]) }).catch(() => {}),
+      rt.dispatcher.settled(AbortSignal.any([stop.signal, wake.signal])),
+    ]);
+    wake.abort();
   }
 }

@@ -33,6 +33,7 @@ export class InProcessDispatcher implements Dispatcher {
   /** Tasks beyond maxRunningTasks, started in order as running ones return. */
   private readonly queued: { message: TaskMessage; start: () => void }[] = [];
   private runningTasks = 0;
+  private settledListeners: (() => void)[] = [];
 
   constructor(
     handlers?: DispatchHandlers,
@@ -75,10 +76,33 @@ export class InProcessDispatcher implements Dispatcher {
     return this.drain();
   }
 
+  /**
+   * Resolves when the next message has been handled (or at once if `signal` aborted): a watcher of the run's state
+   * looks again then rather than at its next poll, so a finished load is seen without waiting a poll interval.
+   */
+  settled(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.settledListeners.push(resolve);
+      // An aborted wait leaves no listener behind (a long run waits every poll).
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.settledListeners = this.settledListeners.filter((l) => l !== resolve);
+          resolve();
+        },
+        { once: true },
+      );
+    });
+  }
+
   private schedule(p: Pending): void {
     const run = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.run(p));
     this.inFlight.add(run);
-    void run.finally(() => this.inFlight.delete(run));
+    void run.finally(() => {
+      this.inFlight.delete(run);
+      for (const notify of this.settledListeners.splice(0)) notify();
+    });
   }
 
   private async run(p: Pending): Promise<void> {

@@ -3,7 +3,7 @@
 // out, so several requests in flight keep their order and the broker drops a duplicate. One Produce request holds at
 // most one batch per partition (the broker's rule for v3+). A failed request fails the session: the caller starts a
 // new one from its saved positions (sequences restart at 0 under a new producer id).
-import { createAPI, initProducerIdV4, produceV9, Writer } from '@platformatic/kafka';
+import { createAPI, initProducerIdV4, produceV9, Writer } from './platformatic.js';
 import { stampBatch } from './forwarded-batch.js';
 import type { WireCluster } from './wire/wire-cluster.js';
 import { kafkaErrorOf } from './wire/wire-errors.js';

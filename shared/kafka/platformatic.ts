@@ -2,16 +2,63 @@
 // the index also loads its clients, schema registries and validators (ajv, avsc), which cost ~0.2 s and ~15 MB
 // at every start of a CLI run or a function instance, for nothing the engine calls. The paths are those of the
 // pinned version's dist/; types come from the package as usual.
-import { createRequire } from 'node:module';
+import module, { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type * as P from '@platformatic/kafka';
 
 const index = pathToFileURL(createRequire(import.meta.url).resolve('@platformatic/kafka'));
 const load = <T>(path: string): Promise<T> => import(new URL(path, index).href) as Promise<T>;
 
+/**
+ * The connection module imports the package's index of every API (~270 modules) for the five it calls, and the
+ * clients' option schemas, compiled by ajv at load time, for two constants. Served the slim modules below instead,
+ * a start-up loads ~150 ms less CPU (measured: 320 → 175 ms to load this module). Only those two importers are
+ * redirected; the package's own index still gets the whole API. Without `module.registerHooks` (Node < 22.15)
+ * everything loads as before.
+ */
+function slimConnectionImports(): void {
+  const hooks = (module as { registerHooks?: (h: { resolve: ResolveHook }) => unknown }).registerHooks;
+  if (!hooks) return;
+  const at = (path: string): string => new URL(path, index).href;
+  const source = (lines: string[]): string => `data:text/javascript,${encodeURIComponent(lines.join('\n'))}`;
+  const apis = source([
+    `export * from ${JSON.stringify(at('./apis/callbacks.js'))};`,
+    `export * from ${JSON.stringify(at('./apis/definitions.js'))};`,
+    `export * from ${JSON.stringify(at('./apis/enumerations.js'))};`,
+    `export * as apiVersionsV1 from ${JSON.stringify(at('./apis/metadata/api-versions-v1.js'))};`,
+    ...[0, 1, 2].map(
+      (v) =>
+        `export * as saslAuthenticateV${v} from ${JSON.stringify(at(`./apis/security/sasl-authenticate-v${v}.js`))};`,
+    ),
+    `export * as saslHandshakeV1 from ${JSON.stringify(at('./apis/security/sasl-handshake-v1.js'))};`,
+  ]);
+  const options = source([
+    `export { version as clientSoftwareVersion } from ${JSON.stringify(at('./version.js'))};`,
+    `export const clientSoftwareName = 'platformatic-kafka';`,
+  ]);
+  const redirects = new Map([
+    [`${at('./network/connection.js')} ${at('./apis/index.js')}`, apis],
+    [`${at('./protocol/sasl/utils.js')} ${at('./apis/index.js')}`, apis],
+    [`${at('./network/connection.js')} ${at('./clients/base/options.js')}`, options],
+  ]);
+  hooks({
+    resolve(specifier, context, next) {
+      const resolved = next(specifier, context);
+      const slim = redirects.get(`${context.parentURL} ${resolved.url}`);
+      return slim ? { url: slim, format: 'module', shortCircuit: true } : resolved;
+    },
+  });
+}
+type ResolveHook = (
+  specifier: string,
+  context: { parentURL?: string },
+  next: (specifier: string, context: { parentURL?: string }) => { url: string },
+) => { url: string; format?: string; shortCircuit?: boolean };
+slimConnectionImports();
+
 const [compression, crc, definitions, writer, errors, pool, produce, initProducerId, metadata, admin, txn] =
   await Promise.all([
-    load<Pick<typeof P, 'compressionsAlgorithms'>>('./protocol/compression.js'),
+    load<Pick<typeof P, 'compressionsAlgorithms' | 'compressionsAlgorithmsByBitmask'>>('./protocol/compression.js'),
     load<Pick<typeof P, 'crc32c'>>('./protocol/crc32c.js'),
     load<Pick<typeof P, 'createAPI'>>('./apis/definitions.js'),
     load<Pick<typeof P, 'Writer'>>('./protocol/writer.js'),
@@ -34,7 +81,7 @@ const [compression, crc, definitions, writer, errors, pool, produce, initProduce
     ]),
   ]);
 
-export const { compressionsAlgorithms } = compression;
+export const { compressionsAlgorithms, compressionsAlgorithmsByBitmask } = compression;
 export const { crc32c } = crc;
 export const { createAPI } = definitions;
 export const { Writer } = writer;

@@ -21,6 +21,27 @@ describe('InProcessDispatcher', () => {
     expect(seen).toEqual(['caller continued', 'plan a', 'task 3']);
   });
 
+  it('settled() resolves when a message was handled, and at once for an aborted wait, which leaves no listener', async () => {
+    let finish!: () => void;
+    const d = new InProcessDispatcher({
+      plan: async () => {},
+      task: () => new Promise<void>((r) => (finish = r)),
+    });
+    const stop = new AbortController();
+    const aborted = d.settled(stop.signal);
+    stop.abort();
+    await aborted;
+    let settled = false;
+    const waiting = d.settled().then(() => (settled = true));
+    await d.task({ connector: 'a', epoch: 1, taskId: 0 });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(settled).toBe(false); // the task is still running
+    finish();
+    await waiting;
+    expect(settled).toBe(true);
+    expect((d as unknown as { settledListeners: unknown[] }).settledListeners).toEqual([]);
+  });
+
   it('drain waits for work that handlers dispatched meanwhile (plan → tasks)', async () => {
     const tasks: TaskMessage[] = [];
     const d: InProcessDispatcher = new InProcessDispatcher({
