@@ -251,9 +251,15 @@ export async function gcsPut(
 
 export const gzip = (content: string | Buffer): Buffer => gzipSync(content);
 
+/**
+ * The entries' mtime: fixed, so an archive's bytes are the same every run. tar-stream's default (now) changes the
+ * headers every second, and with them the garbage a damaged gzip decodes (file-archives.test.ts, corrupt tar entry).
+ */
+const TAR_MTIME = new Date('2024-01-01T00:00:00Z');
+
 export async function tarOf(files: Record<string, string>): Promise<Buffer> {
   const pack = tar.pack();
-  for (const [name, content] of Object.entries(files)) pack.entry({ name }, content);
+  for (const [name, content] of Object.entries(files)) pack.entry({ name, mtime: TAR_MTIME }, content);
   pack.finalize();
   return collect(pack as unknown as Readable);
 }
