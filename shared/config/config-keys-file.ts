@@ -61,13 +61,13 @@ export const COMMON_KEYS: ConfigKeyDef[] = rows('common', BOTH, [
     key: 'exactly.once.source.support',
     type: 'string',
     default: 'enabled',
-    doc: '`enabled`: exactly once (Kafka transactions with the offsets in them; consumers read with `isolation.level=read_committed`). `disabled`: at least once. See [delivery](#delivery-and-state).',
+    doc: "`enabled`: exactly once: records and the task's source offsets are written in one Kafka transaction (KIP-618); consumers read with `isolation.level=read_committed`. `disabled`: at least once (no transactions; a crash may repeat the batches in flight). See [delivery](#delivery-and-state).",
   },
   {
     key: 'transaction.boundary.interval.ms',
     type: 'int',
     default: '500',
-    doc: 'Exactly once: how long a transaction collects batches before it commits (records become visible to read_committed consumers at each commit).',
+    doc: "Exactly once: how long a transaction collects batches before it commits (Connect's `transaction.boundary=interval`); records become visible to read_committed consumers at each commit. Shorter: visible sooner; longer: fewer commits.",
   },
 ]);
 
@@ -165,7 +165,7 @@ export const FILE_KEYS: ConfigKeyDef[] = rows('file', FILE, [
     key: 'file.reader.provenance.headers',
     type: 'boolean',
     default: 'false',
-    doc: '`true` adds `dsc.source`, `dsc.line`/`dsc.offset`, `dsc.generation` headers to every record (see [Records](#records)).',
+    doc: '`true` adds `dsc.source`, `dsc.line`/`dsc.offset`, `dsc.generation` headers to every record (see [Records](#records)). Dead-letter records always carry them. dsc addition.',
   },
   {
     key: 'producer.compression.type',

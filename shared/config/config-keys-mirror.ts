@@ -169,7 +169,7 @@ export const MIRROR_KEYS: ConfigKeyDef[] = rows('mirror', MIRROR, [
   ...USED_MIRROR,
   ...IGNORED_MIRROR.map(([key, docKey, type]): Row => ({
     key,
-    docKey,
+    docKey: `\`${docKey}\``,
     type,
     status: 'ignored',
     doc: 'MirrorMaker 2 internals: accepted and ignored.',
