@@ -30,6 +30,8 @@ export function readErrorPolicy(r: SettingReader): ErrorPolicy {
     tolerance: r.choice('errors.tolerance', ['none', 'all'] as const),
     deadLetterContextHeaders: r.bool('errors.deadletterqueue.context.headers.enable'),
   };
+  // Known, and read where the topic is created (deadLetterReplicationFactor), so stored specs keep their value.
+  r.has('errors.deadletterqueue.topic.replication.factor');
   const dlq = readTopicName(r, 'errors.deadletterqueue.topic.name', false);
   if (dlq !== undefined) policy.deadLetterTopic = dlq;
   if (dlq !== undefined && policy.tolerance === 'none')
