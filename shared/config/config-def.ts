@@ -3,34 +3,9 @@
 // The unknown-key check, its "did you mean", the readers' defaults, KEYS.md and the README's tables all come from it.
 import { COMMON_KEYS, FILE_KEYS } from './config-keys-file.js';
 import { MIRROR_KEYS, SECURITY_KEYS } from './config-keys-mirror.js';
+import type { ConfigKeyDef, ConnectorKind } from './config-key-types.js';
 
-export type ConnectorKind = 'file' | 'mirror';
-
-/** Where a key is documented: the README's and KEYS.md's tables, one per group. */
-export type KeyGroup = 'common' | 'file' | 'mirror' | 'security';
-
-export type KeyType = 'string' | 'boolean' | 'int' | 'list' | 'class' | 'password';
-
-export interface ConfigKeyDef {
-  /** The key; in the `security` group the part after the client prefix (`ssl.truststore.location`). */
-  key: string;
-  group: KeyGroup;
-  kinds: readonly ConnectorKind[];
-  type: KeyType;
-  /** `used`: a reader interprets it. `ignored`: accepted for compatibility with Kafka Connect, without effect. */
-  status: 'used' | 'ignored';
-  /** The default as it would be written in a config file; the reader parses it like a value that was set. */
-  default?: string;
-  /** How the docs show the default when it is not just `default` in backticks (`required`, `unset`, ...). */
-  shownDefault?: string;
-  doc: string;
-  /** The docs' key column when it is not just the key (variants, spellings, families of ignored keys). */
-  docKey?: string;
-  /** Documented in that key's row instead of a row of its own (`topics.blacklist` under `topics.exclude`). */
-  seeRow?: string;
-  /** Keys built at read time that this row stands for (`<sourceAlias>-><targetAlias>.enabled`). */
-  pattern?: RegExp;
-}
+export type { ConfigKeyDef, ConnectorKind, KeyGroup, KeyType } from './config-key-types.js';
 
 /** Client prefixes the security keys are read under, per connector kind. */
 export const SECURITY_PREFIXES: Record<ConnectorKind, readonly string[]> = {

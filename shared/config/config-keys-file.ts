@@ -1,12 +1,8 @@
 // Declarations (see config-def.ts) of the keys every connector has and of the file connectors' keys.
-import type { ConfigKeyDef } from './config-def.js';
+import { keyRows as rows, type ConfigKeyDef } from './config-key-types.js';
 
 const BOTH = ['file', 'mirror'] as const;
 const FILE = ['file'] as const;
-
-type Row = Omit<ConfigKeyDef, 'group' | 'kinds' | 'status'> & Partial<Pick<ConfigKeyDef, 'kinds' | 'status'>>;
-const rows = (group: ConfigKeyDef['group'], kinds: ConfigKeyDef['kinds'], list: Row[]): ConfigKeyDef[] =>
-  list.map((r) => ({ group, kinds, status: 'used', ...r }));
 
 const IGNORED_ERRORS = 'Accepted and ignored.';
 const IGNORED_HADOOP = 'Hadoop settings: accepted and ignored.';

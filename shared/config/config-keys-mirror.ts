@@ -1,12 +1,8 @@
 // Declarations (see config-def.ts) of the mirror connectors' keys and of the Kafka client security keys.
-import type { ConfigKeyDef } from './config-def.js';
+import { keyRows as rows, type ConfigKeyDef, type KeyRow as Row } from './config-key-types.js';
 
 const MIRROR = ['mirror'] as const;
 const BYTE_ARRAY = 'org.apache.kafka.connect.converters.ByteArrayConverter';
-
-type Row = Omit<ConfigKeyDef, 'group' | 'kinds' | 'status'> & Partial<Pick<ConfigKeyDef, 'status'>>;
-const rows = (group: ConfigKeyDef['group'], kinds: ConfigKeyDef['kinds'], list: Row[]): ConfigKeyDef[] =>
-  list.map((r) => ({ group, kinds, status: 'used', ...r }));
 
 const USED_MIRROR: Row[] = [
   {
