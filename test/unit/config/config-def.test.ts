@@ -14,7 +14,12 @@ import {
 import { readFileConnectorSpec } from '../../../shared/config/file-connector-config.js';
 import { readMirrorConnectorSpec } from '../../../shared/config/mirror-connector-config.js';
 import { SettingReader } from '../../../shared/config/setting-reader.js';
-import { deadLetterReplicationFactor } from '../../../shared/config/settings-access.js';
+import {
+  deadLetterReplicationFactor,
+  replaceSettingValues,
+  secretSettingKeys,
+  sortedSettings,
+} from '../../../shared/config/settings-access.js';
 import { hasErrors, parseConnectorConfig, type ConnectorSpec } from '../../../shared/config/index.js';
 
 const FILE_CLASS = 'com.tigergraph.kafka.connect.filesystem.FsSourceConnector';
@@ -79,6 +84,17 @@ describe('config key declarations', () => {
     expect(parse(kind, ...ignored.map((k) => `${k}=1`)).issues).toEqual([]);
   });
 
+  it.each(['file', 'mirror'] as const)('declare types the %s reader checks', (kind) => {
+    // Read leniently since before it was declared (a bad value means the broker default); kept so.
+    const lenient = ['errors.deadletterqueue.topic.replication.factor'];
+    const typed = usedKeys(kind).filter((k) => ['int', 'boolean'].includes(declarationOf(k, kind)!.type));
+    expect(typed.length).toBeGreaterThan(5);
+    const unchecked = typed.filter(
+      (key) => !parse(kind, `${key}=maybe`).issues.some((i) => i.severity === 'error' && i.key === key),
+    );
+    expect(unchecked).toEqual(lenient);
+  });
+
   it('declare the dead-letter replication factor as used, and the readers honour it', () => {
     const key = 'errors.deadletterqueue.topic.replication.factor';
     expect(declarationOf(key, 'file')?.status).toBe('used');
@@ -105,6 +121,21 @@ describe('config key declarations', () => {
 });
 
 describe('raw settings', () => {
+  it('are reached through the config module', () => {
+    const spec = {
+      settings: { 'x.password': 'pw', b: 'https://u:secret@h/', a: 'plain', 'sasl.jaas.config': 'j' },
+    };
+    expect(sortedSettings(spec).map(([k]) => k)).toEqual(['a', 'b', 'sasl.jaas.config', 'x.password']);
+    expect(secretSettingKeys(spec)).toEqual(['x.password', 'b', 'sasl.jaas.config']);
+    replaceSettingValues(spec, (v) => (v === 'pw' ? 'secret://1' : undefined));
+    expect(spec.settings).toEqual({
+      'x.password': 'secret://1',
+      b: 'https://u:secret@h/',
+      a: 'plain',
+      'sasl.jaas.config': 'j',
+    });
+  });
+
   it('are read only inside shared/config', () => {
     const files = (dir: string): string[] =>
       readdirSync(dir).flatMap((f) => {
