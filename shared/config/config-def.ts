@@ -16,7 +16,7 @@ export const SECURITY_PREFIXES: Record<ConnectorKind, readonly string[]> = {
 /** Every declaration, in documentation order. */
 export const CONFIG_KEYS: readonly ConfigKeyDef[] = [...COMMON_KEYS, ...FILE_KEYS, ...MIRROR_KEYS, ...SECURITY_KEYS];
 
-/** The security suffixes (`security.protocol`, `sasl.*`, `ssl.*`) each client prefix takes. */
+/** The security keys read under each client prefix (`producer.`, `consumer.`, `source.admin.`), without it. */
 export const SECURITY_KEY_SUFFIXES: readonly string[] = SECURITY_KEYS.map((d) => d.key);
 
 const appliesTo = (kind: ConnectorKind) => (d: ConfigKeyDef) => d.kinds.includes(kind);

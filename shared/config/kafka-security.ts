@@ -11,9 +11,6 @@ export const SUPPORTED_SASL_MECHANISMS = ['GSSAPI', 'SCRAM-SHA-512', 'SCRAM-SHA-
 export const SUPPORTED_STORE_TYPES = ['JKS', 'PKCS12', 'PEM'] as const;
 const KRB5_LOGIN_MODULE = 'com.sun.security.auth.module.Krb5LoginModule';
 
-/** The security keys read under each prefix (`producer.`, `consumer.`, `source.admin.`), as declared. */
-export { SECURITY_KEY_SUFFIXES };
-
 function readStore(r: SettingReader, prefix: string, store: 'keystore' | 'truststore'): void {
   const locationKey = `${prefix}ssl.${store}.location`;
   const typeKey = `${prefix}ssl.${store}.type`;

@@ -5,8 +5,6 @@ import { ignoredKeys, usedKeys, type ConnectorKind } from './config-def.js';
 import type { ConfigIssue } from './spec.js';
 import type { SettingReader } from './setting-reader.js';
 
-export { ignoredKeys, type ConnectorKind } from './config-def.js';
-
 /** A close known key, if one is close enough to be a likely typo. */
 export function suggestKey(key: string, candidates: string[]): string | undefined {
   if (candidates.length === 0) return undefined;
