@@ -20,7 +20,7 @@ import {
   secretSettingKeys,
   sortedSettings,
 } from '../../../shared/config/settings-access.js';
-import { hasErrors, parseConnectorConfig, type ConnectorSpec } from '../../../shared/config/index.js';
+import { hasErrors, isSecretKey, parseConnectorConfig, type ConnectorSpec } from '../../../shared/config/index.js';
 
 const FILE_CLASS = 'com.tigergraph.kafka.connect.filesystem.FsSourceConnector';
 const MIRROR_CLASS = 'org.apache.kafka.connect.mirror.MirrorSourceConnector';
@@ -102,6 +102,13 @@ describe('config key declarations', () => {
     expect(deadLetterReplicationFactor(parse('file', `${key}=3`).specs[0])).toBe(3);
     expect(deadLetterReplicationFactor(parse('file').specs[0])).toBe(-1);
     expect(deadLetterReplicationFactor({ settings: { [key]: 'x' } })).toBe(-1);
+  });
+
+  it.each(['file', 'mirror'] as const)('declare as passwords exactly the %s keys output hides', (kind) => {
+    const keys = [...usedKeys(kind), ...ignoredKeys(kind)];
+    const passwords = keys.filter((k) => declarationOf(k, kind)!.type === 'password');
+    expect(passwords.length).toBeGreaterThan(1);
+    expect(keys.filter(isSecretKey)).toEqual(passwords);
   });
 
   it('declare each key once per connector kind', () => {
