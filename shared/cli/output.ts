@@ -3,6 +3,7 @@ import type { ConnectorConfigBody, ConnectorSummary } from '../lifecycle/managem
 import type { ScanStatus } from '../lifecycle/scan-status.js';
 import type { ConnectorListRow, ConnectorStatus, TaskStatus } from '../lifecycle/status.js';
 import type { CliIo } from './io.js';
+import { sortedSettings } from '../config/settings-access.js';
 import { bytes, count, formatTable } from './table.js';
 
 const topics = (r: { topic?: string; topics?: string[] }) => r.topic ?? (r.topics ?? []).join(',');
@@ -41,7 +42,7 @@ export function printConfig(c: ConnectorConfigBody, io: CliIo): void {
   io.out(`epoch: ${c.epoch}`);
   io.out(`created: ${c.createdAt}`);
   io.out('config:');
-  for (const key of Object.keys(c.config.settings).sort()) io.out(`  ${key}=${c.config.settings[key]}`);
+  for (const [key, value] of sortedSettings(c.config)) io.out(`  ${key}=${value}`);
 }
 
 const taskRow = (t: TaskStatus, kind: ConnectorStatus['kind']): string[] => {

@@ -1,5 +1,5 @@
 // What every connector section has, whatever its class: name, class, tasks.max and the errors.* policy.
-import { DEFAULT_DELIVERY, type DeliveryPolicy, type ErrorPolicy, type KeyOrigin } from './spec.js';
+import type { DeliveryPolicy, ErrorPolicy, KeyOrigin } from './spec.js';
 import { readTopicName } from './kafka-names.js';
 import type { SettingReader } from './setting-reader.js';
 
@@ -27,9 +27,11 @@ export function readConnectorName(r: SettingReader): string {
 
 export function readErrorPolicy(r: SettingReader): ErrorPolicy {
   const policy: ErrorPolicy = {
-    tolerance: r.choice('errors.tolerance', ['none', 'all'] as const, 'none'),
-    deadLetterContextHeaders: r.bool('errors.deadletterqueue.context.headers.enable', true),
+    tolerance: r.choice('errors.tolerance', ['none', 'all'] as const),
+    deadLetterContextHeaders: r.bool('errors.deadletterqueue.context.headers.enable'),
   };
+  // Known, and read where the topic is created (deadLetterReplicationFactor), so stored specs keep their value.
+  r.has('errors.deadletterqueue.topic.replication.factor');
   const dlq = readTopicName(r, 'errors.deadletterqueue.topic.name', false);
   if (dlq !== undefined) policy.deadLetterTopic = dlq;
   if (dlq !== undefined && policy.tolerance === 'none')
@@ -47,7 +49,7 @@ export function readErrorPolicy(r: SettingReader): ErrorPolicy {
 export const TASKS_MAX_CEILING = 1024;
 
 function readTasksMax(r: SettingReader): number {
-  const n = r.positiveInt('tasks.max', 1);
+  const n = r.positiveInt('tasks.max');
   if (n <= TASKS_MAX_CEILING) return n;
   r.warn(
     'tasks.max',
@@ -71,9 +73,9 @@ export function readSpecBase(r: SettingReader, connectorClass: string): SpecBase
 
 /** Kafka Connect's exactly-once source keys (KIP-618), per connector here since dsc has no worker config. */
 export function readDeliveryPolicy(r: SettingReader): DeliveryPolicy {
-  const support = r.choice('exactly.once.source.support', ['enabled', 'disabled'] as const, 'enabled');
+  const support = r.choice('exactly.once.source.support', ['enabled', 'disabled'] as const);
   return {
     exactlyOnce: support === 'enabled',
-    transactionIntervalMs: r.integer('transaction.boundary.interval.ms', DEFAULT_DELIVERY.transactionIntervalMs, 1),
+    transactionIntervalMs: r.integer('transaction.boundary.interval.ms', 1),
   };
 }

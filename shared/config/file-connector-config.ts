@@ -15,13 +15,18 @@ import { hasSecurityKeys, readKafkaSecurity } from './kafka-security.js';
 import { readBrokers, readTopicName } from './kafka-names.js';
 import type { SettingReader } from './setting-reader.js';
 import { privateKeyProblem } from './private-key.js';
+import { declaredDefault, declaredInt, declaredList } from './config-def.js';
 
 /**
  * `file.reader.max.line.bytes` default: 1 MiB. Longer than any sane CSV/JSON line, small enough that a file with no
  * end-of-line (a wrong `file.reader.text.eol`) becomes bad records instead of an out-of-memory.
  */
-export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
-export const DEFAULT_ARCHIVE_EXTENSIONS = { tar: ['tar'], zip: ['zip'], gzip: ['gz', 'tgz', 'tar.gz'] };
+export const DEFAULT_MAX_LINE_BYTES = declaredInt('file.reader.max.line.bytes');
+export const DEFAULT_ARCHIVE_EXTENSIONS = {
+  tar: declaredList('file.reader.text.archive.extensions.tar'),
+  zip: declaredList('file.reader.text.archive.extensions.zip'),
+  gzip: declaredList('file.reader.text.archive.extensions.gzip'),
+};
 
 const GCS_KEYS = {
   email: 'file.reader.settings.fs.gs.auth.service.account.email',
@@ -34,7 +39,7 @@ const GCS_KEYS = {
 function readExtensions(r: SettingReader, kind: 'tar' | 'zip' | 'gzip'): string[] {
   const key = `file.reader.text.archive.extensions.${kind}`;
   const list = r
-    .list(key, DEFAULT_ARCHIVE_EXTENSIONS[kind])
+    .list(key)
     .map((e) => e.toLowerCase().replace(/^\.+/, ''))
     .filter((e) => e !== '');
   if (list.length === 0) r.error(key, 'must list at least one extension');
@@ -43,8 +48,7 @@ function readExtensions(r: SettingReader, kind: 'tar' | 'zip' | 'gzip'): string[
 
 function readQuote(r: SettingReader): FileReaderSpec['quote'] {
   const key = 'file.reader.delimited.quote';
-  const v = r.optional(key);
-  if (v === undefined) return '';
+  const v = r.string(key);
   const t = v.trim().toLowerCase();
   if (t === 'single' || t === "'") return "'";
   if (t === 'double' || t === '"') return '"';
@@ -54,7 +58,8 @@ function readQuote(r: SettingReader): FileReaderSpec['quote'] {
 }
 
 /** A value that names characters (`\n`, `\t`, `,`): escapes interpreted, must not be empty. */
-function readCharacters(r: SettingReader, key: string, fallback: string): string {
+function readCharacters(r: SettingReader, key: string): string {
+  const fallback = interpretControlEscapes(declaredDefault(key));
   const raw = r.optional(key);
   if (raw === undefined) return fallback;
   const v = interpretControlEscapes(raw);
@@ -66,22 +71,22 @@ function readCharacters(r: SettingReader, key: string, fallback: string): string
 }
 
 function readReader(r: SettingReader): FileReaderSpec {
-  r.choice('file.reader.type', ['text'] as const, 'text');
+  r.choice('file.reader.type', ['text'] as const);
   return {
     type: 'text',
-    separator: readCharacters(r, 'file.reader.delimited.separator', ','),
+    separator: readCharacters(r, 'file.reader.delimited.separator'),
     quote: readQuote(r),
-    valueDefault: r.string('file.reader.delimited.value.default', ''),
-    batchSize: r.positiveInt('file.reader.batch.size', 1000),
-    eol: readCharacters(r, 'file.reader.text.eol', '\n'),
-    header: r.bool('file.reader.text.header', false),
-    archiveType: r.choice<ArchiveType>('file.reader.text.archive.type', ['auto', 'tar', 'zip', 'gzip', 'none'], 'auto'),
+    valueDefault: r.string('file.reader.delimited.value.default'),
+    batchSize: r.positiveInt('file.reader.batch.size'),
+    eol: readCharacters(r, 'file.reader.text.eol'),
+    header: r.bool('file.reader.text.header'),
+    archiveType: r.choice<ArchiveType>('file.reader.text.archive.type', ['auto', 'tar', 'zip', 'gzip', 'none']),
     archiveExtensions: {
       tar: readExtensions(r, 'tar'),
       zip: readExtensions(r, 'zip'),
       gzip: readExtensions(r, 'gzip'),
     },
-    maxLineBytes: r.positiveInt('file.reader.max.line.bytes', DEFAULT_MAX_LINE_BYTES),
+    maxLineBytes: r.positiveInt('file.reader.max.line.bytes'),
   };
 }
 
@@ -147,21 +152,18 @@ function readTarget(r: SettingReader): KafkaEndpoint | undefined {
 }
 
 /** How often a streaming file connector re-lists its URIs for new files: a few seconds suits local directories. */
-export const DEFAULT_SCAN_INTERVAL_MS = 5_000;
+export const DEFAULT_SCAN_INTERVAL_MS = declaredInt('file.scan.interval.ms');
 
 export function readFileConnectorSpec(r: SettingReader, connectorClass: string): FileConnectorSpec {
   const base = readSpecBase(r, connectorClass);
-  const regexpRaw = r.string('file.regexp', '.*');
+  const regexpRaw = r.string('file.regexp');
   const compiled = compileJavaRegExp(regexpRaw, { whole: true });
   if (!compiled.ok) r.error('file.regexp', compiled.reason);
-  const modeRaw = r.optional('mode');
-  let mode: FileConnectorSpec['mode'] = 'streaming';
-  if (modeRaw !== undefined) {
-    const m = modeRaw.trim().toLowerCase();
-    if (m === 'eof') mode = 'eof';
-    else if (m !== 'streaming' && m !== '')
-      r.error('mode', `must be eof (load the files once) or absent (streaming), got ${JSON.stringify(modeRaw)}`);
-  }
+  const modeRaw = r.string('mode');
+  const m = modeRaw.trim().toLowerCase();
+  const mode: FileConnectorSpec['mode'] = m === 'eof' ? 'eof' : 'streaming';
+  if (m !== 'eof' && m !== 'streaming' && m !== '')
+    r.error('mode', `must be eof (load the files once) or absent (streaming), got ${JSON.stringify(modeRaw)}`);
   const spec: FileConnectorSpec = {
     kind: 'file',
     ...base,
@@ -169,18 +171,14 @@ export function readFileConnectorSpec(r: SettingReader, connectorClass: string):
     uris: readUris(r),
     mode,
     regexp: regexpRaw,
-    recursive: r.bool('file.recursive', true),
-    scanIntervalMs: r.integer('file.scan.interval.ms', DEFAULT_SCAN_INTERVAL_MS, 0),
+    recursive: r.bool('file.recursive'),
+    scanIntervalMs: r.integer('file.scan.interval.ms', 0),
     reader: readReader(r),
-    numPartitions: r.positiveInt('num.partitions', 1),
-    replicationFactor: r.integer('replication.factor', -1, 1, true),
+    numPartitions: r.positiveInt('num.partitions'),
+    replicationFactor: r.integer('replication.factor', 1, true),
     gcs: readGcs(r),
-    provenanceHeaders: r.bool('file.reader.provenance.headers', false),
-    compression: r.choice<CompressionType>(
-      'producer.compression.type',
-      ['none', 'gzip', 'snappy', 'lz4', 'zstd'],
-      'none',
-    ),
+    provenanceHeaders: r.bool('file.reader.provenance.headers'),
+    compression: r.choice<CompressionType>('producer.compression.type', ['none', 'gzip', 'snappy', 'lz4', 'zstd']),
   };
   const target = readTarget(r);
   if (target) spec.target = target;

@@ -6,3 +6,10 @@ export { DEFAULT_MAX_LINE_BYTES, DEFAULT_ARCHIVE_EXTENSIONS } from './file-conne
 export { SUPPORTED_SASL_MECHANISMS } from './kafka-security.js';
 export * from './spec.js';
 export { isSecretKey, redactSettings, redactSpec, redactText, REDACTED } from './secrets.js';
+export {
+  deadLetterReplicationFactor,
+  sortedSettings,
+  secretSettingKeys,
+  replaceSettingValues,
+} from './settings-access.js';
+export { CONFIG_KEYS, type ConfigKeyDef, type ConnectorKind } from './config-def.js';

@@ -3,28 +3,13 @@
 import type { KafkaSecurity, SecurityProtocol } from './spec.js';
 import { parseJaasConfig } from './jaas-config.js';
 import type { SettingReader } from './setting-reader.js';
+import { SECURITY_KEY_SUFFIXES } from './config-def.js';
 
 export const SECURITY_PROTOCOLS: readonly SecurityProtocol[] = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'];
 export const SUPPORTED_SASL_MECHANISMS = ['GSSAPI', 'SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN', 'OAUTHBEARER'] as const;
 /** Store formats dsc reads (`ssl.keystore.type`, `ssl.truststore.type`). */
 export const SUPPORTED_STORE_TYPES = ['JKS', 'PKCS12', 'PEM'] as const;
 const KRB5_LOGIN_MODULE = 'com.sun.security.auth.module.Krb5LoginModule';
-
-/** The security keys read under each prefix (`producer.`, `consumer.`, `source.admin.`). */
-export const SECURITY_KEY_SUFFIXES = [
-  'security.protocol',
-  'sasl.mechanism',
-  'sasl.kerberos.service.name',
-  'sasl.jaas.config',
-  'ssl.endpoint.identification.algorithm',
-  'ssl.keystore.location',
-  'ssl.keystore.password',
-  'ssl.keystore.type',
-  'ssl.key.password',
-  'ssl.truststore.location',
-  'ssl.truststore.password',
-  'ssl.truststore.type',
-] as const;
 
 function readStore(r: SettingReader, prefix: string, store: 'keystore' | 'truststore'): void {
   const locationKey = `${prefix}ssl.${store}.location`;
@@ -55,8 +40,8 @@ function checkKerberosJaas(r: SettingReader, key: string, jaas: string | undefin
 
 /** Reads one client's security block; `prefix` ends with a dot (`consumer.`). Problems go to the reader's issues. */
 export function readKafkaSecurity(r: SettingReader, prefix: string): KafkaSecurity {
-  const k = (suffix: (typeof SECURITY_KEY_SUFFIXES)[number]) => `${prefix}${suffix}`;
-  const protocol = r.choice(k('security.protocol'), SECURITY_PROTOCOLS, 'PLAINTEXT');
+  const k = (suffix: string) => `${prefix}${suffix}`;
+  const protocol = r.choice(k('security.protocol'), SECURITY_PROTOCOLS);
   const mechanismRaw = r.optional(k('sasl.mechanism'));
   const mechanism = mechanismRaw?.trim().toUpperCase();
   const jaas = r.optional(k('sasl.jaas.config'));

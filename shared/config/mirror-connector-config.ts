@@ -5,12 +5,13 @@ import { compileJavaRegExp } from './java-regexp.js';
 import { readKafkaSecurity } from './kafka-security.js';
 import { isValidTopicName, readBrokers } from './kafka-names.js';
 import type { SettingReader } from './setting-reader.js';
+import { declaredList } from './config-def.js';
 
 export const BYTE_ARRAY_CONVERTER = 'org.apache.kafka.connect.converters.ByteArrayConverter';
 export const DEFAULT_REPLICATION_POLICY = 'org.apache.kafka.connect.mirror.DefaultReplicationPolicy';
 export const IDENTITY_REPLICATION_POLICY = 'org.apache.kafka.connect.mirror.IdentityReplicationPolicy';
 /** MM2's default `topics.exclude`: internal and replica topics are never mirrored. */
-export const DEFAULT_TOPICS_EXCLUDE = ['.*[\\-\\.]internal', '.*\\.replica', '__.*'];
+export const DEFAULT_TOPICS_EXCLUDE = declaredList('topics.exclude');
 
 /** `value.converter` classes and what each means here. */
 export const VALUE_CONVERTERS: Record<string, ValueConverter> = {
@@ -31,7 +32,7 @@ function readPassThroughConverter(r: SettingReader, key: string): void {
 
 function readValueConverter(r: SettingReader): ValueConverterSpec {
   const key = 'value.converter';
-  const className = r.string(key, BYTE_ARRAY_CONVERTER).trim();
+  const className = r.string(key).trim();
   let kind = VALUE_CONVERTERS[className];
   if (kind === undefined) {
     // JsonConverter would wrap the copied bytes in a schema envelope; plain JSON records need ByteArrayConverter.
@@ -86,8 +87,8 @@ function readTopicPatterns(r: SettingReader, key: string, fallback: string[]): s
   return list;
 }
 
-function readAlias(r: SettingReader, key: string, fallback: string): string {
-  const alias = r.string(key, fallback).trim();
+function readAlias(r: SettingReader, key: string): string {
+  const alias = r.string(key).trim();
   if (!isValidTopicName(alias))
     r.error(key, `${JSON.stringify(alias)} must be a valid topic-name prefix (letters, digits, '.', '_', '-')`);
   return alias;
@@ -96,8 +97,8 @@ function readAlias(r: SettingReader, key: string, fallback: string): string {
 export function readMirrorConnectorSpec(r: SettingReader, connectorClass: string): MirrorConnectorSpec {
   const base = readSpecBase(r, connectorClass);
   // MM2's defaults, which also make the seed's literal `source->target.enabled` the enabling key.
-  const sourceAlias = readAlias(r, 'source.cluster.alias', 'source');
-  const targetAlias = readAlias(r, 'target.cluster.alias', 'target');
+  const sourceAlias = readAlias(r, 'source.cluster.alias');
+  const targetAlias = readAlias(r, 'target.cluster.alias');
   if (sourceAlias === targetAlias && sourceAlias !== '')
     r.error('target.cluster.alias', `must differ from source.cluster.alias (${JSON.stringify(sourceAlias)})`);
 
@@ -113,13 +114,13 @@ export function readMirrorConnectorSpec(r: SettingReader, connectorClass: string
   if (r.has('topics.exclude') && r.has('topics.blacklist'))
     r.warn('topics.blacklist', 'ignored: topics.exclude is set (topics.blacklist is its old name)');
 
-  const policyClass = r.string('replication.policy.class', DEFAULT_REPLICATION_POLICY).trim();
+  const policyClass = r.string('replication.policy.class').trim();
   if (policyClass !== DEFAULT_REPLICATION_POLICY && policyClass !== IDENTITY_REPLICATION_POLICY)
     r.error(
       'replication.policy.class',
       `${JSON.stringify(policyClass)} is not supported; supported: ${DEFAULT_REPLICATION_POLICY}, ${IDENTITY_REPLICATION_POLICY}`,
     );
-  const separator = r.string('replication.policy.separator', '.');
+  const separator = r.string('replication.policy.separator');
   if (separator === '') r.error('replication.policy.separator', 'must not be empty');
 
   readPassThroughConverter(r, 'key.converter');
@@ -136,13 +137,13 @@ export function readMirrorConnectorSpec(r: SettingReader, connectorClass: string
       brokers: readBrokers(r, 'target.cluster.bootstrap.servers'),
       security: readKafkaSecurity(r, 'producer.'),
     },
-    topics: readTopicPatterns(r, 'topics', ['.*']),
+    topics: readTopicPatterns(r, 'topics', declaredList('topics')),
     topicsExclude: readTopicPatterns(r, topicsExcludeKey, DEFAULT_TOPICS_EXCLUDE),
     separator,
     identityPolicy: policyClass === IDENTITY_REPLICATION_POLICY,
-    replicationFactor: r.integer('replication.factor', -1, 1, true),
-    refreshTopicsIntervalSeconds: r.positiveInt('refresh.topics.interval.seconds', 600),
-    startFrom: r.choice('consumer.auto.offset.reset', ['earliest', 'latest'] as const, 'earliest'),
+    replicationFactor: r.integer('replication.factor', 1, true),
+    refreshTopicsIntervalSeconds: r.positiveInt('refresh.topics.interval.seconds'),
+    startFrom: r.choice('consumer.auto.offset.reset', ['earliest', 'latest'] as const),
     valueConverter: readValueConverter(r),
   };
 }

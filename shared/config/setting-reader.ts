@@ -1,13 +1,20 @@
 // Typed reads of one connector's merged settings. Every read records the key as known (for the unknown-key check)
-// and every bad value becomes a ConfigIssue naming the key and where it was set; reads never throw.
+// and every bad value becomes a ConfigIssue naming the key and where it was set; reads never throw. A read without a
+// fallback gets the key's declared default (config-def.ts).
 import type { ConfigIssue, KeyOrigin } from './spec.js';
 import { isSecretKey, redactText } from './secrets.js';
+import { declaredBool, declaredDefault, declaredInt, declaredList, splitList } from './config-def.js';
 
 /** How a value appears in a message: quoted and shortened, and never a secret. */
 export function shown(key: string, value: string): string {
   if (isSecretKey(key)) return 'a secret value';
   const t = redactText(value);
   return JSON.stringify(t.length > 80 ? `${t.slice(0, 77)}...` : t);
+}
+
+/** The allowed spelling of `value`, compared case-insensitively. */
+function pick<T extends string>(allowed: readonly T[], value: string): T | undefined {
+  return allowed.find((a) => a.toLowerCase() === value.trim().toLowerCase());
 }
 
 export class SettingReader {
@@ -57,7 +64,7 @@ export class SettingReader {
     this.issues.push({ severity: 'warning', key, ...this.at(key), message });
   }
 
-  string(key: string, fallback: string): string {
+  string(key: string, fallback = declaredDefault(key)): string {
     return this.raw(key) ?? fallback;
   }
 
@@ -75,7 +82,7 @@ export class SettingReader {
     return v.trim();
   }
 
-  bool(key: string, fallback: boolean): boolean {
+  bool(key: string, fallback = declaredBool(key)): boolean {
     const v = this.raw(key);
     if (v === undefined) return fallback;
     const t = v.trim().toLowerCase();
@@ -86,7 +93,7 @@ export class SettingReader {
   }
 
   /** An integer of at least `min`; `-1` is also allowed when `allowMinusOne` (Kafka's "broker default"). */
-  integer(key: string, fallback: number, min: number, allowMinusOne = false): number {
+  integer(key: string, min: number, allowMinusOne = false, fallback = declaredInt(key)): number {
     const v = this.raw(key);
     if (v === undefined) return fallback;
     const t = v.trim();
@@ -102,25 +109,22 @@ export class SettingReader {
     return fallback;
   }
 
-  positiveInt(key: string, fallback: number): number {
-    return this.integer(key, fallback, 1);
+  positiveInt(key: string, fallback = declaredInt(key)): number {
+    return this.integer(key, 1, false, fallback);
   }
 
   /** A comma-separated list, items trimmed, empty items dropped. */
-  list(key: string, fallback: string[]): string[] {
+  list(key: string, fallback = declaredList(key)): string[] {
     const v = this.raw(key);
     if (v === undefined) return fallback;
-    return v
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== '');
+    return splitList(v);
   }
 
   /** One of `allowed`, compared case-insensitively; returns the allowed spelling. */
-  choice<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
+  choice<T extends string>(key: string, allowed: readonly T[], fallback = pick(allowed, declaredDefault(key)) as T): T {
     const v = this.raw(key);
     if (v === undefined) return fallback;
-    const hit = allowed.find((a) => a.toLowerCase() === v.trim().toLowerCase());
+    const hit = pick(allowed, v);
     if (hit !== undefined) return hit;
     this.error(key, `must be one of ${allowed.map((a) => a || "''").join(', ')}, got ${shown(key, v)}`);
     return fallback;

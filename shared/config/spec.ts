@@ -1,5 +1,6 @@
 // Typed connector specs: what one `[section]` of a config file means once globals are merged and validated.
 // Everything downstream (store, planner, tasks, mirror) works from these, never from raw text.
+import { declaredDefault, declaredInt } from './config-def.js';
 
 export const FILE_CONNECTOR_CLASSES = [
   'com.tigergraph.kafka.connect.filesystem.FsSourceConnector',
@@ -124,7 +125,10 @@ export interface DeliveryPolicy {
   transactionIntervalMs: number;
 }
 
-export const DEFAULT_DELIVERY: DeliveryPolicy = { exactlyOnce: true, transactionIntervalMs: 500 };
+export const DEFAULT_DELIVERY: DeliveryPolicy = {
+  exactlyOnce: declaredDefault('exactly.once.source.support') === 'enabled',
+  transactionIntervalMs: declaredInt('transaction.boundary.interval.ms'),
+};
 
 export interface FileConnectorSpec extends SpecBase {
   kind: 'file';

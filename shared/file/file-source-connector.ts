@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { archiveTypeFor } from './archives/index.js';
 import type { FileConnectorSpec } from '../config/spec.js';
+import { deadLetterReplicationFactor } from '../config/settings-access.js';
 import type { ObjectRef, PlanMessage } from '../dispatch/dispatcher.js';
 import { ensureTopic } from '../kafka/topics.js';
 import type { ConnectorRecord, NewTaskRecord, TaskProgress, TaskRecord } from '../lifecycle/store.js';
@@ -98,8 +99,7 @@ async function ensureTopics(spec: FileConnectorSpec, ctx: FileConnectorContext):
   const topics = [{ topic: spec.topic, numPartitions: spec.numPartitions, replicationFactor: spec.replicationFactor }];
   const dlq = spec.errors.deadLetterTopic;
   if (dlq) {
-    const rf = Number(spec.settings['errors.deadletterqueue.topic.replication.factor'] ?? -1);
-    topics.push({ topic: dlq, numPartitions: 1, replicationFactor: Number.isInteger(rf) ? rf : -1 });
+    topics.push({ topic: dlq, numPartitions: 1, replicationFactor: deadLetterReplicationFactor(spec) });
   }
   for (const t of topics) {
     try {

@@ -2,7 +2,8 @@
 // reference kept by a SecretVault, and unsealSpec swaps them back right before a worker uses the spec.
 // The store (and anything that prints a stored spec) therefore only ever holds references.
 import { join } from 'node:path';
-import { hasUrlCredentials, isSecretKey } from '../config/secrets.js';
+import { hasUrlCredentials } from '../config/secrets.js';
+import { replaceSettingValues, secretSettingKeys } from '../config/settings-access.js';
 import type { ConnectorSpec, KafkaSecurity } from '../config/spec.js';
 import { DEFAULT_STATE_DIR } from './store-factory.js';
 
@@ -41,8 +42,7 @@ function secretSlots(spec: ConnectorSpec): SecretSlot[] {
     for (const p of SECURITY_SECRETS) add(s, p, `${at}.${p}`);
   };
   // A URL carrying user:password@ (a schema registry's) is a secret as a whole, whatever its key.
-  for (const k of Object.keys(spec.settings))
-    if (isSecretKey(k) || hasUrlCredentials(spec.settings[k])) add(spec.settings, k, k);
+  for (const k of secretSettingKeys(spec)) add(spec.settings, k, k);
   if (spec.kind === 'file') {
     add(spec.gcs, 'privateKey', 'gcs.privateKey');
     security(spec.target?.security, 'target.security');
@@ -76,10 +76,7 @@ export async function sealSpec<T extends ConnectorSpec>(spec: T, vault: SecretVa
     }
     holder[prop] = ref;
   }
-  for (const [k, v] of Object.entries(sealed.settings)) {
-    const ref = refs.get(v);
-    if (ref !== undefined) sealed.settings[k] = ref;
-  }
+  replaceSettingValues(sealed, (v) => refs.get(v));
   return sealed;
 }
 
