@@ -16,9 +16,9 @@
 // compare-and-set on the task's version. A live lease of another owner makes a second copy return at once; an
 // expired one is taken over. Every write is a CAS, so a copy that lost its lease cannot write a checkpoint.
 //
-// The task is built in layers, each a module: file-task-lease.ts (lease, desired state, budget), file-task-checkpoints.ts
-// (producer, batches, checkpoints, transactions), file-task-read-loop.ts (files, archive entries, readers); this
-// module runs an invocation and maps how it ended to an outcome.
+// The task is built in layers, one module each: file-task-lease.ts (lease, desired state, budget),
+// file-task-checkpoints.ts (producer, batches, checkpoints, transactions), file-task-read-loop.ts (files, archive
+// entries, readers); this module runs an invocation and maps how it ended to an outcome.
 import type { TaskMessage } from '../dispatch/dispatcher.js';
 import { errorText } from '../runtime/error-text.js';
 import { readAssignment, readCheckpoint } from './file-assignment.js';

@@ -1,6 +1,7 @@
 // A file task invocation's hold on its task document: the lease (owner = this invocation, expiry ~60 s, renewed with
 // every checkpoint) taken and renewed by compare-and-set on the task's version, and what may end the invocation at a
-// batch boundary: the connector's desired state (read every stateCheckMs), the time budget, the runtime's stop and kill.
+// batch boundary: the connector's desired state (read every stateCheckMs), the time budget, the runtime's stop and
+// kill.
 import { randomUUID } from 'node:crypto';
 import type { TaskMessage } from '../dispatch/dispatcher.js';
 import type { ConnectorRecord, TaskPatch, TaskRecord } from '../lifecycle/store.js';

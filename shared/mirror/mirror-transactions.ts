@@ -26,7 +26,7 @@ export class MirrorTransactions {
     this.openedAt ??= Date.now();
   }
 
-  /** A request was acknowledged: its positions wait for the commit (a position-only step opens none but still moves on). */
+  /** A request was acknowledged: its positions wait for the commit (a position-only step opens none but moves on). */
   acknowledged(ends: Map<string, bigint>): void {
     for (const [key, end] of ends) this.uncommitted.set(key, end);
     this.openedAt ??= Date.now();
