@@ -21,28 +21,19 @@
 # FAULTS_KEEP_WORK=1 keeps the temp folder (configs, logs of every run). Runs under flock /tmp/dsc-bench.lock.
 set -euo pipefail
 if [[ -z "${DSC_BENCH_LOCKED:-}" ]]; then exec env DSC_BENCH_LOCKED=1 flock /tmp/dsc-bench.lock bash "$0" "$@"; fi
+SAY_PREFIX=faults
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
 LINES="${FAULTS_LINES:-2000000}"
 KILLS="${FAULTS_KILLS:-20}"
 BATCH="${FAULTS_BATCH:-10000}"
-CASES=",${FAULTS_CASES:-kill-t1,kill-t2,sigterm,two-runs,budget,broker,mirror},"
+WANTED=",${FAULTS_CASES:-kill-t1,kill-t2,sigterm,two-runs,budget,broker,mirror},"
 MIRROR_RECORDS="${FAULTS_MIRROR_RECORDS:-1000000}"
 MIRROR_KILLS="${FAULTS_MIRROR_KILLS:-10}"
-CACHE="${DSC_CACHE:-$HOME/.cache/dsc}"
-NODE="$ROOT/node_modules/.bin/node"
-WORK="$(mktemp -d /tmp/dsc-faults.XXXXXX)"
-RESULTS="$WORK/results.tsv"
+bench_work dsc-faults
 RUN_ID="$(date +%H%M%S)"
 TOPICS=()
-
-say() { printf '[faults] %s\n' "$*" >&2; }
-die() {
-  say "ERROR: $*"
-  exit 1
-}
-wants() { [[ "$CASES" == *",$1,"* ]]; }
 
 ISOLATED_CACHE="$HOME/.cache/dsc-eos"
 ISOLATED_OFFSET=2000
@@ -50,31 +41,17 @@ cleanup() {
   if [[ -n "${ISOLATED_UP:-}" ]]; then
     DSC_CACHE="$ISOLATED_CACHE" DSC_PORT_OFFSET=$ISOLATED_OFFSET bash test/services/down.sh >/dev/null 2>&1 || true
   fi
-  if [[ ${#TOPICS[@]} -gt 0 ]]; then
-    "$NODE" bench/file/topic-offsets.mjs delete "${TOPICS[@]}" >/dev/null 2>&1 || true
-  fi
-  if [[ "${FAULTS_KEEP_WORK:-0}" == 1 ]]; then say "kept $WORK"; else rm -rf "$WORK"; fi
+  delete_topics "${TOPICS[@]}"
+  remove_work "${FAULTS_KEEP_WORK:-0}"
 }
 trap cleanup EXIT
 
-[[ "$LINES" =~ ^[1-9][0-9]*$ ]] || die "FAULTS_LINES must be a positive integer"
-[[ -f "$CACHE/run/services.env" ]] || bash test/services/up.sh >/dev/null
-set -a
-# shellcheck disable=SC1091
-source "$CACHE/run/services.env"
-set +a
+positive_int FAULTS_LINES "$LINES"
+require_node
+services_up 9092 19092
 BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
-
-say "building dsc (npm run build)"
-npm run --silent build >&2
-
-mkdir -p "$CACHE/bench"
-CSV="$CACHE/bench/persons-$LINES.csv"
-if [[ ! -f "$CSV" ]]; then
-  say "generating $CSV"
-  go build -o "$WORK/generate-csv" bench/file/generate-csv.go
-  "$WORK/generate-csv" "$LINES" >"$CSV.tmp" && mv "$CSV.tmp" "$CSV"
-fi
+build_dsc
+CSV="$(persons_csv "$LINES")"
 
 # conf <dir> <topic> <tasks>
 conf() {
@@ -88,6 +65,13 @@ tasks.max=$3
 topic=$2
 file.uris=$CSV
 EOF
+}
+
+# case_dir <dir> <topic> <tasks>: a case's folder and config; its topic (on the shared broker) is deleted at the end
+case_dir() {
+  mkdir -p "$1"
+  conf "$@"
+  TOPICS+=("$2")
 }
 
 # start <dir> [--fresh] [env...]: `dsc run` in the background; its pid in $PID
@@ -132,10 +116,8 @@ random_sleep() { # between $1 and $2 seconds
 case_kill() { # $1 tasks
   local name="kill-t$1" topic="faults-kill-t$1-$RUN_ID" dir="$WORK/kill-t$1" kills=0 midload=0 t0 fresh=--fresh
   local marks before after done_before
-  mkdir -p "$dir"
+  case_dir "$dir" "$topic" "$1"
   touch "$dir/err.log"
-  conf "$dir" "$topic" "$1"
-  TOPICS+=("$topic")
   RUNS=0
   say "$name: SIGKILL $KILLS times at random moments of a $LINES-line load"
   t0=$SECONDS
@@ -173,9 +155,7 @@ case_kill() { # $1 tasks
 
 case_sigterm() {
   local topic="faults-sigterm-$RUN_ID" dir="$WORK/sigterm" t0 sent code
-  mkdir -p "$dir"
-  conf "$dir" "$topic" 1
-  TOPICS+=("$topic")
+  case_dir "$dir" "$topic" 1
   RUNS=1
   say "sigterm: SIGTERM mid-load, then run again"
   t0=$SECONDS
@@ -199,9 +179,7 @@ case_sigterm() {
 
 case_two_runs() {
   local topic="faults-two-$RUN_ID" dir="$WORK/two" t0 first
-  mkdir -p "$dir"
-  conf "$dir" "$topic" 1
-  TOPICS+=("$topic")
+  case_dir "$dir" "$topic" 1
   RUNS=2
   say "two-runs: a second dsc run on the same state during the load"
   t0=$SECONDS
@@ -217,9 +195,7 @@ case_two_runs() {
 
 case_budget() {
   local topic="faults-budget-$RUN_ID" dir="$WORK/budget" t0 requeues
-  mkdir -p "$dir"
-  conf "$dir" "$topic" 1
-  TOPICS+=("$topic")
+  case_dir "$dir" "$topic" 1
   RUNS=0
   say "budget: DSC_TASK_BUDGET_SECONDS=0.5, the task re-enqueues itself mid-file"
   t0=$SECONDS
@@ -270,33 +246,16 @@ case_broker() {
 case_mirror() {
   local source="${SOURCE_KAFKA_BROKERS:-127.0.0.1:19092}" src="faults-mirror-$RUN_ID" alias="fm$RUN_ID"
   local dir="$WORK/mirror" t0 kills=0 result='{}'
-  local topic="$alias.$src" data="$CACHE/bench/persons-$MIRROR_RECORDS.csv"
+  local topic="$alias.$src" data
   mkdir -p "$dir"
   RUNS=0
   command -v kcat >/dev/null || die "kcat not found (apt-get install kcat)"
-  if [[ ! -f "$data" ]]; then
-    go build -o "$WORK/generate-csv" bench/file/generate-csv.go
-    "$WORK/generate-csv" "$MIRROR_RECORDS" >"$data.tmp" && mv "$data.tmp" "$data"
-  fi
+  data="$(persons_csv "$MIRROR_RECORDS")"
   KAFKA_BROKERS="$source" "$NODE" bench/file/topic-offsets.mjs create "$src" 6
   say "mirror: $MIRROR_RECORDS records into $src (6 partitions, kcat's random partitioner) on $source"
   kcat -P -b "$source" -t "$src" -l "$data"
-  cat >"$dir/mirror.conf" <<EOF
-connector.class=org.apache.kafka.connect.mirror.MirrorSourceConnector
-source.cluster.alias=$alias
-target.cluster.alias=dst
-source.cluster.bootstrap.servers=$source
-target.cluster.bootstrap.servers=$BROKERS
-source->target.enabled=true
-topics=$src
-replication.factor=1
-key.converter=org.apache.kafka.connect.converters.ByteArrayConverter
-header.converter=org.apache.kafka.connect.converters.ByteArrayConverter
-value.converter=org.apache.kafka.connect.converters.ByteArrayConverter
-[faults_mirror]
-name=faults-mirror-$RUN_ID
-tasks.max=3
-EOF
+  mirror_conf "$dir/mirror.conf" faults_mirror "faults-mirror-$RUN_ID" 3 "$alias" "$source" "$BROKERS" "$src" \
+    "value.converter=org.apache.kafka.connect.converters.ByteArrayConverter"
   TOPICS+=("$topic")
   DSC_STATE_DIR="$dir/state" "$NODE" --no-warnings=ExperimentalWarning bin/dsc.js create --c "$dir/mirror.conf" \
     >"$dir/create.log" 2>&1 || { cat "$dir/create.log" >&2; return; }

@@ -19,87 +19,43 @@
 # Cached: the CSV in ~/.cache/dsc/bench/, Connect jars in ~/.cache/dsc/connect-<kafka version>/.
 # The broker and the loaders share this machine's cores, and so do any tests running at the same time.
 set -euo pipefail
-
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 LINES="${BENCH_LINES:-10000000}"
-TOOLS=",${BENCH_TOOLS:-dsc,kcat,connect},"
+WANTED=",${BENCH_TOOLS:-dsc,kcat,connect},"
 BATCH="${BENCH_BATCH:-10000}"
 # The seed's value; dsc splits a batch into produce requests under message.max.bytes (shared/kafka/request-chunks.ts).
 DSC_BATCH="${BENCH_DSC_BATCH:-10000}"
-CACHE="${DSC_CACHE:-$HOME/.cache/dsc}"
-BENCH_CACHE="$CACHE/bench"
-NODE="$ROOT/node_modules/.bin/node"
 OFFSETS=("$NODE" "$ROOT/bench/file/topic-offsets.mjs")
 BUCKET=bench
 RUN_ID="$(date +%Y%m%d-%H%M%S)"
-WORK="$(mktemp -d /tmp/dsc-bench.XXXXXX)"
-RESULTS="$WORK/results.tsv"
+bench_work dsc-bench
 TOPICS=()
-
-say() { printf '[bench] %s\n' "$*" >&2; }
-die() {
-  say "ERROR: $*"
-  exit 1
-}
-wants() { [[ "$TOOLS" == *",$1,"* ]]; }
 
 cleanup() {
   local pid
   for pid in ${CONNECT_PID:-}; do kill "$pid" 2>/dev/null || true; done
-  if [[ "${BENCH_KEEP_TOPICS:-0}" != 1 && ${#TOPICS[@]} -gt 0 ]]; then
-    "${OFFSETS[@]}" delete "${TOPICS[@]}" >/dev/null 2>&1 || say "could not delete topics ${TOPICS[*]}"
-  fi
-  if [[ "${BENCH_KEEP_WORK:-0}" == 1 ]]; then say "kept $WORK (logs, configs, time -v output)"; else rm -rf "$WORK"; fi
+  [[ "${BENCH_KEEP_TOPICS:-0}" == 1 ]] || delete_topics "${TOPICS[@]}"
+  remove_work "${BENCH_KEEP_WORK:-0}"
 }
 trap cleanup EXIT
 
-[[ "$LINES" =~ ^[1-9][0-9]*$ ]] || die "BENCH_LINES must be a positive integer, got '$LINES'"
-[[ "$BATCH" =~ ^[1-9][0-9]*$ ]] || die "BENCH_BATCH must be a positive integer, got '$BATCH'"
-[[ "$DSC_BATCH" =~ ^[1-9][0-9]*$ ]] || die "BENCH_DSC_BATCH must be a positive integer, got '$DSC_BATCH'"
-[[ -x "$NODE" ]] || die "$NODE missing: run npm ci first"
+positive_int BENCH_LINES "$LINES"
+positive_int BENCH_BATCH "$BATCH"
+positive_int BENCH_DSC_BATCH "$DSC_BATCH"
+require_node
 
 # --- prerequisites -------------------------------------------------------------------------------------------------
-apt_install() { # $1 = command, $2 = Debian package
-  command -v "$1" >/dev/null 2>&1 && return 0
-  say "installing $2 (apt-get)"
-  apt-get install -y -q "$2" >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q "$2" >/dev/null; } ||
-    die "cannot install $2"
-}
 [[ -x /usr/bin/time ]] || apt_install /usr/bin/time time
 wants kcat && apt_install kcat kcat
-command -v go >/dev/null || die "go not found (needed to generate the CSV)"
 command -v curl >/dev/null || die "curl not found"
-
-# up.sh is idempotent but serialised by a lock that other sessions may hold for minutes: skip it when the target
-# broker and fake-gcs-server already answer.
-if [[ -f "$CACHE/run/services.env" ]] && (exec 3<>/dev/tcp/127.0.0.1/9092) 2>/dev/null &&
-  curl -sf -o /dev/null http://127.0.0.1:4443/storage/v1/b; then
-  say "services already up"
-else
-  say "starting services (test/services/up.sh)"
-  bash test/services/up.sh >/dev/null
-fi
-set -a
-# shellcheck disable=SC1091
-source "$CACHE/run/services.env"
-set +a
+services_up 9092 http://127.0.0.1:4443/storage/v1/b
 BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
 GCS="${STORAGE_EMULATOR_HOST:-http://127.0.0.1:4443}"
-# The broker's version (services.env), else the pom's default: the Connect peer uses the same client jars.
-KAFKA_VERSION="${KAFKA_VERSION:-$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' test/services/kafka/pom.xml)}"
-JAVA="${JAVA:-java}"
 
 # --- data: generated once per size, kept locally and uploaded to fake-gcs-server ------------------------------------
-mkdir -p "$BENCH_CACHE"
-CSV="$BENCH_CACHE/persons-$LINES.csv"
-if [[ ! -f "$CSV" ]]; then
-  say "generating $CSV ($LINES lines)"
-  go build -o "$WORK/generate-csv" bench/file/generate-csv.go
-  "$WORK/generate-csv" "$LINES" >"$CSV.tmp"
-  mv "$CSV.tmp" "$CSV"
-fi
+CSV="$(persons_csv "$LINES")"
 BYTES="$(stat -c %s "$CSV")"
 OBJECT="persons-$LINES.csv"
 
@@ -115,25 +71,12 @@ fi
 
 # --- Kafka Connect jars (Maven Central, cached per version) ----------------------------------------------------------
 CONNECT_LIBS="$CACHE/connect-$KAFKA_VERSION/libs"
-if wants connect && [[ ! -f "$CONNECT_LIBS/.complete" ]]; then
-  say "downloading Kafka Connect $KAFKA_VERSION jars (connect-runtime, connect-file) from Maven Central"
-  tmp="$(mktemp -d "$CACHE/.connect-$KAFKA_VERSION.XXXXXX")"
-  mvn -q -B -Dstyle.color=never -f bench/peers/pom.xml -Dkafka.version="$KAFKA_VERSION" \
-    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp/libs" >&2
-  ls "$tmp/libs/connect-file-$KAFKA_VERSION.jar" >/dev/null || die "connect-file jar missing after mvn"
-  touch "$tmp/libs/.complete"
-  rm -rf "$CACHE/connect-$KAFKA_VERSION"
-  mv "$tmp" "$CACHE/connect-$KAFKA_VERSION"
-fi
+if wants connect; then maven_libs connect bench/peers/pom.xml connect-file "Kafka Connect (connect-runtime, connect-file)"; fi
 
 # Always: the content check reads topics through dsc's consumer (dist/).
-say "building dsc (npm run build)"
-npm run --silent build >&2
+build_dsc
 
 # --- measuring -----------------------------------------------------------------------------------------------------
-now() { date +%s.%N; }
-rss_kb() { sed -n 's/.*Maximum resident set size (kbytes): *//p' "$1"; }
-cpu_s() { awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.1f", s }' "$1"; }
 # $1 tool, $2 source, $3 tasks, $4 topic, $5 seconds, $6 time -v output
 record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$(rss_kb "$6")" "$(cpu_s "$6")" >>"$RESULTS"; }
 

@@ -3,37 +3,23 @@
 // Run: node_modules/.bin/tsc --strict --module NodeNext --moduleResolution NodeNext --target ES2023 --skipLibCheck \
 //        --esModuleInterop --types node --outDir node_modules/.cache/dsc-bench --rootDir . bench/mirror-avro-bench.ts \
 //      && node_modules/.bin/node node_modules/.cache/dsc-bench/bench/mirror-avro-bench.js [records]
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import avro from 'avsc';
 import { AvroRegistryConverter } from '../shared/mirror/converters/avro-registry-converter.js';
 import type { SchemaRegistryClient } from '../shared/mirror/converters/schema-registry-client.js';
 
-const schema = {
-  type: 'record',
-  name: 'Order',
-  fields: [
-    { name: 'id', type: 'long' },
-    { name: 'customer', type: 'string' },
-    { name: 'email', type: ['null', 'string'] },
-    { name: 'amount', type: { type: 'bytes', logicalType: 'decimal', precision: 12, scale: 2 } },
-    { name: 'createdAt', type: { type: 'long', logicalType: 'timestamp-millis' } },
-    { name: 'items', type: { type: 'array', items: 'string' } },
-    { name: 'note', type: 'string' },
-  ],
+// Run from the repository root (as mirror-load.sh does): the compiled bench lives elsewhere, the records do not.
+const { orderSchema: schema, order } = (await import(pathToFileURL(resolve('bench/mirror/orders.mjs')).href)) as {
+  orderSchema: object;
+  order: (i: number) => Record<string, unknown>;
 };
 const n = Number(process.argv[2] ?? 1_000_000);
 const type = avro.Type.forSchema(schema as any);
 const registry = { schemaById: async () => JSON.stringify(schema) } as unknown as SchemaRegistryClient;
 const converter = new AvroRegistryConverter({ kind: 'avro-registry', className: 'bench' }, registry);
 const records = Array.from({ length: 1000 }, (_, i) => {
-  const body = type.toBuffer({
-    id: 1_000_000_000 + i,
-    customer: `customer-${i}`,
-    email: i % 3 ? `c${i}@example.com` : null,
-    amount: Buffer.from([0x01, i % 256]),
-    createdAt: 1_700_000_000_000 + i,
-    items: ['sku-1', 'sku-22', 'sku-333'],
-    note: 'x'.repeat(90),
-  });
+  const body = type.toBuffer(order(i));
   return Buffer.concat([Buffer.from([0, 0, 0, 0, 1]), body]);
 });
 const inBytes = records.reduce((a, r) => a + r.length, 0) / records.length;

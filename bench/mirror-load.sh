@@ -27,40 +27,29 @@
 # Cached: MirrorMaker jars in ~/.cache/dsc/mm2-<kafka version>/. Both clusters and the mirrors share this machine's
 # cores, and so do any tests running at the same time.
 set -euo pipefail
-
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 RECORDS="${BENCH_RECORDS:-1000000}"
 RECORD_SIZE="${BENCH_RECORD_SIZE:-200}"
 PARTITIONS="${BENCH_PARTITIONS:-6}"
-TOOLS=",${BENCH_TOOLS:-dsc,dsc-alo,mm2,avro},"
+WANTED=",${BENCH_TOOLS:-dsc,dsc-alo,mm2,avro},"
 TASKS_LIST="${BENCH_TASKS:-1 3}"
 AVRO_RECORDS="${BENCH_AVRO_RECORDS:-1000000}"
 AVRO_E2E_RECORDS="${BENCH_AVRO_E2E_RECORDS:-500000}"
 TIMEOUT="${BENCH_TIMEOUT:-600}"
 CPU_PROF="${BENCH_CPU_PROF:-0}"
 [[ "$CPU_PROF" == 1 ]] && BENCH_KEEP_WORK=1
-CACHE="${DSC_CACHE:-$HOME/.cache/dsc}"
-NODE="$ROOT/node_modules/.bin/node"
 ADMIN=("$NODE" "$ROOT/bench/mirror/kafka-admin.mjs")
 # Letters and digits only: MirrorMaker cluster aliases appear in its config keys (`a->b.enabled`).
 RUN="$(date +%m%d%H%M%S)"
 SOURCE_TOPIC="bench-mirror-$RUN"
 AVRO_TOPIC="bench-mirror-avro-$RUN"
-WORK="$(mktemp -d /tmp/dsc-mirror-bench.XXXXXX)"
-RESULTS="$WORK/results.tsv"
+bench_work dsc-mirror-bench
 TARGET_TOPICS=()
 SOURCE_GROUPS=()
 TARGET_GROUPS=()
 PIDS=()
-
-say() { printf '[bench] %s\n' "$*" >&2; }
-die() {
-  say "ERROR: $*"
-  exit 1
-}
-wants() { [[ "$TOOLS" == *",$1,"* ]]; }
 
 cleanup() {
   local pid
@@ -82,38 +71,19 @@ cleanup() {
     [[ ${#SOURCE_GROUPS[@]} -gt 0 ]] && "${ADMIN[@]}" delete-groups "$SOURCE" "${SOURCE_GROUPS[@]}" >/dev/null 2>&1
     [[ ${#TARGET_GROUPS[@]} -gt 0 ]] && "${ADMIN[@]}" delete-groups "$TARGET" "${TARGET_GROUPS[@]}" >/dev/null 2>&1
   fi
-  if [[ "${BENCH_KEEP_WORK:-0}" == 1 ]]; then say "kept $WORK (configs, logs, time -v output)"; else rm -rf "$WORK"; fi
+  remove_work "${BENCH_KEEP_WORK:-0}"
 }
 trap cleanup EXIT
 
-for knob in RECORDS RECORD_SIZE PARTITIONS AVRO_RECORDS AVRO_E2E_RECORDS TIMEOUT; do
-  [[ "${!knob}" =~ ^[1-9][0-9]*$ ]] || die "BENCH_$knob must be a positive integer, got '${!knob}'"
-done
+for knob in RECORDS RECORD_SIZE PARTITIONS AVRO_RECORDS AVRO_E2E_RECORDS TIMEOUT; do positive_int "BENCH_$knob" "${!knob}"; done
 for tasks in $TASKS_LIST; do [[ "$tasks" =~ ^[1-9][0-9]*$ ]] || die "BENCH_TASKS: '$tasks' is not a task count"; done
-[[ -x "$NODE" ]] || die "$NODE missing: run npm ci first"
+require_node
 
 # --- prerequisites -------------------------------------------------------------------------------------------------
-if [[ ! -x /usr/bin/time ]]; then
-  say "installing time (apt-get)"
-  apt-get install -y -q time >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q time >/dev/null; } ||
-    die "cannot install /usr/bin/time"
-fi
-# up.sh is idempotent but serialised by a lock other sessions may hold for minutes: skip it when both brokers answer.
-if [[ -f "$CACHE/run/services.env" ]] && (exec 3<>/dev/tcp/127.0.0.1/9092) 2>/dev/null &&
-  (exec 3<>/dev/tcp/127.0.0.1/19092) 2>/dev/null; then
-  say "services already up"
-else
-  say "starting services (test/services/up.sh)"
-  bash test/services/up.sh >/dev/null
-fi
-set -a
-# shellcheck disable=SC1091
-source "$CACHE/run/services.env"
-set +a
+[[ -x /usr/bin/time ]] || apt_install /usr/bin/time time
+services_up 9092 19092
 SOURCE="${SOURCE_KAFKA_BROKERS:-127.0.0.1:19092}"
 TARGET="${KAFKA_BROKERS:-127.0.0.1:9092}"
-KAFKA_VERSION="${KAFKA_VERSION:-$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' test/services/kafka/pom.xml)}"
-JAVA="${JAVA:-java}"
 [[ -n "${KAFKA_LIBS:-}" && -f "$KAFKA_LIBS/kafka-tools-$KAFKA_VERSION.jar" ]] ||
   die "kafka-tools-$KAFKA_VERSION.jar not in KAFKA_LIBS='${KAFKA_LIBS:-}' (services.env): ProducerPerformance lives there"
 "${ADMIN[@]}" topics "$SOURCE" >"$WORK/src-topics-before"
@@ -121,31 +91,15 @@ JAVA="${JAVA:-java}"
 
 # --- MirrorMaker 2 jars (Maven Central, cached per version) ----------------------------------------------------------
 MM2_LIBS="$CACHE/mm2-$KAFKA_VERSION/libs"
-if wants mm2 && [[ ! -f "$MM2_LIBS/.complete" ]]; then
-  say "downloading MirrorMaker 2 $KAFKA_VERSION jars (connect-mirror, connect-runtime) from Maven Central"
-  mkdir -p "$CACHE"
-  tmp="$(mktemp -d "$CACHE/.mm2-$KAFKA_VERSION.XXXXXX")"
-  mvn -q -B -Dstyle.color=never -f bench/peers/mirror/pom.xml -Dkafka.version="$KAFKA_VERSION" \
-    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp/libs" >&2
-  ls "$tmp/libs/connect-mirror-$KAFKA_VERSION.jar" >/dev/null || die "connect-mirror jar missing after mvn"
-  touch "$tmp/libs/.complete"
-  rm -rf "$CACHE/mm2-$KAFKA_VERSION"
-  mv "$tmp" "$CACHE/mm2-$KAFKA_VERSION"
-fi
+if wants mm2; then maven_libs mm2 bench/peers/mirror/pom.xml connect-mirror "MirrorMaker 2 (connect-mirror, connect-runtime)"; fi
 
-if wants dsc || wants avro; then
-  say "building dsc (npm run build)"
-  npm run --silent build >&2
-fi
+if wants dsc || wants avro; then build_dsc; fi
 
-now() { date +%s.%N; }
 load1() { cut -d' ' -f1 /proc/loadavg; }
 LOAD_START="$(load1)"
 TICKS="$(getconf CLK_TCK)"
 # CPU seconds every process of the machine has used since boot (user, nice, system, irq, softirq; not steal).
 busy_s() { awk -v hz="$TICKS" '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8) / hz }' /proc/stat; }
-rss_kb() { sed -n 's/.*Maximum resident set size (kbytes): *//p' "$1"; }
-cpu_s() { awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.1f", s }' "$1"; }
 
 # --- Avro → JSON alone (CPU-bound: run while nothing else of ours runs) -----------------------------------------------
 AVRO_LINE=""
@@ -161,6 +115,7 @@ fi
 
 # --- source data: ProducerPerformance into a fresh topic -------------------------------------------------------------
 PRODUCER_LINE=""
+SOURCE_COUNT=0 SOURCE_OFFSETS=() # stay so when only the Avro topic is filled (BENCH_TOOLS=avro)
 if wants dsc || wants mm2; then
   "${ADMIN[@]}" create "$SOURCE" "$SOURCE_TOPIC" "$PARTITIONS"
   say "producing $RECORDS records of $RECORD_SIZE bytes to $SOURCE_TOPIC ($PARTITIONS partitions) on $SOURCE"
@@ -221,32 +176,18 @@ run_dsc() { # $1 tasks [$2 avro: the Avro topic through TigerGraphAvroConverter]
   local tasks="$1" kind="${2:-bytes}" delivery="${3:-exactly-once}" t0 time_pid prof=()
   local alias="dsc${kind:0:1}${delivery:0:1}t${1}r$RUN" name="bench-dsc-$kind-${delivery%%-*}-t$1-$RUN"
   local dir="$WORK/dsc-$kind-$delivery-t$1" source_topic="$SOURCE_TOPIC"
-  local converter="value.converter=org.apache.kafka.connect.converters.ByteArrayConverter" tool=dsc expect="$SOURCE_COUNT"
+  local converter=("value.converter=org.apache.kafka.connect.converters.ByteArrayConverter") tool=dsc
+  local expect="$SOURCE_COUNT"
   if [[ "$kind" == avro ]]; then
     source_topic="$AVRO_TOPIC" tool=dsc-avro expect="$AVRO_E2E_RECORDS"
-    converter="value.converter=com.tigergraph.kafka.connect.converters.TigerGraphAvroConverter
-value.converter.schema.registry.url=$SCHEMA_REGISTRY_URL"
+    converter=("value.converter=com.tigergraph.kafka.connect.converters.TigerGraphAvroConverter"
+      "value.converter.schema.registry.url=$SCHEMA_REGISTRY_URL")
   fi
   [[ "$delivery" == exactly-once ]] || tool="$tool(at-least-once)"
   local topic="$alias.$source_topic"
   mkdir -p "$dir"
-  cat >"$dir/mirror.conf" <<EOF
-connector.class=org.apache.kafka.connect.mirror.MirrorSourceConnector
-source.cluster.alias=$alias
-target.cluster.alias=dst
-source.cluster.bootstrap.servers=$SOURCE
-target.cluster.bootstrap.servers=$TARGET
-source->target.enabled=true
-topics=$source_topic
-replication.factor=1
-key.converter=org.apache.kafka.connect.converters.ByteArrayConverter
-header.converter=org.apache.kafka.connect.converters.ByteArrayConverter
-$converter
-exactly.once.source.support=$([[ "$delivery" == exactly-once ]] && echo enabled || echo disabled)
-[bench_dsc]
-name=$name
-tasks.max=$tasks
-EOF
+  mirror_conf "$dir/mirror.conf" bench_dsc "$name" "$tasks" "$alias" "$SOURCE" "$TARGET" "$source_topic" "${converter[@]}" \
+    "exactly.once.source.support=$([[ "$delivery" == exactly-once ]] && echo enabled || echo disabled)"
   TARGET_TOPICS+=("$topic")
   SOURCE_GROUPS+=("dsc-mirror.$name")
   DSC_STATE_DIR="$dir/state" "$NODE" --no-warnings=ExperimentalWarning bin/dsc.js create --c "$dir/mirror.conf" \

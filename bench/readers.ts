@@ -4,20 +4,11 @@ import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { FileReaderSpec } from '../shared/config/spec.js';
 import { readRecordBatches, readRecords } from '../shared/file/readers/read-records.js';
+import { readerSpec } from '../test/unit/file/reader-fixtures.js';
 
 const LINES = 1_000_000;
-const spec: FileReaderSpec = {
-  type: 'text',
-  separator: ',',
-  quote: '',
-  valueDefault: '',
-  batchSize: 1000,
-  eol: '\n',
-  header: false,
-  archiveType: 'auto',
-  archiveExtensions: { tar: ['tar'], zip: ['zip'], gzip: ['gz', 'tgz'] },
-  maxLineBytes: 1024 * 1024,
-};
+// The seed's reader defaults, as the reader tests use them.
+const spec: FileReaderSpec = readerSpec();
 
 function makeData(json: boolean): Buffer {
   const lines: string[] = [];

@@ -5,25 +5,13 @@
 // Prints `records=<n> bytes=<average record bytes>`.
 import avro from 'avsc';
 import { Kafka, logLevel } from 'kafkajs';
+import { order, orderSchema as schema } from './orders.mjs';
 
 const [brokers, topic, partitions, count, registry] = process.argv.slice(2);
 if (!registry) {
   console.error('usage: avro-source.mjs BROKERS TOPIC PARTITIONS RECORDS REGISTRY_URL');
   process.exit(2);
 }
-const schema = {
-  type: 'record',
-  name: 'Order',
-  fields: [
-    { name: 'id', type: 'long' },
-    { name: 'customer', type: 'string' },
-    { name: 'email', type: ['null', 'string'] },
-    { name: 'amount', type: { type: 'bytes', logicalType: 'decimal', precision: 12, scale: 2 } },
-    { name: 'createdAt', type: { type: 'long', logicalType: 'timestamp-millis' } },
-    { name: 'items', type: { type: 'array', items: 'string' } },
-    { name: 'note', type: 'string' },
-  ],
-};
 const res = await fetch(`${registry}/subjects/${topic}-value/versions`, {
   method: 'POST',
   headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
@@ -38,18 +26,7 @@ const n = Number(count);
 const p = Number(partitions);
 let bytes = 0;
 const value = (i) => {
-  const v = Buffer.concat([
-    head,
-    type.toBuffer({
-      id: 1_000_000_000 + i,
-      customer: `customer-${i}`,
-      email: i % 3 ? `c${i}@example.com` : null,
-      amount: Buffer.from([0x01, i % 256]),
-      createdAt: 1_700_000_000_000 + i,
-      items: ['sku-1', 'sku-22', 'sku-333'],
-      note: 'x'.repeat(90),
-    }),
-  ]);
+  const v = Buffer.concat([head, type.toBuffer(order(i))]);
   bytes += v.length;
   return v;
 };

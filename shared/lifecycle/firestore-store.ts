@@ -53,29 +53,19 @@ const now = (): string => new Date().toISOString();
 const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
 const unjson = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : undefined);
 
-function connectorDoc(r: ConnectorRecord): DocumentData {
-  return {
-    name: r.name,
-    kind: r.kind,
-    spec: JSON.stringify(r.spec),
-    desired: r.desired,
-    epoch: r.epoch,
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-  };
+/** A connector's fields, in record order; `spec` is JSON text in the document (see above). */
+const CONNECTOR_FIELDS = ['name', 'kind', 'spec', 'desired', 'epoch', 'createdAt', 'updatedAt'] as const;
+
+/** Copies a connector's fields from a record to a document or back, converting `spec` on the way. */
+function connectorFields(from: Record<string, any>, spec: (value: any) => unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of CONNECTOR_FIELDS) out[f] = f === 'spec' ? spec(from.spec) : from[f];
+  return out;
 }
 
-function toConnector(d: DocumentData): ConnectorRecord {
-  return {
-    name: d.name,
-    kind: d.kind,
-    spec: JSON.parse(d.spec) as ConnectorSpec,
-    desired: d.desired,
-    epoch: d.epoch,
-    createdAt: d.createdAt,
-    updatedAt: d.updatedAt,
-  };
-}
+const connectorDoc = (r: ConnectorRecord): DocumentData => connectorFields(r, (spec) => JSON.stringify(spec));
+const toConnector = (d: DocumentData): ConnectorRecord =>
+  connectorFields(d, (text) => JSON.parse(text) as ConnectorSpec) as unknown as ConnectorRecord;
 
 function taskDocData(t: TaskRecord): DocumentData {
   return {

@@ -2,23 +2,13 @@
 // returns and the CLI prints. Plain objects only, so both sides share one shape.
 import type { ConnectorSpec } from '../config/spec.js';
 import type { ScanStatus } from './scan-status.js';
-import type { ConnectorRecord, ConnectorState, TaskRecord, TaskState } from './store.js';
-
-export interface TaskStatusProgress {
-  filesDone: number;
-  filesTotal: number;
-  records: number;
-  bytes: number;
-  bytesTotal: number;
-  recordsPerSecond: number;
-  errors: number;
-}
+import type { ConnectorRecord, ConnectorState, TaskProgress, TaskRecord, TaskState } from './store.js';
 
 export interface TaskStatus {
   id: number;
   state: TaskState;
   epoch: number;
-  progress: TaskStatusProgress;
+  progress: TaskProgress;
   lastError?: string;
   /** Kind-specific rows, e.g. a mirror task's partitions and lag. */
   detail?: Record<string, unknown>;

@@ -6,7 +6,7 @@
 // request that carried it, in request order: a crash repeats at most the requests in flight; stop() sends nothing
 // new, waits for the requests in flight and saves their positions, so a stop repeats nothing.
 import type { MirrorConnectorSpec } from '../config/spec.js';
-import { IdempotentBatchSender, type BatchSender, type OutgoingBatch } from '../kafka/idempotent-batch-sender.js';
+import type { BatchSender, OutgoingBatch } from '../kafka/idempotent-batch-sender.js';
 import {
   isProducerFenced,
   type FetchedPartition,
@@ -15,16 +15,18 @@ import {
   type TopicPartition,
 } from '../kafka/kafka-port.js';
 import { transactionalIdFor } from '../kafka/offsets-topic.js';
-import { TransactionCoordinator } from '../kafka/wire/transaction-coordinator.js';
-import { wireClient } from '../kafka/wire/wire-client.js';
-import { WireCluster } from '../kafka/wire/wire-cluster.js';
 import type { Logger } from '../runtime/log.js';
 import { errorText } from '../runtime/error-text.js';
 import { committedBatches, forwardable } from './committed-batches.js';
 import type { Converter } from './converters/index.js';
 import { partitionKey, type MirrorPositions } from './mirror-positions.js';
 import { produceRequests, type SendItem } from './produce-requests.js';
+import { MAX_IN_FLIGHT, wireTransport, type MirrorTransport } from './mirror-transport.js';
+import { MirrorTransactions } from './mirror-transactions.js';
 import { convertBatch, deadLetterBatch, isFatal, type ConversionContext } from './record-conversion.js';
+import { resetOffsets, startPositions } from './start-positions.js';
+
+export { MAX_IN_FLIGHT, type MirrorTransport } from './mirror-transport.js';
 
 export interface MirrorTaskOptions {
   connector: string;
@@ -42,32 +44,6 @@ export interface MirrorTaskOptions {
   transport?: (clientId: string) => MirrorTransport;
 }
 
-/** A session's source consumer and admin, and its target sender. */
-export interface MirrorTransport {
-  consumer: KafkaConsumer;
-  admin: KafkaAdmin;
-  sender: BatchSender;
-}
-
-/** The wire adapter on both sides: the byte path needs the fetched batches as bytes and raw Produce requests. */
-function wireTransport(spec: MirrorConnectorSpec, clientId: string, transactionalId?: string): MirrorTransport {
-  const client = wireClient(spec.source, clientId);
-  const target = new WireCluster(spec.target, clientId, { maxInflights: MAX_IN_FLIGHT + 2 });
-  // Exactly once: the sender's batches go into transactions of the task's transactional id.
-  const transactions =
-    transactionalId === undefined
-      ? undefined
-      : new TransactionCoordinator(
-          { any: () => target.any(), at: (host, port) => target.pool.get({ host, port }) },
-          { transactionalId },
-        );
-  return {
-    consumer: client.consumer(FETCH),
-    admin: client.admin(),
-    sender: new IdempotentBatchSender(target, undefined, transactions),
-  };
-}
-
 export interface MirrorTaskStats {
   records: number;
   bytes: number;
@@ -81,14 +57,6 @@ export interface MirrorTaskStats {
   retries: number;
 }
 
-/** Produce requests in flight per task: what a crash may repeat. */
-export const MAX_IN_FLIGHT = 8;
-const FETCH = {
-  maxWaitMs: 500,
-  maxBytes: 8 << 20,
-  partitionMaxBytes: 1 << 20,
-  isolationLevel: 'read_committed',
-} as const;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const dashName = (key: string) => key.replace(/:(\d+)$/, '-$1');
 
@@ -107,10 +75,8 @@ export class MirrorSourceTask {
   /** Next offset to fetch, per `topic:partition`. */
   private fetchAt = new Map<string, bigint>();
   private readonly bytePath: boolean;
-  /** Exactly once: positions acknowledged in the open transaction, committed with it. */
-  private readonly exactlyOnce: boolean;
-  private uncommitted = new Map<string, bigint>();
-  private transactionOpenedAt: number | undefined;
+  /** Exactly once: the open transaction's positions; undefined at least once. */
+  private readonly transactions: MirrorTransactions | undefined;
   private readonly conversion: ConversionContext;
 
   constructor(private readonly o: MirrorTaskOptions) {
@@ -124,7 +90,9 @@ export class MirrorSourceTask {
     };
     // StringConverter and JsonConverter pass a value's bytes unchanged too (converters/index.ts): the byte path.
     this.bytePath = ['bytearray', 'string', 'json'].includes(o.spec.valueConverter?.kind ?? 'bytearray');
-    this.exactlyOnce = (o.spec.delivery?.exactlyOnce ?? true) && o.positions.exactlyOnce;
+    const exactlyOnce = (o.spec.delivery?.exactlyOnce ?? true) && o.positions.exactlyOnce;
+    const intervalMs = o.spec.delivery?.transactionIntervalMs ?? DEFAULT_TRANSACTION_MS;
+    this.transactions = exactlyOnce ? new MirrorTransactions(o.positions, o.connector, intervalMs) : undefined;
     this.conversion = {
       spec: o.spec,
       connector: o.connector,
@@ -189,7 +157,7 @@ export class MirrorSourceTask {
   private async session(): Promise<void> {
     const { spec, connector, taskId } = this.o;
     const clientId = `dsc-mirror-${connector}-${taskId}`;
-    const transactionalId = this.exactlyOnce ? transactionalIdFor(connector, taskId) : undefined;
+    const transactionalId = this.transactions ? transactionalIdFor(connector, taskId) : undefined;
     const { consumer, admin, sender } = (this.o.transport ?? ((id) => wireTransport(spec, id, transactionalId)))(
       clientId,
     );
@@ -199,20 +167,19 @@ export class MirrorSourceTask {
       await Promise.all([consumer.connect(), admin.connect()]);
       const targetTopics = [...new Set(this.o.partitions.map((p) => this.o.targetTopic(p.topic)))];
       if (spec.errors.deadLetterTopic) targetTopics.push(spec.errors.deadLetterTopic);
-      const offsets = this.exactlyOnce ? await this.o.positions.openOffsetsTopic() : undefined;
+      const offsets = this.transactions ? await this.o.positions.openOffsetsTopic() : undefined;
       if (offsets) targetTopics.push(offsets.topic);
       let leaders = await sender.leaders(targetTopics);
       // Before the positions: exactly once fences earlier instances (aborting their open transaction) first.
       await sender.init();
-      this.uncommitted.clear();
-      this.transactionOpenedAt = undefined;
-      await this.resolvePositions(admin);
+      this.transactions?.reset();
+      this.fetchAt = await startPositions(this.o.positions, admin, this.o.partitions, spec.startFrom);
       consumer.assign(
         this.o.partitions.map((p) => ({ ...p, offset: this.fetchAt.get(partitionKey(p.topic, p.partition))! })),
       );
       const commit = async (): Promise<void> => {
         await last;
-        await this.commit(sender, offsets!, leaders);
+        await this.transactions!.commit(sender, offsets!, leaders);
       };
       // The first failed request ends the session: nothing after it may be sent (its sequence would be out of order)
       // nor saved; the next session starts again from the saved positions.
@@ -223,8 +190,7 @@ export class MirrorSourceTask {
       // One fetch ahead: the next response arrives while this one is converted and sent.
       let next = consumer.fetch();
       while (!this.stopping && !this.failed && !failure) {
-        const opened = this.transactionOpenedAt;
-        if (offsets && opened !== undefined && Date.now() - opened >= this.transactionMs()) await commit();
+        if (offsets && this.transactions!.due) await commit();
         await slot();
         if (failure) break;
         const fetched = await next;
@@ -255,64 +221,6 @@ export class MirrorSourceTask {
     }
   }
 
-  private transactionMs(): number {
-    return this.o.spec.delivery?.transactionIntervalMs ?? DEFAULT_TRANSACTION_MS;
-  }
-
-  /**
-   * Exactly once: the acknowledged positions go to the offsets topic in the same transaction as the records they
-   * cover, and the transaction commits; then the store gets a copy (status, and a fallback for an older version).
-   */
-  private async commit(
-    sender: BatchSender,
-    offsets: { topic: string; partition: number },
-    leaders: Map<string, number[]>,
-  ): Promise<void> {
-    if (this.transactionOpenedAt === undefined && this.uncommitted.size === 0) return;
-    if (this.uncommitted.size > 0) {
-      const request = this.o.positions.offsetRecords(this.uncommitted);
-      const node = leaders.get(offsets.topic)?.[offsets.partition] ?? -1;
-      if (node < 0) throw new Error(`${offsets.topic}-${offsets.partition} has no leader on the target`);
-      await sender.send(node, [{ topic: request.topic, partition: request.partition, bytes: request.batch.bytes }]);
-    }
-    if (!sender.commit) throw new Error('exactly once needs a transactional sender');
-    await sender.commit();
-    const committed = this.uncommitted;
-    this.uncommitted = new Map();
-    this.transactionOpenedAt = undefined;
-    if (committed.size > 0 && !(await this.o.positions.save(committed))) {
-      throw new Error(`connector ${this.o.connector} no longer exists`);
-    }
-  }
-
-  /** The start of partitions never mirrored: auto.offset.reset's earliest or latest offsets, one request per topic. */
-  private async resetOffsets(admin: KafkaAdmin, partitions: TopicPartition[]): Promise<Map<string, bigint>> {
-    const out = new Map<string, bigint>();
-    for (const topic of new Set(partitions.map((p) => p.topic))) {
-      const all =
-        this.o.spec.startFrom === 'latest' ? await admin.latestOffsets(topic) : await admin.earliestOffsets(topic);
-      for (const p of all) out.set(partitionKey(topic, p.partition), p.offset);
-    }
-    for (const p of partitions) {
-      if (!out.has(partitionKey(p.topic, p.partition))) {
-        throw new Error(`${p.topic}-${p.partition}: no ${this.o.spec.startFrom} offset`);
-      }
-    }
-    return out;
-  }
-
-  /** Positions for this session: saved ones, else (never mirrored) auto.offset.reset's earliest or latest. */
-  private async resolvePositions(admin: KafkaAdmin): Promise<void> {
-    const saved = await this.o.positions.load(this.o.partitions);
-    const fresh = this.o.partitions.filter((p) => !saved.has(partitionKey(p.topic, p.partition)));
-    const reset = fresh.length > 0 ? await this.resetOffsets(admin, fresh) : new Map<string, bigint>();
-    this.fetchAt = new Map();
-    for (const p of this.o.partitions) {
-      const key = partitionKey(p.topic, p.partition);
-      this.fetchAt.set(key, saved.get(key) ?? reset.get(key)!);
-    }
-  }
-
   /** Turns one fetch into send items, in partition order; notes lag; handles partition errors. */
   private async itemsOf(fetched: FetchedPartition[], consumer: KafkaConsumer, admin: KafkaAdmin): Promise<SendItem[]> {
     const items: SendItem[] = [];
@@ -320,7 +228,7 @@ export class MirrorSourceTask {
       const key = partitionKey(f.topic, f.partition);
       let position = this.fetchAt.get(key)!;
       if (f.error === 'OFFSET_OUT_OF_RANGE') {
-        const at = (await this.resetOffsets(admin, [f])).get(key)!;
+        const at = (await resetOffsets(admin, [f], this.o.spec.startFrom)).get(key)!;
         this.o.log.warn('position out of range; reset', { partition: key, from: String(position), to: String(at) });
         this.fetchAt.set(key, at);
         consumer.seek({ topic: f.topic, partition: f.partition, offset: at });
@@ -375,17 +283,15 @@ export class MirrorSourceTask {
     for (const i of items) if (i.bytes) batches.push({ topic: i.targetTopic, partition: i.partition, bytes: i.bytes });
     const dead = items.find((i) => i.dead)?.dead;
     if (dead) batches.push({ topic: this.o.spec.errors.deadLetterTopic!, partition: 0, bytes: dead });
-    if (this.exactlyOnce && batches.length > 0) this.transactionOpenedAt ??= Date.now();
+    if (batches.length > 0) this.transactions?.opened();
     const sent = batches.length > 0 ? sender.send(node, batches) : Promise.resolve();
     sent.catch(() => {}); // observed below, after the earlier requests
     return previous.then(async () => {
       await sent;
       const ends = new Map<string, bigint>();
       for (const i of items) if (i.end >= 0n) ends.set(i.key, i.end);
-      if (this.exactlyOnce) {
-        // Committed with the transaction (commit()); a position-only step opens none but still moves on.
-        for (const [key, end] of ends) this.uncommitted.set(key, end);
-        this.transactionOpenedAt ??= Date.now();
+      if (this.transactions) {
+        this.transactions.acknowledged(ends); // committed with the transaction
       } else if (!(await this.o.positions.save(ends))) {
         throw new Error(`connector ${this.o.connector} no longer exists`);
       }

@@ -103,16 +103,25 @@ export function joinFields(fields: string[], separator: string, quote: string, v
   return out;
 }
 
-export function quotedLineSink(reader: FileReaderSpec, gate: RecordGate): LineSink {
-  const { separator, quote, valueDefault, maxLineBytes, eol } = reader;
-  // The splitter drops the `\r` of a CRLF line end. Inside an open quote that CR LF is the user's data, not the
-  // record's end: a line with one byte more than its text and eol had a `\r`, which goes back in when the record
-  // continues (4 more: a BOM too, on the file's first line).
-  const breakAfter = (text: string, start: number, endOffset: number): string => {
+/**
+ * The line break that followed a line inside an open quote. The splitter drops the `\r` of a CRLF line end; inside
+ * an open quote that CR LF is the user's data, not the record's end: a line with one byte more than its text and eol
+ * had a `\r`, which goes back in when the record continues (4 more: a BOM too, on the file's first line).
+ */
+function lineBreakAfter(eol: string): (text: string, start: number, endOffset: number) => string {
+  return (text, start, endOffset) => {
     if (eol !== '\n') return eol;
     const extra = endOffset - start - Buffer.byteLength(text) - 1;
     return extra === 1 || extra === 4 ? '\r\n' : eol;
   };
+}
+
+/** Emits one complete record into the gate: a record, or a bad record with csv-parse's reason. */
+function quotedRecordEmitter(
+  reader: FileReaderSpec,
+  gate: RecordGate,
+): (text: string, line: number | undefined, start: number, endOffset: number) => void {
+  const { separator, quote, valueDefault, eol } = reader;
   const csvOptions = {
     delimiter: separator,
     quote,
@@ -122,15 +131,8 @@ export function quotedLineSink(reader: FileReaderSpec, gate: RecordGate): LineSi
     skip_empty_lines: false,
     bom: false,
   };
-  // The record being assembled (a quoted field is open at the end of its last line), each line with the line break
-  // that followed it.
-  let pending: string[] = [];
-  let pendingBytes = 0;
-  let pendingStart = 0;
-  let pendingLine: number | undefined;
-  let pendingEnd = 0;
 
-  const emit = (text: string, line: number | undefined, start: number, endOffset: number): void => {
+  return (text, line, start, endOffset) => {
     if (!gate.pass(start)) return;
     const binary = nulByteRecord(text, line, endOffset);
     if (binary) return void gate.out.push(binary);
@@ -166,6 +168,19 @@ export function quotedLineSink(reader: FileReaderSpec, gate: RecordGate): LineSi
     }
     gate.out.push({ kind: 'record', value: joinFields(rows[0], separator, quote, valueDefault), line, endOffset });
   };
+}
+
+export function quotedLineSink(reader: FileReaderSpec, gate: RecordGate): LineSink {
+  const { separator, quote, maxLineBytes, eol } = reader;
+  const breakAfter = lineBreakAfter(eol);
+  const emit = quotedRecordEmitter(reader, gate);
+  // The record being assembled (a quoted field is open at the end of its last line), each line with the line break
+  // that followed it.
+  let pending: string[] = [];
+  let pendingBytes = 0;
+  let pendingStart = 0;
+  let pendingLine: number | undefined;
+  let pendingEnd = 0;
 
   const flushTooLong = (endOffset: number): void => {
     const text = pending.join('');

@@ -76,6 +76,16 @@ function overlapsItself(eol: Buffer): boolean {
   return false;
 }
 
+/** The gate over a reader's results: header skipped, records outside the byte range dropped. */
+function gateFor(options: ReaderOptions, startOffset: number): RecordGate {
+  return new RecordGate({
+    skipHeader: options.skipHeader,
+    startOffset,
+    rangeStart: options.rangeStart ?? startOffset,
+    rangeEnd: options.endOffset ?? Infinity,
+  });
+}
+
 function lineSinkFor(options: ReaderOptions, gate: RecordGate): LineSink {
   if (options.format === 'jsonl') return jsonlLineSink(options.reader, gate);
   return options.reader.quote === '' ? delimitedLineSink(options.reader, gate) : quotedLineSink(options.reader, gate);
@@ -83,12 +93,7 @@ function lineSinkFor(options: ReaderOptions, gate: RecordGate): LineSink {
 
 export async function* readRecordBatches(input: Readable, options: ReaderOptions): AsyncGenerator<ReadResult[]> {
   const startOffset = options.startOffset ?? 0;
-  const gate = new RecordGate({
-    skipHeader: options.skipHeader,
-    startOffset,
-    rangeStart: options.rangeStart ?? startOffset,
-    rangeEnd: options.endOffset ?? Infinity,
-  });
+  const gate = gateFor(options, startOffset);
   const sink = lineSinkFor(options, gate);
   const splitter = new LineSplitter(
     { eol: options.reader.eol, maxLineBytes: options.reader.maxLineBytes, startOffset },
@@ -116,12 +121,7 @@ export async function* pumpRecords(
   output: RecordOutput,
 ): AsyncGenerator<void> {
   const startOffset = options.startOffset ?? 0;
-  const gate = new RecordGate({
-    skipHeader: options.skipHeader,
-    startOffset,
-    rangeStart: options.rangeStart ?? startOffset,
-    rangeEnd: options.endOffset ?? Infinity,
-  });
+  const gate = gateFor(options, startOffset);
   const plain = options.format !== 'jsonl' && options.reader.quote === '';
   let sink = plain ? plainLineSink(options.reader, gate, output) : lineSinkFor(options, gate);
   if (options.format === 'jsonl') sink = bytesKeepingSink(sink, gate, output);

@@ -11,6 +11,7 @@ import {
   type FetchPosition,
   type KafkaConsumer,
 } from '../kafka-port.js';
+import { AssignedPartitions, positionKey } from '../assigned-partitions.js';
 import { encodeRecordBatch, type RecordToEncode } from '../record-batch.js';
 
 interface KjsMessage {
@@ -53,8 +54,6 @@ function createCluster(kafka: Kafka): KjsCluster {
   return factory({ metadataMaxAge: 300_000, allowAutoTopicCreation: false, maxInFlightRequests: null });
 }
 
-const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
-
 /** Committed records of one partition's fetch, as RecordBatch bytes keeping their offsets. */
 function reencode(p: KjsPartition): { records: Buffer; last: bigint | undefined } {
   const aborted = p.abortedTransactions
@@ -92,31 +91,19 @@ function reencode(p: KjsPartition): { records: Buffer; last: bigint | undefined 
   return { records: Buffer.concat(parts), last };
 }
 
-export class KafkajsConsumer implements KafkaConsumer {
+export class KafkajsConsumer extends AssignedPartitions implements KafkaConsumer {
   private readonly cluster: KjsCluster;
-  private assigned = new Map<string, FetchPosition>();
 
   constructor(
     kafka: Kafka,
     private readonly options: ConsumerOptions,
   ) {
+    super();
     this.cluster = createCluster(kafka);
   }
 
   connect(): Promise<void> {
     return this.cluster.connect();
-  }
-
-  assign(positions: FetchPosition[]): void {
-    this.assigned = new Map(positions.map((p) => [key(p.topic, p.partition), { ...p }]));
-  }
-
-  seek(position: FetchPosition): void {
-    this.assigned.set(key(position.topic, position.partition), { ...position });
-  }
-
-  positions(): FetchPosition[] {
-    return [...this.assigned.values()].map((p) => ({ ...p }));
   }
 
   async fetch(): Promise<FetchedPartition[]> {
@@ -168,7 +155,7 @@ export class KafkajsConsumer implements KafkaConsumer {
     const out: FetchedPartition[] = [];
     for (const t of response.responses) {
       for (const p of t.partitions) {
-        const position = this.assigned.get(key(t.topicName, p.partition));
+        const position = this.assigned.get(positionKey(t.topicName, p.partition));
         if (!position) continue;
         const { records, last } = reencode(p);
         if (last !== undefined && last >= position.offset) position.offset = last + 1n;

@@ -8,6 +8,7 @@ import type {
   FetchPosition,
   KafkaConsumer,
 } from '../kafka-port.js';
+import { AssignedPartitions, positionKey } from '../assigned-partitions.js';
 import { BATCH_HEADER_BYTES } from '../record-batch.js';
 import type { WireCluster } from './wire-cluster.js';
 import { errorName, kafkaErrorOf, staleMetadata } from './wire-errors.js';
@@ -102,16 +103,14 @@ function nextOffsetAfter(records: Buffer, from: bigint): bigint {
   return next;
 }
 
-const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
-
-export class WireConsumer implements KafkaConsumer {
-  private assigned = new Map<string, FetchPosition>();
+export class WireConsumer extends AssignedPartitions implements KafkaConsumer {
   private readonly options: Required<ConsumerOptions>;
 
   constructor(
     private readonly cluster: WireCluster,
     options: ConsumerOptions = {},
   ) {
+    super();
     this.options = {
       isolationLevel: options.isolationLevel ?? 'read_committed',
       maxWaitMs: options.maxWaitMs ?? 500,
@@ -123,18 +122,6 @@ export class WireConsumer implements KafkaConsumer {
 
   async connect(): Promise<void> {
     await this.cluster.refresh([]);
-  }
-
-  assign(positions: FetchPosition[]): void {
-    this.assigned = new Map(positions.map((p) => [key(p.topic, p.partition), { ...p }]));
-  }
-
-  seek(position: FetchPosition): void {
-    this.assigned.set(key(position.topic, position.partition), { ...position });
-  }
-
-  positions(): FetchPosition[] {
-    return [...this.assigned.values()].map((p) => ({ ...p }));
   }
 
   async fetch(): Promise<FetchedPartition[]> {
@@ -178,7 +165,7 @@ export class WireConsumer implements KafkaConsumer {
     const out: FetchedPartition[] = [];
     for (const t of response.responses) {
       for (const p of t.partitions) {
-        const position = this.assigned.get(key(t.topic, p.partition));
+        const position = this.assigned.get(positionKey(t.topic, p.partition));
         if (!position) continue;
         if (p.errorCode !== 0 && staleMetadata(p.errorCode)) {
           this.cluster.invalidate(t.topic);

@@ -185,27 +185,8 @@ export class AvroJsonReader {
     if (logical) return logical;
     switch (type) {
       case 'record':
-      case 'error': {
-        const full = this.fullName(schema.name, schema.namespace ?? namespace);
-        const ns = full.includes('.') ? full.slice(0, full.lastIndexOf('.')) : '';
-        const slot: Named = {};
-        this.named.set(full, slot);
-        const fields = (schema.fields as { name: string; type: Schema }[]).map((f) => ({
-          key: JSON.stringify(f.name) + ':',
-          read: this.compile(f.type, ns),
-        }));
-        const reader: Reader = (t) => {
-          let out = '';
-          for (const f of fields) {
-            const v = f.read(t);
-            if (v === undefined) continue;
-            out += (out ? ',' : '') + f.key + v;
-          }
-          return `{${out}}`;
-        };
-        slot.reader = reader;
-        return reader;
-      }
+      case 'error':
+        return this.compileRecord(schema, namespace);
       case 'enum': {
         const symbols = (schema.symbols as string[]).map((s) => JSON.stringify(s));
         const reader: Reader = (t) => {
@@ -222,45 +203,36 @@ export class AvroJsonReader {
         this.named.set(this.fullName(schema.name, schema.namespace ?? namespace), { reader });
         return reader;
       }
-      case 'array': {
-        const items = this.compile(schema.items, namespace);
-        return (t) => {
-          let out = '';
-          let first = true;
-          for (let n = readCount(t); n !== 0; n = readCount(t)) {
-            if (n < 0) {
-              n = -n;
-              readCount(t); // block size in bytes, only useful to skip
-            }
-            for (let i = 0; i < n; i++) {
-              out += (first ? '' : ',') + (items(t) ?? 'null');
-              first = false;
-            }
-          }
-          return `[${out}]`;
-        };
-      }
-      case 'map': {
-        const values = this.compile(schema.values, namespace);
-        return (t) => {
-          let out = '';
-          for (let n = readCount(t); n !== 0; n = readCount(t)) {
-            if (n < 0) {
-              n = -n;
-              readCount(t);
-            }
-            for (let i = 0; i < n; i++) {
-              const key = JSON.stringify(readBytes(t).toString('utf8'));
-              const v = values(t);
-              if (v !== undefined) out += (out ? ',' : '') + key + ':' + v;
-            }
-          }
-          return `{${out}}`;
-        };
-      }
+      case 'array':
+        return arrayReader(this.compile(schema.items, namespace));
+      case 'map':
+        return mapReader(this.compile(schema.values, namespace));
       default:
         return this.compile(type, namespace);
     }
+  }
+
+  /** A record's reader: its fields' readers in order, registered under its full name first (it may refer to itself). */
+  private compileRecord(schema: { [key: string]: any }, namespace: string): Reader {
+    const full = this.fullName(schema.name, schema.namespace ?? namespace);
+    const ns = full.includes('.') ? full.slice(0, full.lastIndexOf('.')) : '';
+    const slot: Named = {};
+    this.named.set(full, slot);
+    const fields = (schema.fields as { name: string; type: Schema }[]).map((f) => ({
+      key: JSON.stringify(f.name) + ':',
+      read: this.compile(f.type, ns),
+    }));
+    const reader: Reader = (t) => {
+      let out = '';
+      for (const f of fields) {
+        const v = f.read(t);
+        if (v === undefined) continue;
+        out += (out ? ',' : '') + f.key + v;
+      }
+      return `{${out}}`;
+    };
+    slot.reader = reader;
+    return reader;
   }
 
   private primitiveOrRef(name: string, namespace: string): Reader {
@@ -336,4 +308,42 @@ export class AvroJsonReader {
     }
     return undefined;
   }
+}
+
+/** An array's reader: blocks of items until a zero count (a negative count comes with the block's byte size). */
+function arrayReader(items: Reader): Reader {
+  return (t) => {
+    let out = '';
+    let first = true;
+    for (let n = readCount(t); n !== 0; n = readCount(t)) {
+      if (n < 0) {
+        n = -n;
+        readCount(t); // block size in bytes, only useful to skip
+      }
+      for (let i = 0; i < n; i++) {
+        out += (first ? '' : ',') + (items(t) ?? 'null');
+        first = false;
+      }
+    }
+    return `[${out}]`;
+  };
+}
+
+/** A map's reader: blocks of string keys and values, as for arrays. */
+function mapReader(values: Reader): Reader {
+  return (t) => {
+    let out = '';
+    for (let n = readCount(t); n !== 0; n = readCount(t)) {
+      if (n < 0) {
+        n = -n;
+        readCount(t);
+      }
+      for (let i = 0; i < n; i++) {
+        const key = JSON.stringify(readBytes(t).toString('utf8'));
+        const v = values(t);
+        if (v !== undefined) out += (out ? ',' : '') + key + ':' + v;
+      }
+    }
+    return `{${out}}`;
+  };
 }
