@@ -12,7 +12,7 @@ import { OBJECT_TASK_BASE } from '../../shared/file/file-source-connector.js';
 import { notifyObjectFinalized } from '../../shared/file/object-notification.js';
 import { readScanStatus } from '../../shared/lifecycle/scan-status.js';
 import { connectorState } from '../../shared/lifecycle/status.js';
-import { openEmbeddedRuntime, type EmbeddedRuntime } from '../../shared/runtime/embedded.js';
+import { openEmbeddedRuntime, type EmbeddedRuntime } from '../../shared/app/wiring.js';
 import { silentLogger } from '../../shared/runtime/log.js';
 import {
   BROKERS,
