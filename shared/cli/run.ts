@@ -90,28 +90,8 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     io.err(USAGE);
     return EXIT.USAGE;
   }
-  const path = resolve(io.cwd, parsed.configFile);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    io.err(
-      `dsc run: cannot read ${parsed.configFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
-    return EXIT.INVALID;
-  }
-  const { specs, issues } = parseConnectorConfig(text, { fileName: parsed.configFile });
-  for (const issue of issues) io.err(formatIssue(issue, parsed.configFile));
-  if (hasErrors(issues)) {
-    const n = issues.filter((i) => i.severity === 'error').length;
-    io.err(`dsc run: ${parsed.configFile} has ${n} error${n === 1 ? '' : 's'}; nothing was run`);
-    return EXIT.INVALID;
-  }
-  if (specs.length === 0) {
-    io.err(`dsc run: ${parsed.configFile} defines no connector`);
-    return EXIT.INVALID;
-  }
-
+  const specs = await readSpecs(parsed.configFile, io);
+  if (!specs) return EXIT.INVALID;
   const level = ((io.env.DSC_LOG_LEVEL as Severity | undefined) || 'WARNING') as Severity;
   const log = createLogger({ component: 'dsc-run' }, (line) => io.err(line), level);
   const stop = new AbortController();
@@ -148,23 +128,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     stop.abort();
     await runtime.idle();
     await mirror;
-    const statuses = await statusesOf(runtime, specs);
-    if (parsed.json) io.out(JSON.stringify(statuses, null, 2));
-    else display.summary(statuses);
-    const failed = final === 'failed' || statuses.some((s) => s.state === 'FAILED');
-    if (failed) {
-      for (const s of statuses.filter((x) => x.state === 'FAILED')) {
-        io.err(`dsc run: ${s.name} FAILED: ${s.lastError ?? 'no reason recorded'}`);
-      }
-    }
-    if (final === 'paused') io.err('dsc run: paused connectors keep their checkpoints; `dsc run` again resumes them');
-    // A signal after every connector FINISHED (dsc run --ui waits for Ctrl-C) interrupted nothing.
-    const finishedAll = statuses.length > 0 && statuses.every((s) => s.state === 'FINISHED');
-    const end = failed ? 'failed' : final === 'stopped' && finishedAll ? 'finished' : final;
-    const code = runExitCode(end, specs);
-    if (code === EXIT.INTERRUPTED)
-      io.err('dsc run: interrupted before every connector FINISHED; `dsc run` again continues');
-    return code;
+    return report(final, await statusesOf(runtime, specs), specs, parsed.json ? undefined : display, io);
   } catch (err) {
     io.err(`dsc run: ${(err as Error).message}`);
     stop.abort();
@@ -177,6 +141,55 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     await mirror?.catch(() => {});
     await runtime?.close();
   }
+}
+
+/** FILE's connectors, or undefined once every issue (with its line) is printed. */
+async function readSpecs(configFile: string, io: CliIo): Promise<ConnectorSpec[] | undefined> {
+  let text: string;
+  try {
+    text = await readFile(resolve(io.cwd, configFile), 'utf8');
+  } catch (err) {
+    io.err(`dsc run: cannot read ${configFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    return undefined;
+  }
+  const { specs, issues } = parseConnectorConfig(text, { fileName: configFile });
+  for (const issue of issues) io.err(formatIssue(issue, configFile));
+  if (hasErrors(issues)) {
+    const n = issues.filter((i) => i.severity === 'error').length;
+    io.err(`dsc run: ${configFile} has ${n} error${n === 1 ? '' : 's'}; nothing was run`);
+    return undefined;
+  }
+  if (specs.length === 0) {
+    io.err(`dsc run: ${configFile} defines no connector`);
+    return undefined;
+  }
+  return specs;
+}
+
+/** The final status (a table, or JSON on stdout without a display), why it ended, and the exit code. */
+function report(
+  final: Final,
+  statuses: ConnectorStatus[],
+  specs: ConnectorSpec[],
+  display: ProgressDisplay | undefined,
+  io: CliIo,
+): number {
+  if (display) display.summary(statuses);
+  else io.out(JSON.stringify(statuses, null, 2));
+  const failed = final === 'failed' || statuses.some((s) => s.state === 'FAILED');
+  if (failed) {
+    for (const s of statuses.filter((x) => x.state === 'FAILED')) {
+      io.err(`dsc run: ${s.name} FAILED: ${s.lastError ?? 'no reason recorded'}`);
+    }
+  }
+  if (final === 'paused') io.err('dsc run: paused connectors keep their checkpoints; `dsc run` again resumes them');
+  // A signal after every connector FINISHED (dsc run --ui waits for Ctrl-C) interrupted nothing.
+  const finishedAll = statuses.length > 0 && statuses.every((s) => s.state === 'FINISHED');
+  const end = failed ? 'failed' : final === 'stopped' && finishedAll ? 'finished' : final;
+  const code = runExitCode(end, specs);
+  if (code === EXIT.INTERRUPTED)
+    io.err('dsc run: interrupted before every connector FINISHED; `dsc run` again continues');
+  return code;
 }
 
 const isTty = (io: CliIo): boolean => {
