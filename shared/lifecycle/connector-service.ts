@@ -22,7 +22,7 @@ import { restartTransition } from './restart.js';
 import { readScanStatus } from './scan-status.js';
 import { isSecretReference, sealSpec, type SecretVault } from './secret-vault.js';
 import { buildListRow, buildStatus, connectorState, type ConnectorListRow, type ConnectorStatus } from './status.js';
-import { StoreConflictError, type ConnectorRecord, type ConnectorStore } from './store.js';
+import { StoreConflictError, type ConnectorRecord, type ConnectorState, type ConnectorStore } from './store.js';
 import { continueTransition, pauseTransition, resumeTransition, type Transition } from './transitions.js';
 
 export interface ConnectorServiceDeps {
@@ -226,11 +226,6 @@ export class ConnectorService {
     log.info('connector deleted', { connector: name });
   }
 
-  /** The state `status` shows, derived from the desired state and the tasks. */
-  async stateOf(record: ConnectorRecord) {
-    return connectorState(record, await this.deps.store.listTasks(record.name));
-  }
-
   private async mustGet(name: string): Promise<ConnectorRecord> {
     const record = await this.deps.store.getConnector(name);
     if (!record) throw notFound(name);
@@ -245,10 +240,11 @@ export class ConnectorService {
 
   private async change(
     name: string,
-    decide: (r: ConnectorRecord, s: Awaited<ReturnType<ConnectorService['stateOf']>>) => Transition,
+    decide: (r: ConnectorRecord, s: ConnectorState) => Transition,
   ): Promise<ConnectorRecord> {
     const r = await this.mustGet(name);
-    const t = decide(r, await this.stateOf(r));
+    // Decided on the state `status` shows, derived from the desired state and the tasks.
+    const t = decide(r, connectorState(r, await this.deps.store.listTasks(name)));
     if (!t.ok) throw new ConnectorError('conflict', t.message);
     const updated = await this.deps.store.updateConnector(name, t.patch);
     if (!updated) throw notFound(name);
