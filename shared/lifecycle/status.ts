@@ -2,17 +2,10 @@
 // returns and the CLI prints. Plain objects only, so both sides share one shape.
 import type { ConnectorSpec } from '../config/spec.js';
 import type { ScanStatus } from './scan-status.js';
-import type { ConnectorRecord, ConnectorState, TaskRecord, TaskState } from './store.js';
+import type { ConnectorRecord, ConnectorState, TaskProgress, TaskRecord, TaskState } from './store.js';
 
-export interface TaskStatusProgress {
-  filesDone: number;
-  filesTotal: number;
-  records: number;
-  bytes: number;
-  bytesTotal: number;
-  recordsPerSecond: number;
-  errors: number;
-}
+/** A task's progress as status shows it: the stored counters (zero where an older document lacks one). */
+export type TaskStatusProgress = TaskProgress;
 
 export interface TaskStatus {
   id: number;
