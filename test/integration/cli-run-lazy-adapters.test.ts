@@ -72,7 +72,7 @@ describe('dsc run on local files', () => {
 
   it('loads kafkajs when DSC_KAFKA_ADAPTER=kafkajs asks for it', () => {
     const modules = loadedModules({ DSC_KAFKA_ADAPTER: 'kafkajs' });
-    expect(modules.filter((m) => m.includes('/node_modules/kafkajs/')).length).toBeGreaterThan(10);
+    expect(modules.some((m) => m.endsWith('/node_modules/kafkajs/index.js'))).toBe(true);
     expect(loads(modules, '@google-cloud/storage')).toBe(false);
   });
 });
