@@ -2,7 +2,8 @@
 // per instance (from env, lazily, retried after a failure), then hand the message to the core.
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { decodePubSubCloudEvent, PubSubMessageError } from '../shared/dispatch/pubsub-message.js';
-import { fileContextFromEnv, type FileConnectorContext } from '../shared/file/file-connector-context.js';
+import { fileContextFromEnv } from '../shared/app/wiring.js';
+import type { FileConnectorContext } from '../shared/file/file-connector-context.js';
 import type { Logger } from '../shared/runtime/log.js';
 
 export function fileMessageFunction<T>(

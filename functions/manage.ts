@@ -4,13 +4,8 @@
 import './http-edge.js'; // JSON errors and the body limit at the HTTP edge
 import { http } from '@google-cloud/functions-framework';
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { dispatcherFromEnv } from '../shared/dispatch/dispatcher-from-env.js';
-import { authFromEnv } from '../shared/lifecycle/auth.js';
-import { createManagementHandler, type ManagementHandler } from '../shared/lifecycle/management-api.js';
-import { targetFromEnv } from '../shared/kafka/client.js';
-import { kafkaOffsetsCleanup } from '../shared/lifecycle/offsets-cleanup.js';
-import { vaultFromEnv } from '../shared/lifecycle/secret-vault.js';
-import { storeFromEnv } from '../shared/lifecycle/store-factory.js';
+import { deployedManagement } from '../shared/app/wiring.js';
+import type { ManagementHandler } from '../shared/lifecycle/api-types.js';
 import { createLogger } from '../shared/runtime/log.js';
 
 const log = createLogger({ function: 'manage' });
@@ -19,25 +14,10 @@ const log = createLogger({ function: 'manage' });
 // with the stack trace in the page. Cloud Functions sets production; a local `functions-framework` run must too.
 process.env.NODE_ENV ??= 'production';
 
-async function wire(env: NodeJS.ProcessEnv): Promise<ManagementHandler> {
-  // Auth first: a deployment that forgot DSC_AUTH must not open a store connection at all.
-  const auth = authFromEnv(env, log);
-  const store = await storeFromEnv(env);
-  const vault = await vaultFromEnv(env);
-  return createManagementHandler({
-    store,
-    dispatcher: dispatcherFromEnv(undefined, env, log),
-    vault,
-    offsets: kafkaOffsetsCleanup(targetFromEnv(env), log, vault, env),
-    auth,
-    log,
-  });
-}
-
 let handler: Promise<ManagementHandler> | undefined;
 
 export async function manage(req: Request, res: Response): Promise<void> {
-  handler ??= wire(process.env);
+  handler ??= deployedManagement(process.env, log);
   let h: ManagementHandler;
   try {
     h = await handler;

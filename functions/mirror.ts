@@ -3,8 +3,7 @@
 // DSC_MIRROR_RUN_SECONDS when set (a Cloud Run job stops itself before its task timeout; Cloud Scheduler runs it
 // again, and at-least-once delivery with positions saved after the target's ack makes the hand-over lossless).
 import '../shared/kafka/kafkajs-linear-grouping.js'; // first: before anything loads kafkajs
-import { storeFromEnv } from '../shared/lifecycle/store-factory.js';
-import { vaultFromEnv } from '../shared/lifecycle/secret-vault.js';
+import { deployedMirror } from '../shared/app/wiring.js';
 import { runMirrorWorker } from '../shared/mirror/mirror-worker.js';
 import { createLogger } from '../shared/runtime/log.js';
 
@@ -26,8 +25,7 @@ async function main(): Promise<number> {
   const runSeconds = Number(process.env.DSC_MIRROR_RUN_SECONDS || 0);
   if (runSeconds > 0) setTimeout(() => stop(`DSC_MIRROR_RUN_SECONDS=${runSeconds} elapsed`), runSeconds * 1000).unref();
 
-  const store = await storeFromEnv();
-  const vault = await vaultFromEnv();
+  const { store, vault } = await deployedMirror(process.env);
   try {
     await runMirrorWorker({ store, vault, log, signal: controller.signal });
   } finally {

@@ -1,6 +1,6 @@
 // The management handler called in-process: a request object shaped like functions-framework's, and a response
 // that collects what the handler writes.
-import type { ApiRequest, ApiResponse, ManagementHandler } from '../lifecycle/management-api.js';
+import type { ApiRequest, ApiResponse, ManagementHandler } from '../lifecycle/api-types.js';
 import { TransportError, type ApiCall, type ApiReply, type ApiTransport } from './transport.js';
 
 class CollectedResponse implements ApiResponse {

@@ -9,10 +9,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatIssue, parseConnectorConfig } from '../config/index.js';
 import { hasErrors, type ConfigIssue } from '../config/spec.js';
-import type { IssueBody } from '../lifecycle/management-api.js';
-import { openEmbeddedTransport } from './embedded.js';
+import { connectorSummary, issueOfBody } from '../lifecycle/api-types.js';
 import { EXIT, exitCodeForStatus } from './exit-codes.js';
 import { HttpTransport } from './http-transport.js';
+import { InProcessTransport } from './in-process-transport.js';
 import { processIo, type CliIo } from './io.js';
 import { ApiCallError, ManagementClient } from './management-client.js';
 import { printConfig, printList, printStatus, printSummaries } from './output.js';
@@ -140,14 +140,6 @@ async function readConfig(file: string, io: CliIo): Promise<string> {
   }
 }
 
-const toIssue = (i: IssueBody): ConfigIssue => ({
-  severity: i.severity,
-  ...(i.key !== null && { key: i.key }),
-  section: i.section,
-  line: i.line,
-  message: i.message,
-});
-
 function printIssues(issues: ConfigIssue[], fileName: string, io: CliIo): void {
   for (const i of issues) io.err(formatIssue(i, fileName));
 }
@@ -207,7 +199,10 @@ async function serveUi(transport: ApiTransport, port: number, io: CliIo): Promis
 async function openTransport(p: Parsed, io: CliIo): Promise<ApiTransport> {
   const url = p.url ?? io.env.DSC_URL;
   if (url) return new HttpTransport(url, io.env.DSC_TOKEN);
-  return openEmbeddedTransport(io.env, io.cwd);
+  // The composition root loads the store and vault adapters: only without DSC_URL.
+  const { embeddedManagement } = await import('../app/wiring.js');
+  const local = await embeddedManagement(io.env, io.cwd);
+  return new InProcessTransport(local.handler, local.target, local.close);
 }
 
 function reportError(err: unknown, p: Parsed, io: CliIo): number {
@@ -218,7 +213,7 @@ function reportError(err: unknown, p: Parsed, io: CliIo): number {
   if (err instanceof ApiCallError) {
     if (p.json) io.out(JSON.stringify(err.body, null, 2));
     io.err(`dsc: ${err.message}`);
-    if (err.body.issues) printIssues(err.body.issues.map(toIssue), p.configFile ?? 'config', io);
+    if (err.body.issues) printIssues(err.body.issues.map(issueOfBody), p.configFile ?? 'config', io);
     if (err.status === 401 || err.status === 403)
       io.err('dsc: set DSC_TOKEN (for an IAM deployment: DSC_TOKEN=$(gcloud auth print-identity-token))');
     return exitCodeForStatus(err.status);
@@ -238,13 +233,7 @@ async function validateOffline(p: Parsed, io: CliIo): Promise<number> {
   const { specs, issues } = parseConnectorConfig(text, { fileName: file });
   const ok = !hasErrors(issues) && specs.length > 0;
   if (p.json) {
-    const connectors = specs.map((s) => ({
-      name: s.name,
-      kind: s.kind,
-      tasksMax: s.tasksMax,
-      ...(s.kind === 'file' ? { topic: s.topic } : { topics: s.topics }),
-    }));
-    io.out(JSON.stringify({ valid: ok, connectors: ok ? connectors : [], issues }, null, 2));
+    io.out(JSON.stringify({ valid: ok, connectors: ok ? specs.map(connectorSummary) : [], issues }, null, 2));
   }
   printIssues(issues, file, io);
   if (!ok) {
@@ -253,15 +242,7 @@ async function validateOffline(p: Parsed, io: CliIo): Promise<number> {
   }
   if (!p.json) {
     io.out(`${file} is valid; it would create ${specs.length} connector${specs.length === 1 ? '' : 's'}:`);
-    printSummaries(
-      specs.map((s) => ({
-        name: s.name,
-        kind: s.kind,
-        tasksMax: s.tasksMax,
-        ...(s.kind === 'file' ? { topic: s.topic } : { topics: s.topics }),
-      })),
-      io,
-    );
+    printSummaries(specs.map(connectorSummary), io);
   }
   return EXIT.OK;
 }
@@ -273,7 +254,7 @@ async function runApiCommand(p: Parsed, client: ManagementClient, io: CliIo): Pr
     case 'create': {
       const file = p.configFile!;
       const created = await client.create(await readConfig(file, io), file);
-      printIssues(created.warnings.map(toIssue), file, io);
+      printIssues(created.warnings.map(issueOfBody), file, io);
       if (p.json) json(created);
       else {
         for (const c of created.connectors) io.out(`created connector ${c.name}`);

@@ -2,13 +2,14 @@
 // API's `{error_code, message, issues}` body, so commands map it to an exit code and print the issues.
 import type {
   ConnectorConfigBody,
+  ConnectorListRow,
+  ConnectorStatus,
   CreatedBody,
   ErrorBody,
   RestartBody,
   TransitionBody,
   ValidatedBody,
-} from '../lifecycle/management-api.js';
-import type { ConnectorListRow, ConnectorStatus } from '../lifecycle/status.js';
+} from '../lifecycle/api-types.js';
 import type { ApiCall, ApiTransport } from './transport.js';
 
 export class ApiCallError extends Error {

@@ -1,5 +1,5 @@
 // Human-readable output of the API's answers: aligned tables like gadmin's, per-task rows under each connector.
-import type { ConnectorConfigBody, ConnectorSummary } from '../lifecycle/management-api.js';
+import type { ConnectorConfigBody, ConnectorSummary } from '../lifecycle/api-types.js';
 import type { ScanStatus } from '../lifecycle/scan-status.js';
 import type { ConnectorListRow, ConnectorStatus, TaskStatus } from '../lifecycle/status.js';
 import type { CliIo } from './io.js';

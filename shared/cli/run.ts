@@ -9,12 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { formatIssue, parseConnectorConfig } from '../config/index.js';
 import { hasErrors, type ConnectorSpec } from '../config/spec.js';
-import { kafkaOffsetsCleanup } from '../lifecycle/offsets-cleanup.js';
-import { sealSpec } from '../lifecycle/secret-vault.js';
-import { buildStatus, connectorState, type ConnectorStatus } from '../lifecycle/status.js';
-import { readScanStatus } from '../lifecycle/scan-status.js';
-import type { ConnectorRecord } from '../lifecycle/store.js';
-import { openEmbeddedRuntime, type EmbeddedRuntime } from '../runtime/embedded.js';
+import { openEmbeddedRuntime, type EmbeddedRuntime } from '../app/wiring.js';
+import { ConnectorError } from '../lifecycle/connector-service.js';
+import type { ConnectorStatus } from '../lifecycle/status.js';
 import { createLogger, type Logger, type Severity } from '../runtime/log.js';
 import { EXIT } from './exit-codes.js';
 import { otherConnectorsNote, runExitCode, runScope } from './run-scope.js';
@@ -22,7 +19,7 @@ import type { CliIo } from './io.js';
 import { ProgressDisplay } from './progress.js';
 import { InProcessTransport } from './in-process-transport.js';
 import { startUiServer, type UiServer } from './ui-server.js';
-import { createManagementHandler } from '../lifecycle/management-api.js';
+import { managementHandler } from '../lifecycle/management-api.js';
 import { noAuth } from '../lifecycle/auth.js';
 
 const USAGE = `usage: dsc run --c FILE [--fresh] [--json] [--ui [--port N]]
@@ -94,28 +91,8 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     io.err(USAGE);
     return EXIT.USAGE;
   }
-  const path = resolve(io.cwd, parsed.configFile);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    io.err(
-      `dsc run: cannot read ${parsed.configFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
-    return EXIT.INVALID;
-  }
-  const { specs, issues } = parseConnectorConfig(text, { fileName: parsed.configFile });
-  for (const issue of issues) io.err(formatIssue(issue, parsed.configFile));
-  if (hasErrors(issues)) {
-    const n = issues.filter((i) => i.severity === 'error').length;
-    io.err(`dsc run: ${parsed.configFile} has ${n} error${n === 1 ? '' : 's'}; nothing was run`);
-    return EXIT.INVALID;
-  }
-  if (specs.length === 0) {
-    io.err(`dsc run: ${parsed.configFile} defines no connector`);
-    return EXIT.INVALID;
-  }
-
+  const specs = await readSpecs(parsed.configFile, io);
+  if (!specs) return EXIT.INVALID;
   const level = ((io.env.DSC_LOG_LEVEL as Severity | undefined) || 'WARNING') as Severity;
   const log = createLogger({ component: 'dsc-run' }, (line) => io.err(line), level);
   const stop = new AbortController();
@@ -133,7 +110,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     const created: string[] = [];
     for (const spec of specs)
       if (parsed.fresh || !(await runtime.store.getConnector(spec.name))) created.push(spec.name);
-    await start(runtime, specs, parsed.fresh, io);
+    await start(runtime, specs, parsed, io);
     if (specs.some((s) => s.kind === 'mirror')) {
       const { runMirrorWorker } = await import('../mirror/mirror-worker.js');
       const connectors = runScope(specs);
@@ -152,23 +129,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     stop.abort();
     await runtime.idle();
     await mirror;
-    const statuses = await statusesOf(runtime, specs);
-    if (parsed.json) io.out(JSON.stringify(statuses, null, 2));
-    else display.summary(statuses);
-    const failed = final === 'failed' || statuses.some((s) => s.state === 'FAILED');
-    if (failed) {
-      for (const s of statuses.filter((x) => x.state === 'FAILED')) {
-        io.err(`dsc run: ${s.name} FAILED: ${s.lastError ?? 'no reason recorded'}`);
-      }
-    }
-    if (final === 'paused') io.err('dsc run: paused connectors keep their checkpoints; `dsc run` again resumes them');
-    // A signal after every connector FINISHED (dsc run --ui waits for Ctrl-C) interrupted nothing.
-    const finishedAll = statuses.length > 0 && statuses.every((s) => s.state === 'FINISHED');
-    const end = failed ? 'failed' : final === 'stopped' && finishedAll ? 'finished' : final;
-    const code = runExitCode(end, specs);
-    if (code === EXIT.INTERRUPTED)
-      io.err('dsc run: interrupted before every connector FINISHED; `dsc run` again continues');
-    return code;
+    return report(final, await statusesOf(runtime, specs), specs, parsed.json ? undefined : display, io);
   } catch (err) {
     io.err(`dsc run: ${(err as Error).message}`);
     stop.abort();
@@ -181,6 +142,55 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     await mirror?.catch(() => {});
     await runtime?.close();
   }
+}
+
+/** FILE's connectors, or undefined once every issue (with its line) is printed. */
+async function readSpecs(configFile: string, io: CliIo): Promise<ConnectorSpec[] | undefined> {
+  let text: string;
+  try {
+    text = await readFile(resolve(io.cwd, configFile), 'utf8');
+  } catch (err) {
+    io.err(`dsc run: cannot read ${configFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    return undefined;
+  }
+  const { specs, issues } = parseConnectorConfig(text, { fileName: configFile });
+  for (const issue of issues) io.err(formatIssue(issue, configFile));
+  if (hasErrors(issues)) {
+    const n = issues.filter((i) => i.severity === 'error').length;
+    io.err(`dsc run: ${configFile} has ${n} error${n === 1 ? '' : 's'}; nothing was run`);
+    return undefined;
+  }
+  if (specs.length === 0) {
+    io.err(`dsc run: ${configFile} defines no connector`);
+    return undefined;
+  }
+  return specs;
+}
+
+/** The final status (a table, or JSON on stdout without a display), why it ended, and the exit code. */
+function report(
+  final: Final,
+  statuses: ConnectorStatus[],
+  specs: ConnectorSpec[],
+  display: ProgressDisplay | undefined,
+  io: CliIo,
+): number {
+  if (display) display.summary(statuses);
+  else io.out(JSON.stringify(statuses, null, 2));
+  const failed = final === 'failed' || statuses.some((s) => s.state === 'FAILED');
+  if (failed) {
+    for (const s of statuses.filter((x) => x.state === 'FAILED')) {
+      io.err(`dsc run: ${s.name} FAILED: ${s.lastError ?? 'no reason recorded'}`);
+    }
+  }
+  if (final === 'paused') io.err('dsc run: paused connectors keep their checkpoints; `dsc run` again resumes them');
+  // A signal after every connector FINISHED (dsc run --ui waits for Ctrl-C) interrupted nothing.
+  const finishedAll = statuses.length > 0 && statuses.every((s) => s.state === 'FINISHED');
+  const end = failed ? 'failed' : final === 'stopped' && finishedAll ? 'finished' : final;
+  const code = runExitCode(end, specs);
+  if (code === EXIT.INTERRUPTED)
+    io.err('dsc run: interrupted before every connector FINISHED; `dsc run` again continues');
+  return code;
 }
 
 const isTty = (io: CliIo): boolean => {
@@ -209,67 +219,37 @@ async function planEpochsFromElsewhere(
 
 /** The status page on the run's own runtime: its buttons reach the tasks this process runs. */
 async function startRunUi(rt: EmbeddedRuntime, port: number, log: Logger, io: CliIo): Promise<UiServer> {
-  const handler = createManagementHandler({
-    store: rt.store,
-    dispatcher: rt.dispatcher,
-    vault: rt.vault,
-    auth: noAuth(), // 127.0.0.1 only, this user's own state
-    log,
-  });
+  const handler = managementHandler(rt.service, noAuth(), log); // 127.0.0.1 only, this user's own state
   const ui = await startUiServer(new InProcessTransport(handler, `local state in ${rt.stateDir}`), port);
   io.err(`dsc run: status page on ${ui.url} (Ctrl-C to stop the run)`);
   return ui;
 }
 
 /** Creates missing connectors, continues existing ones (a new epoch; their tasks resume from checkpoints). */
-async function start(rt: EmbeddedRuntime, specs: ConnectorSpec[], fresh: boolean, io: CliIo): Promise<void> {
-  const now = new Date().toISOString();
+async function start(rt: EmbeddedRuntime, specs: ConnectorSpec[], args: RunArgs, io: CliIo): Promise<void> {
   for (const spec of specs) {
-    let existing = await rt.store.getConnector(spec.name);
-    if (existing && fresh) {
-      await rt.store.deleteConnector(spec.name);
-      await kafkaOffsetsCleanup(rt.context.target, rt.context.log, rt.vault, io.env).deleteOffsets(existing);
-      await rt.vault.deleteConnector(spec.name);
-      existing = undefined;
-    }
-    if (!existing) {
-      const record: ConnectorRecord = {
-        name: spec.name,
-        kind: spec.kind,
-        spec: await sealSpec(spec, rt.vault),
-        desired: 'RUNNING',
-        epoch: 1,
-        createdAt: now,
-        updatedAt: now,
-      };
-      await rt.store.createConnectors([record]);
-      if (spec.kind === 'file') await rt.dispatcher.plan({ connector: spec.name, epoch: 1 });
+    const existing = await rt.store.getConnector(spec.name);
+    if (existing && args.fresh) await rt.service.delete(spec.name);
+    if (!existing || args.fresh) {
+      await rt.service.createSpecs([spec], args.configFile);
       continue;
     }
-    const state = connectorState(existing, await rt.store.listTasks(spec.name));
-    if (state === 'FINISHED') {
+    try {
+      await rt.service.continue(spec.name);
+    } catch (err) {
+      // The one refusal: a FINISHED connector has nothing left to load.
+      if (!(err instanceof ConnectorError && err.kind === 'conflict')) throw err;
       io.err(`dsc run: ${spec.name} already FINISHED; use --fresh to load it again`);
       continue;
     }
-    // Paused, failed, or left running by an earlier process: a new epoch makes any older worker stand down.
-    const updated = await rt.store.updateConnector(spec.name, { desired: 'RUNNING', epoch: existing.epoch + 1 });
-    if (updated && updated.kind === 'file') await rt.dispatcher.plan({ connector: spec.name, epoch: updated.epoch });
-    if (!fresh)
-      io.err(`dsc run: continuing ${spec.name} from its checkpoints (its stored settings apply; --fresh reloads)`);
+    io.err(`dsc run: continuing ${spec.name} from its checkpoints (its stored settings apply; --fresh reloads)`);
   }
   // Streaming file connectors also look for new files, every file.scan.interval.ms, until the run stops.
   rt.startScans(specs.filter((s) => s.kind === 'file' && s.mode !== 'eof').map((s) => s.name));
 }
 
-async function statusesOf(rt: EmbeddedRuntime, specs: ConnectorSpec[]): Promise<ConnectorStatus[]> {
-  const out: ConnectorStatus[] = [];
-  for (const spec of specs) {
-    const record = await rt.store.getConnector(spec.name);
-    if (!record) continue;
-    out.push(buildStatus(record, await rt.store.listTasks(spec.name), await readScanStatus(rt.store, spec.name)));
-  }
-  return out;
-}
+const statusesOf = (rt: EmbeddedRuntime, specs: ConnectorSpec[]): Promise<ConnectorStatus[]> =>
+  rt.service.statuses(specs.map((s) => s.name));
 
 type Final = 'finished' | 'failed' | 'paused' | 'stopped';
 

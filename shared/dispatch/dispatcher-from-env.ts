@@ -1,7 +1,7 @@
 // Picks the dispatch adapter from DSC_DISPATCH: `inprocess` (default, embedded) or `pubsub` (deployed).
 import type { Logger } from '../runtime/log.js';
-import type { Dispatcher } from './dispatcher.js';
-import { InProcessDispatcher, maxRunningTasksFromEnv, type DispatchHandlers } from './in-process-dispatcher.js';
+import type { DispatchHandlers, Dispatcher } from './dispatcher.js';
+import { InProcessDispatcher, maxRunningTasksFromEnv } from './in-process-dispatcher.js';
 import { PubSubDispatcher } from './pubsub-dispatcher.js';
 
 export class DispatchConfigError extends Error {

@@ -33,3 +33,9 @@ export interface Dispatcher {
   plan(message: PlanMessage): Promise<void>;
   task(message: TaskMessage): Promise<void>;
 }
+
+/** The worker side of dispatch: what a plan or task message runs (file/file-handlers.ts). */
+export interface DispatchHandlers {
+  plan(message: PlanMessage): Promise<void>;
+  task(message: TaskMessage): Promise<void>;
+}

@@ -3,12 +3,7 @@
 // `maxRunningTasks` tasks run at once (each holds a Kafka client and read buffers); the rest wait in order.
 import type { Logger } from '../runtime/log.js';
 import { silentLogger } from '../runtime/log.js';
-import type { Dispatcher, PlanMessage, TaskMessage } from './dispatcher.js';
-
-export interface DispatchHandlers {
-  plan(message: PlanMessage): Promise<void>;
-  task(message: TaskMessage): Promise<void>;
-}
+import type { DispatchHandlers, Dispatcher, PlanMessage, TaskMessage } from './dispatcher.js';
 
 type Pending = { kind: 'plan'; message: PlanMessage } | { kind: 'task'; message: TaskMessage };
 

@@ -1,5 +1,5 @@
 // What the file planner and file task need from the runtime: the store, the dispatcher, where the target Kafka is
-// and how to reach objects. The deployed functions and the embedded runtime each build one.
+// and how to reach objects. The composition root (app/wiring.ts) builds one for the functions and the embedded runtime.
 import type { FileConnectorSpec, KafkaEndpoint } from '../config/spec.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 import { createKafkaClient } from '../kafka/kafka-client.js';
@@ -10,10 +10,6 @@ import type { ConnectorStore } from '../lifecycle/store.js';
 import type { Logger } from '../runtime/log.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import { storageFor } from '../storage/storage-router.js';
-import { dispatcherFromEnv } from '../dispatch/dispatcher-from-env.js';
-import { targetFromEnv } from '../kafka/client.js';
-import { vaultFromEnv } from '../lifecycle/secret-vault.js';
-import { storeFromEnv } from '../lifecycle/store-factory.js';
 
 export interface FileConnectorContext {
   store: ConnectorStore;
@@ -43,11 +39,4 @@ export function storageOf(spec: FileConnectorSpec, ctx: FileConnectorContext): O
 
 export function kafkaOf(spec: FileConnectorSpec, ctx: FileConnectorContext, clientId: string): KafkaClient {
   return (ctx.kafka ?? createKafkaClient)(spec.target ?? ctx.target, clientId);
-}
-
-/** The deployed functions' context: DSC_STORE, DSC_DISPATCH, DSC_SECRETS and KAFKA_* from the environment. */
-export async function fileContextFromEnv(env: NodeJS.ProcessEnv, log: Logger): Promise<FileConnectorContext> {
-  const target = targetFromEnv(env);
-  const store = await storeFromEnv(env);
-  return { store, dispatcher: dispatcherFromEnv(undefined, env, log), log, target, vault: await vaultFromEnv(env) };
 }

@@ -1,6 +1,6 @@
 // The dispatch handlers of a file connector runtime: a PlanMessage goes to the planner, a TaskMessage to a task.
 // Both the deployed functions (plan, work) and the embedded runtime use these.
-import type { DispatchHandlers } from '../dispatch/in-process-dispatcher.js';
+import type { DispatchHandlers } from '../dispatch/dispatcher.js';
 import type { FileConnectorContext } from './file-connector-context.js';
 import { planFileConnector } from './file-source-connector.js';
 import { runFileSourceTask, type FileTaskOptions } from './file-source-task.js';

@@ -12,7 +12,7 @@ import type { ConnectorRecord } from '../lifecycle/store.js';
 import { errorText } from '../runtime/error-text.js';
 import { readAssignment, type AssignedFile } from './file-assignment.js';
 import { openSpec, storageOf, type FileConnectorContext } from './file-connector-context.js';
-import { claimObjectTask, describeFile, selectsFile } from './file-source-connector.js';
+import { claimObjectTask, describeFile, selectsFile } from './object-claims.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import { DEFAULT_SCAN_INTERVAL_MS } from '../config/file-connector-config.js';
 import { SCAN_OFFSET_KEY, type ScanStatus } from '../lifecycle/scan-status.js';

@@ -2,14 +2,12 @@
 // tasks balanced by bytes, write the task documents and dispatch one invocation per task. Resuming re-dispatches
 // the unfinished tasks of the existing plan (they continue from their checkpoints); it re-plans only a connector
 // whose planning failed. A restart does the same and also zeroes the error counters (restart.ts).
-import { createHash } from 'node:crypto';
-import { archiveTypeFor } from './archives/index.js';
 import type { FileConnectorSpec } from '../config/spec.js';
 import { deadLetterReplicationFactor } from '../config/settings-access.js';
 import type { ObjectRef, PlanMessage } from '../dispatch/dispatcher.js';
 import { ensureTopic } from '../kafka/topics.js';
-import type { ConnectorRecord, NewTaskRecord, TaskProgress, TaskRecord } from '../lifecycle/store.js';
-import type { ObjectInfo, ObjectStorage } from '../storage/object-storage.js';
+import type { ConnectorRecord, NewTaskRecord, TaskRecord } from '../lifecycle/store.js';
+import type { ObjectStorage } from '../storage/object-storage.js';
 import { readAssignment, type AssignedFile, type FileAssignment } from './file-assignment.js';
 import {
   DEFAULT_SPLIT_BYTES,
@@ -18,26 +16,16 @@ import {
   storageOf,
   type FileConnectorContext,
 } from './file-connector-context.js';
-import { formatForName, matchesFileRegexp } from './file-format.js';
 import { splittable as formatSplittable } from './readers/read-records.js';
 import { errorText } from '../runtime/error-text.js';
 import { scanFileConnector } from './file-scanner.js';
+import { claimObjectTask, describeFile, emptyProgress, OBJECT_TASK_BASE, selectsFile } from './object-claims.js';
 
 export type PlanOutcome =
   'planned' | 'resumed' | 'claimed' | 'duplicate' | 'scanned' | 'stale' | 'gone' | 'paused' | 'failed';
 
 /** An expired lease: releases a task without relying on a store's handling of deleted fields. */
 export const NO_LEASE = { owner: '', expiresAt: 0 };
-
-export const emptyProgress = (files: AssignedFile[]): TaskProgress => ({
-  filesDone: 0,
-  filesTotal: files.length,
-  records: 0,
-  bytes: 0,
-  bytesTotal: files.reduce((n, f) => n + (f.range ? f.range.end - f.range.start : f.size), 0),
-  recordsPerSecond: 0,
-  errors: 0,
-});
 
 /** Handles a PlanMessage for a file connector. */
 export async function planFileConnector(message: PlanMessage, ctx: FileConnectorContext): Promise<PlanOutcome> {
@@ -162,25 +150,6 @@ async function failPlan(record: ConnectorRecord, reason: string, ctx: FileConnec
 
 const isPlanFailure = (t: TaskRecord): boolean => t.state === 'FAILED' && t.detail?.planFailed === true;
 
-export function describeFile(info: ObjectInfo, spec: FileConnectorSpec): AssignedFile {
-  return {
-    uri: info.uri,
-    size: info.size,
-    ...(info.generation !== undefined && { generation: info.generation }),
-    ...(info.modified !== undefined && { modified: info.modified }),
-    archive: archiveTypeFor(info.name, spec.reader),
-    format: formatForName(info.name),
-  };
-}
-
-/**
- * Whether a listed file is read: its base name fully matches file.regexp, or it is an archive — a container, like a
- * directory, whose entries the task filters by the same regexp (an archive whose own name matches is read whole).
- */
-export function selectsFile(name: string, spec: FileConnectorSpec): boolean {
-  return matchesFileRegexp(name, spec.regexp) || archiveTypeFor(name, spec.reader) !== 'none';
-}
-
 /** Every selected file (see selectsFile) of every URI, each listed once. */
 export async function listFiles(spec: FileConnectorSpec, storage: ObjectStorage): Promise<AssignedFile[]> {
   const seen = new Set<string>();
@@ -255,20 +224,6 @@ export function taskConfigs(files: AssignedFile[], spec: FileConnectorSpec, spli
 
 // ---- objects from GCS notifications (streaming connectors) ----
 
-/** Task ids at or above this belong to single objects announced by notifications; planned tasks count from 0. */
-export const OBJECT_TASK_BASE = 2 ** 32;
-
-/**
- * A deterministic task id for (uri, generation): 48 bits of SHA-256 above OBJECT_TASK_BASE, still a safe integer.
- * Creating the task is the claim: a duplicate event computes the same id and finds it taken.
- */
-export function objectTaskId(uri: string, generation: string | undefined): number {
-  const digest = createHash('sha256')
-    .update(`${uri}#${generation ?? ''}`)
-    .digest();
-  return OBJECT_TASK_BASE + (digest.readUIntBE(0, 6) % (Number.MAX_SAFE_INTEGER - OBJECT_TASK_BASE));
-}
-
 async function claimObjects(
   record: ConnectorRecord,
   spec: FileConnectorSpec,
@@ -306,29 +261,4 @@ async function claimObjects(
     claimed++;
   }
   return claimed > 0 ? 'claimed' : 'duplicate';
-}
-
-/**
- * Claims one object version as a single-file task and dispatches it. The task id is derived from the URI and the
- * version (generation, or size and mtime for local files), so creating the task is the claim: a notification and a
- * scan that see the same version race on one id, and whoever comes second gets false.
- */
-export async function claimObjectTask(
-  record: ConnectorRecord,
-  file: AssignedFile,
-  version: string | undefined,
-  ctx: FileConnectorContext,
-): Promise<boolean> {
-  const taskId = objectTaskId(file.uri, version);
-  const created = await ctx.store.createTask(record.name, {
-    connector: record.name,
-    taskId,
-    epoch: record.epoch,
-    state: 'UNASSIGNED',
-    assignment: { files: [file] } satisfies FileAssignment,
-    progress: emptyProgress([file]),
-  });
-  if (!created) return false;
-  await ctx.dispatcher.task({ connector: record.name, taskId, epoch: record.epoch });
-  return true;
 }

@@ -7,7 +7,7 @@ import type { ConnectorStore } from '../lifecycle/store.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 import type { Logger } from '../runtime/log.js';
 import { gcsUri, isGcsUri, parseGcsUri } from '../storage/gcs-uri.js';
-import { selectsFile } from './file-source-connector.js';
+import { selectsFile } from './object-claims.js';
 
 /** The fields of StorageObjectData we read; GCS sends `size` and `generation` as strings. */
 export interface StorageObjectData {

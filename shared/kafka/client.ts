@@ -1,8 +1,9 @@
 // Builds kafkajs clients from a KafkaEndpoint (brokers + Kafka-style security settings).
 // The security mapping lives in security.ts; the shape of these functions is the contract.
-import { Kafka, logLevel } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { KafkaEndpoint, KafkaSecurity, SecurityProtocol } from '../config/spec.js';
 import { jaasConfigFor } from '../config/jaas-config.js';
+import { loadKafkajs } from './kafkajs/kafkajs-module.js';
 import { kafkaJsSecurity, KafkaSecurityError } from './security.js';
 
 export { kafkaJsSecurity, KafkaSecurityError };
@@ -10,6 +11,7 @@ export { kafkaJsSecurity, KafkaSecurityError };
 export const PLAINTEXT: KafkaSecurity = { protocol: 'PLAINTEXT' };
 
 export function createKafka(endpoint: KafkaEndpoint, clientId: string): Kafka {
+  const { Kafka, logLevel } = loadKafkajs();
   return new Kafka({
     clientId,
     brokers: endpoint.brokers,

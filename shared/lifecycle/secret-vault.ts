@@ -1,11 +1,9 @@
 // Secret values leave the spec before it reaches the store: sealSpec swaps each one for a `secret://...`
 // reference kept by a SecretVault, and unsealSpec swaps them back right before a worker uses the spec.
 // The store (and anything that prints a stored spec) therefore only ever holds references.
-import { join } from 'node:path';
 import { hasUrlCredentials } from '../config/secrets.js';
 import { replaceSettingValues, secretSettingKeys } from '../config/settings-access.js';
 import type { ConnectorSpec, KafkaSecurity } from '../config/spec.js';
-import { DEFAULT_STATE_DIR } from './store-factory.js';
 
 export const SECRET_REFERENCE_PREFIX = 'secret://';
 export const SECRETS_FILE = 'secrets.json';
@@ -98,21 +96,4 @@ export async function unsealSpec<T extends ConnectorSpec>(spec: T, vault: Secret
     if (isSecretReference(value)) holder[prop] = await resolve(value);
   }
   return open;
-}
-
-/**
- * `DSC_SECRETS=file` (default): `<DSC_STATE_DIR>/secrets.json`, readable only by its owner.
- * `DSC_SECRETS=secretmanager`: Google Secret Manager in `GOOGLE_CLOUD_PROJECT`.
- */
-export async function vaultFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<SecretVault> {
-  const kind = env.DSC_SECRETS || 'file';
-  if (kind === 'file') {
-    const { FileSecretVault } = await import('./file-secret-vault.js');
-    return new FileSecretVault(join(env.DSC_STATE_DIR || DEFAULT_STATE_DIR, SECRETS_FILE));
-  }
-  if (kind === 'secretmanager') {
-    const { SecretManagerVault } = await import('./secret-manager-vault.js');
-    return new SecretManagerVault({ ...(env.GOOGLE_CLOUD_PROJECT && { projectId: env.GOOGLE_CLOUD_PROJECT }) });
-  }
-  throw new Error(`DSC_SECRETS: unknown secret vault '${kind}' (expected 'file' or 'secretmanager')`);
 }

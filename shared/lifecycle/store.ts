@@ -1,4 +1,5 @@
-// The ConnectorStore port: connector desired state (written only by the management API), task documents
+// The ConnectorStore port: connector desired state (written only by the connector service, lifecycle/connector-service.ts,
+// which the management API and `dsc run` both call), task documents
 // (created by the planner, then written only by the task that holds their lease) and offsets (written only by the
 // task that owns the file). One writer per document keeps Firestore's weak spots (and its emulator's) out of play.
 import type { ConnectorSpec } from '../config/spec.js';

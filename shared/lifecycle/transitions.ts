@@ -50,3 +50,14 @@ export function resumeTransition(record: Pick<ConnectorRecord, 'name' | 'epoch'>
       );
   }
 }
+
+/**
+ * `dsc run` on a connector that exists: whatever it was doing (paused, failed, or left running by an earlier
+ * process), a new epoch makes any older worker stand down and its tasks continue from their checkpoints.
+ * A FINISHED one has nothing left to load.
+ */
+export function continueTransition(record: Pick<ConnectorRecord, 'name' | 'epoch'>, state: ConnectorState): Transition {
+  if (state === 'FINISHED')
+    return refuse(`connector ${record.name} has FINISHED loading every file; delete it and create it again to reload`);
+  return { ok: true, patch: { desired: 'RUNNING', epoch: record.epoch + 1 } };
+}

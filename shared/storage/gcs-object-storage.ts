@@ -134,6 +134,11 @@ export class GcsObjectStorage implements ObjectStorage {
   }
 
   read(uri: string, options: { range?: ByteRange; generation?: string } = {}): Readable {
+    return Readable.from(this.chunks(uri, options), { objectMode: false, highWaterMark: 1 << 20 });
+  }
+
+  /** The bytes of read(), as chunks: storage-router.ts streams them once this module is loaded. */
+  chunks(uri: string, options: { range?: ByteRange; generation?: string } = {}): AsyncGenerator<Buffer> {
     const { bucket, name } = parseGcsUri(uri);
     const { storage, log } = this;
     const end = options.range?.end;
@@ -184,6 +189,6 @@ export class GcsObjectStorage implements ObjectStorage {
         }
       }
     }
-    return Readable.from(chunks(), { objectMode: false, highWaterMark: 1 << 20 });
+    return chunks();
   }
 }

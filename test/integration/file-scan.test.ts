@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FileConnectorSpec } from '../../shared/config/spec.js';
 import { scanFileConnector } from '../../shared/file/file-scanner.js';
-import { OBJECT_TASK_BASE } from '../../shared/file/file-source-connector.js';
+import { OBJECT_TASK_BASE } from '../../shared/file/object-claims.js';
 import { notifyObjectFinalized } from '../../shared/file/object-notification.js';
 import { readScanStatus } from '../../shared/lifecycle/scan-status.js';
 import { connectorState } from '../../shared/lifecycle/status.js';
-import { openEmbeddedRuntime, type EmbeddedRuntime } from '../../shared/runtime/embedded.js';
+import { openEmbeddedRuntime, type EmbeddedRuntime } from '../../shared/app/wiring.js';
 import { silentLogger } from '../../shared/runtime/log.js';
 import {
   BROKERS,

@@ -1,10 +1,7 @@
 // The kafkajs adapter: the port over kafkajs 2.2.4, the client the project was specified with
 // (DSC_KAFKA_ADAPTER=kafkajs). Slower than the wire adapter (one object per record), kept for compatibility.
-import kafkajs, { Kafka, logLevel, type Admin, type Message, type Producer, type Transaction } from 'kafkajs';
+import type { Admin, CompressionTypes, Kafka, Message, Producer, Transaction } from 'kafkajs';
 import type { KafkaEndpoint } from '../../config/spec.js';
-
-// Enums that exist at run time only on the CommonJS default export.
-const { CompressionTypes, ConfigResourceTypes } = kafkajs;
 import {
   KafkaError,
   type KafkaAdmin,
@@ -21,6 +18,7 @@ import { decodeRecordBatches } from '../record-batch-reader.js';
 import { kafkaJsSecurity } from '../security.js';
 import { registerKafkajsCodecs } from './kafkajs-codecs.js';
 import { KafkajsConsumer } from './kafkajs-consumer.js';
+import { loadKafkajs } from './kafkajs-module.js';
 
 function kafkaErrorOf(err: unknown, what: string): KafkaError {
   const e = err as { type?: string; retriable?: boolean; message?: string };
@@ -30,7 +28,7 @@ function kafkaErrorOf(err: unknown, what: string): KafkaError {
 class KafkajsProducer implements KafkaProducer {
   private readonly producer: Producer;
   private readonly inFlight = new Set<Promise<unknown>>();
-  private readonly compression: kafkajs.CompressionTypes;
+  private readonly compression: CompressionTypes;
   /** kafkajs may interleave concurrent sends; the port promises call order per partition, so sends are chained. */
   private chain: Promise<unknown> = Promise.resolve();
   private readonly partitions = new Map<string, number>();
@@ -41,12 +39,13 @@ class KafkajsProducer implements KafkaProducer {
     private readonly kafka: Kafka,
     private readonly options: ProducerOptions,
   ) {
-    const types: Record<string, kafkajs.CompressionTypes> = {
-      none: CompressionTypes.None,
-      gzip: CompressionTypes.GZIP,
-      snappy: CompressionTypes.Snappy,
-      lz4: CompressionTypes.LZ4,
-      zstd: CompressionTypes.ZSTD,
+    const codes = loadKafkajs().CompressionTypes;
+    const types: Record<string, CompressionTypes> = {
+      none: codes.None,
+      gzip: codes.GZIP,
+      snappy: codes.Snappy,
+      lz4: codes.LZ4,
+      zstd: codes.ZSTD,
     };
     this.compression = types[options.compression ?? 'none'];
     // Idempotent: kafkajs then allows one request in flight, which keeps order across retries.
@@ -268,7 +267,7 @@ class KafkajsAdmin implements KafkaAdmin {
 
   async topicConfig(topic: string): Promise<Record<string, string>> {
     const r = await this.admin.describeConfigs({
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+      resources: [{ type: loadKafkajs().ConfigResourceTypes.TOPIC, name: topic }],
       includeSynonyms: false,
     });
     return Object.fromEntries((r.resources[0]?.configEntries ?? []).map((c) => [c.configName, c.configValue]));
@@ -278,7 +277,11 @@ class KafkajsAdmin implements KafkaAdmin {
     const { brokers } = await this.admin.describeCluster();
     const r = await this.admin.describeConfigs({
       resources: [
-        { type: ConfigResourceTypes.BROKER, name: String(brokers[0].nodeId), configNames: ['message.max.bytes'] },
+        {
+          type: loadKafkajs().ConfigResourceTypes.BROKER,
+          name: String(brokers[0].nodeId),
+          configNames: ['message.max.bytes'],
+        },
       ],
       includeSynonyms: false,
     });
@@ -292,6 +295,7 @@ class KafkajsAdmin implements KafkaAdmin {
 
 export function kafkajsClient(endpoint: KafkaEndpoint, clientId: string): KafkaClient {
   registerKafkajsCodecs();
+  const { Kafka, logLevel } = loadKafkajs();
   const kafka = new Kafka({
     clientId,
     brokers: endpoint.brokers,

@@ -1,15 +1,14 @@
 // kafkajs ships gzip only; its codec registry takes others. These come from @platformatic/kafka's codecs (the ones
 // the wire adapter uses), so both adapters produce and read snappy, lz4 and zstd alike.
-import kafkajs from 'kafkajs';
 import { compressionsAlgorithms } from '../platformatic.js';
-
-const { CompressionCodecs, CompressionTypes } = kafkajs;
+import { loadKafkajs } from './kafkajs-module.js';
 
 let registered = false;
 
 export function registerKafkajsCodecs(): void {
   if (registered) return;
   registered = true;
+  const { CompressionCodecs, CompressionTypes } = loadKafkajs();
   const codecs = [
     [CompressionTypes.Snappy, compressionsAlgorithms.snappy],
     [CompressionTypes.LZ4, compressionsAlgorithms.lz4],

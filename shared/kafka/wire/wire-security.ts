@@ -1,26 +1,19 @@
 // Security for the wire adapter: the same `security.protocol` / `ssl.*` / `sasl.*` mapping as the kafkajs adapter
 // (security.ts reads the stores and the JAAS config once), turned into @platformatic/kafka connection options.
 // GSSAPI plugs in here: a `sasl.authenticate` function (the Kerberos module's) runs Kafka's GSSAPI exchange.
-import type { ConnectionOptions, SASLCustomAuthenticator } from '../platformatic.js';
+import type { ConnectionOptions } from '../platformatic.js';
 import type { KafkaSecurity } from '../../config/spec.js';
 import { kafkaJsSecurity, KafkaSecurityError } from '../security.js';
 import { wireGssapiAuthenticator } from './wire-gssapi.js';
 
-/** Set by the Kerberos module: builds the SASL authenticate function for a GSSAPI security block. */
-let gssapiAuthenticator: ((security: KafkaSecurity) => SASLCustomAuthenticator) | undefined = wireGssapiAuthenticator;
-
-export function registerGssapiAuthenticator(factory: (security: KafkaSecurity) => SASLCustomAuthenticator): void {
-  gssapiAuthenticator = factory;
-}
-
 /** TLS and SASL options for @platformatic/kafka connections. Throws KafkaSecurityError naming the setting. */
 export function wireSecurity(security: KafkaSecurity): Pick<ConnectionOptions, 'tls' | 'sasl'> {
   const mechanism = (security.saslMechanism ?? 'GSSAPI').toUpperCase();
-  if (security.protocol.startsWith('SASL_') && mechanism === 'GSSAPI' && gssapiAuthenticator) {
+  if (security.protocol.startsWith('SASL_') && mechanism === 'GSSAPI') {
     const tls = security.protocol === 'SASL_SSL' ? kafkaJsSecurity({ ...security, protocol: 'SSL' }).ssl : undefined;
     return {
       ...(tls && typeof tls === 'object' && { tls }),
-      sasl: { mechanism: 'GSSAPI', authenticate: gssapiAuthenticator(security) },
+      sasl: { mechanism: 'GSSAPI', authenticate: wireGssapiAuthenticator(security) },
     };
   }
   const { ssl, sasl } = kafkaJsSecurity(security);

@@ -15,13 +15,8 @@ import {
   SecretManagerVault,
   secretId,
 } from '../../../shared/lifecycle/secret-manager-vault.js';
-import {
-  isSecretReference,
-  sealSpec,
-  type SecretVault,
-  unsealSpec,
-  vaultFromEnv,
-} from '../../../shared/lifecycle/secret-vault.js';
+import { isSecretReference, sealSpec, type SecretVault, unsealSpec } from '../../../shared/lifecycle/secret-vault.js';
+import { vaultFromEnv } from '../../../shared/lifecycle/vault-factory.js';
 
 const root = mkdtempSync(join(tmpdir(), 'dsc-vault-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

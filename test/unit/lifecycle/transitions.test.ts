@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pauseTransition, resumeTransition } from '../../../shared/lifecycle/transitions.js';
+import { continueTransition, pauseTransition, resumeTransition } from '../../../shared/lifecycle/transitions.js';
 
 const c = { name: 'fs-person', epoch: 3 };
 
@@ -41,5 +41,18 @@ describe('resumeTransition', () => {
     const t = resumeTransition(c, 'FINISHED');
     expect(t.ok).toBe(false);
     expect(t.ok || t.message).toMatch(/delete the connector and create it again/);
+  });
+});
+
+describe('continueTransition (dsc run on an existing connector)', () => {
+  it('gives any unfinished connector a new epoch, running ones too (an earlier process may still hold them)', () => {
+    for (const state of ['RUNNING', 'UNASSIGNED', 'PAUSED', 'FAILED'] as const)
+      expect(continueTransition(c, state)).toEqual({ ok: true, patch: { desired: 'RUNNING', epoch: 4 } });
+  });
+
+  it('refuses a FINISHED connector', () => {
+    const t = continueTransition(c, 'FINISHED');
+    expect(t.ok).toBe(false);
+    expect(t.ok || t.message).toMatch(/fs-person has FINISHED/);
   });
 });
