@@ -11,7 +11,8 @@ export function formatTable(headers: string[], rows: string[][], indent = ''): s
 }
 
 /** 1234567 → "1,234,567": record counts read at a glance. */
-export const count = (n: number): string => Math.round(n).toLocaleString('en-US');
+// By hand: the first toLocaleString loads ICU's number formats, ~13 ms of every short `dsc run`.
+export const count = (n: number): string => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 export function bytes(n: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
