@@ -83,6 +83,24 @@ const USED_MIRROR: Row[] = [
     doc: 'Where to start on partitions with no committed offset: `earliest` or `latest`.',
   },
   {
+    key: 'consumer.fetch.max.bytes',
+    type: 'int',
+    default: String(8 << 20),
+    doc: 'Most bytes one fetch from the source returns, over all partitions (a batch larger than this still comes whole).',
+  },
+  {
+    key: 'consumer.max.partition.fetch.bytes',
+    type: 'int',
+    default: String(1 << 20),
+    doc: 'Most bytes one fetch returns per partition (a larger batch still comes whole).',
+  },
+  {
+    key: 'consumer.fetch.max.wait.ms',
+    type: 'int',
+    default: '500',
+    doc: 'How long the source broker may wait for data before it answers a fetch.',
+  },
+  {
     key: 'key.converter',
     docKey: '`key.converter`, `header.converter`',
     type: 'class',

@@ -144,6 +144,11 @@ export function readMirrorConnectorSpec(r: SettingReader, connectorClass: string
     replicationFactor: r.integer('replication.factor', 1, true),
     refreshTopicsIntervalSeconds: r.positiveInt('refresh.topics.interval.seconds'),
     startFrom: r.choice('consumer.auto.offset.reset', ['earliest', 'latest'] as const),
+    fetch: {
+      maxBytes: r.positiveInt('consumer.fetch.max.bytes'),
+      partitionMaxBytes: r.positiveInt('consumer.max.partition.fetch.bytes'),
+      maxWaitMs: r.positiveInt('consumer.fetch.max.wait.ms'),
+    },
     valueConverter: readValueConverter(r),
   };
 }

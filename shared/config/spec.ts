@@ -200,6 +200,8 @@ export interface MirrorConnectorSpec extends SpecBase {
   refreshTopicsIntervalSeconds: number;
   /** `consumer.auto.offset.reset` style start position for partitions with no committed offset; default earliest. */
   startFrom: 'earliest' | 'latest';
+  /** `consumer.fetch.max.bytes`, `consumer.max.partition.fetch.bytes`, `consumer.fetch.max.wait.ms` (absent in specs stored before them). */
+  fetch?: { maxBytes: number; partitionMaxBytes: number; maxWaitMs: number };
   valueConverter: ValueConverterSpec;
 }
 

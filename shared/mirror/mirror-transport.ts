@@ -16,6 +16,7 @@ export interface MirrorTransport {
 
 /** Produce requests in flight per task: what a crash may repeat. */
 export const MAX_IN_FLIGHT = 8;
+/** Fetch settings before the consumer.fetch.* keys existed (specs stored earlier have none). */
 const FETCH = {
   maxWaitMs: 500,
   maxBytes: 8 << 20,
@@ -36,7 +37,7 @@ export function wireTransport(spec: MirrorConnectorSpec, clientId: string, trans
           { transactionalId },
         );
   return {
-    consumer: client.consumer(FETCH),
+    consumer: client.consumer({ ...FETCH, ...spec.fetch }),
     admin: client.admin(),
     sender: new IdempotentBatchSender(target, undefined, transactions),
   };

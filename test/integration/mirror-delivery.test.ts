@@ -91,7 +91,10 @@ describe('mirror delivery across process ends', () => {
     const topic = await sourceTopic(total);
     const connector = unique('m-deliver');
     const store = await SqliteConnectorStore.openStateDir(stateDir);
-    await createConnector(store, mirrorSpec(connector, { topics: topic, 'tasks.max': PARTITIONS }));
+    // One source batch (200 records, ~18 KB) per partition per fetch: ~700 fetch rounds instead of ~12, so the copy
+    // lasts long enough for the kill to land mid-stream even when this test process is slow to poll.
+    const fetch = { 'consumer.max.partition.fetch.bytes': 16_384 };
+    await createConnector(store, mirrorSpec(connector, { topics: topic, 'tasks.max': PARTITIONS, ...fetch }));
     await store.close();
     child = startMirrorChild(stateDir);
     // One admin connection polled every 5 ms: the mirror copies ~1 M records/s, so the kill must follow the first

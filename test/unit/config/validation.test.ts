@@ -388,6 +388,17 @@ describe('mirror connector values', () => {
       'bytearray',
     ]);
     expect(s.source.security).toEqual({ protocol: 'PLAINTEXT' });
+    expect(s.fetch).toEqual({ maxBytes: 8 << 20, partitionMaxBytes: 1 << 20, maxWaitMs: 500 });
+  });
+
+  it('reads the source consumer fetch sizes, and refuses a size that is not a positive integer', () => {
+    const s = spec(
+      'consumer.max.partition.fetch.bytes=16384',
+      'consumer.fetch.max.bytes=65536',
+      'consumer.fetch.max.wait.ms=50',
+    );
+    expect(s.fetch).toEqual({ maxBytes: 65536, partitionMaxBytes: 16384, maxWaitMs: 50 });
+    expect(only(mirror('consumer.max.partition.fetch.bytes=0').issues)[0]).toBe('consumer.max.partition.fetch.bytes');
   });
 
   it('reads topics, exclusions (and the legacy blacklist), policy, separator and start position', () => {
