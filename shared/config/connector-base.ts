@@ -1,18 +1,10 @@
 // What every connector section has, whatever its class: name, class, tasks.max and the errors.* policy.
-import type { DeliveryPolicy, ErrorPolicy, KeyOrigin } from './spec.js';
+import type { DeliveryPolicy, ErrorPolicy, SpecBase } from './spec.js';
 import { readTopicName } from './kafka-names.js';
 import type { SettingReader } from './setting-reader.js';
 
-export interface SpecBaseFields {
-  name: string;
-  connectorClass: string;
-  tasksMax: number;
-  section: string;
-  settings: Record<string, string>;
-  origins: Record<string, KeyOrigin>;
-  errors: ErrorPolicy;
-  delivery: DeliveryPolicy;
-}
+/** A spec's common fields as read now: delivery is always set (only specs stored before it lack one). */
+export type SpecBaseFields = SpecBase & { delivery: DeliveryPolicy };
 
 export function readConnectorName(r: SettingReader): string {
   const name = r.required('name', 'is required: it names the connector in every dsc command');

@@ -101,7 +101,8 @@ export interface GcsCredentials {
   projectId?: string;
 }
 
-interface SpecBase {
+/** What every connector spec has, whatever its class (read by config/connector-base.ts). */
+export interface SpecBase {
   name: string;
   connectorClass: string;
   /** `tasks.max`, default 1. */
