@@ -4,7 +4,8 @@
 #   kcat     `kcat -P -l <file>` (Debian's kcat, librdkafka defaults)
 #   connect  Kafka Connect standalone + FileStreamSource (Maven Central jars, the broker's Kafka version)
 # and prints wall time, records/s, MB/s (file bytes / s, 1 MB = 10^6 B), peak RSS (/usr/bin/time -v) and CPU seconds,
-# plus each topic's end offset against the line count. A benchmark prints figures; it asserts nothing.
+# plus each topic's end offset against the line count. A benchmark prints figures; it asserts nothing. Every tool
+# writes to a topic of one partition created before its clock starts.
 #
 #   bash bench/file-load.sh                                 full size
 #   BENCH_LINES=200000 bash bench/file-load.sh              quick run
@@ -85,6 +86,8 @@ run_dsc() { # $1 source (local|gcs), $2 tasks, $3 headers (on|off), $4 delivery 
   local topic="bench-dsc-$1-t$2-h$3-${delivery%%-*}-$RUN_ID" dir="$WORK/dsc-$1-$2-$3-$delivery"
   [[ "$source" == local ]] && uri="$CSV" || uri="gs://$BUCKET/$OBJECT"
   mkdir -p "$dir"
+  # Created before the clock starts, as kcat's and Connect's are (dsc finds it and leaves it as it is).
+  "${OFFSETS[@]}" create "$topic" 1
   cat >"$dir/bench.conf" <<EOF
 connector.class=com.tigergraph.kafka.connect.filesystem.FsSourceConnector
 mode=eof
