@@ -2,13 +2,13 @@
 // a corrupt entry failing clearly while the rest loads. Through fake-gcs-server (zip by ranged reads) and local files.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   consumeAll,
   fileSpec,
   gcsBucket,
   gzip,
-  harness,
+  harnessPerTest,
   tarOf,
   tempDir,
   unique,
@@ -17,11 +17,8 @@ import {
   type Harness,
 } from './file-helpers.js';
 
+const newHarness = harnessPerTest();
 let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 
 const ENTRIES = {
   'a.csv': 'name,n\na1,1\na2,2\n',
@@ -40,7 +37,7 @@ async function load(
     where === 'gcs'
       ? `gs://${await gcsBucket({ [fileName]: content })}/${fileName}`
       : pathToFileURL(join(tempDir({ [fileName]: content }), fileName)).href;
-  h = await harness();
+  h = await newHarness();
   const spec = fileSpec(topic, { topic, 'file.uris': uri, ...keys });
   await h.create(spec);
   const state = await h.waitFor(spec.name, ['FINISHED', 'FAILED']);
@@ -68,8 +65,6 @@ describe.each(['local', 'gcs'] as const)('archives (%s)', (where) => {
     for (const name of ['data.tgz', 'data.tar.gz']) {
       const { records } = await load(where, name, gzip(await tarOf(ENTRIES)), csvOnly);
       expect(values(records)).toEqual(['a1,1', 'a2,2', 'b1,1']);
-      await h!.close();
-      h = undefined;
     }
   });
 

@@ -3,14 +3,20 @@
 // with Kafka Connect's __connect.errors.* headers.
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { consumeAll, fileSpec, gcsBucket, harness, tempDir, unique, values, type Harness } from './file-helpers.js';
+import { describe, expect, it } from 'vitest';
+import {
+  consumeAll,
+  fileSpec,
+  gcsBucket,
+  harnessPerTest,
+  tempDir,
+  unique,
+  values,
+  type Harness,
+} from './file-helpers.js';
 
+const newHarness = harnessPerTest();
 let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 
 const JSONL = '{"id":1}\n{"id":2}\n{"id":3,}\n{"id":4}\n';
 
@@ -18,7 +24,7 @@ describe('bad records', () => {
   it('errors.tolerance=none: the task FAILS naming file, line and reason; records before it are delivered', async () => {
     const topic = unique('bad-none');
     const uri = `gs://${await gcsBucket({ 'x.json': JSONL })}/x.json`;
-    h = await harness();
+    h = await newHarness();
     const spec = fileSpec(topic, { topic, 'file.uris': uri, 'file.reader.batch.size': 1 });
     await h.create(spec);
     expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'])).toBe('FAILED');
@@ -32,7 +38,7 @@ describe('bad records', () => {
     const topic = unique('bad-all');
     const dlq = unique('dlq');
     const dir = tempDir({ 'x.json': JSONL, 'long.csv': `ok\n${'y'.repeat(3000)}\nfine\n` });
-    h = await harness();
+    h = await newHarness();
     const spec = fileSpec(topic, {
       topic,
       'file.uris': dir,
@@ -67,7 +73,7 @@ describe('bad records', () => {
   it('errors.tolerance=all without a dead-letter topic: skipped and counted; status names the last one', async () => {
     const topic = unique('bad-count');
     const dir = tempDir({ 'x.json': JSONL });
-    h = await harness();
+    h = await newHarness();
     const spec = fileSpec(topic, { topic, 'file.uris': dir, 'errors.tolerance': 'all' });
     await h.create(spec);
     expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'])).toBe('FINISHED');
@@ -79,7 +85,7 @@ describe('bad records', () => {
 
   it('a missing file fails the connector with a clear reason', async () => {
     const topic = unique('missing');
-    h = await harness();
+    h = await newHarness();
     const spec = fileSpec(topic, { topic, 'file.uris': `gs://${await gcsBucket()}/nope.csv` });
     await h.create(spec);
     expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'])).toBe('FAILED');
@@ -93,7 +99,7 @@ describe('binary data in a text file', () => {
   it('a NUL byte is a bad record under errors.tolerance, named with file and line', async () => {
     const topic = unique('nul');
     const dir = tempDir({ 'data.csv': 'a,1\nb,\0\u0001\u0002\nc,3\n' });
-    h = await harness();
+    h = await newHarness();
     const spec = fileSpec(topic, { topic, 'file.uris': dir, 'errors.tolerance': 'all' });
     await h.create(spec);
     expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'])).toBe('FINISHED');

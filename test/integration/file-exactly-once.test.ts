@@ -6,7 +6,7 @@ import type { KafkaEndpoint } from '../../shared/config/spec.js';
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { FileCheckpoint } from '../../shared/file/file-assignment.js';
 import { runFileSourceTask, type TaskOutcome } from '../../shared/file/file-source-task.js';
 import { createKafkaClient } from '../../shared/kafka/kafka-client.js';
@@ -18,7 +18,8 @@ import {
   consumeAll,
   csvLines,
   fileSpec,
-  harness,
+  harnessPerTest,
+  recordsAtLeast,
   sleep,
   tally,
   tempDir,
@@ -27,28 +28,7 @@ import {
   type Harness,
 } from './file-helpers.js';
 
-const open: Harness[] = [];
-afterEach(async () => {
-  for (const h of open.splice(0)) await h.close();
-});
-
-async function newHarness(...args: Parameters<typeof harness>): Promise<Harness> {
-  const h = await harness(...args);
-  open.push(h);
-  return h;
-}
-
-/** Waits until the connector's tasks have committed at least `n` records (or every task is FINISHED). */
-async function recordsAtLeast(h: Harness, name: string, n: number, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const tasks = await h.tasks(name);
-    if (tasks.reduce((s, t) => s + t.progress.records, 0) >= n) return;
-    if (tasks.length > 0 && tasks.every((t) => t.state === 'FINISHED')) return;
-    await sleep(10);
-  }
-  throw new Error(`${name} did not reach ${n} records`);
-}
+const newHarness = harnessPerTest();
 
 /** Lost and duplicated lines, by content. */
 async function delivery(topic: string, expected: string[]): Promise<{ lost: number; duplicated: number }> {
@@ -109,11 +89,11 @@ describe('file connector: exactly once', () => {
         if (round === 0) await h.create(spec);
         else await h.resume(spec.name);
         const done = (await h.tasks(spec.name)).reduce((s, t) => s + t.progress.records, 0);
-        await recordsAtLeast(h, spec.name, done + 2_000).catch(() => {});
+        await recordsAtLeast(h, spec.name, done + 2_000, { orFinished: true }).catch(() => {});
         if ((await h.state(spec.name)) !== 'FINISHED') crashes++;
         kill.abort(); // no more writes; the lease stays; the open transaction stays open on the broker
         await h.dispatcher.idle();
-        open.splice(open.indexOf(h), 1);
+        newHarness.handOver(h);
         await sleep(350); // the lease expires
       }
       h = await newHarness({ taskOptions: { leaseMs: 300 }, store: h!.store });
@@ -135,10 +115,10 @@ describe('file connector: exactly once', () => {
     const kafkajs = (e: typeof endpoint, id: string) => createKafkaClient(e, id, 'kafkajs');
     h.ctx.kafka = kafkajs;
     await h.create(spec);
-    await recordsAtLeast(h, spec.name, 2_000).catch(() => {});
+    await recordsAtLeast(h, spec.name, 2_000, { orFinished: true }).catch(() => {});
     kill.abort();
     await h.dispatcher.idle();
-    open.splice(open.indexOf(h), 1);
+    newHarness.handOver(h);
     await sleep(350);
     h = await newHarness({ taskOptions: { leaseMs: 300 }, store: h.store });
     h.ctx.kafka = kafkajs;

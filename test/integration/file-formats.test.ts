@@ -2,14 +2,20 @@
 // compared with what the file holds.
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { consumeAll, fileSpec, gcsBucket, harness, tempDir, unique, values, type Harness } from './file-helpers.js';
+import { describe, expect, it } from 'vitest';
+import {
+  consumeAll,
+  fileSpec,
+  gcsBucket,
+  harnessPerTest,
+  tempDir,
+  unique,
+  values,
+  type Harness,
+} from './file-helpers.js';
 
+const newHarness = harnessPerTest();
 let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 
 /** Loads `content` as one file named `fileName` with `keys` and returns the records on the topic. */
 async function load(
@@ -22,7 +28,7 @@ async function load(
   let uri: string;
   if (where === 'local') uri = pathToFileURL(join(tempDir({ [fileName]: content }), fileName)).href;
   else uri = `gs://${await gcsBucket({ [fileName]: content })}/${fileName}`;
-  h = await harness();
+  h = await newHarness();
   const spec = fileSpec(topic, { topic, 'file.uris': uri, ...keys });
   await h.create(spec);
   expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'])).toBe('FINISHED');

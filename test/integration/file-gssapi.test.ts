@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { requireService } from '../services/env.js';
-import { consumeAll, csvLines, fileSpec, harness, tempDir, unique, values, type Harness } from './file-helpers.js';
+import { consumeAll, csvLines, fileSpec, harnessPerTest, tempDir, unique, values } from './file-helpers.js';
 
 const env = (k: string) => requireService(k);
 
@@ -28,10 +28,9 @@ function kerberosProducer(): Record<string, string> {
 }
 
 describe('file connector → Kafka over SASL_SSL + GSSAPI with JKS stores', () => {
-  let h: Harness | undefined;
+  const newHarness = harnessPerTest();
   const adapter = process.env.DSC_KAFKA_ADAPTER;
-  afterEach(async () => {
-    await h?.close();
+  afterEach(() => {
     if (adapter === undefined) delete process.env.DSC_KAFKA_ADAPTER;
     else process.env.DSC_KAFKA_ADAPTER = adapter;
   });
@@ -42,7 +41,7 @@ describe('file connector → Kafka over SASL_SSL + GSSAPI with JKS stores', () =
       const lines = csvLines(500, `${engine}-row`);
       const dir = tempDir({ 'people.csv': `${lines.join('\n')}\n` });
       const topic = unique(`file-gssapi-${engine}`);
-      h = await harness();
+      const h = await newHarness();
       await h.create(fileSpec(topic, { topic, 'file.uris': join(dir, 'people.csv'), ...kerberosProducer() }));
       await h.waitFor(topic, ['FINISHED'], 60_000);
       expect(values(await consumeAll(topic))).toEqual(lines);

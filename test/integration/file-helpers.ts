@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { Kafka, logLevel } from 'kafkajs';
 import tar from 'tar-stream';
+import { afterEach } from 'vitest';
 import yazl from 'yazl';
 import { parseConnectorConfig } from '../../shared/config/index.js';
 import { hasErrors, type FileConnectorSpec } from '../../shared/config/spec.js';
@@ -131,6 +132,50 @@ export async function harness(
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Opens a harness as `harness` does; `handOver(h)`: h's store lives on in a later harness, so h is not closed. */
+export interface HarnessOpener {
+  (...args: Parameters<typeof harness>): Promise<Harness>;
+  handOver(h: Harness): void;
+}
+
+/**
+ * Call once at the top of a test file (or describe block): every harness the returned opener opened is closed after
+ * each test, whatever the test did.
+ */
+export function harnessPerTest(): HarnessOpener {
+  const open: Harness[] = [];
+  afterEach(async () => {
+    for (const h of open.splice(0)) await h.close();
+  });
+  const opener = async (...args: Parameters<typeof harness>): Promise<Harness> => {
+    const h = await harness(...args);
+    open.push(h);
+    return h;
+  };
+  return Object.assign(opener, { handOver: (h: Harness) => void open.splice(open.indexOf(h), 1) });
+}
+
+/**
+ * Waits until the connector's tasks have acknowledged at least `n` records and returns the total; with
+ * `orFinished`, also returns once every task is FINISHED (a load that ended short of `n`).
+ */
+export async function recordsAtLeast(
+  h: Harness,
+  name: string,
+  n: number,
+  options: { timeoutMs?: number; orFinished?: boolean } = {},
+): Promise<number> {
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  while (Date.now() < deadline) {
+    const tasks = await h.tasks(name);
+    const total = tasks.reduce((s, t) => s + t.progress.records, 0);
+    if (total >= n) return total;
+    if (options.orFinished && tasks.length > 0 && tasks.every((t) => t.state === 'FINISHED')) return total;
+    await sleep(10);
+  }
+  throw new Error(`${name} did not reach ${n} records`);
+}
 
 export interface Consumed {
   value: string;

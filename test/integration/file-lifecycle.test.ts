@@ -1,7 +1,7 @@
 // Lifecycle of a file connector on real Kafka: pause mid-file (within 5 s, nothing lost), resume, delete (state
 // gone; re-create loads again), a worker killed mid-file (lease expires, the next one resumes: nothing lost,
 // duplicates ≤ one batch), and the time budget (checkpoint, re-enqueue, continue).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FileCheckpoint } from '../../shared/file/file-assignment.js';
 import { runFileSourceTask, type TaskOutcome } from '../../shared/file/file-source-task.js';
 import {
@@ -9,36 +9,16 @@ import {
   csvLines,
   fileSpec,
   gcsBucket,
-  harness,
+  harnessPerTest,
+  recordsAtLeast,
   sleep,
   tally,
   tempDir,
   unique,
   values,
-  type Harness,
 } from './file-helpers.js';
 
-const open: Harness[] = [];
-afterEach(async () => {
-  for (const h of open.splice(0)) await h.close();
-});
-
-async function newHarness(...args: Parameters<typeof harness>): Promise<Harness> {
-  const h = await harness(...args);
-  open.push(h);
-  return h;
-}
-
-/** Waits until the connector's tasks have acknowledged at least `n` records. */
-async function recordsAtLeast(h: Harness, name: string, n: number, timeoutMs = 30_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const total = (await h.tasks(name)).reduce((s, t) => s + t.progress.records, 0);
-    if (total >= n) return total;
-    await sleep(20);
-  }
-  throw new Error(`${name} did not reach ${n} records`);
-}
+const newHarness = harnessPerTest();
 
 const LINES = csvLines(40_000, 'life', 30);
 const BIG = LINES.join('\n') + '\n';

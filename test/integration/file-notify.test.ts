@@ -1,22 +1,28 @@
 // GCS notifications (google.cloud.storage.object.v1.finalized) for streaming file connectors: a new object under a
 // connector's URI is loaded once, even when the event arrives twice; eof connectors, other prefixes and objects the
 // regexp does not select are left alone.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { notifyObjectFinalized } from '../../shared/file/object-notification.js';
 import { silentLogger } from '../../shared/runtime/log.js';
-import { consumeAll, fileSpec, gcsBucket, gcsPut, harness, unique, values, type Harness } from './file-helpers.js';
+import {
+  consumeAll,
+  fileSpec,
+  gcsBucket,
+  gcsPut,
+  harnessPerTest,
+  unique,
+  values,
+  type Harness,
+} from './file-helpers.js';
 
+const newHarness = harnessPerTest();
 let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 
 describe('GCS notifications', () => {
   it('a new object is loaded once by the streaming connector that covers it, even if the event comes twice', async () => {
     const topic = unique('notify');
     const bucket = await gcsBucket({ 'in/first.csv': 'first\n' });
-    h = await harness();
+    h = await newHarness();
     const streaming = fileSpec(topic, {
       topic,
       mode: '',
@@ -74,7 +80,7 @@ describe('GCS notifications', () => {
   it('a new generation of the same object is a new load', async () => {
     const topic = unique('notify-gen');
     const bucket = await gcsBucket();
-    h = await harness();
+    h = await newHarness();
     const spec = fileSpec(topic, { topic, mode: '', 'file.uris': `gs://${bucket}/` });
     await h.create(spec);
     await h.dispatcher.idle();

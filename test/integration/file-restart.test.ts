@@ -4,7 +4,7 @@
 // mid-file continues from its checkpoint.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { noAuth } from '../../shared/lifecycle/auth.js';
 import { createManagementHandler } from '../../shared/lifecycle/management-api.js';
 import { silentLogger } from '../../shared/runtime/log.js';
@@ -14,7 +14,7 @@ import {
   fileSpec,
   gcsBucket,
   gcsPut,
-  harness,
+  harnessPerTest,
   sleep,
   tally,
   tempDir,
@@ -23,11 +23,8 @@ import {
   type Harness,
 } from './file-helpers.js';
 
+const newHarness = harnessPerTest();
 let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 
 async function restart(h: Harness, name: string, onlyFailed = false) {
   const handler = createManagementHandler({
@@ -52,7 +49,7 @@ describe('restart', () => {
   it('--failed-only: the fixed file continues from its checkpoint; the finished task is not run again', async () => {
     const topic = unique('restart-failed');
     const dir = tempDir({ 'a.json': GOOD.join('\n') + '\n', 'b.json': BAD.join('\n') + '\n' });
-    h = await harness();
+    h = await newHarness();
     const spec = fileSpec(topic, { topic, 'file.uris': dir, 'tasks.max': 2, 'file.reader.batch.size': 1 });
     await h.create(spec);
     expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'])).toBe('FAILED');
@@ -84,7 +81,7 @@ describe('restart', () => {
   it('a connector whose planning failed is planned again by restart once the file exists', async () => {
     const topic = unique('restart-plan');
     const bucket = await gcsBucket();
-    h = await harness();
+    h = await newHarness();
     const spec = fileSpec(topic, { topic, 'file.uris': `gs://${bucket}/late.csv` });
     await h.create(spec);
     expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'])).toBe('FAILED');
@@ -101,7 +98,7 @@ describe('restart', () => {
     const topic = unique('restart-running');
     const lines = csvLines(60_000, 'run', 30);
     const bucket = await gcsBucket({ 'big.csv': lines.join('\n') + '\n' });
-    h = await harness();
+    h = await newHarness();
     // A transaction (and store checkpoint) per small batch: progress shows early and the load outlasts the restart.
     const spec = fileSpec(topic, {
       topic,

@@ -2,14 +2,14 @@
 // several URIs, file.regexp, balancing by bytes, and one big file split into byte ranges (every line exactly once).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FileAssignment } from '../../shared/file/file-assignment.js';
 import {
   consumeAll,
   csvLines,
   fileSpec,
   gcsBucket,
-  harness,
+  harnessPerTest,
   tally,
   tempDir,
   unique,
@@ -17,11 +17,8 @@ import {
   type Harness,
 } from './file-helpers.js';
 
+const newHarness = harnessPerTest();
 let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 
 const TREE = {
   'top.csv': 'top\n',
@@ -33,7 +30,7 @@ const TREE = {
 
 async function run(uris: string, keys: Record<string, string | number | boolean> = {}, splitBytes?: number) {
   const topic = unique('src');
-  h = await harness({ ...(splitBytes !== undefined && { splitBytes }) });
+  h = await newHarness({ ...(splitBytes !== undefined && { splitBytes }) });
   const spec = fileSpec(topic, { topic, 'file.uris': uris, ...keys });
   await h.create(spec);
   const state = await h.waitFor(spec.name, ['FINISHED', 'FAILED'], 60_000);
