@@ -8,24 +8,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-npm run --silent services:up >/dev/null
-set -a
-# shellcheck disable=SC1090
-source "${HOME}/.cache/dsc/run/services.env"
-set +a
-npm run --silent build
-
-GCS="${STORAGE_EMULATOR_HOST:-http://127.0.0.1:4443}"
-# 409 when the bucket exists already: fine.
-curl -sS -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"name":"example"}' "$GCS/storage/v1/b" || true
-for f in p.csv f.csv; do
-  curl -sS -f -o /dev/null -X POST -H 'Content-Type: text/csv' --data-binary "@examples/data/$f" \
-    "$GCS/upload/storage/v1/b/example/o?uploadType=media&name=$f"
-  echo "uploaded gs://example/$f"
-done
-
-# Start from empty topics, so what is printed below is exactly what this run loaded.
-node_modules/.bin/node examples/show-topics.mjs --delete person-demo-104 friend-demo-104
+# shellcheck source=examples/demo-setup.sh
+source examples/demo-setup.sh
 
 export DSC_STATE_DIR="${DSC_STATE_DIR:-.dsc}"
 npm run --silent dsc -- run --c examples/social.conf --fresh
