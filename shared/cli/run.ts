@@ -276,11 +276,10 @@ async function watch(
       if (done) return statuses.some((s) => s.state === 'PAUSED') ? 'paused' : 'finished';
     }
     // The next poll, or sooner: a task or plan that returned (a finished load exits at once) or a stop.
-    const wake = new AbortController();
-    await Promise.race([
-      sleep(POLL_MS, undefined, { signal: AbortSignal.any([stop.signal, wake.signal]) }).catch(() => {}),
-      rt.dispatcher.settled(AbortSignal.any([stop.signal, wake.signal])),
-    ]);
-    wake.abort();
+    // Whichever comes first ends the other wait (no timer or listener left behind).
+    const woken = new AbortController();
+    const signal = AbortSignal.any([stop.signal, woken.signal]);
+    await Promise.race([sleep(POLL_MS, undefined, { signal }).catch(() => {}), rt.dispatcher.settled(signal)]);
+    woken.abort();
   }
 }

@@ -38,11 +38,11 @@ function slimConnectionImports(): void {
     `export { version as clientSoftwareVersion } from ${JSON.stringify(at('./version.js'))};`,
     `export const clientSoftwareName = 'platformatic-kafka';`,
   ]);
+  const mechanisms = { saslOAuthBearer: 'oauth-bearer', saslPlain: 'plain', saslScramSha: 'scram-sha' };
   const protocol = source(
-    ['oauth-bearer:saslOAuthBearer', 'plain:saslPlain', 'scram-sha:saslScramSha'].map((entry) => {
-      const [file, name] = entry.split(':');
-      return `export * as ${name} from ${JSON.stringify(at(`./protocol/sasl/${file}.js`))};`;
-    }),
+    Object.entries(mechanisms).map(
+      ([name, file]) => `export * as ${name} from ${JSON.stringify(at(`./protocol/sasl/${file}.js`))};`,
+    ),
   );
   const redirects = new Map([
     [`${at('./network/connection.js')} ${at('./apis/index.js')}`, apis],
