@@ -5,13 +5,19 @@ import { compileJavaRegExp } from './java-regexp.js';
 import { readKafkaSecurity } from './kafka-security.js';
 import { isValidTopicName, readBrokers } from './kafka-names.js';
 import type { SettingReader } from './setting-reader.js';
-import { declaredList } from './config-def.js';
+import { declaredInt, declaredList } from './config-def.js';
 
 export const BYTE_ARRAY_CONVERTER = 'org.apache.kafka.connect.converters.ByteArrayConverter';
 export const DEFAULT_REPLICATION_POLICY = 'org.apache.kafka.connect.mirror.DefaultReplicationPolicy';
 export const IDENTITY_REPLICATION_POLICY = 'org.apache.kafka.connect.mirror.IdentityReplicationPolicy';
 /** MM2's default `topics.exclude`: internal and replica topics are never mirrored. */
 export const DEFAULT_TOPICS_EXCLUDE = declaredList('topics.exclude');
+/** The source fetch sizes when a spec sets none (also specs stored before the consumer.fetch.* keys). */
+export const DEFAULT_FETCH = {
+  maxBytes: declaredInt('consumer.fetch.max.bytes'),
+  partitionMaxBytes: declaredInt('consumer.max.partition.fetch.bytes'),
+  maxWaitMs: declaredInt('consumer.fetch.max.wait.ms'),
+};
 
 /** `value.converter` classes and what each means here. */
 export const VALUE_CONVERTERS: Record<string, ValueConverter> = {

@@ -5,6 +5,7 @@ import type { KafkaAdmin, KafkaConsumer } from '../kafka/kafka-port.js';
 import { TransactionCoordinator } from '../kafka/wire/transaction-coordinator.js';
 import { wireClient } from '../kafka/wire/wire-client.js';
 import { WireCluster } from '../kafka/wire/wire-cluster.js';
+import { DEFAULT_FETCH } from '../config/mirror-connector-config.js';
 import type { MirrorConnectorSpec } from '../config/spec.js';
 
 /** A session's source consumer and admin, and its target sender. */
@@ -16,13 +17,6 @@ export interface MirrorTransport {
 
 /** Produce requests in flight per task: what a crash may repeat. */
 export const MAX_IN_FLIGHT = 8;
-/** Fetch settings before the consumer.fetch.* keys existed (specs stored earlier have none). */
-const FETCH = {
-  maxWaitMs: 500,
-  maxBytes: 8 << 20,
-  partitionMaxBytes: 1 << 20,
-  isolationLevel: 'read_committed',
-} as const;
 
 /** The wire adapter on both sides; with a transactional id, exactly once. */
 export function wireTransport(spec: MirrorConnectorSpec, clientId: string, transactionalId?: string): MirrorTransport {
@@ -37,7 +31,7 @@ export function wireTransport(spec: MirrorConnectorSpec, clientId: string, trans
           { transactionalId },
         );
   return {
-    consumer: client.consumer({ ...FETCH, ...spec.fetch }),
+    consumer: client.consumer({ isolationLevel: 'read_committed', ...DEFAULT_FETCH, ...spec.fetch }),
     admin: client.admin(),
     sender: new IdempotentBatchSender(target, undefined, transactions),
   };
