@@ -92,13 +92,15 @@ interface Crc32cValidator {
 }
 
 /**
- * The check for a whole-object read from its `x-goog-hash: crc32c=...,md5=...` header: MD5 (OpenSSL, native) when GCS
- * has one, else CRC-32C with the storage client's generator (composite objects have no MD5); undefined without
- * either.
+ * The check for a whole-object read from its `x-goog-hash: crc32c=...,md5=...` header. CRC-32C when GCS stored one
+ * and `nativeCrc32c` says the generator is native (SSE4.2: ~20× faster than MD5, which cost ~0.36 s of CPU per 200 MB,
+ * a quarter of a gs:// load); else MD5 (OpenSSL, native) when GCS has one, else CRC-32C with whatever generator there
+ * is (composite objects have no MD5); undefined without either.
  */
 export function downloadCheck(
   header: string | string[] | undefined,
   crc32c: () => Crc32cValidator,
+  nativeCrc32c = false,
 ): DownloadCheck | undefined {
   const values = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',');
   const stored = (name: string) =>
@@ -107,7 +109,7 @@ export function downloadCheck(
       .find((v) => v.startsWith(`${name}=`))
       ?.slice(name.length + 1);
   const md5 = stored('md5');
-  if (md5) {
+  if (md5 && !(nativeCrc32c && stored('crc32c'))) {
     const hash = createHash('md5');
     return {
       update: (chunk) => void hash.update(chunk),

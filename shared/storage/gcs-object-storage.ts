@@ -77,11 +77,14 @@ export function transientReadError(err: unknown): boolean {
 export class GcsObjectStorage implements ObjectStorage {
   private readonly storage: Storage;
   private readonly log: Logger;
+  /** Whether CRC-32C is computed natively: then downloads are checked with it rather than MD5. */
+  private readonly nativeCrc32c: boolean;
 
   constructor(options: GcsObjectStorageOptions = {}) {
     this.log = options.log ?? silentLogger;
     const clientOptions = gcsClientOptions(options);
     const crc32cGenerator = nativeCrc32cGenerator();
+    this.nativeCrc32c = crc32cGenerator !== undefined;
     this.storage = new Storage({ ...clientOptions, ...(crc32cGenerator && { crc32cGenerator }) });
     // With STORAGE_EMULATOR_HOST set, the client takes that variable verbatim as its JSON API base URL, without the
     // /storage/v1 path that fake-gcs-server (like GCS) serves the API under.
@@ -140,7 +143,7 @@ export class GcsObjectStorage implements ObjectStorage {
   /** The bytes of read(), as chunks: storage-router.ts streams them once this module is loaded. */
   chunks(uri: string, options: { range?: ByteRange; generation?: string } = {}): AsyncGenerator<Buffer> {
     const { bucket, name } = parseGcsUri(uri);
-    const { storage, log } = this;
+    const { storage, log, nativeCrc32c } = this;
     const end = options.range?.end;
     // A download that a slow consumer (Kafka back-pressure) holds open for minutes can be cut by the server or the
     // network ("aborted", ECONNRESET). Reads resume from the next undelivered byte instead of failing the task;
@@ -166,7 +169,11 @@ export class GcsObjectStorage implements ObjectStorage {
           });
           if (!source) return; // the range starts at the object's end
           if (whole && position === 0)
-            check = downloadCheck((source as IncomingMessage).headers['x-goog-hash'], storage.crc32cGenerator);
+            check = downloadCheck(
+              (source as IncomingMessage).headers['x-goog-hash'],
+              storage.crc32cGenerator,
+              nativeCrc32c,
+            );
           for await (const chunk of source) {
             position += (chunk as Buffer).length;
             failures = 0;

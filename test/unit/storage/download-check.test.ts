@@ -1,4 +1,5 @@
-// The hash a whole GCS download is checked with: MD5 when x-goog-hash has one, CRC-32C otherwise (composite objects).
+// The hash a whole GCS download is checked with: CRC-32C when it is computed natively, else MD5 when x-goog-hash has
+// one, CRC-32C otherwise (composite objects).
 import { createHash } from 'node:crypto';
 import { CRC32C } from '@google-cloud/storage';
 import { describe, expect, it } from 'vitest';
@@ -13,8 +14,8 @@ const crc = (() => {
 })();
 const generator = () => new CRC32C();
 
-function run(header: string | undefined, bytes: Buffer): string | undefined | 'no check' {
-  const check = downloadCheck(header, generator);
+function run(header: string | undefined, bytes: Buffer, native = false): string | undefined | 'no check' {
+  const check = downloadCheck(header, generator, native);
   if (!check) return 'no check';
   check.update(bytes.subarray(0, 7));
   check.update(bytes.subarray(7));
@@ -36,6 +37,15 @@ describe('downloadCheck', () => {
     const bad = Buffer.from(data);
     bad[50] ^= 1;
     expect(run(`crc32c=${crc}`, bad)).toMatch(/^CRC-32C .*, stored /);
+  });
+
+  it('checks CRC-32C, not MD5, when CRC-32C is native', () => {
+    expect(run(`crc32c=${crc},md5=${md5}`, data, true)).toBeUndefined();
+    const bad = Buffer.from(data);
+    bad[9] ^= 1;
+    expect(run(`crc32c=${crc},md5=${md5}`, bad, true)).toMatch(/^CRC-32C .*, stored /);
+    // No CRC-32C stored: MD5 still checks it.
+    expect(run(`md5=${md5}`, bad, true)).toMatch(/^MD5 /);
   });
 
   it('no stored hash: nothing to check', () => {
