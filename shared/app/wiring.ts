@@ -12,9 +12,7 @@ import type { FileConnectorContext } from '../file/file-connector-context.js';
 import type { FileTaskOptions } from '../file/file-source-task.js';
 import { targetFromEnv } from '../kafka/client.js';
 import type { ManagementHandler } from '../lifecycle/api-types.js';
-import { authFromEnv, noAuth } from '../lifecycle/auth.js';
 import { ConnectorService } from '../lifecycle/connector-service.js';
-import { managementHandler } from '../lifecycle/management-api.js';
 import { kafkaOffsetsCleanup } from '../lifecycle/offsets-cleanup.js';
 import type { SecretVault } from '../lifecycle/secret-vault.js';
 import { DEFAULT_STATE_DIR, storeFromEnv } from '../lifecycle/store-factory.js';
@@ -22,8 +20,12 @@ import type { ConnectorStore } from '../lifecycle/store.js';
 import { vaultFromEnv } from '../lifecycle/vault-factory.js';
 import { createLogger, type Logger } from '../runtime/log.js';
 
+/** The HTTP API (routing, auth, the status page): loaded by what serves it, not by every `dsc run`. */
+const httpApi = () => Promise.all([import('../lifecycle/management-api.js'), import('../lifecycle/auth.js')]);
+
 /** The deployed `manage` function's API: DSC_AUTH, DSC_STORE, DSC_SECRETS, DSC_DISPATCH and KAFKA_* from env. */
 export async function deployedManagement(env: NodeJS.ProcessEnv, log: Logger): Promise<ManagementHandler> {
+  const [{ managementHandler }, { authFromEnv }] = await httpApi();
   // Auth first: a deployment that forgot DSC_AUTH must not open a store connection at all.
   const auth = authFromEnv(env, log);
   const store = await storeFromEnv(env);
@@ -81,6 +83,7 @@ export async function embeddedManagement(
   cwd: string,
   log: Logger = createLogger({ component: 'dsc' }, undefined, 'ERROR'),
 ): Promise<EmbeddedManagement> {
+  const [{ managementHandler }, { noAuth }] = await httpApi();
   const local = localEnv(env, cwd);
   const store = await storeFromEnv(local.env);
   const vault = await vaultFromEnv(local.env);

@@ -17,10 +17,7 @@ import { EXIT } from './exit-codes.js';
 import { otherConnectorsNote, runExitCode, runScope } from './run-scope.js';
 import type { CliIo } from './io.js';
 import { ProgressDisplay } from './progress.js';
-import { InProcessTransport } from './in-process-transport.js';
-import { startUiServer, type UiServer } from './ui-server.js';
-import { managementHandler } from '../lifecycle/management-api.js';
-import { noAuth } from '../lifecycle/auth.js';
+import type { UiServer } from './ui-server.js';
 
 const USAGE = `usage: dsc run --c FILE [--fresh] [--json] [--ui [--port N]]
 
@@ -219,6 +216,13 @@ async function planEpochsFromElsewhere(
 
 /** The status page on the run's own runtime: its buttons reach the tasks this process runs. */
 async function startRunUi(rt: EmbeddedRuntime, port: number, log: Logger, io: CliIo): Promise<UiServer> {
+  // Loaded with --ui only: node:http's ESM facade alone loads undici (~10 ms) on every run otherwise.
+  const [{ InProcessTransport }, { startUiServer }, { managementHandler }, { noAuth }] = await Promise.all([
+    import('./in-process-transport.js'),
+    import('./ui-server.js'),
+    import('../lifecycle/management-api.js'),
+    import('../lifecycle/auth.js'),
+  ]);
   const handler = managementHandler(rt.service, noAuth(), log); // 127.0.0.1 only, this user's own state
   const ui = await startUiServer(new InProcessTransport(handler, `local state in ${rt.stateDir}`), port);
   io.err(`dsc run: status page on ${ui.url} (Ctrl-C to stop the run)`);

@@ -59,9 +59,11 @@ const loads = (modules: string[], pkg: string) => modules.some((m) => m.includes
 describe('dsc run on local files', () => {
   it('loads neither @google-cloud/storage, nor kafkajs, nor Firestore', () => {
     const modules = loadedModules();
-    // The hook sees what the run does use: the CSV reader and the wire adapter's Kafka library.
-    expect(loads(modules, 'csv-parse')).toBe(true);
+    // The hook sees what the run does use: the file.regexp engine and the wire adapter's Kafka library.
+    expect(loads(modules, 're2js')).toBe(true);
     expect(loads(modules, '@platformatic/kafka')).toBe(true);
+    // A plain CSV needs neither the quoted reader's csv-parse nor the archive libraries, nor ajv.
+    for (const pkg of ['csv-parse', 'tar-stream', 'yauzl', 'ajv']) expect(loads(modules, pkg), pkg).toBe(false);
     expect(loads(modules, '@google-cloud/storage')).toBe(false);
     expect(loads(modules, '@google-cloud/firestore')).toBe(false);
     // kafkajs-linear-grouping.ts puts one module of kafkajs's into the require cache; kafkajs itself never loads.

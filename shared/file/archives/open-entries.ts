@@ -9,8 +9,10 @@ import { gzipEntryName } from './archive-type.js';
 import { type ArchiveEntry, type OpenObject, describeArchiveError } from './archive-entry.js';
 import { peek } from './byte-streams.js';
 import { gunzip, isGzip } from './gzip-archive.js';
-import { isTarHeader, tarEntries } from './tar-archive.js';
-import { zipEntries } from './zip-archive.js';
+
+// tar-stream and yauzl (with ~20 modules of their own) load with the first archive of their kind, not with every
+// file task: a plain file's load starts without them.
+const tar = () => import('./tar-archive.js');
 
 /** A tar, gzipped or not (a forced `tar` on a `.tar.gz`, a `tgz` that is not gzipped: the bytes decide). */
 async function* tarOrTgz(source: Readable, name: string): AsyncGenerator<ArchiveEntry> {
@@ -21,6 +23,7 @@ async function* tarOrTgz(source: Readable, name: string): AsyncGenerator<Archive
     yield { name, error: describeArchiveError('tar', name, undefined, e).message };
     return;
   }
+  const { tarEntries } = await tar();
   yield* tarEntries(isGzip(peeked.head) ? gunzip(peeked.stream, name) : peeked.stream, name);
 }
 
@@ -34,9 +37,11 @@ export async function* openEntries(
     case 'none':
       yield { name, stream: open() };
       return;
-    case 'zip':
+    case 'zip': {
+      const { zipEntries } = await import('./zip-archive.js');
       yield* zipEntries(open, name, info.size);
       return;
+    }
     case 'tar':
     case 'tgz':
       yield* tarOrTgz(open(), name);
@@ -50,6 +55,7 @@ export async function* openEntries(
         yield { name: gzipEntryName(name), error: describeArchiveError('gzip', name, undefined, e).message };
         return;
       }
+      const { isTarHeader, tarEntries } = await tar();
       if (isTarHeader(peeked.head)) yield* tarEntries(peeked.stream, name);
       else yield { name: gzipEntryName(name), stream: peeked.stream };
       return;

@@ -15,13 +15,22 @@
 //
 // Memory: a record is held until complete; one longer than `file.reader.max.line.bytes` (usually an unclosed quote)
 // becomes a bad record and reading starts afresh at the next line.
-import { parse, type Options } from 'csv-parse/sync';
+import { createRequire } from 'node:module';
+import type { Options } from 'csv-parse/sync';
 import type { FileReaderSpec } from '../../config/spec.js';
 import type { LineSink } from './line-splitter.js';
 import type { RecordGate } from './record-gate.js';
 import { TOO_LONG_HEAD_BYTES } from './line-splitter.js';
 import { tooLongRecord } from './too-long.js';
 import { nulByteRecord } from './nul-byte.js';
+
+type Parse = typeof import('csv-parse/sync').parse;
+let csvParse: Parse | undefined;
+/** csv-parse (11 modules) loads when a quoted record first needs it, not with every file task. */
+function parse(text: string, options: Options): unknown {
+  csvParse ??= (createRequire(import.meta.url)('csv-parse/sync') as { parse: Parse }).parse;
+  return csvParse(text, options);
+}
 
 /** Whether a quoted field is still open after `text`, given whether one was open before it. */
 export function quoteOpenAfter(text: string, separator: string, quote: string, openBefore: boolean): boolean {
