@@ -6,6 +6,7 @@ import type { FileConnectorSpec } from '../config/spec.js';
 import { deadLetterReplicationFactor } from '../config/settings-access.js';
 import type { ObjectRef, PlanMessage } from '../dispatch/dispatcher.js';
 import { ensureTopic } from '../kafka/topics.js';
+import { restartedProgress } from '../lifecycle/restart.js';
 import type { ConnectorRecord, NewTaskRecord, TaskRecord } from '../lifecycle/store.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import { readAssignment, type AssignedFile, type FileAssignment } from './file-assignment.js';
@@ -119,7 +120,7 @@ async function resume(
         epoch: record.epoch,
         state: 'UNASSIGNED',
         lease: NO_LEASE,
-        ...(restart ? { progress: { ...current.progress, errors: 0, recordsPerSecond: 0 } } : { lastError: undefined }),
+        ...(restart ? { progress: restartedProgress(current.progress) } : { lastError: undefined }),
       });
       if (updated) break;
       current = await ctx.store.getTask(record.name, t.taskId);

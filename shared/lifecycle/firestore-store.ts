@@ -54,12 +54,22 @@ const json = (v: unknown): string | null => (v === undefined ? null : JSON.strin
 const unjson = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : undefined);
 
 /** A connector's fields, in record order; `spec` is JSON text in the document (see above). */
-const CONNECTOR_FIELDS = ['name', 'kind', 'spec', 'desired', 'epoch', 'createdAt', 'updatedAt'] as const;
+const CONNECTOR_FIELDS = [
+  'name',
+  'kind',
+  'spec',
+  'desired',
+  'epoch',
+  'restartEpoch',
+  'createdAt',
+  'updatedAt',
+] as const;
 
 /** Copies a connector's fields from a record to a document or back, converting `spec` on the way. */
 function connectorFields(from: Record<string, any>, spec: (value: any) => unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const f of CONNECTOR_FIELDS) out[f] = f === 'spec' ? spec(from.spec) : from[f];
+  // An optional field left unset is absent both ways (Firestore rejects undefined), as in the sqlite store.
+  for (const f of CONNECTOR_FIELDS) if (from[f] != null) out[f] = f === 'spec' ? spec(from.spec) : from[f];
   return out;
 }
 
@@ -175,7 +185,7 @@ export class FirestoreConnectorStore implements ConnectorStore {
 
   async updateConnector(
     name: string,
-    patch: Partial<Pick<ConnectorRecord, 'desired' | 'epoch'>>,
+    patch: Partial<Pick<ConnectorRecord, 'desired' | 'epoch' | 'restartEpoch'>>,
   ): Promise<ConnectorRecord | undefined> {
     const ref = this.connectorRef(name);
     return this.db.runTransaction(async (tx) => {
@@ -185,6 +195,7 @@ export class FirestoreConnectorStore implements ConnectorStore {
         ...toConnector(snap.data()!),
         ...(patch.desired !== undefined && { desired: patch.desired }),
         ...(patch.epoch !== undefined && { epoch: patch.epoch }),
+        ...(patch.restartEpoch !== undefined && { restartEpoch: patch.restartEpoch }),
         updatedAt: now(),
       };
       tx.set(ref, connectorDoc(next));

@@ -27,7 +27,8 @@ CREATE TABLE IF NOT EXISTS connectors (
   desired TEXT NOT NULL,
   epoch INTEGER NOT NULL,
   created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL
+  updated_at TEXT NOT NULL,
+  restart_epoch INTEGER
 );
 CREATE TABLE IF NOT EXISTS tasks (
   connector TEXT NOT NULL,
@@ -54,6 +55,7 @@ interface ConnectorRow {
   epoch: number;
   created_at: string;
   updated_at: string;
+  restart_epoch: number | null;
 }
 interface TaskRow {
   connector: string;
@@ -95,6 +97,7 @@ function toConnector(row: ConnectorRow): ConnectorRecord {
     spec: JSON.parse(row.spec) as ConnectorSpec,
     desired: row.desired as ConnectorRecord['desired'],
     epoch: row.epoch,
+    ...(row.restart_epoch !== null && { restartEpoch: row.restart_epoch }),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -133,6 +136,15 @@ export class SqliteConnectorStore implements ConnectorStore {
       if (file !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
       db.exec('PRAGMA synchronous = NORMAL');
       db.exec(SCHEMA);
+      // A state.db written before connectors had restart_epoch gets the column (NULL: never restarted).
+      const columns = db.prepare('PRAGMA table_info(connectors)').all() as { name: string }[];
+      if (!columns.some((c) => c.name === 'restart_epoch')) {
+        try {
+          db.exec('ALTER TABLE connectors ADD COLUMN restart_epoch INTEGER');
+        } catch (e) {
+          if (!/duplicate column/.test((e as Error).message)) throw e; // another process added it first
+        }
+      }
     } catch (e) {
       db.close();
       throw new Error(`cannot open state database ${file}: ${(e as Error).message}`, { cause: e });
@@ -191,14 +203,15 @@ export class SqliteConnectorStore implements ConnectorStore {
 
   async updateConnector(
     name: string,
-    patch: Partial<Pick<ConnectorRecord, 'desired' | 'epoch'>>,
+    patch: Partial<Pick<ConnectorRecord, 'desired' | 'epoch' | 'restartEpoch'>>,
   ): Promise<ConnectorRecord | undefined> {
     const row = this.db
       .prepare(
-        `UPDATE connectors SET desired = coalesce(?, desired), epoch = coalesce(?, epoch), updated_at = ?
-         WHERE name = ? RETURNING *`,
+        `UPDATE connectors SET desired = coalesce(?, desired), epoch = coalesce(?, epoch),
+         restart_epoch = coalesce(?, restart_epoch), updated_at = ? WHERE name = ? RETURNING *`,
       )
-      .get(patch.desired ?? null, patch.epoch ?? null, now(), name) as ConnectorRow | undefined;
+      .get(patch.desired ?? null, patch.epoch ?? null, patch.restartEpoch ?? null, now(), name) as
+      ConnectorRow | undefined;
     return row && toConnector(row);
   }
 

@@ -17,6 +17,11 @@ export interface ConnectorRecord {
   desired: DesiredState;
   /** Bumped on every create and resume; a task message of an older epoch is stale and stops. */
   epoch: number;
+  /**
+   * The epoch a mirror's last restart began (restart.ts). A mirror gets no plan message: the runtime that starts
+   * under it zeroes the error counts of task rows written before it (an older epoch), whatever an old runtime wrote late.
+   */
+  restartEpoch?: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -82,10 +87,10 @@ export interface ConnectorStore {
   createConnectors(records: ConnectorRecord[]): Promise<void>;
   getConnector(name: string): Promise<ConnectorRecord | undefined>;
   listConnectors(): Promise<ConnectorRecord[]>;
-  /** Changes desired state / epoch; returns the new record, undefined when the connector does not exist. */
+  /** Changes desired state and epochs; returns the new record, undefined when the connector does not exist. */
   updateConnector(
     name: string,
-    patch: Partial<Pick<ConnectorRecord, 'desired' | 'epoch'>>,
+    patch: Partial<Pick<ConnectorRecord, 'desired' | 'epoch' | 'restartEpoch'>>,
   ): Promise<ConnectorRecord | undefined>;
   /** Removes the connector, its tasks and its offsets. Returns false when it did not exist. */
   deleteConnector(name: string): Promise<boolean>;

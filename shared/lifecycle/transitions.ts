@@ -5,6 +5,7 @@ import type { ConnectorRecord, ConnectorState, DesiredState } from './store.js';
 export interface TransitionPatch {
   desired: DesiredState;
   epoch?: number;
+  restartEpoch?: number;
 }
 
 export type Transition = { ok: true; patch: TransitionPatch } | { ok: false; status: 409; message: string };

@@ -8,6 +8,7 @@ import type { TopicPartition } from '../kafka/kafka-port.js';
 import { createKafkaClient } from '../kafka/kafka-client.js';
 import { MirrorAdmin } from '../kafka/mirror-admin.js';
 import type { Logger } from '../runtime/log.js';
+import { carriedCounts, type CarriedCounts } from '../lifecycle/restart.js';
 import type { ConnectorRecord, ConnectorStore, NewTaskRecord, TaskRecord, TaskState } from '../lifecycle/store.js';
 import { createConverter, type Converter } from './converters/index.js';
 import { replicationPolicyFor, type ReplicationPolicy } from './replication-policy.js';
@@ -66,6 +67,7 @@ interface TaskSlot {
 export class MirrorSourceConnector {
   readonly name: string;
   readonly epoch: number;
+  private readonly restartEpoch: number;
   private readonly spec: MirrorConnectorSpec;
   private readonly policy: ReplicationPolicy;
   private readonly filter: TopicFilter;
@@ -80,7 +82,7 @@ export class MirrorSourceConnector {
   private stopped = false;
   private busy: Promise<void> = Promise.resolve();
   /** Counted across re-plans so status totals do not drop when the task set changes. */
-  private carried = new Map<number, { records: number; bytes: number; errors: number }>();
+  private carried = new Map<number, CarriedCounts>();
   failure?: string;
 
   constructor(
@@ -91,6 +93,7 @@ export class MirrorSourceConnector {
   ) {
     this.name = record.name;
     this.epoch = record.epoch;
+    this.restartEpoch = record.restartEpoch ?? 0;
     this.spec = spec;
     this.policy = replicationPolicyFor(spec);
     this.filter = new TopicFilter(spec.topics, spec.topicsExclude, this.policy, spec.targetAlias);
@@ -124,8 +127,8 @@ export class MirrorSourceConnector {
       this.positions.readLegacyGroup = false;
       void this.deleteOffsets();
     }
-    for (const t of tasks)
-      this.carried.set(t.taskId, { records: t.progress.records, bytes: t.progress.bytes, errors: t.progress.errors });
+    // After a restart the error counts start again from 0 (restart.ts): decided here, by the runtime of the new epoch.
+    for (const t of tasks) this.carried.set(t.taskId, carriedCounts(t, this.restartEpoch));
     await this.refresh();
     const refreshMs = Math.max(1, this.spec.refreshTopicsIntervalSeconds) * 1000;
     this.timers.push(setInterval(() => this.serial(() => this.refresh()), refreshMs));
@@ -205,10 +208,12 @@ export class MirrorSourceConnector {
     // Keep the totals of the old task set before replacing it.
     for (const [i, s] of this.slots.entries()) {
       const prev = this.carried.get(i) ?? { records: 0, bytes: 0, errors: 0 };
+      const lastError = this.lastErrorOf(i, s);
       this.carried.set(i, {
         records: prev.records + s.task.stats.records,
         bytes: prev.bytes + s.task.stats.bytes,
         errors: prev.errors + s.task.stats.errors,
+        ...(lastError !== undefined && { lastError }),
       });
     }
     await Promise.all(this.slots.map((s) => s.task.stop()));
@@ -232,6 +237,7 @@ export class MirrorSourceConnector {
           recordsPerSecond: 0,
           errors: c.errors,
         },
+        ...(c.lastError !== undefined && { lastError: c.lastError }),
         detail: { partitions: [], lag: {}, warnings: plan.warnings },
       });
     }
@@ -292,7 +298,7 @@ export class MirrorSourceConnector {
       const c = this.carried.get(id) ?? { records: 0, bytes: 0, errors: 0 };
       const lag = Object.fromEntries(st.partitions.map((p) => [p, st.lag[p] ?? 0]));
       const state = s.state === 'FAILED' ? 'FAILED' : (finalState ?? s.state);
-      const lastError = s.lastError ?? st.lastError;
+      const lastError = this.lastErrorOf(id, s);
       await this.updateTask(id, {
         state,
         epoch: this.epoch,
@@ -311,11 +317,17 @@ export class MirrorSourceConnector {
     }
   }
 
+  /** The failure, else what is being retried, else the last skipped record, else the last error carried on. */
+  private lastErrorOf(id: number, s: TaskSlot): string | undefined {
+    return s.lastError ?? s.task.stats.lastError ?? s.task.stats.lastSkipped ?? this.carried.get(id)?.lastError;
+  }
+
   private async updateTask(taskId: number, patch: Parameters<ConnectorStore['updateTask']>[3]): Promise<void> {
     const slot = this.slots[taskId];
     for (let attempt = 0; attempt < 3; attempt++) {
       const current = slot.doc ?? (await this.store.getTask(this.name, taskId));
       if (!current) return; // deleted: the worker notices and stops us
+      if (current.epoch > this.epoch) return; // a runtime of a newer epoch owns the row: a late write must not undo it
       const next = await this.store.updateTask(this.name, taskId, current.version, patch);
       if (next) {
         slot.doc = next;

@@ -54,6 +54,8 @@ export interface MirrorTaskStats {
   lag: Record<string, number>;
   /** The last error the task is retrying past (cleared by the next acknowledged request). */
   lastError?: string;
+  /** The last record skipped under errors.tolerance=all (kept: status shows it when nothing is being retried). */
+  lastSkipped?: string;
   retries: number;
 }
 
@@ -257,6 +259,7 @@ export class MirrorSourceTask {
             dead: deadLetterBatch(c.dead),
           });
           this.stats.errors += c.errors;
+          if (c.lastSkipped) this.stats.lastSkipped = c.lastSkipped;
           if (c.failure) {
             item.end = c.failure.offset;
             item.failure = `cannot convert record ${f.topic}-${f.partition}@${c.failure.offset}: ${c.failure.reason} (errors.tolerance=none)`;

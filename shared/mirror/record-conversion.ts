@@ -16,6 +16,8 @@ export interface ConvertedBatch {
   bytesOut: number;
   dead: OutgoingRecord[];
   errors: number;
+  /** errors.tolerance=all: why the last skipped record could not be converted, and where it is. */
+  lastSkipped?: string;
   /** errors.tolerance=none: the first record that could not be converted. */
   failure?: { offset: bigint; reason: string };
 }
@@ -59,6 +61,7 @@ export async function convertBatch(
         break;
       }
       result.errors++;
+      result.lastSkipped = `cannot convert record ${topic}-${partition}@${r.offset}: ${err.message} (errors.tolerance=all: skipped)`;
       if (spec.errors.deadLetterTopic) {
         const m = deadLetterMessage(
           r.value ?? Buffer.alloc(0),

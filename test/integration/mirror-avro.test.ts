@@ -14,14 +14,16 @@ import {
   createTopic,
   mirrorSpec,
   produce,
+  register,
+  REGISTRY,
   sourceKafka,
   targetKafka,
   unique,
   waitFor,
+  wire,
   mirrorWorkerForSuite,
 } from './mirror-helpers.js';
 
-const REGISTRY = () => process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
 const REGISTRY_AUTH = () => process.env.SCHEMA_REGISTRY_AUTH_URL ?? 'http://127.0.0.1:8082/apis/ccompat/v7';
 const SR_USER = () => process.env.SCHEMA_REGISTRY_USER ?? 'sr-user';
 const SR_PASS = () => process.env.SCHEMA_REGISTRY_PASSWORD ?? 'sr-pass';
@@ -79,22 +81,6 @@ const userV2 = (ns: string) => {
       { name: 'tags', type: { type: 'array', items: 'string' }, default: [] },
     ],
   };
-};
-
-async function register(subject: string, schema: object): Promise<number> {
-  const res = await fetch(`${REGISTRY()}/subjects/${subject}/versions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-    body: JSON.stringify({ schema: JSON.stringify(schema) }),
-  });
-  if (!res.ok) throw new Error(`register ${subject}: HTTP ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { id: number }).id;
-}
-
-const wire = (id: number, body: Buffer) => {
-  const head = Buffer.alloc(5);
-  head.writeUInt32BE(id, 1);
-  return Buffer.concat([head, body]);
 };
 
 /** The writer schema as given (avsc keeps logical types in the header only when it gets the schema, not a Type). */

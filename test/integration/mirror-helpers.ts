@@ -18,6 +18,26 @@ export const TARGET = () => process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 
 export const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
+export const REGISTRY = () => process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
+
+/** Registers a schema with the test registry; its id. */
+export async function register(subject: string, schema: object): Promise<number> {
+  const res = await fetch(`${REGISTRY()}/subjects/${subject}/versions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+    body: JSON.stringify({ schema: JSON.stringify(schema) }),
+  });
+  if (!res.ok) throw new Error(`register ${subject}: HTTP ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { id: number }).id;
+}
+
+/** A value in Confluent's wire format: magic byte 0, the schema id, the Avro body. */
+export const wire = (id: number, body: Buffer) => {
+  const head = Buffer.alloc(5);
+  head.writeUInt32BE(id, 1);
+  return Buffer.concat([head, body]);
+};
+
 export const sourceKafka = () => new Kafka({ brokers: [SOURCE()], clientId: 'test-src', logLevel: logLevel.NOTHING });
 export const targetKafka = () => new Kafka({ brokers: [TARGET()], clientId: 'test-tgt', logLevel: logLevel.NOTHING });
 

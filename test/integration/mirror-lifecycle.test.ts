@@ -1,6 +1,10 @@
-// Lifecycle on the real clusters: SASL_SSL + SCRAM on the source, pause/resume/delete. Delivery across kill -9,
-// SIGTERM and the upgrade from consumer-group offsets: mirror-delivery.test.ts.
+// Lifecycle on the real clusters: SASL_SSL + SCRAM on the source, pause/resume/delete, restart (error count reset).
+// Delivery across kill -9, SIGTERM and the upgrade from consumer-group offsets: mirror-delivery.test.ts.
+import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
+import { NoopDispatcher } from '../../shared/dispatch/noop-dispatcher.js';
+import { ConnectorService } from '../../shared/lifecycle/connector-service.js';
+import { silentLogger } from '../../shared/runtime/log.js';
 import { consumeAll } from './file-helpers.js';
 import {
   consume,
@@ -8,10 +12,13 @@ import {
   createTopic,
   mirrorSpec,
   produce,
+  register,
+  REGISTRY,
   sourceKafka,
   targetKafka,
   unique,
   waitFor,
+  wire,
   mirrorWorkerForSuite,
 } from './mirror-helpers.js';
 
@@ -91,5 +98,53 @@ describe('mirror connector lifecycle', () => {
     // Re-created under the same name, it starts afresh: both records copied again.
     await createConnector(worker.store, mirrorSpec(name, { topics: topic }));
     await waitFor(async () => ((await committedRecords(`src.${topic}`)) === 4 ? true : undefined));
+  });
+  it('restart: the error count starts again from 0, the last error stays, records go on with none lost or repeated', async () => {
+    const schema = { type: 'record', name: 'R', fields: [{ name: 'n', type: 'int' }] };
+    const type = avro.Type.forSchema(schema as any);
+    const id = await register(unique('restart-value'), schema);
+    const good = (n: number) => ({ value: wire(id, type.toBuffer({ n })) });
+    const poison = { value: Buffer.from('not avro at all') };
+    const topic = unique('restart');
+    await createTopic(src, topic, 1);
+    await produce(src, topic, [good(1), poison, good(3)]);
+    const name = unique('m-restart');
+    await createConnector(
+      worker.store,
+      mirrorSpec(name, {
+        topics: topic,
+        'value.converter': 'com.tigergraph.kafka.connect.converters.TigerGraphAvroConverter',
+        'value.converter.schema.registry.url': REGISTRY(),
+        'errors.tolerance': 'all',
+      }),
+    );
+    const service = new ConnectorService({ store: worker.store, dispatcher: new NoopDispatcher(), log: silentLogger });
+    const statusWhen = (ok: (s: Awaited<ReturnType<ConnectorService['status']>>) => boolean) =>
+      waitFor(async () => {
+        const s = await service.status(name);
+        return ok(s) ? s : undefined;
+      });
+    const skipped = (offset: number) => `cannot convert record ${topic}-0@${offset}:`;
+
+    const before = await statusWhen((s) => s.totals.errors > 0 && s.totals.records === 2);
+    expect(before.totals.errors).toBe(1);
+    expect(before.lastError).toContain(skipped(1));
+    expect(before.lastError).toMatch(/wire format.*errors\.tolerance=all: skipped/);
+
+    expect(await service.restart(name, false)).toEqual({ name, desired: 'RUNNING', epoch: 2, restarted: [0] });
+    // The runtime of epoch 2 is up (it writes its rows under that epoch): errors 0, the last error still shown.
+    const after = await statusWhen((s) => s.tasks.every((t) => t.epoch === 2 && t.state === 'RUNNING'));
+    expect(after.totals).toMatchObject({ records: 2, errors: 0 });
+    expect(after.lastError).toContain(skipped(1));
+    await new Promise((r) => setTimeout(r, 2_500)); // a status write later (every 2 s) still shows 0
+    expect((await service.status(name)).totals.errors).toBe(0);
+
+    // It goes on from its saved positions, and counts from 0: one more poison record makes 1, not 2.
+    await produce(src, topic, [good(4), poison, good(6)]);
+    const later = await statusWhen((s) => s.totals.records === 4 && s.totals.errors > 0);
+    expect(later.totals.errors).toBe(1);
+    expect(later.lastError).toContain(skipped(4));
+    const out = await consume(tgt, `src.${topic}`, 5, 5_000); // waits for a fifth that must not come
+    expect(out.map((g) => g.value)).toEqual(['{"n":1}', '{"n":3}', '{"n":4}', '{"n":6}']);
   });
 });

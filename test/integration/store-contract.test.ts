@@ -172,7 +172,7 @@ describe.each(cases)('ConnectorStore contract: $name', (c) => {
         expect(await store.getConnector('z')).toBeUndefined();
       });
 
-      it('updateConnector patches desired and epoch, bumps updatedAt; unknown → undefined', async () => {
+      it('updateConnector patches desired, epoch and restartEpoch, bumps updatedAt; unknown → undefined', async () => {
         await store.createConnectors([record('c')]);
         const before = (await store.getConnector('c'))!;
         const paused = await store.updateConnector('c', { desired: 'PAUSED' });
@@ -184,6 +184,13 @@ describe.each(cases)('ConnectorStore contract: $name', (c) => {
         expect(await store.getConnector('c')).toEqual(resumed);
         const epochOnly = await store.updateConnector('c', { epoch: 3 });
         expect(epochOnly).toMatchObject({ desired: 'RUNNING', epoch: 3 });
+        // A mirror's restart epoch (restart.ts): absent until set, then kept by later patches that do not name it.
+        expect(epochOnly).not.toHaveProperty('restartEpoch');
+        const restarted = await store.updateConnector('c', { epoch: 4, restartEpoch: 4 });
+        expect(restarted).toMatchObject({ desired: 'RUNNING', epoch: 4, restartEpoch: 4 });
+        expect(await store.getConnector('c')).toEqual(restarted);
+        expect(await store.updateConnector('c', { desired: 'PAUSED', epoch: 5 })).toMatchObject({ restartEpoch: 4 });
+        expect((await store.listConnectors()).find((r) => r.name === 'c')).toMatchObject({ epoch: 5, restartEpoch: 4 });
 
         expect(await store.updateConnector('ghost', { desired: 'PAUSED' })).toBeUndefined();
         expect(await store.getConnector('ghost')).toBeUndefined();

@@ -5,7 +5,7 @@ import { NoopDispatcher } from '../../../shared/dispatch/noop-dispatcher.js';
 import { planFileConnector } from '../../../shared/file/file-source-connector.js';
 import { noAuth } from '../../../shared/lifecycle/auth.js';
 import { createManagementHandler } from '../../../shared/lifecycle/management-api.js';
-import { restartTransition } from '../../../shared/lifecycle/restart.js';
+import { carriedCounts, restartTransition } from '../../../shared/lifecycle/restart.js';
 import { SqliteConnectorStore } from '../../../shared/lifecycle/sqlite-store.js';
 import type { TaskRecord } from '../../../shared/lifecycle/store.js';
 import { silentLogger } from '../../../shared/runtime/log.js';
@@ -43,7 +43,22 @@ describe('restartTransition', () => {
   it('a mirror restarts as a whole when one of its tasks failed (they share one consumer group)', () => {
     const mirror = { name: 'm', epoch: 1, kind: 'mirror' as const };
     const d = restartTransition(mirror, 'FAILED', [task('m', 0, 'RUNNING'), task('m', 1, 'FAILED')], true);
-    expect(d).toEqual({ ok: true, patch: { desired: 'RUNNING', epoch: 2 }, scope: 'all', tasks: [0, 1] });
+    const patch = { desired: 'RUNNING', epoch: 2, restartEpoch: 2 };
+    expect(d).toEqual({ ok: true, patch, scope: 'all', tasks: [0, 1] });
+    // A mirror has no plan message: the new epoch is marked as a restart for the runtime that starts under it.
+    expect(restartTransition(mirror, 'RUNNING', [task('m', 0, 'RUNNING')], false)).toMatchObject({ patch });
+  });
+
+  it('a mirror runtime zeroes the errors of rows written before the restart and keeps their last error', () => {
+    const progress = { filesDone: 0, filesTotal: 0, records: 40, bytes: 400, bytesTotal: 0, recordsPerSecond: 9 };
+    const row = (epoch: number) => ({ epoch, progress: { ...progress, errors: 3 }, lastError: 't-0@7: bad' });
+    // Restarted under epoch 5: a row of epoch 4, even one the old runtime wrote late, is from before the restart.
+    expect(carriedCounts(row(4), 5)).toEqual({ records: 40, bytes: 400, errors: 0, lastError: 't-0@7: bad' });
+    // Written by the restarted run itself (a worker that started again under epoch 5, or a later resume).
+    expect(carriedCounts(row(5), 5)).toEqual({ records: 40, bytes: 400, errors: 3 });
+    expect(carriedCounts(row(6), 5)).toEqual({ records: 40, bytes: 400, errors: 3 });
+    // Never restarted: the count carries on, as it does across a pause and resume.
+    expect(carriedCounts(row(4))).toEqual({ records: 40, bytes: 400, errors: 3 });
   });
 
   it('refuses a PAUSED or FINISHED connector with 409 and what to do instead', () => {
@@ -128,7 +143,7 @@ describe('POST /connectors/NAME/restart', () => {
     expect(paused).toMatchObject({ status: 409, body: { message: /resume it/ } });
   });
 
-  it('a mirror restart bumps the epoch and dispatches no plan (the mirror worker follows the epoch)', async () => {
+  it('a mirror restart bumps the epoch, stores it as the restart epoch and dispatches no plan', async () => {
     const { store, dispatcher, call } = await setup();
     await store.createConnectors([record(mirrorSpec('m'))]);
     await store.putTasks('m', [task('m', 0, 'FAILED')]);
@@ -137,5 +152,13 @@ describe('POST /connectors/NAME/restart', () => {
       body: { epoch: 2, restarted: [0] },
     });
     expect(dispatcher.plans).toEqual([]);
+    // The mirror worker follows the epoch; the runtime it starts zeroes the error counts of older rows.
+    expect(await store.getConnector('m')).toMatchObject({ epoch: 2, restartEpoch: 2 });
+    await store.updateConnector('m', { desired: 'PAUSED' });
+    expect((await call('PUT', '/connectors/m/resume')).status).toBe(202);
+    expect(await store.getConnector('m')).toMatchObject({ epoch: 3, restartEpoch: 2 }); // a resume is no restart
+    // A file connector's restart goes through its plan message instead.
+    expect((await call('POST', '/connectors/fs/restart')).body).toMatchObject({ epoch: 2 });
+    expect((await store.getConnector('fs'))!.restartEpoch).toBeUndefined();
   });
 });

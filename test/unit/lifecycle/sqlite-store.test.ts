@@ -3,7 +3,7 @@
 // The behaviour shared with Firestore is in test/integration/store-contract.test.ts.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -73,6 +73,25 @@ describe('SqliteConnectorStore', () => {
     expect(await cli.deleteConnector('shared')).toBe(true);
     expect(await runner.putOffset('shared', 'gs://b/o', { offset: 1 })).toBe(false);
     await Promise.all([cli.close(), runner.close()]);
+  });
+
+  it('opens a state.db written before connectors had restart_epoch: the column is added, the rows kept', async () => {
+    const dir = join(root, 'old-schema');
+    mkdirSync(dir);
+    const { DatabaseSync } = await import('node:sqlite');
+    const old = new DatabaseSync(join(dir, STATE_DB_FILE));
+    old.exec(`CREATE TABLE connectors (name TEXT PRIMARY KEY, kind TEXT NOT NULL, spec TEXT NOT NULL,
+      desired TEXT NOT NULL, epoch INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)`);
+    old.prepare('INSERT INTO connectors VALUES (?, ?, ?, ?, ?, ?, ?)').run('m', 'mirror', '{}', 'RUNNING', 3, 't', 't');
+    old.close();
+    // The first open adds the column; the second finds it there.
+    const [a, b] = await Promise.all([1, 2].map(() => SqliteConnectorStore.openStateDir(dir)));
+    const before = await a.getConnector('m');
+    expect(before).toMatchObject({ name: 'm', epoch: 3 });
+    expect(before).not.toHaveProperty('restartEpoch');
+    await a.updateConnector('m', { epoch: 4, restartEpoch: 4 });
+    expect(await b.getConnector('m')).toMatchObject({ epoch: 4, restartEpoch: 4 });
+    await Promise.all([a.close(), b.close()]);
   });
 
   it('a CAS race between two connections has exactly one winner', async () => {
