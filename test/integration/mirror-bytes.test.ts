@@ -21,6 +21,18 @@ import {
   mirrorWorkerForSuite,
 } from './mirror-helpers.js';
 
+/** The fields a mirror must keep, as the consumer saw them (bytes, not text). */
+const fields = (r: Consumed) => ({
+  partition: r.partition,
+  key: r.raw.key,
+  value: r.raw.value,
+  timestamp: r.timestamp,
+  headers: r.raw.headers,
+});
+/** Records in partition then offset order, as their fields: equal lists mean equal partitions, record by record. */
+const ordered = (rs: Consumed[]) =>
+  [...rs].sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset))).map(fields);
+
 describe('mirror connector, ByteArrayConverter', () => {
   const worker = mirrorWorkerForSuite();
   const src = sourceKafka();
@@ -156,15 +168,6 @@ describe('mirror connector, ByteArrayConverter', () => {
     await new Promise((r) => setTimeout(r, 1_000)); // nothing more (no aborted record) arrives after
     expect((await consume(tgt, `src.${tx}`, 8, 3_000)).map((r) => r.value)).toEqual(sourceTx.map((r) => r.value));
 
-    const fields = (r: Consumed) => ({
-      partition: r.partition,
-      key: r.raw.key,
-      value: r.raw.value,
-      timestamp: r.timestamp,
-      headers: r.raw.headers,
-    });
-    const ordered = (rs: Consumed[]) =>
-      [...rs].sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset))).map(fields);
     expect(ordered(targetGz)).toEqual(ordered(sourceGz));
     expect(ordered(targetTx)).toEqual(ordered(sourceTx));
 
@@ -183,5 +186,49 @@ describe('mirror connector, ByteArrayConverter', () => {
     } finally {
       await consumer.close();
     }
+  });
+
+  it('a partition added to a source topic after start: the target grows and gets its records on the same number', async () => {
+    const topic = unique('grow');
+    await createTopic(src, topic, 2);
+    const base = Date.now() - 7_200_000;
+    const batch = (from: number, partitions: number) =>
+      Array.from({ length: 60 }, (_, j) => {
+        const i = from + j;
+        return {
+          key: `k${i}`,
+          value: `grow-${i}`,
+          partition: i % partitions,
+          timestamp: String(base + i),
+          headers: { n: `${i}`, raw: Buffer.from([i % 256, 0, 255]) },
+        };
+      });
+    await produce(src, topic, batch(0, 2));
+    const name = unique('m-grow');
+    await createConnector(
+      worker.store,
+      mirrorSpec(name, { topics: topic, 'tasks.max': 2, 'refresh.topics.interval.seconds': 1 }),
+    );
+    expect(await consume(tgt, `src.${topic}`, 60)).toHaveLength(60);
+    expect(await partitionCount(tgt, `src.${topic}`)).toBe(2);
+
+    const admin = src.admin();
+    await admin.connect();
+    try {
+      await admin.createPartitions({ topicPartitions: [{ topic, count: 4 }] });
+    } finally {
+      await admin.disconnect();
+    }
+    // Records on all four partitions, the new ones included, right after the source grew.
+    await produce(src, topic, batch(60, 4));
+
+    await waitFor(async () => (await partitionCount(tgt, `src.${topic}`)) === 4 || undefined, 30_000);
+    const source = await consume(src, topic, 120);
+    expect(source).toHaveLength(120);
+    expect(new Set(source.map((r) => r.partition))).toEqual(new Set([0, 1, 2, 3]));
+    const target = await consume(tgt, `src.${topic}`, 120);
+    await new Promise((r) => setTimeout(r, 1_000)); // nothing more (no repeat after the re-plan) arrives after
+    expect(await consume(tgt, `src.${topic}`, 121, 3_000)).toHaveLength(120);
+    expect(ordered(target)).toEqual(ordered(source));
   });
 });
