@@ -17,7 +17,6 @@ import { processIo, type CliIo } from './io.js';
 import { ApiCallError, ManagementClient } from './management-client.js';
 import { printConfig, printList, printStatus, printSummaries } from './output.js';
 import { TransportError, type ApiTransport } from './transport.js';
-import { startUiServer } from './ui-server.js';
 
 const USAGE = `usage: dsc <command> [options]
 
@@ -184,6 +183,8 @@ const DEFAULT_UI_PORT = 8377;
 
 /** `dsc ui`: the status page on 127.0.0.1 until SIGINT/SIGTERM. */
 async function serveUi(transport: ApiTransport, port: number, io: CliIo): Promise<number> {
+  // Loaded by `dsc ui` only: importing node:http loads undici (~10 ms) into every command otherwise.
+  const { startUiServer } = await import('./ui-server.js');
   const ui = await startUiServer(transport, port);
   io.out(`status page of ${transport.target}: ${ui.url} (Ctrl-C to stop)`);
   if (!(transport instanceof HttpTransport))

@@ -16,9 +16,9 @@ const load = <T>(path: string): Promise<T> => import(new URL(path, index).href) 
  * ~200 ms less CPU (measured: 463 → 157 modules, ~320 → ~110 ms to load this module). The package's utils.js, which
  * the connection and the Writer import for their loggers, builds an ajv instance at load time for the clients'
  * schemas: it gets a stub (84 modules, ~20 ms less) that refuses to compile, so a client loaded in the same process
- * fails loudly rather than validating nothing. Only these importers are redirected. A later version that imports
- * more fails at link time, loudly (platformatic-slim.test.ts loads it). Without `module.registerHooks`
- * (Node < 22.15) everything loads as before.
+ * fails loudly rather than validating nothing; and, without DEBUG, loggers that log nothing instead of `debug`.
+ * Only these importers are redirected. A later version that imports more fails at link time, loudly
+ * (platformatic-slim.test.ts loads it). Without `module.registerHooks` (Node < 22.15) everything loads as before.
  */
 function slimConnectionImports(): void {
   const hooks = (module as { registerHooks?: (h: { resolve: ResolveHook; load: LoadHook }) => unknown }).registerHooks;
@@ -56,7 +56,12 @@ function slimConnectionImports(): void {
     [`${at('./network/connection.js')} ${at('./clients/base/options.js')}`, options],
     [`${at('./network/connection.js')} ${at('./protocol/index.js')}`, protocol],
   ]);
+  // Its loggers, off unless DEBUG names them: the `debug` package (with supports-color) only loads when DEBUG is set.
+  const quietDebug = source([
+    `export default function debug() { const log = () => {}; log.enabled = false; return log; }`,
+  ]);
   const bySpecifier = new Map([[`${at('./utils.js')} ajv/dist/2020.js`, noAjv]]);
+  if (!process.env.DEBUG) bySpecifier.set(`${at('./utils.js')} debug`, quietDebug);
   const connection = at('./network/connection.js');
   hooks({
     resolve(specifier, context, next) {

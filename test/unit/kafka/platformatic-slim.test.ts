@@ -21,12 +21,17 @@ describe('platformatic.ts', () => {
       console.log(JSON.stringify({ uncopied: p.requestsWrittenUncopied, seen: seen.filter((u) => u.includes('node_modules/')) }));
     `;
     const { uncopied, seen } = JSON.parse(
-      execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }),
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        env: { ...process.env, DEBUG: '' },
+      }),
     ) as { uncopied: boolean; seen: string[] };
     const loaded = seen.filter((u) => u.includes('@platformatic/kafka/dist/'));
     expect(loaded.some((u) => u.endsWith('/network/connection.js'))).toBe(true);
     // utils.js's ajv instance is a stub: none of ajv's modules load.
     expect(seen.filter((u) => u.includes('/node_modules/ajv/'))).toEqual([]);
+    // Without DEBUG, its loggers are quiet stubs: the debug package does not load.
+    expect(seen.filter((u) => u.includes('/node_modules/debug/'))).toEqual([]);
     // The pinned version's connection is written request parts first (see writeRequestsUncopied).
     expect(uncopied).toBe(true);
     expect(loaded.filter((u) => u.endsWith('/apis/index.js') || u.endsWith('/clients/base/options.js'))).toEqual([]);
