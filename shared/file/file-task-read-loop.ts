@@ -46,9 +46,12 @@ export abstract class FileTaskReadLoop extends FileTaskCheckpoints {
     const resumeAt = index === this.position.fileIndex && this.position.offset > 0 ? this.position.offset : undefined;
     const rangeStart = resumeAt ?? file.range?.start ?? 0;
     const open = rangeOpenOffset(rangeStart, this.spec.reader);
+    // pumpRecords keeps no chunk once it asks for the next (the line splitter copies a line's start), so the
+    // storage may reuse its read buffers.
     const input: Readable = this.storage.read(file.uri, {
       range: { start: open },
       ...(file.generation && { generation: file.generation }),
+      transientChunks: true,
     });
     const source = sourceName(file.uri);
     this.batcher.startSource(source, file.generation);

@@ -1,10 +1,11 @@
 // ObjectStorage over the local file system: `file:///abs/path` or a plain path (relative to the working directory).
 import { createReadStream } from 'node:fs';
 import { opendir, stat } from 'node:fs/promises';
+import { RecyclingFileStream } from './recycling-file-stream.js';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { ByteRange, ObjectInfo, ObjectStorage } from './object-storage.js';
+import type { ObjectInfo, ObjectStorage, ReadOptions } from './object-storage.js';
 
 export function localPath(uri: string): string {
   return uri.startsWith('file:') ? fileURLToPath(uri) : resolve(uri);
@@ -32,8 +33,9 @@ export class LocalObjectStorage implements ObjectStorage {
     return info(path, s);
   }
 
-  read(uri: string, options: { range?: ByteRange; generation?: string } = {}): Readable {
+  read(uri: string, options: ReadOptions = {}): Readable {
     const range = options.range;
+    if (options.transientChunks) return new RecyclingFileStream(localPath(uri), range?.start ?? 0, range?.end);
     return createReadStream(localPath(uri), {
       ...(range && { start: range.start }),
       ...(range?.end !== undefined && { end: range.end - 1 }),

@@ -20,6 +20,16 @@ export interface ByteRange {
   end?: number;
 }
 
+export interface ReadOptions {
+  range?: ByteRange;
+  generation?: string;
+  /**
+   * The caller keeps no reference to a chunk once it asks for the next one (it copies what it keeps): an adapter may
+   * then read into a few buffers it reuses, instead of a fresh one per chunk. Adapters may ignore it.
+   */
+  transientChunks?: boolean;
+}
+
 export interface ObjectStorage {
   /** Whether this adapter handles the URI (gs:// vs file:// or plain paths). */
   handles(uri: string): boolean;
@@ -27,5 +37,5 @@ export interface ObjectStorage {
   list(uri: string, options: { recursive: boolean }): AsyncIterable<ObjectInfo>;
   stat(uri: string): Promise<ObjectInfo>;
   /** A stream of the object's bytes (of one generation, when given), optionally a range. Streams, never buffers. */
-  read(uri: string, options?: { range?: ByteRange; generation?: string }): Readable;
+  read(uri: string, options?: ReadOptions): Readable;
 }

@@ -5,7 +5,7 @@ import type { Logger } from '../runtime/log.js';
 import type { GcsObjectStorage, GcsObjectStorageOptions } from './gcs-object-storage.js';
 import { isGcsUri } from './gcs-uri.js';
 import { LocalObjectStorage } from './local-object-storage.js';
-import type { ByteRange, ObjectInfo, ObjectStorage } from './object-storage.js';
+import type { ObjectInfo, ObjectStorage, ReadOptions } from './object-storage.js';
 
 export class CompositeObjectStorage implements ObjectStorage {
   constructor(private readonly adapters: ObjectStorage[]) {}
@@ -28,7 +28,7 @@ export class CompositeObjectStorage implements ObjectStorage {
     return this.adapterFor(uri).stat(uri);
   }
 
-  read(uri: string, options?: { range?: ByteRange; generation?: string }): Readable {
+  read(uri: string, options?: ReadOptions): Readable {
     return this.adapterFor(uri).read(uri, options);
   }
 }
@@ -59,7 +59,7 @@ class LazyGcsStorage implements ObjectStorage {
     return (await this.load()).stat(uri);
   }
 
-  read(uri: string, options?: { range?: ByteRange; generation?: string }): Readable {
+  read(uri: string, options?: ReadOptions): Readable {
     const load = () => this.load();
     async function* chunks(): AsyncGenerator<Buffer> {
       yield* (await load()).chunks(uri, options);

@@ -13,7 +13,9 @@
 //     limit only its first KiB is kept and the rest is skipped until the next eol (discard mode);
 //   - when `startOffset > 0` the bytes up to and including the first eol are a partial line owned by the previous
 //     byte range and are skipped; line numbers are then unknown (undefined);
-//   - empty lines ARE reported (a quoted field may contain one); the record formats decide to skip them.
+//   - empty lines ARE reported (a quoted field may contain one); the record formats decide to skip them;
+//   - nothing refers to a pushed chunk once `push` returns: the part of a line that continues in the next chunk is
+//     copied, so a reader may reuse its buffers.
 
 /** Receives the lines of one file, in order. */
 export interface LineSink {
@@ -131,7 +133,8 @@ export class LineSplitter {
     const piece = from === 0 ? chunk : chunk.subarray(from);
     this.pendingLen += piece.length;
     if (this.discard === 'no') {
-      this.parts.push(piece);
+      // A copy: the chunk's buffer may be refilled once the next chunk is asked for (transientChunks reads).
+      this.parts.push(Buffer.from(piece));
       // +1: a CRLF line may carry one `\r` past the limit and still fit.
       if (this.pendingLen > this.maxLineBytes + 1) {
         const held = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);

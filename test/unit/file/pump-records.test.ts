@@ -6,6 +6,10 @@ import type { RecordFormat } from '../../../shared/file/file-format.js';
 import { pumpRecords, readRecords } from '../../../shared/file/readers/read-records.js';
 import { fillEmptyColumnBytes } from '../../../shared/file/readers/record-output.js';
 import { readerSpec, streamOf } from './reader-fixtures.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RecyclingFileStream } from '../../../shared/storage/recycling-file-stream.js';
 
 interface Out {
   value: Buffer | string;
@@ -13,7 +17,23 @@ interface Out {
   endOffset: number;
 }
 
-async function pumped(data: string | Buffer, format: RecordFormat, reader: FileReaderSpec, chunk = 7): Promise<Out[]> {
+const tmp = mkdtempSync(join(tmpdir(), 'dsc-pump-'));
+let files = 0;
+
+/** The data as a local file read the way the file task reads it: 7-byte chunks in four buffers that are reused. */
+function reusedBuffersOf(data: string | Buffer): RecyclingFileStream {
+  const path = join(tmp, `${files++}.txt`);
+  writeFileSync(path, data);
+  return new RecyclingFileStream(path, 0, undefined, 7);
+}
+
+async function pumped(
+  data: string | Buffer,
+  format: RecordFormat,
+  reader: FileReaderSpec,
+  chunk = 7,
+  reuse = false,
+): Promise<Out[]> {
   const out: Out[] = [];
   const output = {
     record: (buf: Buffer, s: number, e: number, line: number | undefined, endOffset: number) =>
@@ -21,7 +41,8 @@ async function pumped(data: string | Buffer, format: RecordFormat, reader: FileR
     bad: (r: { raw: string; line?: number; endOffset: number }) =>
       out.push({ value: `BAD:${r.raw}`, line: r.line, endOffset: r.endOffset }),
   };
-  for await (const _ of pumpRecords(streamOf(data, chunk), { format, reader, skipHeader: reader.header }, output));
+  const input = reuse ? reusedBuffersOf(data) : streamOf(data, chunk);
+  for await (const _ of pumpRecords(input, { format, reader, skipHeader: reader.header }, output));
   return out;
 }
 
@@ -62,6 +83,14 @@ describe('pumpRecords', () => {
       // 65536: the whole input in one chunk (a bad record must still come out in its place)
       expect(text(await pumped(data, format, reader, chunk))).toEqual(text(await read(data, format, reader, chunk)));
     }
+  });
+
+  it.each(cases)('%s: the same records when the read buffers are reused (transientChunks)', async (...c) => {
+    const [, data, format, overrides] = c;
+    const reader = readerSpec(overrides);
+    const long = `${data}\n${'y'.repeat(60)},z\n`; // a line over nine chunks: its start must be copied, not kept
+    const expected = text(await read(long, format, reader, 7));
+    expect(text(await pumped(long, format, reader, 7, true))).toEqual(expected);
   });
 
   it('keeps invalid UTF-8 byte for byte in plain lines, filled lines and JSON strings', async () => {
