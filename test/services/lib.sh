@@ -86,7 +86,9 @@ service_pid() {
   pid="$(cat "$f" 2>/dev/null)"
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "DSC_SERVICE=$1" || return 1
+  # grep reads the NUL-separated environment itself: `tr | grep -q` fails under pipefail when grep stops reading
+  # early (tr gets SIGPIPE), as it does in a large environment (a vitest worker's), so a live service looked dead.
+  grep -qxz "DSC_SERVICE=$1" "/proc/$pid/environ" 2>/dev/null || return 1
   echo "$pid"
 }
 

@@ -112,10 +112,18 @@ ensure_apicurio() {
 # launch <name> <cmd...>: start in the background (own session, stdin and the lock fd 9 closed), appending to its log;
 # writes the pid file. Callers truncate the log first (fresh_log).
 launch() {
-  local name=$1
+  local name=$1 pid i
   shift
   DSC_SERVICE="$name" setsid "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null 9>&- &
-  echo $! >"$(pid_file "$name")"
+  pid=$!
+  echo "$pid" >"$(pid_file "$name")"
+  # Until its exec the child is a copy of this shell, without DSC_SERVICE: wait for it, or service_pid (a ready
+  # check right after, as in --restart on a busy machine) takes the service for one that exited during startup.
+  for ((i = 0; i < 100; i++)); do
+    service_pid "$name" >/dev/null && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
 }
 
 fresh_log() { : >"$LOG_DIR/$1.log"; }
