@@ -6,7 +6,8 @@
 #
 #   kill-t1   SIGKILL of `dsc run` FAULTS_KILLS (20) times at random moments of a FAULTS_LINES (2 M) line load, tasks.max 1
 #   kill-t2   the same with tasks.max 2 (the file is split into two byte ranges)
-#   sigterm   SIGTERM mid-load (time to exit, exit code), then run again
+#   sigterm   SIGTERM mid-load (whether it landed mid-load, exit code, time to exit, records committed at the stop),
+#             then run again
 #   two-runs  a second `dsc run` on the same state while the first runs (the same task twice at once)
 #   budget    DSC_TASK_BUDGET_SECONDS=0.5: the task re-enqueues itself mid-file again and again
 #   broker    the target broker restarted mid-load, on an isolated second instance of the services
@@ -154,27 +155,39 @@ case_kill() { # $1 tasks
 }
 
 case_sigterm() {
-  local topic="faults-sigterm-$RUN_ID" dir="$WORK/sigterm" t0 sent code
+  local topic="faults-sigterm-$RUN_ID" dir="$WORK/sigterm" t0 sent code stopped what at end where committed
   case_dir "$dir" "$topic" 1
+  touch "$dir/err.log"
   RUNS=1
   say "sigterm: SIGTERM mid-load, then run again"
   t0=$SECONDS
   start "$dir" --fresh
-  # Mid-load: once records arrive (the process is set up, its signal handler too).
-  for _ in $(seq 600); do
-    [[ "$("$NODE" bench/file/topic-offsets.mjs end "$topic" 2>/dev/null || echo 0)" -gt 0 ]] && break
-    sleep 0.1
+  # As the kill cases: 0.1-0.35 s after the run dispatched its task (its signal handler is set up before), so that it
+  # lands mid-load (2 M lines load in about a second).
+  for _ in $(seq 1000); do
+    grep -q '"planned file connector"' "$dir/err.log" && break
+    kill -0 "$PID" 2>/dev/null || break
+    sleep 0.02
   done
-  sleep 0.2
+  random_sleep 0.1 0.35
   sent="$(date +%s.%N)"
-  local what="SIGTERM"
-  kill -TERM "$PID" 2>/dev/null || what="none (the load had finished)"
+  what="SIGTERM"
+  kill -TERM "$PID" 2>/dev/null || what="no SIGTERM (the run had ended)"
   code=0
   wait "$PID" || code=$?
-  local stopped
   stopped="$(awk -v a="$sent" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')"
+  # Mid-load: the topic had records and the run had not finished (130: interrupted before FINISHED). A clean stop
+  # at a batch boundary: read_committed then holds exactly the records of the task's stop position, once each.
+  at="$(sed -n 's/.*"task stopped at a batch boundary".*"records":\([0-9]*\).*/\1/p' "$dir/err.log" | tail -1)"
+  end="$("$NODE" bench/file/topic-offsets.mjs end "$topic" 2>/dev/null || echo 0)"
+  where="after the load had finished"
+  if ((end > 0)) && ! grep -q '"task finished"' "$dir/err.log"; then where="mid-load"; fi
+  committed="$(KAFKA_BROKERS="$BROKERS" "$NODE" bench/faults/delivery.mjs file "$CSV" "$topic" || echo '{}')"
+  say "  sigterm: $what $where, exit $code after $stopped s; stopped at ${at:-?} records; read_committed then: $committed"
   finish "$dir"
-  verify sigterm "$topic" "$what: exit $code after ${stopped} s" $((SECONDS - t0))
+  verify sigterm "$topic" "$what $where: exit $code after $stopped s, stopped at a batch boundary after ${at:-?} records ($(
+    sed -n 's/.*"received":\([0-9]*\).*"duplicated":\([0-9]*\).*/\1 committed, \2 duplicated/p' <<<"$committed"
+  ))" $((SECONDS - t0))
 }
 
 case_two_runs() {

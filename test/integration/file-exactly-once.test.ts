@@ -3,16 +3,14 @@
 // time budget ending mid-file, the upgrade from a checkpoint kept in the store, delete (tombstones) and re-create,
 // and the at-least-once switch. Each case: every line arrived exactly once.
 import type { KafkaEndpoint } from '../../shared/config/spec.js';
-import type { ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FileCheckpoint } from '../../shared/file/file-assignment.js';
 import { runFileSourceTask, type TaskOutcome } from '../../shared/file/file-source-task.js';
 import { createKafkaClient } from '../../shared/kafka/kafka-client.js';
-import { OffsetsTopic, offsetsTopicName } from '../../shared/kafka/offsets-topic.js';
 import { decodeRecordBatches } from '../../shared/kafka/record-batch-reader.js';
 import { buildCli, exited, startDscRun } from './dsc-child.js';
+import { committedRecords, delivery, loadConf, storedOffsets, until } from './eos-helpers.js';
 import {
   BROKERS,
   consumeAll,
@@ -30,38 +28,9 @@ import {
 
 const newHarness = harnessPerTest();
 
-/** Lost and duplicated lines, by content. */
-async function delivery(topic: string, expected: string[]): Promise<{ lost: number; duplicated: number }> {
-  const counts = tally(values(await consumeAll(topic)));
-  let lost = 0;
-  let duplicated = 0;
-  for (const line of expected) {
-    const n = counts.get(line) ?? 0;
-    if (n === 0) lost++;
-    if (n > 1) duplicated += n - 1;
-  }
-  return { lost, duplicated };
-}
-
 const LINES = csvLines(40_000, 'eos', 30);
 const BIG = LINES.join('\n') + '\n';
 const endpoint: KafkaEndpoint = { brokers: BROKERS().split(','), security: { protocol: 'PLAINTEXT' } };
-
-async function storedOffsets(connector: string): Promise<number> {
-  const client = createKafkaClient(endpoint, 'dsc-eos-test', 'wire');
-  const admin = client.admin();
-  const consumer = client.consumer({ isolationLevel: 'read_uncommitted', maxWaitMs: 100 });
-  await admin.connect();
-  await consumer.connect();
-  try {
-    const offsets = new OffsetsTopic(offsetsTopicName(), admin);
-    if (!(await offsets.exists())) return 0;
-    return (await offsets.read(consumer, connector, 10_000)).size;
-  } finally {
-    await consumer.close();
-    await admin.close();
-  }
-}
 
 describe('file connector: exactly once', () => {
   it.each([1, 2])(
@@ -199,13 +168,13 @@ describe('file connector: exactly once', () => {
     const spec = fileSpec(topic, { topic, 'file.uris': `${dir}/small.csv` });
     await h.create(spec);
     expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'])).toBe('FINISHED');
-    expect(await storedOffsets(spec.name)).toBe(1);
+    expect((await storedOffsets(spec.name)).size).toBe(1);
     const record = (await h.store.getConnector(spec.name))!;
     await h.store.deleteConnector(spec.name);
     const { kafkaOffsetsCleanup } = await import('../../shared/lifecycle/offsets-cleanup.js');
     const { silentLogger } = await import('../../shared/runtime/log.js');
     expect(await kafkaOffsetsCleanup(endpoint, silentLogger).deleteOffsets(record)).toBe(1);
-    expect(await storedOffsets(spec.name)).toBe(0);
+    expect((await storedOffsets(spec.name)).size).toBe(0);
     await h.create(spec);
     expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'])).toBe('FINISHED');
     const counts = tally(values(await consumeAll(topic)));
@@ -232,59 +201,49 @@ describe('file connector: exactly once', () => {
     await consumer.close();
     expect(batches.length).toBeGreaterThan(0);
     expect(batches.some((b) => b.transactional || b.control)).toBe(false);
-    expect(await storedOffsets(spec.name)).toBe(0);
+    expect((await storedOffsets(spec.name)).size).toBe(0);
   });
 });
-
-/** Waits until `topic` holds records (its end offset moved), i.e. a `dsc run` child is loading. */
-async function untilRecords(topic: string, timeoutMs = 60_000): Promise<void> {
-  const admin = createKafkaClient(endpoint, 'dsc-eos-test', 'wire').admin();
-  await admin.connect();
-  try {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const ends = await admin.latestOffsets(topic).catch(() => []);
-      if (ends.some((p) => p.offset > 0n)) return;
-      await sleep(100);
-    }
-    throw new Error(`${topic} got no records`);
-  } finally {
-    await admin.close();
-  }
-}
 
 describe('dsc run as a process: exactly once across SIGKILL and SIGTERM', () => {
   beforeAll(() => buildCli(), 180_000);
 
-  it('SIGKILL at random moments, then SIGTERM, then runs to the end: every line once', async () => {
+  it('SIGKILL twice, then SIGTERM, each mid-load, then runs to the end: every line once', async () => {
     const topic = unique('eos-proc');
-    const lines = csvLines(150_000, 'proc', 40);
+    // Batches of 20 lines (~40,000 lines/s here) committed every 100 ms: each signal, sent 0-300 ms after the run's
+    // first commit, lands mid-load with most of the file still to load.
+    const lines = csvLines(200_000, 'proc', 40);
     const dir = tempDir({ 'big.csv': lines.join('\n') + '\n' });
-    const conf = join(dir, 'load.conf');
-    writeFileSync(
-      conf,
-      [
-        'connector.class=com.tigergraph.kafka.connect.filesystem.FsSourceConnector',
-        'mode=eof',
-        `topic=${topic}`,
-        `file.uris=${dir}/big.csv`,
-        'file.reader.batch.size=500',
-        `[${topic}]`,
-        `name=${topic}`,
-        '',
-      ].join('\n'),
-    );
+    const conf = loadConf(dir, topic, `${dir}/big.csv`, {
+      'file.reader.batch.size': 20,
+      'transaction.boundary.interval.ms': 100,
+    });
     const state = join(dir, 'state');
-    const signals: NodeJS.Signals[] = ['SIGKILL', 'SIGKILL', 'SIGTERM'];
-    let first = true;
-    for (const signal of signals) {
-      const child: ChildProcess = startDscRun(state, conf, first);
-      first = false;
-      if (signal === 'SIGTERM') await untilRecords(topic); // its signal handler is set up by then
-      await sleep(1_500 + Math.random() * 1_500);
+    let fresh = true;
+    for (const signal of ['SIGKILL', 'SIGKILL', 'SIGTERM'] as const) {
+      const before = await committedRecords(topic);
+      const child = startDscRun(state, conf, fresh);
+      fresh = false;
+      // This run committed (it resumed, and its signal handlers are set up): the signal lands mid-load.
+      await until(`${topic} commits past ${before}`, async () => (await committedRecords(topic)) > before);
+      await sleep(Math.random() * 300);
       child.kill(signal);
       const code = await exited(child);
-      if (signal === 'SIGTERM') expect(code).toBe(0);
+      const committed = await committedRecords(topic);
+      expect(committed).toBeLessThan(lines.length);
+      if (signal === 'SIGKILL') {
+        expect(child.signalCode).toBe('SIGKILL');
+        continue;
+      }
+      // SIGTERM: interrupted (130), after stopping at a batch boundary (between two batches, or at the end of a read
+      // chunk) and committing what it sent: the topic holds the file's first lines, each once, up to the position
+      // its offset names (the killed runs' records aborted).
+      expect(code).toBe(130);
+      const got = values(await consumeAll(topic));
+      expect(got.length).toBe(committed);
+      expect(got).toEqual(lines.slice(0, got.length));
+      const [offset] = (await storedOffsets(topic)).values();
+      expect(offset).toMatchObject({ records: got.length, offset: Buffer.byteLength(got.join('\n') + '\n') });
     }
     const last = startDscRun(state, conf, false);
     expect(await exited(last, 120_000)).toBe(0);

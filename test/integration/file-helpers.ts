@@ -189,9 +189,9 @@ export interface Consumed {
  * read_committed consumer sees it: committed transactions only, no control records (commit markers take offsets,
  * so the end offset is reached through them, not through the last record).
  */
-export async function consumeAll(topic: string): Promise<Consumed[]> {
+export async function consumeAll(topic: string, brokers = BROKERS()): Promise<Consumed[]> {
   const client = createKafkaClient(
-    { brokers: BROKERS().split(','), security: { protocol: 'PLAINTEXT' } },
+    { brokers: brokers.split(','), security: { protocol: 'PLAINTEXT' } },
     'dsc-file-test',
     'wire',
   );

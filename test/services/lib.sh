@@ -7,10 +7,12 @@
 #   ~/.cache/dsc/apicurio-registry-<v>/         Apicurio Registry (Maven Central "-all.zip" Quarkus runner)
 # Runtime state (re-created by up.sh on every cold start; safe to delete):
 #   ~/.cache/dsc/run/{logs,pids,tls,kafka-target,kafka-source}, ~/.cache/dsc/run/services.env
+# A second, isolated instance (a test that restarts its own broker) sets DSC_RUN_DIR (its own state, the same
+# downloads) and DSC_PORT_OFFSET (its own ports), and DSC_SERVICES to start only what it needs.
 
 DSC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DSC_CACHE="${DSC_CACHE:-${HOME:-/root}/.cache/dsc}"
-RUN_DIR="$DSC_CACHE/run"
+RUN_DIR="${DSC_RUN_DIR:-$DSC_CACHE/run}"
 LOG_DIR="$RUN_DIR/logs"
 PID_DIR="$RUN_DIR/pids"
 ENV_FILE="$RUN_DIR/services.env"
@@ -21,7 +23,7 @@ FAKE_GCS_VERSION="${DSC_FAKE_GCS_VERSION:-v1.56.1}"  # github.com/fsouza/fake-gc
 APICURIO_VERSION="${DSC_APICURIO_VERSION:-3.0.9}"    # io.apicurio:apicurio-registry-app:<v>:zip:all
 
 # ---- ports (all bound to 127.0.0.1) ------------------------------------------------------------
-# DSC_PORT_OFFSET=N shifts every port (for a second, isolated instance: use it with its own DSC_CACHE).
+# DSC_PORT_OFFSET=N shifts every port (for a second, isolated instance: use it with its own DSC_RUN_DIR).
 HOST=127.0.0.1
 _o=${DSC_PORT_OFFSET:-0}
 KAFKA_TARGET_PORT=$((9092 + _o))
@@ -84,7 +86,9 @@ service_pid() {
   pid="$(cat "$f" 2>/dev/null)"
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "DSC_SERVICE=$1" || return 1
+  # grep reads the NUL-separated environment itself: `tr | grep -q` fails under pipefail when grep stops reading
+  # early (tr gets SIGPIPE), as it does in a large environment (a vitest worker's), so a live service looked dead.
+  grep -qxz "DSC_SERVICE=$1" "/proc/$pid/environ" 2>/dev/null || return 1
   echo "$pid"
 }
 

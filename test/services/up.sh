@@ -16,6 +16,10 @@
 # Addresses are written to ~/.cache/dsc/run/services.env (KEY=VALUE) and echoed.
 # Logs: ~/.cache/dsc/run/logs/<name>.log. Stop with test/services/down.sh.
 #
+# A second, isolated instance (never the shared services): DSC_RUN_DIR=DIR DSC_PORT_OFFSET=N (lib.sh), and
+# DSC_SERVICES=kafka-target to start only those services (a broker brings the kdc its GSSAPI listener logs in to).
+#   up.sh --restart kafka-target   stops that broker cleanly and starts it again on the same data (a broker restart)
+#
 # Schema Registry: Apicurio Registry 3.0.9 is published on Maven Central as a ready-to-run Quarkus
 # "-all.zip" (io.apicurio:apicurio-registry-app:3.0.9:zip:all, ~105 MB, contains
 # apicurio-registry-app-3.0.9-runner.jar + lib/). It starts in ~8 s with its default in-memory H2
@@ -108,10 +112,18 @@ ensure_apicurio() {
 # launch <name> <cmd...>: start in the background (own session, stdin and the lock fd 9 closed), appending to its log;
 # writes the pid file. Callers truncate the log first (fresh_log).
 launch() {
-  local name=$1
+  local name=$1 pid i
   shift
   DSC_SERVICE="$name" setsid "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null 9>&- &
-  echo $! >"$(pid_file "$name")"
+  pid=$!
+  echo "$pid" >"$(pid_file "$name")"
+  # Until its exec the child is a copy of this shell, without DSC_SERVICE: wait for it, or service_pid (a ready
+  # check right after, as in --restart on a busy machine) takes the service for one that exited during startup.
+  for ((i = 0; i < 100; i++)); do
+    service_pid "$name" >/dev/null && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
 }
 
 fresh_log() { : >"$LOG_DIR/$1.log"; }
@@ -309,11 +321,36 @@ EOF
     tail_log "$name"
     return 1
   fi
+  launch_kafka "$name"
+  log "$name starting (cluster id $cluster_id, pid $(cat "$(pid_file "$name")"))"
+}
+
+# launch_kafka <name>: the broker on its formatted storage ($RUN_DIR/<name>).
+launch_kafka() {
+  local name=$1 dir="$RUN_DIR/$1"
   launch "$name" "$JAVA" -Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$dir/log4j2.properties" -Dkafka.logs.dir="$dir/logs" \
-    -Djava.security.krb5.conf="$KRB5_CONF_FILE" -cp "$KAFKA_LIBS/*" kafka.Kafka "$cfg"
-  log "$name starting (cluster id $cluster_id, pid $(cat "$(pid_file "$name")"))"
+    -Djava.security.krb5.conf="$KRB5_CONF_FILE" -cp "$KAFKA_LIBS/*" kafka.Kafka "$dir/server.properties"
+}
+
+# restart_kafka <name>: a clean shutdown (SIGTERM), then the same broker again on the same data and cluster id, as
+# a rolling restart does to one broker. Clients see it go away and come back.
+restart_kafka() {
+  local name=$1 ready
+  case "$name" in
+    kafka-target) ready=kafka_target_ready ;;
+    kafka-source) ready=kafka_source_ready ;;
+    *) die "--restart: kafka-target or kafka-source, not '$name'" ;;
+  esac
+  [[ -f "$RUN_DIR/$name/server.properties" ]] || die "$name was never started in $RUN_DIR"
+  stop_service "$name" 30
+  # The ready check looks for "Kafka Server started" in the log: the new one must not inherit the old line.
+  mv -f "$LOG_DIR/$name.log" "$LOG_DIR/$name.previous.log" 2>/dev/null || true
+  launch_kafka "$name"
+  log "$name restarting (pid $(cat "$(pid_file "$name")"))"
+  wait_ready "$name" "$KAFKA_READY_TIMEOUT" "$ready" || exit 1
+  log "$name restarted in $((SECONDS - START_TIME))s"
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -322,23 +359,35 @@ EOF
 NODE=""
 NODE="$(resolve_node)" || true
 
+if [[ "${1:-}" == --restart ]]; then
+  restart_kafka "${2:-}"
+  exit 0
+fi
+
+# wanted <name>: started by this run (DSC_SERVICES, or every service); a broker needs the kdc.
+wanted() {
+  [[ -z "${DSC_SERVICES:-}" || ",$DSC_SERVICES," == *",$1,"* ]] ||
+    [[ "$1" == kdc && ",$DSC_SERVICES," == *",kafka-"* ]]
+}
+
 # 1. what needs starting?
 declare -A TODO=()
-already_up kdc kdc_healthy || TODO[kdc]=1
-already_up kafka-target kafka_target_healthy || TODO[kafka-target]=1
-already_up kafka-source kafka_source_healthy || TODO[kafka-source]=1
-already_up fake-gcs fake_gcs_healthy || TODO[fake-gcs]=1
-already_up firestore firestore_healthy || TODO[firestore]=1
-already_up schema-registry schema_registry_healthy || TODO[schema-registry]=1
-already_up schema-registry-auth schema_registry_auth_healthy || TODO[schema-registry-auth]=1
-already_up pubsub pubsub_healthy || TODO[pubsub]=1
+for entry in kdc:kdc_healthy kafka-target:kafka_target_healthy kafka-source:kafka_source_healthy \
+  fake-gcs:fake_gcs_healthy firestore:firestore_healthy schema-registry:schema_registry_healthy \
+  schema-registry-auth:schema_registry_auth_healthy pubsub:pubsub_healthy; do
+  if wanted "${entry%%:*}"; then already_up "${entry%%:*}" "${entry#*:}" || TODO[${entry%%:*}]=1; fi
+done
 
 # a new realm means new keys: brokers holding the old broker.keytab restart
-if ensure_kdc_db; then
-  TODO[kafka-target]=1 TODO[kafka-source]=1 TODO[kdc]=1
-  stop_service kdc
-  stop_service kafka-target
-  stop_service kafka-source
+if ! wanted kdc; then
+  :
+elif ensure_kdc_db; then
+  for svc in kdc kafka-target kafka-source; do
+    if wanted "$svc" || service_pid "$svc" >/dev/null; then
+      TODO[$svc]=1
+      stop_service "$svc"
+    fi
+  done
 elif (($? > 1)); then
   die "could not create the Kerberos realm (see $LOG_DIR/kdc-setup.log)"
 fi

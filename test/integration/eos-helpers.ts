@@ -1,0 +1,96 @@
+// Exactly-once checks shared by the tests that break a real load (file-exactly-once, file-broker-restart): what a
+// read_committed consumer holds by content (lost, duplicated), the task positions committed in the offsets topic, and
+// a `dsc run` config file. Each takes the brokers, so a test on a broker of its own checks that broker.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createKafkaClient } from '../../shared/kafka/kafka-client.js';
+import { OffsetsTopic, offsetsTopicName, type SourceOffset } from '../../shared/kafka/offsets-topic.js';
+import { BROKERS, consumeAll, sleep, tally, values } from './file-helpers.js';
+
+const client = (brokers: string) =>
+  createKafkaClient({ brokers: brokers.split(','), security: { protocol: 'PLAINTEXT' } }, 'dsc-eos-test', 'wire');
+
+/** Lost and duplicated lines, by content, as a read_committed consumer sees `topic`. */
+export async function delivery(
+  topic: string,
+  expected: string[],
+  brokers = BROKERS(),
+): Promise<{ lost: number; duplicated: number }> {
+  const counts = tally(values(await consumeAll(topic, brokers)));
+  let lost = 0;
+  let duplicated = 0;
+  for (const line of expected) {
+    const n = counts.get(line) ?? 0;
+    if (n === 0) lost++;
+    if (n > 1) duplicated += n - 1;
+  }
+  return { lost, duplicated };
+}
+
+/**
+ * The connector's committed source offsets (source-partition key → offset). Committed only: the records of a
+ * transaction still open (a task killed mid-transaction) are not in it, as they are not in a read_committed read.
+ */
+export async function storedOffsets(connector: string, brokers = BROKERS()): Promise<Map<string, SourceOffset>> {
+  const kafka = client(brokers);
+  const admin = kafka.admin();
+  const consumer = kafka.consumer({ isolationLevel: 'read_uncommitted', maxWaitMs: 100 });
+  await admin.connect();
+  await consumer.connect();
+  try {
+    const offsets = new OffsetsTopic(offsetsTopicName(), admin);
+    if (!(await offsets.exists())) return new Map();
+    return await offsets.read(consumer, connector, 10_000);
+  } finally {
+    await consumer.close();
+    await admin.close();
+  }
+}
+
+/** Records committed for a file connector: its tasks' committed counts (each written with its records). */
+export async function committedRecords(connector: string, brokers = BROKERS()): Promise<number> {
+  let sum = 0;
+  for (const offset of (await storedOffsets(connector, brokers)).values()) sum += Number(offset.records ?? 0);
+  return sum;
+}
+
+/** The sum of `topic`'s end offsets (records, open or aborted ones and transaction markers included); 0 if missing. */
+export async function topicEnd(topic: string, brokers = BROKERS()): Promise<bigint> {
+  const admin = client(brokers).admin();
+  await admin.connect();
+  try {
+    const ends = await admin.latestOffsets(topic).catch(() => []);
+    return ends.reduce((s, p) => s + p.offset, 0n);
+  } finally {
+    await admin.close();
+  }
+}
+
+/** Waits until `check()` holds, polling every 50 ms. */
+export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting until ${what}`);
+}
+
+/** A `dsc run` config file in `dir`: one mode=eof file connector named `topic`, loading `file` into `topic`. */
+export function loadConf(dir: string, topic: string, file: string, keys: Record<string, string | number>): string {
+  const conf = join(dir, 'load.conf');
+  writeFileSync(
+    conf,
+    [
+      'connector.class=com.tigergraph.kafka.connect.filesystem.FsSourceConnector',
+      'mode=eof',
+      `topic=${topic}`,
+      `file.uris=${file}`,
+      ...Object.entries(keys).map(([k, v]) => `${k}=${v}`),
+      `[${topic}]`,
+      `name=${topic}`,
+      '',
+    ].join('\n'),
+  );
+  return conf;
+}
