@@ -44,12 +44,18 @@ export interface ConnectorListRow {
 }
 
 /**
- * PAUSED if the user paused it; FAILED if any task failed; FINISHED when an eof file connector has every task
- * FINISHED; RUNNING once tasks exist; UNASSIGNED before the planner (or the mirror worker) made any.
+ * PAUSED if the user paused it; FAILED if any task failed under the connector's current epoch; FINISHED when an eof
+ * file connector has every task FINISHED; RUNNING once tasks exist; UNASSIGNED before the planner (or the mirror
+ * worker) made any. A task that failed before the latest resume, restart or `dsc run` (an older epoch) is being
+ * retried: until its new run writes, it is not the connector's state.
  */
-export function connectorState(record: Pick<ConnectorRecord, 'desired' | 'spec'>, tasks: TaskRecord[]): ConnectorState {
+export function connectorState(
+  record: Pick<ConnectorRecord, 'desired' | 'spec'> & { epoch?: number },
+  tasks: TaskRecord[],
+): ConnectorState {
   if (record.desired === 'PAUSED') return 'PAUSED';
-  if (tasks.some((t) => t.state === 'FAILED')) return 'FAILED';
+  const epoch = record.epoch ?? 0;
+  if (tasks.some((t) => t.state === 'FAILED' && t.epoch >= epoch)) return 'FAILED';
   if (tasks.length === 0) return 'UNASSIGNED';
   const eof = record.spec.kind === 'file' && record.spec.mode === 'eof';
   if (eof && tasks.every((t) => t.state === 'FINISHED')) return 'FINISHED';

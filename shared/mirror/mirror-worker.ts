@@ -125,6 +125,8 @@ async function markTasks(
   for (const t of tasks) {
     await store.updateTask(record.name, t.taskId, t.version, {
       state,
+      // Stamped with the epoch this happened under, so status does not take it for a failure from before a resume.
+      epoch: Math.max(t.epoch, record.epoch),
       progress: { ...t.progress, recordsPerSecond: 0 },
       ...(lastError !== undefined && { lastError }),
     });

@@ -1,5 +1,6 @@
 // `dsc run --c FILE` on the real Kafka: it runs FILE's connectors only (and names the others it leaves alone), and a
-// mode=eof run stopped by SIGTERM before FINISHED exits 130, not 0 like a finished one.
+// mode=eof run stopped by SIGTERM before FINISHED exits 130, not 0 like a finished one; a run after a failed one
+// continues it.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -59,5 +60,19 @@ describe('dsc run', () => {
     const r = await running;
     expect(r.code, r.err).toBe(130);
     expect(r.err).toContain('dsc run: interrupted before every connector FINISHED');
+  });
+
+  it('a run after a FAILED one continues it at once, not exits on the old FAILED state', async () => {
+    const d = unique('d');
+    writeFileSync(join(cli.dir, 'd.conf'), fileConfig(d, `${d}-later.csv`));
+    const failed = await cli.run('run', '--c', 'd.conf', '--json');
+    expect(failed.code, failed.err).toBe(1);
+    expect(failed.err).toContain(`dsc run: ${d} FAILED`);
+    writeFileSync(join(cli.dir, `${d}-later.csv`), 'a,b\n5,6\n');
+    const again = await cli.run('run', '--c', 'd.conf', '--json');
+    expect(again.code, again.err).toBe(0);
+    expect(JSON.parse(again.out).map((s: { name: string; state: string }) => [s.name, s.state])).toEqual([
+      [d, 'FINISHED'],
+    ]);
   });
 });

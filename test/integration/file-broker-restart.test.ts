@@ -70,11 +70,9 @@ describe('file connector: exactly once across a target broker restart', () => {
     // The run had not finished when its broker went away: still loading, or failed by the outage.
     expect(await restartBroker(child)).not.toBe(0);
     await exited(child, 90_000); // it rides the restart out, or fails (no broker for longer than it retries)
-    // Again until FINISHED (a run right after a failed one may see the old FAILED state once, and exit 1).
-    let code: number | null = null;
-    for (let run = 0; run < 4 && code !== 0; run++)
-      code = await exited(startDscRun(state, conf, false, { KAFKA_BROKERS: BROKERS }));
-    expect(code).toBe(0);
+    // One more run, to FINISHED: a run right after a failed one continues it (the old FAILED rows are of an older
+    // epoch, not the connector's state).
+    expect(await exited(startDscRun(state, conf, false, { KAFKA_BROKERS: BROKERS }))).toBe(0);
     expect(await delivery(topic, lines, BROKERS)).toEqual({ lost: 0, duplicated: 0 });
     expect(await committedRecords(topic, BROKERS)).toBe(lines.length);
   }, 150_000);

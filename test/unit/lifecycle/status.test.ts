@@ -19,6 +19,13 @@ describe('connectorState', () => {
     expect(connectorState(eof, [task('a', 0, 'FINISHED'), task('a', 1, 'FAILED')])).toBe('FAILED');
   });
 
+  it('is not FAILED for a task that failed before the latest resume (an older epoch), until it fails again', () => {
+    const resumed = { ...eof, epoch: 3 };
+    const before = { ...task('a', 0, 'FAILED'), epoch: 2 };
+    expect(connectorState(resumed, [before, { ...task('a', 1, 'RUNNING'), epoch: 3 }])).toBe('RUNNING');
+    expect(connectorState(resumed, [{ ...before, epoch: 3 }])).toBe('FAILED');
+  });
+
   it('is FINISHED only for an eof connector whose every task finished', () => {
     expect(connectorState(eof, [task('a', 0, 'FINISHED'), task('a', 1, 'FINISHED')])).toBe('FINISHED');
     expect(connectorState(eof, [task('a', 0, 'FINISHED'), task('a', 1, 'RUNNING')])).toBe('RUNNING');
