@@ -212,6 +212,9 @@ export class MirrorSourceTask {
         }
         if (items.some((i) => i.failure)) break;
         if (leaders.size < targetTopics.length) leaders = await sender.leaders(targetTopics);
+        // Caught up with the source: commit now rather than at the interval, so what was copied becomes visible
+        // at once (a steady stream still commits every transaction.boundary.interval.ms).
+        if (offsets && this.caughtUp()) await commit();
       }
       // Drain: every request sent is acknowledged and its positions saved (or the first failure is thrown).
       await last;
@@ -278,6 +281,12 @@ export class MirrorSourceTask {
       if (f.highWatermark >= 0n) this.stats.lag[dashName(key)] = Math.max(0, Number(f.highWatermark - position));
     }
     return items;
+  }
+
+  /** Every assigned partition was last seen at its high watermark (nothing more to fetch right now). */
+  private caughtUp(): boolean {
+    const lag = this.stats.lag;
+    return this.o.partitions.every((p) => lag[dashName(partitionKey(p.topic, p.partition))] === 0);
   }
 
   /** Sends one request; after it and every earlier one are acknowledged, saves its positions and counts it. */
