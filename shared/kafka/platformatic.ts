@@ -75,7 +75,9 @@ function slimConnectionImports(): void {
       const loaded = next(url, context);
       if (url !== connection) return loaded;
       const text = typeof loaded.source === 'string' ? loaded.source : new TextDecoder().decode(loaded.source);
-      return { ...loaded, source: writeRequestsUncopied(text) };
+      const rewritten = writeRequestsUncopied(text);
+      requestsWrittenUncopied = rewritten !== text;
+      return { ...loaded, source: rewritten };
     },
   });
 }
@@ -93,7 +95,6 @@ export function writeRequestsUncopied(source: string): string {
   const joined = 'payload: writer.buffer,';
   const write = 'let canWrite = this.#socket.write(request.payload);';
   if (source.split(joined).length !== 2 || source.split(write).length !== 2) return source;
-  requestsWrittenUncopied = true;
   return (
     source
       .replace(joined, 'payload: writer.buffers,')

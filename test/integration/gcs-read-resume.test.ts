@@ -97,7 +97,7 @@ describe('GCS reads', () => {
     expect(warned).toEqual([]);
   });
 
-  it('a whole read whose bytes fail the stored MD5 fails, naming the object', async () => {
+  it('a whole read whose bytes fail the stored CRC-32C fails, naming the object', async () => {
     const bucket = await gcsBucket();
     await gcsPut(bucket, 'm.txt', Buffer.from('hello world\n'.repeat(1000)));
     const port = (proxy.address() as AddressInfo).port;
@@ -108,7 +108,7 @@ describe('GCS reads', () => {
         for await (const c of storage.read(`gs://${bucket}/m.txt`)) void c;
       };
       await expect(read()).rejects.toThrow(
-        new RegExp(`gs://${bucket}/m\\.txt: the bytes read fail the object's stored hash \\(MD5 `),
+        new RegExp(`gs://${bucket}/m\\.txt: the bytes read fail the object's stored hash \\(CRC-32C `),
       );
     } finally {
       corrupt = false;

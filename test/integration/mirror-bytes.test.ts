@@ -219,7 +219,9 @@ describe('mirror connector, ByteArrayConverter', () => {
     } finally {
       await admin.disconnect();
     }
-    // Records on all four partitions, the new ones included, right after the source grew.
+    // Records on all four partitions, the new ones included, once the source's metadata has them (a producer that
+    // still saw two partitions would not place the records on the new ones).
+    await waitFor(async () => (await partitionCount(src, topic)) === 4 || undefined, 30_000);
     await produce(src, topic, batch(60, 4));
 
     await waitFor(async () => (await partitionCount(tgt, `src.${topic}`)) === 4 || undefined, 30_000);
