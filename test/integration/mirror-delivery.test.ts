@@ -153,19 +153,26 @@ describe('mirror delivery across process ends', () => {
     console.log(`kill -9 at ${at} of ${total}: ${repeated} records repeated`);
   }, 300_000);
 
-  it('SIGTERM then restarts: nothing lost, nothing repeated', async () => {
-    const total = 400_000; // the mirror copies ~1 M records/s: enough to kill it mid-stream
-    const stateDir = tempStateDir();
-    const { topic, at } = await startMidStream(total, stateDir);
-    child!.kill('SIGTERM');
-    expect(await exited(child!)).toBe(0);
-    expect(at).toBeLessThan(total);
+  it.each([
+    ['exactly once', undefined],
+    ['at least once', AT_LEAST_ONCE],
+  ])(
+    'SIGTERM then restarts (%s): nothing lost, nothing repeated',
+    async (_delivery, settings) => {
+      const total = 400_000; // the mirror copies ~1 M records/s: enough to kill it mid-stream
+      const stateDir = tempStateDir();
+      const { topic, at } = await startMidStream(total, stateDir, settings);
+      child!.kill('SIGTERM');
+      expect(await exited(child!)).toBe(0);
+      expect(at).toBeLessThan(total);
 
-    await runUntilComplete(stateDir, `src.${topic}`, total);
-    const counts = await contentCounts(`src.${topic}`);
-    expect(counts.size).toBe(total);
-    expect([...counts.values()].every((n) => n === 1)).toBe(true);
-  }, 300_000);
+      await runUntilComplete(stateDir, `src.${topic}`, total);
+      const counts = await contentCounts(`src.${topic}`);
+      expect(counts.size).toBe(total);
+      expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    },
+    300_000,
+  );
 
   it('at least once, kill -9 then restarts: nothing lost, at most the requests in flight repeated', async () => {
     const total = 400_000;
@@ -181,20 +188,6 @@ describe('mirror delivery across process ends', () => {
     const repeated = [...counts.values()].reduce((a, n) => a + n - 1, 0);
     expect(repeated).toBeLessThanOrEqual(AT_LEAST_ONCE_REPEAT_BOUND);
     console.log(`at least once, kill -9 at ${at} of ${total}: ${repeated} records repeated`);
-  }, 300_000);
-
-  it('at least once, SIGTERM then restarts: nothing lost, nothing repeated', async () => {
-    const total = 400_000;
-    const stateDir = tempStateDir();
-    const { topic, at } = await startMidStream(total, stateDir, AT_LEAST_ONCE);
-    child!.kill('SIGTERM');
-    expect(await exited(child!)).toBe(0);
-    expect(at).toBeLessThan(total);
-
-    await runUntilComplete(stateDir, `src.${topic}`, total);
-    const counts = await contentCounts(`src.${topic}`);
-    expect(counts.size).toBe(total);
-    expect([...counts.values()].every((n) => n === 1)).toBe(true);
   }, 300_000);
 
   it('a connector that kept its offsets in a consumer group resumes from them after the upgrade', async () => {
