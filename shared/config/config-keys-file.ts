@@ -63,7 +63,7 @@ export const COMMON_KEYS: ConfigKeyDef[] = rows('common', BOTH, [
     key: 'transaction.boundary.interval.ms',
     type: 'int',
     default: '500',
-    doc: "Exactly once: how long a transaction collects batches before it commits (Connect's `transaction.boundary=interval`); records become visible to read_committed consumers at each commit. Shorter: visible sooner; longer: fewer commits.",
+    doc: "Exactly once: how long a transaction collects batches before it commits (Connect's `transaction.boundary=interval`); records become visible to read_committed consumers at each commit. Shorter: visible sooner; longer: fewer commits. A mirror task that has caught up with its source commits at once.",
   },
 ]);
 
