@@ -1,6 +1,7 @@
 // The mirror's exactly-once pieces on the real clusters: the target's batches are transactional and the positions
 // land in the offsets topic (keys [connector, {cluster, topic, partition}]); a connector whose positions were in the
-// store (the version before exactly once) resumes there; `dsc delete` tombstones the mirror's offsets. The crash
+// store (the version before exactly once) resumes there; `dsc delete` tombstones the mirror's offsets; a task that
+// caught up with its source commits at once. The crash
 // cases (kill -9, SIGTERM) are in mirror-delivery.test.ts.
 import { afterAll, describe, expect, it } from 'vitest';
 import { createKafkaClient } from '../../shared/kafka/kafka-client.js';
@@ -50,6 +51,30 @@ const committedValues = async (topic: string): Promise<string[]> =>
   (await consumeAll(topic).catch(() => [])).map((r) => r.value);
 
 describe('mirror connector: exactly once', () => {
+  it('a task caught up with its source commits at once, not at the next transaction.boundary.interval.ms', async () => {
+    const topic = unique('eos-caught-up');
+    const src = sourceKafka();
+    await createTopic(src, topic, 2);
+    const values = (from: number) =>
+      Array.from({ length: 50 }, (_, i) => ({ value: `c${from + i}`, partition: i % 2 }));
+    await produce(src, topic, values(0));
+    const name = unique('m-eos-caught-up');
+    // An interval far longer than the waits below: only the caught-up commit can make the records visible in time.
+    await createConnector(
+      worker.store,
+      mirrorSpec(name, { topics: topic, 'transaction.boundary.interval.ms': 120_000 }),
+    );
+    const visible = async (n: number) =>
+      waitFor(async () => ((await committedValues(`src.${topic}`)).length === n ? true : undefined), 20_000);
+    await visible(50);
+    // Later records too, once the task is idle again.
+    await produce(src, topic, values(50));
+    await visible(100);
+    expect((await committedValues(`src.${topic}`)).sort()).toEqual(
+      [...values(0), ...values(50)].map((r) => r.value).sort(),
+    );
+  });
+
   it('target batches are transactional; positions go to the offsets topic; delete tombstones them', async () => {
     const topic = unique('eos-m');
     const src = sourceKafka();
