@@ -8,7 +8,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import avro from 'avsc';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { formatIssue, parseConnectorConfig } from '../../shared/config/index.js';
 import type { MirrorConnectorSpec } from '../../shared/config/spec.js';
 import { createKafka } from '../../shared/kafka/client.js';
@@ -186,6 +186,9 @@ describe('mirror over SASL_SSL + GSSAPI with JKS stores (the seed §3.1.4 config
     execFileSync('kinit', kinit, { env: process.env, stdio: 'pipe' });
     process.env.KRB5CCNAME = `FILE:${processDefault}`;
     const defaultBefore = readFileSync(processDefault);
+    // Every GSSAPI authentication of a client asks the caches for its login first: which key, principal and keytab.
+    const ensure = vi.spyOn(ticketCaches, 'ensure');
+    onTestFinished(() => ensure.mockRestore());
 
     const connectors = [
       ['one', env('DSC_TEST_PRINCIPAL'), env('DSC_TEST_KEYTAB')],
@@ -247,6 +250,13 @@ describe('mirror over SASL_SSL + GSSAPI with JKS stores (the seed §3.1.4 config
     for (const [i, c] of connectors.entries()) {
       expect(cacheContents(`FILE:${caches[i]}`)).toEqual({ principal: c.login.principal, services: [tgt, broker] });
     }
+    // Client by client: the admin, consumers and producers of each connector authenticated with its own login.
+    const asked = new Set(ensure.mock.calls.map(([l]) => `${l.key} ${l.principal} ${l.keyTab}`));
+    const roles = ['source.admin.', 'consumer.', 'producer.'];
+    const own = connectors.flatMap((c) =>
+      roles.map((r) => `${r}sasl.jaas.config ${c.login.principal} ${c.login.keyTab}`),
+    );
+    expect([...asked].sort()).toEqual(own.sort());
   }, 90_000);
 
   it('moves Avro without a registry from the source GSSAPI listener to the target GSSAPI listener as JSON', async () => {
