@@ -191,6 +191,7 @@ export class MirrorSourceTask {
       };
       // One fetch ahead: the next response arrives while this one is converted and sent.
       let next = consumer.fetch();
+      next.catch(() => {}); // a session that ends before reading it (stopped, failed commit) never does
       while (!this.stopping && !this.failed && !failure) {
         if (offsets && this.transactions!.due) await commit();
         await slot();

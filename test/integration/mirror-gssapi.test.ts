@@ -1,13 +1,14 @@
 // The seed's §3.1.4 mirror example on the real clusters: SASL_SSL + GSSAPI (MIT KDC, keytabs) for admin, consumer and
 // producer, JKS key and trust stores; Avro without a registry → JSON, every record compared. Then what goes wrong in
 // the field (wrong keytab, wrong principal, wrong JKS password, KDC unreachable, a ticket expiring mid-run): each is
-// a clear error naming the key, and after the fix and a resume nothing is lost.
+// a clear error naming the key, and after the fix nothing is lost: a repaired file + resume, or a fixed config
+// (delete + create). Two connectors with different principals run side by side in one worker, each as its own.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import avro from 'avsc';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { formatIssue, parseConnectorConfig } from '../../shared/config/index.js';
 import type { MirrorConnectorSpec } from '../../shared/config/spec.js';
 import { createKafka } from '../../shared/kafka/client.js';
@@ -147,6 +148,17 @@ async function expectTarget(topic: string, expected: Map<number, string[]>): Pro
   expect(byPartition).toEqual(expected);
 }
 
+/** `klist -c`: a ticket cache's principal and the services it holds tickets for (krbtgt first). */
+function cacheContents(cache: string): { principal: string; services: string[] } {
+  const out = execFileSync('klist', ['-c', cache], { env: { ...process.env, LC_ALL: 'C' }, encoding: 'utf8' });
+  const principal = /^Default principal: (\S+)$/m.exec(out)?.[1] ?? '';
+  const services = out
+    .split('\n')
+    .filter((l) => /^\d/.test(l))
+    .map((l) => l.trim().split(/\s+/).pop()!);
+  return { principal, services };
+}
+
 describe('mirror over SASL_SSL + GSSAPI with JKS stores (the seed §3.1.4 config)', () => {
   const worker = mirrorWorkerForSuite();
 
@@ -162,6 +174,90 @@ describe('mirror over SASL_SSL + GSSAPI with JKS stores (the seed §3.1.4 config
     expect(text).not.toContain(env('DSC_TEST_STORE_PASSWORD'));
     return text!;
   };
+
+  // First in the file: the process's ticket-cache collection then holds only these two connectors' caches, so the
+  // service tickets in each show which principal the brokers saw.
+  it('two connectors with different principals, at the same time in one worker: each logs in as its own', async () => {
+    expect(process.env.KRB5CCNAME ?? '', 'no GSSAPI login yet in this process').not.toMatch(/^DIR:/);
+    // The default cache a process may start with (a user's kinit): valid, for one of the two principals. No client may
+    // use it: it must end as it began, with only its TGT.
+    const processDefault = join(dir, 'process-default.ccache');
+    const kinit = ['-k', '-t', env('DSC_TEST_KEYTAB'), '-c', `FILE:${processDefault}`, env('DSC_TEST_PRINCIPAL')];
+    execFileSync('kinit', kinit, { env: process.env, stdio: 'pipe' });
+    process.env.KRB5CCNAME = `FILE:${processDefault}`;
+    const defaultBefore = readFileSync(processDefault);
+    // Every GSSAPI authentication of a client asks the caches for its login first: which key, principal and keytab.
+    const ensure = vi.spyOn(ticketCaches, 'ensure');
+    onTestFinished(() => ensure.mockRestore());
+
+    const connectors = [
+      ['one', env('DSC_TEST_PRINCIPAL'), env('DSC_TEST_KEYTAB')],
+      ['two', env('DSC_TEST_PRINCIPAL_2'), env('DSC_TEST_KEYTAB_2')],
+    ].map(([tag, principal, keytab]) => {
+      const login = { principal, keyTab: keytabCopy(`${unique(tag)}.keytab`, keytab), serviceName: 'kafka', key: '' };
+      return { tag, login, topic: unique(`gssapi-${tag}`), name: unique(`m-gssapi-${tag}`) };
+    });
+    await Promise.all(connectors.map((c) => createTopic(sourceKafka(), c.topic, 3)));
+    const before = await Promise.all(connectors.map((c) => produceBatch(c.topic, `${c.tag}-a`, 12)));
+    const specs = connectors.map(({ topic, name, login }) =>
+      specFromFile(seedConfig({ topic, name, everyone: { principal: login.principal, keytab: login.keyTab } })),
+    );
+    await Promise.all(specs.map((spec) => createConnector(worker.store, spec)));
+    // Paused when the test ends, passed or failed: they do not run on into the next tests.
+    onTestFinished(() =>
+      Promise.all(connectors.map((c) => worker.store.updateConnector(c.name, { desired: 'PAUSED' }))).then(() => {}),
+    );
+    const after = await Promise.all(connectors.map((c) => produceBatch(c.topic, `${c.tag}-b`, 12)));
+    // Every record of both, compared; a connector whose clients cannot log in fails its tasks: that ends the wait at
+    // once, with its error.
+    let settled = false;
+    const failure = (c: (typeof connectors)[number]) =>
+      waitFor(
+        async () => settled || (await worker.store.listTasks(c.name)).find((t) => t.state === 'FAILED'),
+        85_000, // past expectTarget's own 60 s: a slow connector is reported by its records
+      ).then((t) => {
+        if (t !== true) throw new Error(`${c.name} (${c.login.principal}) failed: ${t.lastError}`);
+      });
+    const moved = Promise.all(connectors.map((c, i) => expectTarget(`hello.${c.topic}`, merge(before[i], after[i]))));
+    moved.catch(() => {}); // reported by the race below
+    await Promise.race([moved, ...connectors.map(failure)]).finally(() => (settled = true));
+    for (const c of connectors) {
+      const tasks = await worker.store.listTasks(c.name);
+      expect(tasks.length, c.name).toBeGreaterThan(0);
+      expect(tasks.map((t) => t.state)).toEqual(tasks.map(() => 'RUNNING')); // both ran side by side
+    }
+
+    const realm = env('DSC_TEST_REALM');
+    const tgt = `krbtgt/${realm}@${realm}`;
+    // The process default cache: untouched, no service ticket was ever got with it.
+    expect(cacheContents(`FILE:${processDefault}`)).toEqual({ principal: env('DSC_TEST_PRINCIPAL'), services: [tgt] });
+    expect(readFileSync(processDefault).equals(defaultBefore)).toBe(true);
+
+    // The process's collection: one cache per connector's principal, nothing else; each holds the brokers' service
+    // ticket, got with that cache's TGT: the GSSAPI exchanges of that connector's clients ran as its principal.
+    // (MIT caches the brokers' principal under its referral name, with an empty realm.)
+    const host = env('SOURCE_KAFKA_GSSAPI_BROKERS').split(':')[0];
+    expect(env('KAFKA_GSSAPI_BROKERS').split(':')[0]).toBe(host);
+    const broker = expect.stringMatching(new RegExp(`^kafka/${host.replace(/\./g, '\\.')}@(${realm})?$`));
+    expect(process.env.KRB5CCNAME).toMatch(/^DIR:/);
+    const listed = execFileSync('klist', ['-l'], { env: process.env, encoding: 'utf8' })
+      .split('\n')
+      .slice(2)
+      .filter((l) => l.trim())
+      .map((l) => l.trim().split(/\s+/));
+    const caches = connectors.map((c) => ticketCaches.cacheFile(c.login));
+    expect(listed.sort()).toEqual(connectors.map((c, i) => [c.login.principal, `DIR::${caches[i]}`]).sort());
+    for (const [i, c] of connectors.entries()) {
+      expect(cacheContents(`FILE:${caches[i]}`)).toEqual({ principal: c.login.principal, services: [tgt, broker] });
+    }
+    // Client by client: the admin, consumers and producers of each connector authenticated with its own login.
+    const asked = new Set(ensure.mock.calls.map(([l]) => `${l.key} ${l.principal} ${l.keyTab}`));
+    const roles = ['source.admin.', 'consumer.', 'producer.'];
+    const own = connectors.flatMap((c) =>
+      roles.map((r) => `${r}sasl.jaas.config ${c.login.principal} ${c.login.keyTab}`),
+    );
+    expect([...asked].sort()).toEqual(own.sort());
+  }, 90_000);
 
   it('moves Avro without a registry from the source GSSAPI listener to the target GSSAPI listener as JSON', async () => {
     const admin = sourceKafka().admin();
@@ -198,7 +294,10 @@ describe('mirror over SASL_SSL + GSSAPI with JKS stores (the seed §3.1.4 config
     await worker.store.updateConnector(spec.name, { desired: 'PAUSED' });
   });
 
-  /** A connector on its own topic that fails to start; the cause is repaired by `fix`; every record then arrives. */
+  /**
+   * A connector on its own topic that fails to start; `fix` repairs the cause (a repaired file + resume, or a fixed
+   * config: delete + create); every record produced before and during the failure then arrives.
+   */
   async function failThenRecover(
     options: SeedOptions,
     expectedError: RegExp,
@@ -216,14 +315,15 @@ describe('mirror over SASL_SSL + GSSAPI with JKS stores (the seed §3.1.4 config
     await expectTarget(`hello.${topic}`, merge(before, during));
   }
 
-  /** A config fix: `dsc delete` then `dsc create` with the repaired file (the worker sees the delete first). */
+  /** A fixed config (delete + create): `dsc delete`, then `dsc create` of the same name with the repaired file (the
+   *  worker sees the delete first). Not a resume: the failed connector never ran, so the new one reads from the start. */
   const recreate = (options: SeedOptions) => async (name: string, topic: string) => {
     await worker.store.deleteConnector(name);
     await new Promise((r) => setTimeout(r, 1500));
     await createConnector(worker.store, specFromFile(seedConfig({ ...options, topic, name })));
   };
 
-  it('a wrong keytab: names source.admin.sasl.jaas.config and the cause; fixed file + resume loses nothing', async () => {
+  it('a wrong keytab: names source.admin.sasl.jaas.config and the cause; repaired keytab file + resume loses nothing', async () => {
     const keytab = keytabCopy(`${unique('admin')}.keytab`, env('DSC_TEST_KEYTAB_2')); // another principal's keys
     await failThenRecover(
       { adminKeytab: keytab },
@@ -247,7 +347,7 @@ describe('mirror over SASL_SSL + GSSAPI with JKS stores (the seed §3.1.4 config
     );
   });
 
-  it('a wrong principal: names the key, the principal and the cause; fixed config loses nothing', async () => {
+  it('a wrong principal: names the key, the principal and the cause; a fixed config (delete + create) loses nothing', async () => {
     await failThenRecover(
       { adminPrincipal: 'nobody@DSC.TEST' },
       /^cannot start: source\.admin\.sasl\.jaas\.config: cannot log in as nobody@DSC\.TEST .*no suitable keys for nobody@DSC\.TEST.*check principal=/,
@@ -275,7 +375,7 @@ describe('mirror over SASL_SSL + GSSAPI with JKS stores (the seed §3.1.4 config
     );
   });
 
-  it('the KDC cannot be reached: names the key, the realm and where its KDC is configured', async () => {
+  it('the KDC cannot be reached: names the key, the realm and its KDC setting; a fixed config (delete + create) loses nothing', async () => {
     await failThenRecover(
       {
         adminPrincipal: env('DSC_TEST_UNREACHABLE_PRINCIPAL'),
