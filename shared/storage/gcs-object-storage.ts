@@ -1,7 +1,8 @@
 // ObjectStorage over Google Cloud Storage (@google-cloud/storage). Listing streams page by page; reads are
 // ranged and pinned to a generation, so a checkpoint taken on one generation never resumes into another.
 import type { IncomingMessage } from 'node:http';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { chunkStream } from './chunk-stream.js';
 import { Storage, type File, type StorageOptions } from '@google-cloud/storage';
 import type { GcsCredentials } from '../config/spec.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
@@ -137,7 +138,7 @@ export class GcsObjectStorage implements ObjectStorage {
   }
 
   read(uri: string, options: { range?: ByteRange; generation?: string } = {}): Readable {
-    return Readable.from(this.chunks(uri, options), { objectMode: false, highWaterMark: 1 << 20 });
+    return chunkStream(this.chunks(uri, options));
   }
 
   /** The bytes of read(), as chunks: storage-router.ts streams them once this module is loaded. */

@@ -1,5 +1,6 @@
 // One ObjectStorage over several adapters, picked by URI scheme: gs:// → GCS, file:// or a path → local files.
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { chunkStream } from './chunk-stream.js';
 import type { GcsCredentials } from '../config/spec.js';
 import type { Logger } from '../runtime/log.js';
 import type { GcsObjectStorage, GcsObjectStorageOptions } from './gcs-object-storage.js';
@@ -65,7 +66,7 @@ class LazyGcsStorage implements ObjectStorage {
       yield* (await load()).chunks(uri, options);
     }
     // The same stream GcsObjectStorage.read makes, over the same chunks.
-    return Readable.from(chunks(), { objectMode: false, highWaterMark: 1 << 20 });
+    return chunkStream(chunks());
   }
 }
 
