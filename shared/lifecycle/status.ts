@@ -50,12 +50,11 @@ export interface ConnectorListRow {
  * retried: until its new run writes, it is not the connector's state.
  */
 export function connectorState(
-  record: Pick<ConnectorRecord, 'desired' | 'spec'> & { epoch?: number },
+  record: Pick<ConnectorRecord, 'desired' | 'spec' | 'epoch'>,
   tasks: TaskRecord[],
 ): ConnectorState {
   if (record.desired === 'PAUSED') return 'PAUSED';
-  const epoch = record.epoch ?? 0;
-  if (tasks.some((t) => t.state === 'FAILED' && t.epoch >= epoch)) return 'FAILED';
+  if (tasks.some((t) => t.state === 'FAILED' && t.epoch >= record.epoch)) return 'FAILED';
   if (tasks.length === 0) return 'UNASSIGNED';
   const eof = record.spec.kind === 'file' && record.spec.mode === 'eof';
   if (eof && tasks.every((t) => t.state === 'FINISHED')) return 'FINISHED';
