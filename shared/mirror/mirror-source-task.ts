@@ -23,7 +23,13 @@ import { partitionKey, type MirrorPositions } from './mirror-positions.js';
 import { produceRequests, type SendItem } from './produce-requests.js';
 import { MAX_IN_FLIGHT, wireTransport, type MirrorTransport } from './mirror-transport.js';
 import { MirrorTransactions } from './mirror-transactions.js';
-import { convertBatch, deadLetterBatch, isFatal, type ConversionContext } from './record-conversion.js';
+import {
+  conversionFailure,
+  convertBatch,
+  deadLetterBatch,
+  isFatal,
+  type ConversionContext,
+} from './record-conversion.js';
 import { resetOffsets, startPositions } from './start-positions.js';
 
 export { MAX_IN_FLIGHT, type MirrorTransport } from './mirror-transport.js';
@@ -266,7 +272,7 @@ export class MirrorSourceTask {
           if (c.lastSkipped) this.stats.lastSkipped = c.lastSkipped;
           if (c.failure) {
             item.end = c.failure.offset;
-            item.failure = `cannot convert record ${f.topic}-${f.partition}@${c.failure.offset}: ${c.failure.reason} (errors.tolerance=none)`;
+            item.failure = conversionFailure(f.topic, f.partition, c.failure.offset, c.failure.reason, 'none');
             items.push(item);
             return items;
           }

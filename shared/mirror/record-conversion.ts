@@ -37,6 +37,11 @@ export interface ConversionContext {
   convert: (value: Buffer | null) => Promise<(Buffer | null)[]>;
 }
 
+/** How status names a record the converter refused, whatever errors.tolerance then did with it. */
+export function conversionFailure(topic: string, partition: number, offset: bigint, reason: string, outcome: string) {
+  return `cannot convert record ${topic}-${partition}@${offset}: ${reason} (errors.tolerance=${outcome})`;
+}
+
 const headerPairs = (headers: Record<string, string>): [Buffer, Buffer | null][] =>
   Object.entries(headers).map(([k, v]) => [Buffer.from(k), Buffer.from(v)]);
 
@@ -61,7 +66,7 @@ export async function convertBatch(
         break;
       }
       result.errors++;
-      result.lastSkipped = `cannot convert record ${topic}-${partition}@${r.offset}: ${err.message} (errors.tolerance=all: skipped)`;
+      result.lastSkipped = conversionFailure(topic, partition, r.offset, err.message, 'all: skipped');
       if (spec.errors.deadLetterTopic) {
         const m = deadLetterMessage(
           r.value ?? Buffer.alloc(0),
