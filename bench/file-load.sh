@@ -26,7 +26,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LINES="${BENCH_LINES:-10000000}"
 WANTED=",${BENCH_TOOLS:-dsc,kcat,connect},"
 BATCH="${BENCH_BATCH:-10000}"
-# The seed's value; dsc splits a batch into produce requests under message.max.bytes (shared/kafka/request-chunks.ts).
+# The seed's value; dsc cuts record batches below the broker's message.max.bytes (shared/kafka/port/kafka-port.ts).
 DSC_BATCH="${BENCH_DSC_BATCH:-10000}"
 OFFSETS=("$NODE" "$ROOT/bench/file/topic-offsets.mjs")
 BUCKET=bench

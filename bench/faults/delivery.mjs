@@ -9,8 +9,8 @@
 // Prints one line of JSON: {expected, received, lost, duplicated, foreign}. Needs `npm run build` (dist/).
 /* global process, console, Buffer */ // Node globals: eslint.config.js configures TypeScript sources only
 import { createReadStream } from 'node:fs';
-import { createKafkaClient } from '../../dist/shared/kafka/kafka-client.js';
-import { committedRecords } from '../../dist/shared/kafka/record-batch-reader.js';
+import { createKafkaClient } from '../../dist/shared/kafka/port/kafka-client.js';
+import { committedRecords } from '../../dist/shared/kafka/batch/record-batch-reader.js';
 
 const fnv = (buf, start, end) => {
   let h = 0x811c9dc5;

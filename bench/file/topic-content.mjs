@@ -6,8 +6,8 @@
 /* global process, console, Buffer */ // Node globals: eslint.config.js configures TypeScript sources only
 import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hash } from 'node:crypto';
-import { createKafkaClient } from '../../dist/shared/kafka/kafka-client.js';
-import { committedRecords } from '../../dist/shared/kafka/record-batch-reader.js';
+import { createKafkaClient } from '../../dist/shared/kafka/port/kafka-client.js';
+import { committedRecords } from '../../dist/shared/kafka/batch/record-batch-reader.js';
 
 const [file, topic] = process.argv.slice(2);
 // Two 32-bit sums of each line's SHA-1 words: a 64-bit multiset hash without a BigInt per line.

@@ -2,8 +2,8 @@
 // and how to reach objects. The composition root (app/wiring.ts) builds one for the functions and the embedded runtime.
 import type { FileConnectorSpec, KafkaEndpoint } from '../config/spec.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
-import { createKafkaClient } from '../kafka/kafka-client.js';
-import type { KafkaClient } from '../kafka/kafka-port.js';
+import { createKafkaClient } from '../kafka/port/kafka-client.js';
+import type { KafkaClient } from '../kafka/port/kafka-port.js';
 import type { SecretVault } from '../lifecycle/secret-vault.js';
 import { unsealSpec } from '../lifecycle/secret-vault.js';
 import type { ConnectorStore } from '../lifecycle/store.js';

@@ -2,7 +2,7 @@
 // byte offset, line, archive entry) and its committed counts, plus what identifies the plan it belongs to. Written
 // in the same transaction as the records it covers.
 import type { TaskProgress } from '../lifecycle/store.js';
-import type { SourceOffset } from '../kafka/offsets-topic.js';
+import type { SourceOffset } from '../kafka/delivery/offsets-topic.js';
 import type { AssignedFile, FileCheckpoint } from './file-assignment.js';
 
 export interface FileOffset {

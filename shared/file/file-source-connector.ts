@@ -5,7 +5,7 @@
 import type { FileConnectorSpec } from '../config/spec.js';
 import { deadLetterReplicationFactor } from '../config/settings-access.js';
 import type { ObjectRef, PlanMessage } from '../dispatch/dispatcher.js';
-import { ensureTopic } from '../kafka/topics.js';
+import { ensureTopic } from '../kafka/port/topics.js';
 import { restartedProgress } from '../lifecycle/restart.js';
 import type { ConnectorRecord, NewTaskRecord, TaskRecord } from '../lifecycle/store.js';
 import type { ObjectStorage } from '../storage/object-storage.js';

@@ -2,9 +2,9 @@
 // letters, and the position a checkpoint moves to once Kafka acknowledged it. Also how a batch becomes produce
 // requests: every record batch of one task batch goes to one partition, the next task batch to the next partition.
 import type { FileConnectorSpec } from '../config/spec.js';
-import { deadLetterHeaders } from '../kafka/dead-letter.js';
-import type { EncodedBatch, ProduceRequest } from '../kafka/kafka-port.js';
-import { encodeRecordBatch, type RecordToEncode } from '../kafka/record-batch.js';
+import { deadLetterHeaders } from '../kafka/delivery/dead-letter.js';
+import type { EncodedBatch, ProduceRequest } from '../kafka/port/kafka-port.js';
+import { encodeRecordBatch, type RecordToEncode } from '../kafka/batch/record-batch.js';
 import type { FileCheckpoint } from './file-assignment.js';
 import type { BadRecord } from './record.js';
 import { provenanceHeaders } from './record-batcher.js';

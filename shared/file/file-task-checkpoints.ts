@@ -3,9 +3,9 @@
 // once, the checkpoint goes straight to the store (CAS, lease renewed); exactly once, it is committed with the
 // Kafka transaction in the offsets topic (task-transactions.ts) and then copied to the store.
 import type { FileConnectorSpec } from '../config/spec.js';
-import { BatchProducer } from '../kafka/batch-producer.js';
-import { isProducerFenced, type KafkaClient, type KafkaProducer } from '../kafka/kafka-port.js';
-import { TaskTransactions } from '../kafka/task-transactions.js';
+import { BatchProducer } from '../kafka/delivery/batch-producer.js';
+import { isProducerFenced, type KafkaClient, type KafkaProducer } from '../kafka/port/kafka-port.js';
+import { TaskTransactions } from '../kafka/delivery/task-transactions.js';
 import type { TaskPatch, TaskProgress } from '../lifecycle/store.js';
 import { errorText } from '../runtime/error-text.js';
 import type { AssignedFile, FileCheckpoint } from './file-assignment.js';

@@ -4,8 +4,8 @@
 // failed tombstone is harmless, because every offset carries its connector's creation time and a task ignores an
 // offset written for an earlier connector of the same name.
 import type { KafkaEndpoint } from '../config/spec.js';
-import { createKafkaClient } from '../kafka/kafka-client.js';
-import { offsetsReadIsolation, OffsetsTopic, offsetsTopicName } from '../kafka/offsets-topic.js';
+import { createKafkaClient } from '../kafka/port/kafka-client.js';
+import { offsetsReadIsolation, OffsetsTopic, offsetsTopicName } from '../kafka/delivery/offsets-topic.js';
 import type { Logger } from '../runtime/log.js';
 import { errorText } from '../runtime/error-text.js';
 import { unsealSpec, type SecretVault } from './secret-vault.js';

@@ -3,7 +3,7 @@
 // a producer id is "aborted" from its aborted transaction's first offset until its ABORT marker). A batch that
 // starts before the saved position (the broker returns the whole batch holding it) is trimmed by re-encoding the
 // records at or after the position. Everything else stays the source's bytes.
-import type { FetchedPartition } from '../kafka/kafka-port.js';
+import type { FetchedPartition } from '../kafka/port/kafka-port.js';
 import {
   batchesIn,
   decodeRecords,
@@ -11,7 +11,7 @@ import {
   isCommitMarker,
   type BatchHeader,
   type WireRecord,
-} from '../kafka/forwarded-batch.js';
+} from '../kafka/batch/forwarded-batch.js';
 
 export interface SourceBatch {
   header: BatchHeader;

@@ -4,9 +4,9 @@
 // a partition without a stored position resumes from that group's offset, so an upgraded connector continues where
 // it stopped instead of at auto.offset.reset.
 import type { ConnectorStore } from '../lifecycle/store.js';
-import type { KafkaAdmin, KafkaClient, ProduceRequest } from '../kafka/kafka-port.js';
-import type { MirrorAdmin } from '../kafka/mirror-admin.js';
-import { offsetsReadIsolation, OffsetsTopic, offsetsTopicName } from '../kafka/offsets-topic.js';
+import type { KafkaAdmin, KafkaClient, ProduceRequest } from '../kafka/port/kafka-port.js';
+import type { MirrorAdmin } from '../kafka/kafkajs/kafkajs-mirror-admin.js';
+import { offsetsReadIsolation, OffsetsTopic, offsetsTopicName } from '../kafka/delivery/offsets-topic.js';
 
 /** The consumer group that held a connector's source offsets before positions moved into the store. */
 export const legacyGroupId = (connector: string): string => `dsc-mirror.${connector}`;

@@ -4,9 +4,9 @@
 // their status rows (the worker owns the task documents: putTasks when it plans, updateTask compare-and-set after).
 // A new topic or partition changes the assignment: the tasks stop (saving their positions) and the new set starts.
 import type { MirrorConnectorSpec } from '../config/spec.js';
-import type { TopicPartition } from '../kafka/kafka-port.js';
-import { createKafkaClient } from '../kafka/kafka-client.js';
-import { MirrorAdmin } from '../kafka/mirror-admin.js';
+import type { TopicPartition } from '../kafka/port/kafka-port.js';
+import { createKafkaClient } from '../kafka/port/kafka-client.js';
+import { MirrorAdmin } from '../kafka/kafkajs/kafkajs-mirror-admin.js';
 import type { Logger } from '../runtime/log.js';
 import { carriedCounts, type CarriedCounts } from '../lifecycle/restart.js';
 import type { ConnectorRecord, ConnectorStore, NewTaskRecord, TaskRecord, TaskState } from '../lifecycle/store.js';

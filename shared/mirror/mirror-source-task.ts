@@ -6,15 +6,15 @@
 // request that carried it, in request order: a crash repeats at most the requests in flight; stop() sends nothing
 // new, waits for the requests in flight and saves their positions, so a stop repeats nothing.
 import type { MirrorConnectorSpec } from '../config/spec.js';
-import type { BatchSender, OutgoingBatch } from '../kafka/idempotent-batch-sender.js';
+import type { BatchSender, OutgoingBatch } from '../kafka/wire/idempotent-batch-sender.js';
 import {
   isProducerFenced,
   type FetchedPartition,
   type KafkaAdmin,
   type KafkaConsumer,
   type TopicPartition,
-} from '../kafka/kafka-port.js';
-import { transactionalIdFor } from '../kafka/offsets-topic.js';
+} from '../kafka/port/kafka-port.js';
+import { transactionalIdFor } from '../kafka/delivery/offsets-topic.js';
 import type { Logger } from '../runtime/log.js';
 import { errorText } from '../runtime/error-text.js';
 import { committedBatches, forwardable } from './committed-batches.js';

@@ -1,7 +1,7 @@
 // Exactly once for a mirror task: the positions acknowledged in the open transaction go to the offsets topic in the
 // same transaction as the records they cover, and the transaction commits every transaction.boundary.interval.ms;
 // then the store gets a copy (status, and a fallback for an older version).
-import type { BatchSender } from '../kafka/idempotent-batch-sender.js';
+import type { BatchSender } from '../kafka/wire/idempotent-batch-sender.js';
 import type { MirrorPositions } from './mirror-positions.js';
 
 export class MirrorTransactions {

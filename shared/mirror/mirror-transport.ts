@@ -1,7 +1,7 @@
 // The Kafka side of one mirror task session: the source consumer and admin, and the target's batch sender. By default
 // the wire adapter on both sides: the byte path needs the fetched batches as bytes and raw Produce requests.
-import { IdempotentBatchSender, type BatchSender } from '../kafka/idempotent-batch-sender.js';
-import type { KafkaAdmin, KafkaConsumer } from '../kafka/kafka-port.js';
+import { IdempotentBatchSender, type BatchSender } from '../kafka/wire/idempotent-batch-sender.js';
+import type { KafkaAdmin, KafkaConsumer } from '../kafka/port/kafka-port.js';
 import { TransactionCoordinator } from '../kafka/wire/transaction-coordinator.js';
 import { wireClient } from '../kafka/wire/wire-client.js';
 import { WireCluster } from '../kafka/wire/wire-cluster.js';

@@ -4,8 +4,8 @@
 // still sent), `all` skips it and, with a dead-letter topic, sends its original bytes there with the error context.
 // A converter failure that is not the record's fault (registry unreachable) is retried; a fatal one fails the task.
 import type { MirrorConnectorSpec } from '../config/spec.js';
-import { deadLetterMessage } from '../kafka/dead-letter.js';
-import { encodeBatch, type OutgoingRecord } from '../kafka/forwarded-batch.js';
+import { deadLetterMessage } from '../kafka/delivery/dead-letter.js';
+import { encodeBatch, type OutgoingRecord } from '../kafka/batch/forwarded-batch.js';
 import { ConversionError, type Converter } from './converters/index.js';
 import { recordsFrom, type SourceBatch } from './committed-batches.js';
 

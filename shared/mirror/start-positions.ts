@@ -1,7 +1,7 @@
 // Where a mirror session starts fetching each partition: its saved position, else (never mirrored)
 // auto.offset.reset's earliest or latest offset. A position the source no longer holds is reset the same way.
 import type { MirrorConnectorSpec } from '../config/spec.js';
-import type { KafkaAdmin, TopicPartition } from '../kafka/kafka-port.js';
+import type { KafkaAdmin, TopicPartition } from '../kafka/port/kafka-port.js';
 import { partitionKey, type MirrorPositions } from './mirror-positions.js';
 
 type StartFrom = MirrorConnectorSpec['startFrom'];

@@ -3,8 +3,8 @@
 // a `dsc run` config file. Each takes the brokers, so a test on a broker of its own checks that broker.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createKafkaClient } from '../../shared/kafka/kafka-client.js';
-import { OffsetsTopic, offsetsTopicName, type SourceOffset } from '../../shared/kafka/offsets-topic.js';
+import { createKafkaClient } from '../../shared/kafka/port/kafka-client.js';
+import { OffsetsTopic, offsetsTopicName, type SourceOffset } from '../../shared/kafka/delivery/offsets-topic.js';
 import { BROKERS, consumeAll, sleep, tally, values } from './file-helpers.js';
 
 const client = (brokers: string) =>

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FileCheckpoint } from '../../shared/file/file-assignment.js';
 import { runFileSourceTask, type TaskOutcome } from '../../shared/file/file-source-task.js';
-import { createKafkaClient } from '../../shared/kafka/kafka-client.js';
-import { decodeRecordBatches } from '../../shared/kafka/record-batch-reader.js';
+import { createKafkaClient } from '../../shared/kafka/port/kafka-client.js';
+import { decodeRecordBatches } from '../../shared/kafka/batch/record-batch-reader.js';
 import { buildCli, exited, startDscRun } from './dsc-child.js';
 import { committedRecords, delivery, loadConf, storedOffsets, until } from './eos-helpers.js';
 import {

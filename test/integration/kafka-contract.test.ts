@@ -1,19 +1,19 @@
-// One contract, every Kafka adapter (shared/kafka/kafka-port.ts): the same cases run against the wire adapter and
+// One contract, every Kafka adapter (shared/kafka/port/kafka-port.ts): the same cases run against the wire adapter and
 // the kafkajs adapter on the real broker (KAFKA_BROKERS, started by test/services/up.sh). What a producer sent is
 // read back record by record through the consumer of the same adapter AND through the other adapter's consumer.
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { KafkaEndpoint } from '../../shared/config/spec.js';
-import { createKafkaClient } from '../../shared/kafka/kafka-client.js';
+import { createKafkaClient } from '../../shared/kafka/port/kafka-client.js';
 import type {
   CompressionType,
   FetchedPartition,
   KafkaAdapterName,
   KafkaClient,
-} from '../../shared/kafka/kafka-port.js';
-import { committedRecords, decodeRecordBatches } from '../../shared/kafka/record-batch-reader.js';
+} from '../../shared/kafka/port/kafka-port.js';
+import { committedRecords, decodeRecordBatches } from '../../shared/kafka/batch/record-batch-reader.js';
 import { Kafka, logLevel } from 'kafkajs';
-import { encodeHeaders, RecordBatchBuilder } from '../../shared/kafka/record-batch.js';
+import { encodeHeaders, RecordBatchBuilder } from '../../shared/kafka/batch/record-batch.js';
 
 const endpoint: KafkaEndpoint = {
   brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),

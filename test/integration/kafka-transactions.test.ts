@@ -5,16 +5,16 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { KafkaEndpoint } from '../../shared/config/spec.js';
-import { createKafkaClient } from '../../shared/kafka/kafka-client.js';
+import { createKafkaClient } from '../../shared/kafka/port/kafka-client.js';
 import {
   isProducerFenced,
   type IsolationLevel,
   type KafkaAdapterName,
   type KafkaClient,
-} from '../../shared/kafka/kafka-port.js';
-import { OffsetsTopic, offsetKey, partitionForConnector } from '../../shared/kafka/offsets-topic.js';
-import { committedRecords, decodeRecordBatches } from '../../shared/kafka/record-batch-reader.js';
-import { RecordBatchBuilder } from '../../shared/kafka/record-batch.js';
+} from '../../shared/kafka/port/kafka-port.js';
+import { OffsetsTopic, offsetKey, partitionForConnector } from '../../shared/kafka/delivery/offsets-topic.js';
+import { committedRecords, decodeRecordBatches } from '../../shared/kafka/batch/record-batch-reader.js';
+import { RecordBatchBuilder } from '../../shared/kafka/batch/record-batch.js';
 
 const endpoint: KafkaEndpoint = {
   brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),

@@ -4,9 +4,9 @@
 // caught up with its source commits at once. The crash
 // cases (kill -9, SIGTERM) are in mirror-delivery.test.ts.
 import { afterAll, describe, expect, it } from 'vitest';
-import { createKafkaClient } from '../../shared/kafka/kafka-client.js';
-import { OffsetsTopic, offsetsTopicName } from '../../shared/kafka/offsets-topic.js';
-import { decodeRecordBatches } from '../../shared/kafka/record-batch-reader.js';
+import { createKafkaClient } from '../../shared/kafka/port/kafka-client.js';
+import { OffsetsTopic, offsetsTopicName } from '../../shared/kafka/delivery/offsets-topic.js';
+import { decodeRecordBatches } from '../../shared/kafka/batch/record-batch-reader.js';
 import { kafkaOffsetsCleanup } from '../../shared/lifecycle/offsets-cleanup.js';
 import { silentLogger } from '../../shared/runtime/log.js';
 import { consumeAll } from './file-helpers.js';

@@ -11,8 +11,8 @@ import avro from 'avsc';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { formatIssue, parseConnectorConfig } from '../../shared/config/index.js';
 import type { MirrorConnectorSpec } from '../../shared/config/spec.js';
-import { createKafka } from '../../shared/kafka/client.js';
-import { ticketCaches } from '../../shared/kafka/kerberos-login.js';
+import { createKafka } from '../../shared/kafka/kafkajs/kafkajs-create.js';
+import { ticketCaches } from '../../shared/kafka/security/kerberos-login.js';
 import { requireService } from '../services/env.js';
 import {
   type Consumed,

@@ -13,9 +13,9 @@ import {
   type ProduceRequest,
   type ProducerOptions,
   type TopicDescription,
-} from '../kafka-port.js';
-import { decodeRecordBatches } from '../record-batch-reader.js';
-import { kafkaJsSecurity } from '../security.js';
+} from '../port/kafka-port.js';
+import { decodeRecordBatches } from '../batch/record-batch-reader.js';
+import { kafkaJsSecurity } from './kafkajs-security.js';
 import { registerKafkajsCodecs } from './kafkajs-codecs.js';
 import { KafkajsConsumer } from './kafkajs-consumer.js';
 import { loadKafkajs } from './kafkajs-module.js';

@@ -1,6 +1,6 @@
 // kafkajs ships gzip only; its codec registry takes others. These come from @platformatic/kafka's codecs (the ones
 // the wire adapter uses), so both adapters produce and read snappy, lz4 and zstd alike.
-import { compressionsAlgorithms } from '../platformatic.js';
+import { compressionsAlgorithms } from '../wire/platformatic.js';
 import { loadKafkajs } from './kafkajs-module.js';
 
 let registered = false;

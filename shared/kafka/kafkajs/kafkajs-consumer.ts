@@ -10,9 +10,9 @@ import {
   type FetchedPartition,
   type FetchPosition,
   type KafkaConsumer,
-} from '../kafka-port.js';
-import { AssignedPartitions, positionKey } from '../assigned-partitions.js';
-import { encodeRecordBatch, type RecordToEncode } from '../record-batch.js';
+} from '../port/kafka-port.js';
+import { AssignedPartitions, positionKey } from '../port/assigned-partitions.js';
+import { encodeRecordBatch, type RecordToEncode } from '../batch/record-batch.js';
 
 interface KjsMessage {
   offset: string;

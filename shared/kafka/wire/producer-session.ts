@@ -5,9 +5,9 @@
 // Seam for transactions (issue 11): construct with a `transactionalId`; `init()` then finds the transaction
 // coordinator's answer the same way, and `beforeProduce` is where AddPartitionsToTxn goes (called with the
 // partitions of every produce request before it is sent). `sealed` batches carry the transactional bit.
-import { initProducerIdV4, type Connection } from '../platformatic.js';
-import type { CompressionType, EncodedBatch, TopicPartition } from '../kafka-port.js';
-import { sealBatch } from '../record-batch.js';
+import { initProducerIdV4, type Connection } from './platformatic.js';
+import type { CompressionType, EncodedBatch, TopicPartition } from '../port/kafka-port.js';
+import { sealBatch } from '../batch/record-batch.js';
 import { kafkaErrorOf } from './wire-errors.js';
 
 export interface ProducerSessionOptions {

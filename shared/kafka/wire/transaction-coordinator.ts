@@ -14,8 +14,8 @@ import {
   findCoordinatorV4,
   initProducerIdV4,
   type Connection,
-} from '../platformatic.js';
-import { KafkaError, type TopicPartition } from '../kafka-port.js';
+} from './platformatic.js';
+import { KafkaError, type TopicPartition } from '../port/kafka-port.js';
 
 /** How the coordinator client reaches brokers (the wire adapter's connection pool). */
 export interface CoordinatorConnections {

@@ -6,14 +6,14 @@ import {
   describeConfigsV4,
   listOffsetsV7,
   type Connection,
-} from '../platformatic.js';
+} from './platformatic.js';
 import {
   KafkaError,
   type KafkaAdmin,
   type NewTopic,
   type PartitionOffset,
   type TopicDescription,
-} from '../kafka-port.js';
+} from '../port/kafka-port.js';
 import type { WireCluster } from './wire-cluster.js';
 import { errorName, kafkaErrorFor, kafkaErrorOf } from './wire-errors.js';
 

@@ -1,7 +1,7 @@
 // The wire adapter: the port over @platformatic/kafka's connection layer. Each producer, consumer and admin has its
 // own connection pool (a producer's in-flight requests never queue behind a consumer's long poll).
 import type { KafkaEndpoint } from '../../config/spec.js';
-import type { ConsumerOptions, KafkaClient, ProducerOptions } from '../kafka-port.js';
+import type { ConsumerOptions, KafkaClient, ProducerOptions } from '../port/kafka-port.js';
 import { WireAdmin } from './wire-admin.js';
 import { WireCluster } from './wire-cluster.js';
 import { WireConsumer } from './wire-consumer.js';

@@ -1,8 +1,8 @@
 // One Kafka cluster over @platformatic/kafka's connection layer: a pool of broker connections (TLS/SASL done by
 // the library), and a metadata cache (brokers, partition leaders) refreshed when a request says it is stale.
-import { ConnectionPool, metadataV12, type Broker, type Connection, type ConnectionOptions } from '../platformatic.js';
+import { ConnectionPool, metadataV12, type Broker, type Connection, type ConnectionOptions } from './platformatic.js';
 import type { KafkaEndpoint } from '../../config/spec.js';
-import { KafkaError, type TopicDescription } from '../kafka-port.js';
+import { KafkaError, type TopicDescription } from '../port/kafka-port.js';
 import { errorName, kafkaErrorOf } from './wire-errors.js';
 import { wireSecurity } from './wire-security.js';
 

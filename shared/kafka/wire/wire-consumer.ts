@@ -1,15 +1,15 @@
 // The wire consumer: Fetch v12 requests to each assigned partition's leader, records returned as the broker's raw
 // RecordBatch bytes (never decoded here), with high watermark, last stable offset and aborted transactions.
-import { createAPI, Writer, type Reader } from '../platformatic.js';
+import { createAPI, Writer, type Reader } from './platformatic.js';
 import type {
   AbortedTransaction,
   ConsumerOptions,
   FetchedPartition,
   FetchPosition,
   KafkaConsumer,
-} from '../kafka-port.js';
-import { AssignedPartitions, positionKey } from '../assigned-partitions.js';
-import { BATCH_HEADER_BYTES } from '../record-batch.js';
+} from '../port/kafka-port.js';
+import { AssignedPartitions, positionKey } from '../port/assigned-partitions.js';
+import { BATCH_HEADER_BYTES } from '../batch/record-batch.js';
 import type { WireCluster } from './wire-cluster.js';
 import { errorName, kafkaErrorOf, staleMetadata } from './wire-errors.js';
 

@@ -1,6 +1,6 @@
 // Kafka error codes and @platformatic/kafka errors → KafkaError (neutral: a name, whether it is retriable).
-import { protocolErrors, protocolErrorsCodesById } from '../platformatic.js';
-import { KafkaError } from '../kafka-port.js';
+import { protocolErrors, protocolErrorsCodesById } from './platformatic.js';
+import { KafkaError } from '../port/kafka-port.js';
 
 export function errorName(code: number): string {
   return (protocolErrorsCodesById as Record<number, string>)[code] ?? `KAFKA_ERROR_${code}`;

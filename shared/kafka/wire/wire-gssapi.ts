@@ -2,8 +2,8 @@
 // gssapi.ts, one SaslAuthenticate request per token.
 import type { Connection, SASLCustomAuthenticator } from '@platformatic/kafka';
 import type { KafkaSecurity } from '../../config/spec.js';
-import { authenticateGssapi } from '../gssapi.js';
-import { gssapiLogin } from '../security.js';
+import { authenticateGssapi } from '../security/gssapi.js';
+import { gssapiLogin } from '../kafkajs/kafkajs-security.js';
 
 type SaslResponse = NonNullable<Parameters<Parameters<SASLCustomAuthenticator>[6]>[1]>;
 type SaslApi = Parameters<SASLCustomAuthenticator>[2];

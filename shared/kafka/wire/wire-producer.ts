@@ -2,7 +2,7 @@
 // `send`, several in flight per connection. Retriable errors (leader moved, not enough replicas, a dropped
 // connection) resend the SAME sealed bytes (same sequence) to the current leader once every earlier batch of the
 // partition has settled, so retries neither reorder nor duplicate.
-import { createAPI, produceV9, Writer, type Connection } from '../platformatic.js';
+import { createAPI, produceV9, Writer, type Connection } from './platformatic.js';
 import {
   isProducerFenced,
   KafkaError,
@@ -11,7 +11,7 @@ import {
   type ProduceAck,
   type ProduceRequest,
   type ProducerOptions,
-} from '../kafka-port.js';
+} from '../port/kafka-port.js';
 import { topicMaxMessageBytes } from './wire-admin.js';
 import type { WireCluster } from './wire-cluster.js';
 import { errorName, kafkaErrorFor, kafkaErrorOf, retriable, staleMetadata } from './wire-errors.js';

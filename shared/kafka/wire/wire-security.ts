@@ -1,9 +1,9 @@
 // Security for the wire adapter: the same `security.protocol` / `ssl.*` / `sasl.*` mapping as the kafkajs adapter
 // (security.ts reads the stores and the JAAS config once), turned into @platformatic/kafka connection options.
 // GSSAPI plugs in here: a `sasl.authenticate` function (the Kerberos module's) runs Kafka's GSSAPI exchange.
-import type { ConnectionOptions } from '../platformatic.js';
+import type { ConnectionOptions } from './platformatic.js';
 import type { KafkaSecurity } from '../../config/spec.js';
-import { kafkaJsSecurity, KafkaSecurityError } from '../security.js';
+import { kafkaJsSecurity, KafkaSecurityError } from '../kafkajs/kafkajs-security.js';
 import { wireGssapiAuthenticator } from './wire-gssapi.js';
 
 /** TLS and SASL options for @platformatic/kafka connections. Throws KafkaSecurityError naming the setting. */

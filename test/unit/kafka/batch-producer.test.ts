@@ -1,9 +1,9 @@
 // BatchProducer and ensureTopic against the in-memory fake of the Kafka port: acknowledgements run in submission
 // order, the in-flight bound holds the caller back, and a failed batch stops every later acknowledgement.
 import { describe, expect, it } from 'vitest';
-import { BatchProducer } from '../../../shared/kafka/batch-producer.js';
-import { RecordBatchBuilder } from '../../../shared/kafka/record-batch.js';
-import { ensureTopic } from '../../../shared/kafka/topics.js';
+import { BatchProducer } from '../../../shared/kafka/delivery/batch-producer.js';
+import { RecordBatchBuilder } from '../../../shared/kafka/batch/record-batch.js';
+import { ensureTopic } from '../../../shared/kafka/port/topics.js';
 import { FakeKafka } from './fake-kafka.js';
 
 function request(topic: string, value: string) {

@@ -1,4 +1,4 @@
-// An in-memory fake of the Kafka port (shared/kafka/kafka-port.ts) for unit tests of the classes that touch Kafka:
+// An in-memory fake of the Kafka port (shared/kafka/port/kafka-port.ts) for unit tests of the classes that touch Kafka:
 // topics are arrays of decoded records per partition; sends can be held (to see back-pressure and ordering) or
 // failed. It decodes what producers send with the project's RecordBatch reader, so encoding bugs show up too.
 import type {
@@ -10,10 +10,10 @@ import type {
   NewTopic,
   ProduceAck,
   ProduceRequest,
-} from '../../../shared/kafka/kafka-port.js';
-import { KafkaError } from '../../../shared/kafka/kafka-port.js';
-import { decodeRecordBatches, type DecodedRecord } from '../../../shared/kafka/record-batch-reader.js';
-import { encodeRecordBatch } from '../../../shared/kafka/record-batch.js';
+} from '../../../shared/kafka/port/kafka-port.js';
+import { KafkaError } from '../../../shared/kafka/port/kafka-port.js';
+import { decodeRecordBatches, type DecodedRecord } from '../../../shared/kafka/batch/record-batch-reader.js';
+import { encodeRecordBatch } from '../../../shared/kafka/batch/record-batch.js';
 
 export interface FakeSend {
   requests: ProduceRequest[];

@@ -2,8 +2,8 @@
 // test/integration/mirror-gssapi.test.ts): which tokens go to the broker, in which order, and the failure paths.
 import { describe, expect, it } from 'vitest';
 import type { KerberosClient } from 'kerberos';
-import { authenticateGssapi, type GssapiDeps } from '../../../shared/kafka/gssapi.js';
-import type { KerberosLogin } from '../../../shared/kafka/kerberos-login.js';
+import { authenticateGssapi, type GssapiDeps } from '../../../shared/kafka/security/gssapi.js';
+import type { KerberosLogin } from '../../../shared/kafka/security/kerberos-login.js';
 
 const login: KerberosLogin = { principal: 'c@R', keyTab: '/k', serviceName: 'kafka', key: 'consumer.sasl.jaas.config' };
 const b64 = (bytes: number[] | string) => Buffer.from(bytes as never).toString('base64');

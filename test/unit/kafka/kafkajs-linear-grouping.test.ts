@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { runInThisContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { groupMessagesPerPartition } from '../../../shared/kafka/kafkajs-linear-grouping.js';
+import { groupMessagesPerPartition } from '../../../shared/kafka/kafkajs/kafkajs-linear-grouping.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const require = createRequire(import.meta.url);
@@ -30,7 +30,7 @@ describe('kafkajs linear grouping', () => {
     expect(groupMessagesPerPartition({ ...args, partitionMetadata: [] })).toEqual({});
   });
 
-  const entry = resolve(ROOT, 'dist/shared/kafka/kafkajs-linear-grouping.js');
+  const entry = resolve(ROOT, 'dist/shared/kafka/kafkajs/kafkajs-linear-grouping.js');
   it.skipIf(!existsSync(entry))('is what the kafkajs producer uses when the module is imported first', () => {
     const script = `
       const m = await import(${JSON.stringify(entry)});

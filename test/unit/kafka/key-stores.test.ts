@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tlsOptions } from '../../../shared/kafka/key-stores.js';
+import { tlsOptions } from '../../../shared/kafka/security/key-stores.js';
 import type { KafkaSecurity } from '../../../shared/config/spec.js';
 
 const PW = 'store-secret-1';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KafkaAdmin } from '../../../shared/kafka/kafka-port.js';
+import type { KafkaAdmin } from '../../../shared/kafka/port/kafka-port.js';
 import {
   connectorOfKey,
   offsetKey,
@@ -7,8 +7,8 @@ import {
   partitionForConnector,
   transactionalIdFor,
   offsetsTopicName,
-} from '../../../shared/kafka/offsets-topic.js';
-import { decodeRecordBatches } from '../../../shared/kafka/record-batch-reader.js';
+} from '../../../shared/kafka/delivery/offsets-topic.js';
+import { decodeRecordBatches } from '../../../shared/kafka/batch/record-batch-reader.js';
 
 const admin = {
   createTopics: async () => [],

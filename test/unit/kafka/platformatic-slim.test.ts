@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const module = fileURLToPath(new URL('../../../shared/kafka/platformatic.ts', import.meta.url));
+const module = fileURLToPath(new URL('../../../shared/kafka/wire/platformatic.ts', import.meta.url));
 
 describe('platformatic.ts', () => {
   it('loads the connection without the API index or the option schemas, and the connection still works', () => {
@@ -15,7 +15,7 @@ describe('platformatic.ts', () => {
       import { registerHooks } from 'node:module';
       const seen = [];
       registerHooks({ load(url, ctx, next) { seen.push(url); return next(url, ctx); } });
-      const p = await import(${JSON.stringify(module.replace(/\/shared\/.*$/, '/dist/shared/kafka/platformatic.js'))});
+      const p = await import(${JSON.stringify(module.replace(/\/shared\/.*$/, '/dist/shared/kafka/wire/platformatic.js'))});
       const pool = new p.ConnectionPool('slim-test', {});
       await pool.close();
       console.log(JSON.stringify({ uncopied: p.requestsWrittenUncopied, seen: seen.filter((u) => u.includes('node_modules/')) }));
@@ -39,7 +39,7 @@ describe('platformatic.ts', () => {
   });
 
   it('writes a request as its parts only where the source is the one it was written for', async () => {
-    const { writeRequestsUncopied } = await import('../../../shared/kafka/platformatic.js');
+    const { writeRequestsUncopied } = await import('../../../shared/kafka/wire/platformatic.js');
     const index = createRequire(import.meta.url).resolve('@platformatic/kafka');
     const source = readFileSync(index.replace(/index\.js$/, 'network/connection.js'), 'utf8');
     const patched = writeRequestsUncopied(source);

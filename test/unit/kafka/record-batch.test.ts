@@ -2,7 +2,7 @@
 // independent implementation), CRC and producer stamping are right, and every codec round-trips.
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { decodeRecordBatches } from '../../../shared/kafka/record-batch-reader.js';
+import { decodeRecordBatches } from '../../../shared/kafka/batch/record-batch-reader.js';
 import {
   compressionAvailable,
   encodeHeaderKey,
@@ -12,8 +12,8 @@ import {
   sealBatch,
   varintSize,
   writeVarint,
-} from '../../../shared/kafka/record-batch.js';
-import type { CompressionType } from '../../../shared/kafka/kafka-port.js';
+} from '../../../shared/kafka/batch/record-batch.js';
+import type { CompressionType } from '../../../shared/kafka/port/kafka-port.js';
 
 const require = createRequire(import.meta.url);
 const KjsDecoder = require('kafkajs/src/protocol/decoder');

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jaasConfigFor, parseJaasConfig } from '../../../shared/config/jaas-config.js';
-import { kafkaJsSecurity, targetFromEnv } from '../../../shared/kafka/client.js';
-import { gssapiLogin } from '../../../shared/kafka/security.js';
+import { kafkaJsSecurity, targetFromEnv } from '../../../shared/kafka/kafkajs/kafkajs-create.js';
+import { gssapiLogin } from '../../../shared/kafka/kafkajs/kafkajs-security.js';
 
 const SCRAM = 'org.apache.kafka.common.security.scram.ScramLoginModule';
 

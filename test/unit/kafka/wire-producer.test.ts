@@ -3,8 +3,8 @@
 // a batch refused as out of order behind a failed one is retried after it, fatal errors fail with their name.
 import type { Connection } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
-import { RecordBatchBuilder } from '../../../shared/kafka/record-batch.js';
-import { decodeRecordBatches } from '../../../shared/kafka/record-batch-reader.js';
+import { RecordBatchBuilder } from '../../../shared/kafka/batch/record-batch.js';
+import { decodeRecordBatches } from '../../../shared/kafka/batch/record-batch-reader.js';
 import type { WireCluster } from '../../../shared/kafka/wire/wire-cluster.js';
 import { WireProducer } from '../../../shared/kafka/wire/wire-producer.js';
 

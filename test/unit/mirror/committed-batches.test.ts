@@ -10,8 +10,8 @@ import {
   readBatchHeader,
   stampBatch,
   type OutgoingRecord,
-} from '../../../shared/kafka/forwarded-batch.js';
-import type { FetchedPartition } from '../../../shared/kafka/kafka-port.js';
+} from '../../../shared/kafka/batch/forwarded-batch.js';
+import type { FetchedPartition } from '../../../shared/kafka/port/kafka-port.js';
 import { committedBatches, forwardable } from '../../../shared/mirror/committed-batches.js';
 
 const rec = (i: number, extra: Partial<OutgoingRecord> = {}): OutgoingRecord => ({

@@ -9,7 +9,7 @@ import { MirrorSourceConnector } from '../../../shared/mirror/mirror-source-conn
 import { silentLogger } from '../../../shared/runtime/log.js';
 import { mirrorSpec, record } from '../lifecycle/task-fixtures.js';
 
-vi.mock('../../../shared/kafka/mirror-admin.js', () => ({
+vi.mock('../../../shared/kafka/kafkajs/kafkajs-mirror-admin.js', () => ({
   MirrorAdmin: class {
     listTopics = async () => [];
     partitionCounts = async () => new Map<string, number>();

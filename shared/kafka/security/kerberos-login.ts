@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { accessSync, constants, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { parseJaasConfig } from '../config/jaas-config.js';
+import { parseJaasConfig } from '../../config/jaas-config.js';
 import { KafkaSecurityError } from './security-error.js';
 
 export const KRB5_LOGIN_MODULE = 'com.sun.security.auth.module.Krb5LoginModule';

@@ -2,12 +2,12 @@
 // Stores are read once per client (key-stores.ts: PEM, PKCS12, JKS). GSSAPI runs the engine-neutral exchange of
 // gssapi.ts through kafkajs' custom authentication provider.
 import type { KafkaConfig, Mechanism, SASLOptions } from 'kafkajs';
-import type { KafkaSecurity } from '../config/spec.js';
-import { parseJaasConfig, type JaasConfig } from '../config/jaas-config.js';
-import { authenticateGssapi } from './gssapi.js';
-import { kerberosLoginFrom, type KerberosLogin } from './kerberos-login.js';
-import { tlsOptions } from './key-stores.js';
-import { KafkaSecurityError } from './security-error.js';
+import type { KafkaSecurity } from '../../config/spec.js';
+import { parseJaasConfig, type JaasConfig } from '../../config/jaas-config.js';
+import { authenticateGssapi } from '../security/gssapi.js';
+import { kerberosLoginFrom, type KerberosLogin } from '../security/kerberos-login.js';
+import { tlsOptions } from '../security/key-stores.js';
+import { KafkaSecurityError } from '../security/security-error.js';
 
 export { KafkaSecurityError };
 

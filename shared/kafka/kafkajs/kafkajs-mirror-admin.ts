@@ -2,8 +2,8 @@
 // partition counts, topic creation and growth, and the committed offsets of the consumer group the mirror used
 // before it kept its positions in the store (read once, when a connector that ran before the upgrade resumes).
 import type { Admin } from 'kafkajs';
-import type { KafkaEndpoint } from '../config/spec.js';
-import { createKafka } from './client.js';
+import type { KafkaEndpoint } from '../../config/spec.js';
+import { createKafka } from './kafkajs-create.js';
 
 export interface MirrorTopic {
   topic: string;

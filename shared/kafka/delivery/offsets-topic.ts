@@ -4,9 +4,9 @@
 // Records are Connect's: key = JSON `["<connector>",{<source partition>}]`, value = JSON source offset, null value =
 // tombstone. Every key of a connector lives in one partition (chosen from the connector's name), so a task reads
 // one partition at start and `dsc delete` finds all of a connector's keys there to tombstone them.
-import { RecordBatchBuilder } from './record-batch.js';
-import { decodeRecordBatches, type DecodedRecord } from './record-batch-reader.js';
-import type { IsolationLevel, KafkaAdmin, KafkaClient, KafkaConsumer, ProduceRequest } from './kafka-port.js';
+import { RecordBatchBuilder } from '../batch/record-batch.js';
+import { decodeRecordBatches, type DecodedRecord } from '../batch/record-batch-reader.js';
+import type { IsolationLevel, KafkaAdmin, KafkaClient, KafkaConsumer, ProduceRequest } from '../port/kafka-port.js';
 
 /** The source partition of an offset: `{task}` for a file task, `{cluster, topic, partition}` for a mirror. */
 export type SourcePartition = Record<string, string | number>;

@@ -47,7 +47,7 @@ function slimConnectionImports(): void {
     ),
   );
   const noAjv = source([
-    `const refuse = () => { throw new Error('@platformatic/kafka was loaded without ajv (shared/kafka/platformatic.ts): its clients cannot run in this process'); };`,
+    `const refuse = () => { throw new Error('@platformatic/kafka was loaded without ajv (shared/kafka/wire/platformatic.ts): its clients cannot run in this process'); };`,
     `export class Ajv2020 { addKeyword() { return this; } compile() { refuse(); } validate() { refuse(); } addSchema() { refuse(); } getSchema() { refuse(); } }`,
   ]);
   const redirects = new Map([

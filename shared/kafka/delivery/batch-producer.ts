@@ -3,7 +3,7 @@
 // reader upstream stops pulling bytes and memory stays at (maxInFlight + the batch being filled) batches.
 // A batch may be several produce requests (each under the broker's max message bytes): they go out together
 // (pipelined on the connection) and the batch is acknowledged when all of them are.
-import type { KafkaProducer, ProduceRequest } from './kafka-port.js';
+import type { KafkaProducer, ProduceRequest } from '../port/kafka-port.js';
 
 export interface BatchProducerOptions {
   /**

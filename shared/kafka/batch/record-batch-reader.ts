@@ -1,8 +1,8 @@
 // Reads RecordBatch v2 bytes (a Fetch response's records, or what RecordBatchBuilder made): batch headers, CRC
 // check, decompression and records. Used off the hot path: tests, the kafkajs adapter, and consumers that need
 // records rather than whole batches.
-import { compressionsAlgorithms, crc32c } from './platformatic.js';
-import type { CompressionType } from './kafka-port.js';
+import { compressionsAlgorithms, crc32c } from '../wire/platformatic.js';
+import type { CompressionType } from '../port/kafka-port.js';
 import {
   ATTR_COMPRESSION_MASK,
   ATTR_CONTROL,

@@ -1,9 +1,9 @@
 // Picks the Kafka adapter: DSC_KAFKA_ADAPTER=wire (default: RecordBatch bytes over @platformatic/kafka's
 // connection layer) or kafkajs (the client the project was specified with).
-import type { KafkaEndpoint } from '../config/spec.js';
+import type { KafkaEndpoint } from '../../config/spec.js';
 import type { KafkaAdapterName, KafkaClient } from './kafka-port.js';
-import { kafkajsClient } from './kafkajs/kafkajs-client.js';
-import { wireClient } from './wire/wire-client.js';
+import { kafkajsClient } from '../kafkajs/kafkajs-client.js';
+import { wireClient } from '../wire/wire-client.js';
 
 export const ADAPTER_ENV = 'DSC_KAFKA_ADAPTER';
 

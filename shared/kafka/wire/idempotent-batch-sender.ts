@@ -4,10 +4,10 @@
 // most one batch per partition (the broker's rule for v3+). A failed request fails the session: the caller starts a
 // new one from its saved positions (sequences restart at 0 under a new producer id).
 import { createAPI, initProducerIdV4, produceV9, Writer } from './platformatic.js';
-import { stampBatch } from './forwarded-batch.js';
-import type { WireCluster } from './wire/wire-cluster.js';
-import { kafkaErrorOf } from './wire/wire-errors.js';
-import type { TransactionCoordinator } from './wire/transaction-coordinator.js';
+import { stampBatch } from '../batch/forwarded-batch.js';
+import type { WireCluster } from './wire-cluster.js';
+import { kafkaErrorOf } from './wire-errors.js';
+import type { TransactionCoordinator } from './transaction-coordinator.js';
 
 export interface OutgoingBatch {
   topic: string;

@@ -6,7 +6,7 @@
 // a producer sends batches a caller encoded from the bytes it holds, and a consumer hands back the batches the
 // broker returned, undecoded, so a mirror can forward them as they are.
 
-import type { CompressionType } from '../config/spec.js';
+import type { CompressionType } from '../../config/spec.js';
 
 export type { CompressionType };
 

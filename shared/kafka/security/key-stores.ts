@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { createSecureContext, type ConnectionOptions } from 'node:tls';
 import type * as JksModule from 'jks-js';
-import type { KafkaSecurity } from '../config/spec.js';
+import type { KafkaSecurity } from '../../config/spec.js';
 import { KafkaSecurityError } from './security-error.js';
 
 type StoreType = 'PEM' | 'PKCS12' | 'JKS';

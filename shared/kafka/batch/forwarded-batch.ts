@@ -4,7 +4,7 @@
 // magic i8 @16, crc u32 @17 (CRC-32C of bytes 21..end), attributes i16 @21, lastOffsetDelta i32 @23,
 // baseTimestamp i64 @27, maxTimestamp i64 @35, producerId i64 @43, producerEpoch i16 @51, baseSequence i32 @53,
 // recordCount i32 @57, records @61.
-import { compressionsAlgorithmsByBitmask, crc32c } from './platformatic.js';
+import { compressionsAlgorithmsByBitmask, crc32c } from '../wire/platformatic.js';
 
 export const BATCH_HEADER_BYTES = 61;
 const COMPRESSION_MASK = 0x07;

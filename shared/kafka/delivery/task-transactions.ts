@@ -4,7 +4,7 @@
 // milliseconds, and the transaction commits together with the task's source offset in the offsets topic. At start,
 // after the fencing, the task reads its offset back (committed transactions only): the position after the last committed
 // record, never after an aborted or unfinished one.
-import type { KafkaClient, KafkaProducer } from './kafka-port.js';
+import type { KafkaClient, KafkaProducer } from '../port/kafka-port.js';
 import {
   offsetKey,
   offsetsReadIsolation,

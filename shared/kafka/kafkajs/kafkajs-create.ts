@@ -1,10 +1,10 @@
 // Builds kafkajs clients from a KafkaEndpoint (brokers + Kafka-style security settings).
 // The security mapping lives in security.ts; the shape of these functions is the contract.
 import type { Kafka } from 'kafkajs';
-import type { KafkaEndpoint, KafkaSecurity, SecurityProtocol } from '../config/spec.js';
-import { jaasConfigFor } from '../config/jaas-config.js';
-import { loadKafkajs } from './kafkajs/kafkajs-module.js';
-import { kafkaJsSecurity, KafkaSecurityError } from './security.js';
+import type { KafkaEndpoint, KafkaSecurity, SecurityProtocol } from '../../config/spec.js';
+import { jaasConfigFor } from '../../config/jaas-config.js';
+import { loadKafkajs } from './kafkajs-module.js';
+import { kafkaJsSecurity, KafkaSecurityError } from './kafkajs-security.js';
 
 export { kafkaJsSecurity, KafkaSecurityError };
 
