@@ -2,7 +2,12 @@
 // per record. Provenance headers are encoded once per file (dsc.source, dsc.generation) plus one number per record
 // (dsc.line, or dsc.offset where the line is unknown), written as digits straight into the batch.
 import type { EncodedBatch } from '../kafka/port/kafka-port.js';
-import { encodeHeaderKey, encodeHeaders, RecordBatchBuilder, type EncodedHeaders } from '../kafka/batch/record-batch.js';
+import {
+  encodeHeaderKey,
+  encodeHeaders,
+  RecordBatchBuilder,
+  type EncodedHeaders,
+} from '../kafka/batch/record-batch.js';
 
 const LINE_KEY = encodeHeaderKey('dsc.line');
 const OFFSET_KEY = encodeHeaderKey('dsc.offset');

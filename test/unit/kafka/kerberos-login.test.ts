@@ -5,7 +5,11 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KerberosTicketCaches, tgtLifetime, type KerberosLogin } from '../../../shared/kafka/security/kerberos-login.js';
+import {
+  KerberosTicketCaches,
+  tgtLifetime,
+  type KerberosLogin,
+} from '../../../shared/kafka/security/kerberos-login.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dsc-kinit-'));
 const at = (name: string) => join(dir, name);

@@ -11,7 +11,12 @@ import type { MirrorConnectorSpec } from '../../../shared/config/spec.js';
 import { encodeBatch } from '../../../shared/kafka/batch/forwarded-batch.js';
 import type { BatchSender, OutgoingBatch } from '../../../shared/kafka/wire/idempotent-batch-sender.js';
 import type { MirrorAdmin } from '../../../shared/kafka/kafkajs/kafkajs-mirror-admin.js';
-import type { FetchedPartition, FetchPosition, KafkaAdmin, KafkaConsumer } from '../../../shared/kafka/port/kafka-port.js';
+import type {
+  FetchedPartition,
+  FetchPosition,
+  KafkaAdmin,
+  KafkaConsumer,
+} from '../../../shared/kafka/port/kafka-port.js';
 import { SqliteConnectorStore } from '../../../shared/lifecycle/sqlite-store.js';
 import { MirrorPositions } from '../../../shared/mirror/mirror-positions.js';
 import { MirrorSourceTask, type MirrorTransport } from '../../../shared/mirror/mirror-source-task.js';
