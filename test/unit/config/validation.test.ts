@@ -116,7 +116,7 @@ describe('structure', () => {
       '[b]',
       'name=b',
       'topic=bad topic',
-      'file.uris=s3://b/x',
+      'file.uris=hdfs://b/x',
       'mode=batch',
     );
     expect(errors(p.issues).map((e) => `${e[1]}:${e[2]}:${e[0]}`)).toEqual([
@@ -228,7 +228,7 @@ describe('file connector values', () => {
     expect(p.issues).toEqual([]);
     expect((p.specs[0] as FileConnectorSpec).uris).toEqual(['gs://b/a.csv', 'gs://b/dir/', 'file:///tmp/x', '/data/y']);
     expect(only(parse(FILE_CLASS, 'topic=t', '[c]', 'name=n', 'file.uris=hdfs://nn/x').issues)[3]).toBe(
-      '"hdfs://nn/x": only gs://, file:// and plain local paths are supported',
+      '"hdfs://nn/x": only gs://, s3a://, abfss://, file:// and plain local paths are supported',
     );
   });
 
