@@ -1,7 +1,6 @@
 // dsc: gadmin-style connector management. `create`, `list`, `status`, `pause`, `resume`, `delete` go through the
 // management API (a deployed one with --url/DSC_URL, or the same handler in-process on the local state);
 // `validate` parses offline; `run` executes connectors locally (run.ts).
-import '../kafka/kafkajs/kafkajs-linear-grouping.js'; // first: before anything loads kafkajs
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
