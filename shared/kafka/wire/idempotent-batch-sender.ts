@@ -4,6 +4,7 @@
 // most one batch per partition (the broker's rule for v3+). A failed request fails the session: the caller starts a
 // new one from its saved positions (sequences restart at 0 under a new producer id).
 import { createAPI, initProducerIdV4, produceV9, Writer } from './platformatic.js';
+import { lastOffsetDeltaOf } from '../batch/batch-layout.js';
 import { stampBatch } from '../batch/forwarded-batch.js';
 import type { WireCluster } from './wire-cluster.js';
 import { kafkaErrorOf } from './wire-errors.js';
@@ -100,7 +101,7 @@ export class IdempotentBatchSender implements BatchSender {
       const sequence = this.sequences.get(key) ?? 0;
       stampBatch(b.bytes, this.producerId, this.producerEpoch, sequence, this.transactions !== undefined);
       // The broker counts lastOffsetDelta + 1 sequence numbers per batch; wraps at 2^31 as Kafka does.
-      this.sequences.set(key, (sequence + b.bytes.readInt32BE(23) + 1) % 2 ** 31);
+      this.sequences.set(key, (sequence + lastOffsetDeltaOf(b.bytes) + 1) % 2 ** 31);
       let t = topics.get(b.topic);
       if (!t) topics.set(b.topic, (t = { name: b.topic, partitions: [] }));
       t.partitions.push({ partition: b.partition, bytes: b.bytes });
