@@ -200,30 +200,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 const DEFAULT_UI_PORT = 8377;
 
 async function tigergraph(p: Parsed, io: CliIo): Promise<number> {
-  const { tigergraphCommand } = await import('./tigergraph.js');
-  const args = {
-    name: p.positionals[0],
-    ...(p.out !== undefined && { out: p.out }),
-    ...(p.graph !== undefined && { graph: p.graph }),
-    ...(p.dataSource !== undefined && { dataSource: p.dataSource }),
-    ...(p.pathPrefix !== undefined && { pathPrefix: p.pathPrefix }),
-  };
-  const url = p.url ?? io.env.DSC_URL;
-  if (!url) {
-    const r = await tigergraphCommand(args, undefined, io);
-    if (r.notFound) {
-      io.err(`dsc: connector ${args.name} not found`);
-      return EXIT.NOT_FOUND;
-    }
-    return EXIT.OK;
-  }
-  const transport = new HttpTransport(url, io.env.DSC_TOKEN);
-  try {
-    await tigergraphCommand(args, new ManagementClient(transport), io);
-    return EXIT.OK;
-  } finally {
-    await transport.close();
-  }
+  const { tigergraphMain } = await import('./tigergraph.js');
+  return tigergraphMain({ ...p, name: p.positionals[0] }, p.url ?? io.env.DSC_URL, io);
 }
 
 /** `dsc ui`: the status page on 127.0.0.1 until SIGINT/SIGTERM. */

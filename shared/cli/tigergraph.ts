@@ -7,7 +7,9 @@ import { targetFromEnv } from '../kafka/kafkajs/kafkajs-create.js';
 import { secretId } from '../lifecycle/secret-manager-vault.js';
 import { writeHandoff } from '../tigergraph/gather.js';
 import type { CliIo } from './io.js';
-import type { ManagementClient } from './management-client.js';
+import { EXIT } from './exit-codes.js';
+import { HttpTransport } from './http-transport.js';
+import { ManagementClient } from './management-client.js';
 
 export interface TigergraphArgs {
   name: string;
@@ -58,4 +60,29 @@ export async function tigergraphCommand(args: TigergraphArgs, client: Management
   }
   io.out('next: copy the folder to the TigerGraph machine, then: gsql ' + `${written.files.at(-1)!.path}`);
   return { notFound: false as const };
+}
+
+/** The command: the local state without a URL, else the deployment's API. */
+export async function tigergraphMain(args: TigergraphArgs, url: string | undefined, io: CliIo): Promise<number> {
+  const a: TigergraphArgs = {
+    name: args.name,
+    ...(args.out !== undefined && { out: args.out }),
+    ...(args.graph !== undefined && { graph: args.graph }),
+    ...(args.dataSource !== undefined && { dataSource: args.dataSource }),
+    ...(args.pathPrefix !== undefined && { pathPrefix: args.pathPrefix }),
+  };
+  if (!url) {
+    if ((await tigergraphCommand(a, undefined, io)).notFound) {
+      io.err(`dsc: connector ${a.name} not found`);
+      return EXIT.NOT_FOUND;
+    }
+    return EXIT.OK;
+  }
+  const transport = new HttpTransport(url, io.env.DSC_TOKEN);
+  try {
+    await tigergraphCommand(a, new ManagementClient(transport), io);
+    return EXIT.OK;
+  } finally {
+    await transport.close();
+  }
 }
