@@ -75,3 +75,46 @@ describe('dsc tigergraph files', () => {
     expect(files.at(-1)!.content).toContain('VALUES ($"company", $"employee_num") USING JSON_FILE="true";');
   });
 });
+
+describe('dsc tigergraph against a deployment (secrets unknown)', () => {
+  it('writes placeholders naming the secret instead of values, and read_committed for exactly-once', () => {
+    const text = `connector.class=com.tigergraph.kafka.connect.filesystem.FsSourceConnector
+topic=t
+file.uris=gs://b/x.csv
+target.cluster.bootstrap.servers=k:9093
+producer.security.protocol=SASL_SSL
+producer.sasl.mechanism=SCRAM-SHA-512
+producer.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="u" password="s3cret";
+producer.ssl.truststore.location=/x/ca.pem
+[c]
+name=c
+`;
+    const spec = parseConnectorConfig(text, { fileName: 'c.conf' }).specs[0] as FileConnectorSpec;
+    const files = handoffFiles(spec, spec.target!, {}, [{ topic: 't', shape: { kind: 'unknown' } }], {
+      name: 'c',
+      graph: 'g',
+      dataSource: 'k1',
+      pathPrefix: '/tg',
+      placeholder: (key) => `<paste secret for ${key}>`,
+    });
+    const all = files.map((f) => f.content).join('\n');
+    expect(all).not.toContain('s3cret');
+    const ds = JSON.parse(files[0].content);
+    expect(ds).toEqual({
+      broker: 'k:9093',
+      kafka_config: {
+        'isolation.level': 'read_committed',
+        'security.protocol': 'sasl_ssl',
+        'sasl.mechanisms': 'SCRAM-SHA-512',
+        'sasl.username': '<paste secret for producer.sasl.jaas.config (username)>',
+        'sasl.password': '<paste secret for producer.sasl.jaas.config>',
+        'ssl.ca.location': '/tg/ca.pem',
+      },
+    });
+    expect(files[0].secret).toBe(true);
+    expect(JSON.parse(files.find((f) => f.name === 'topic_t.json')!.content)).toEqual({
+      topic: 't',
+      default_start_offset: -2,
+    });
+  });
+});
