@@ -173,4 +173,30 @@ describe('offsets topic', () => {
     await producer.commitTransaction();
     expect((await readBack()).size).toBe(0);
   });
+
+  // Kafka answers EndTxn before the coordinator writes the commit markers: a read right after a commit must wait
+  // for the marker of the transaction it saw rather than stop at the high watermark and drop the newest offset.
+  it('a read right after each commit always finds that commit (200 times in a row)', async () => {
+    const admin = client.admin();
+    await admin.connect();
+    toClose.push(admin);
+    const offsets = new OffsetsTopic(`${runId}-offsets-loop`, admin);
+    await offsets.ensure();
+    const connector = `loop-${runId}`;
+    const producer = client.producer({ transactionalId: `${runId}-offsets-loop-0` });
+    toClose.push(producer);
+    await producer.connect();
+    const consumer = client.consumer({ isolationLevel: 'read_uncommitted', maxWaitMs: 100 });
+    await consumer.connect();
+    toClose.push(consumer);
+    const key = offsetKey(connector, { task: 0 });
+    const misses: number[] = [];
+    for (let i = 1; i <= 200; i++) {
+      await producer.send([offsets.records(connector, [[{ task: 0 }, { offset: i }]])]);
+      await producer.commitTransaction();
+      const got = (await offsets.read(consumer, connector, 30_000)).get(key);
+      if (got?.offset !== i) misses.push(i);
+    }
+    expect(misses).toEqual([]);
+  }, 180_000);
 });
