@@ -96,7 +96,6 @@ export interface FileReaderSpec {
   maxLineBytes: number;
 }
 
-/** GCS credentials from `file.reader.settings.*`; absent means the runtime's default credentials. */
 /** S3 (`file.reader.settings.fs.s3a.*`). No keys: the AWS SDK's default credential chain. */
 export interface S3Settings {
   accessKey?: string;
@@ -123,6 +122,7 @@ export interface AzureSettings {
   useHttps?: boolean;
 }
 
+/** GCS credentials from `file.reader.settings.*`; absent means the runtime's default credentials. */
 export interface GcsCredentials {
   clientEmail?: string;
   privateKeyId?: string;
