@@ -39,6 +39,18 @@ export class CompositeObjectStorage implements ObjectStorage {
   }
 }
 
+/** The error, its message led by the URI when the library's ("Not Found") does not name it; class and code kept. */
+function naming(uri: string, err: unknown): unknown {
+  if (err instanceof Error && err.name !== 'AbortError' && !err.message.includes(uri)) {
+    try {
+      err.message = `${uri}: ${err.message}`;
+    } catch {
+      // a frozen error keeps its text
+    }
+  }
+  return err;
+}
+
 /**
  * GCS loaded on first use, as the store and vault adapters are: @google-cloud/storage takes ~0.12 s to load, and a
  * connector on local files never needs it.
@@ -58,17 +70,25 @@ class LazyGcsStorage implements ObjectStorage {
   }
 
   async *list(uri: string, options: { recursive: boolean }): AsyncIterable<ObjectInfo> {
-    yield* (await this.load()).list(uri, options);
+    try {
+      yield* (await this.load()).list(uri, options);
+    } catch (err) {
+      throw naming(uri, err);
+    }
   }
 
   async stat(uri: string): Promise<ObjectInfo> {
-    return (await this.load()).stat(uri);
+    return (await this.load()).stat(uri).catch((err: unknown) => Promise.reject(naming(uri, err)));
   }
 
   read(uri: string, options?: ReadOptions): Readable {
     const load = () => this.load();
     async function* chunks(): AsyncGenerator<Buffer> {
-      yield* (await load()).chunks(uri, options);
+      try {
+        yield* (await load()).chunks(uri, options);
+      } catch (err) {
+        throw naming(uri, err);
+      }
     }
     // The same stream GcsObjectStorage.read makes, over the same chunks.
     return chunkStream(chunks());
