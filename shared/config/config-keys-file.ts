@@ -240,7 +240,7 @@ export const FILE_KEYS: ConfigKeyDef[] = rows('file', FILE, [
   {
     key: 'file.reader.settings.fs.azure.account.oauth.provider.type',
     type: 'class',
-    doc: '`org.apache.hadoop.fs.azurebfs.oauth2.ClientCredsTokenProvider` with `auth.type=OAuth`.',
+    doc: "`org.apache.hadoop.fs.azurebfs.oauth2.ClientCredsTokenProvider` with `auth.type=OAuth` (a service principal), or `...MsiTokenProvider`: the runtime's Azure identity (`AZURE_CLIENT_ID`/`AZURE_TENANT_ID`/`AZURE_CLIENT_SECRET` in its environment, then a managed identity).",
   },
   {
     key: 'file.reader.settings.fs.azure.account.oauth2.client.id',

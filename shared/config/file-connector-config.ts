@@ -210,11 +210,19 @@ function readAzure(r: SettingReader, uris: string[]): AzureSettings | undefined 
     (az.accountKeys ??= {})[m[1]] = value;
   }
   const authType = r.optional(`${AZ}account.auth.type`)?.trim();
-  r.optional(`${AZ}account.oauth.provider.type`);
+  const provider = r.optional(`${AZ}account.oauth.provider.type`)?.trim();
   const clientId = r.optional(`${AZ}account.oauth2.client.id`)?.trim();
   const clientSecret = r.optional(`${AZ}account.oauth2.client.secret`)?.trim();
   const clientEndpoint = r.optional(`${AZ}account.oauth2.client.endpoint`)?.trim();
-  if (authType?.toLowerCase() === 'oauth' || clientId || clientSecret || clientEndpoint) {
+  // Hadoop's MsiTokenProvider (and WorkloadIdentityTokenProvider): the runtime's own Azure identity, no secret in the
+  // config. Here that is the Azure SDK's default chain: AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET in the
+  // environment (the deployment's azure_* Terraform variables), then a managed or workload identity.
+  const runtimeIdentity =
+    authType?.toLowerCase() === 'oauth' && /(Msi|WorkloadIdentity)TokenProvider$/.test(provider ?? '') && !clientSecret;
+  if (runtimeIdentity) {
+    az.runtimeIdentity = true;
+    if (clientId) az.clientId = clientId; // a user-assigned managed identity
+  } else if (authType?.toLowerCase() === 'oauth' || clientId || clientSecret || clientEndpoint) {
     if (!clientId) r.error(`${AZ}account.oauth2.client.id`, 'missing: the Azure service principal client id');
     if (!clientSecret)
       r.error(`${AZ}account.oauth2.client.secret`, 'missing: the Azure service principal client secret');

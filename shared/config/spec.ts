@@ -116,6 +116,8 @@ export interface AzureSettings {
   clientSecret?: string;
   /** Tenant, from `fs.azure.account.oauth2.client.endpoint` (`https://login.microsoftonline.com/<tenant>/oauth2/token`). */
   tenantId?: string;
+  /** OAuth with Hadoop's MsiTokenProvider: the runtime's Azure identity (the SDK's default chain), no secret here. */
+  runtimeIdentity?: boolean;
   /** `fs.azure.abfs.endpoint=host:port`: Blob API calls go there (an emulator) instead of <account>.blob.core.windows.net. */
   abfsEndpoint?: string;
   /** `fs.azure.always.use.https` (default true). */

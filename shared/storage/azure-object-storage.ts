@@ -113,7 +113,7 @@ export class AzureObjectStorage implements ObjectStorage {
     const credential =
       clientId && clientSecret && tenantId
         ? new identity.ClientSecretCredential(tenantId, clientId, clientSecret)
-        : new identity.DefaultAzureCredential();
+        : new identity.DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
     return new BlobServiceClient(url, credential);
   }
 

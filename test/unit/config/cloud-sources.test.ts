@@ -144,6 +144,20 @@ describe('Azure Blob source config', () => {
     ]);
   });
 
+  it("OAuth with Hadoop's MsiTokenProvider: the runtime's identity, no secret needed", () => {
+    const p = parse(
+      AZ_CLASS,
+      'topic=t',
+      'file.uris=abfss://c@acct.dfs.core.windows.net/p/',
+      'file.reader.settings.fs.azure.account.auth.type=OAuth',
+      'file.reader.settings.fs.azure.account.oauth.provider.type=org.apache.hadoop.fs.azurebfs.oauth2.MsiTokenProvider',
+      '[c]',
+      'name=c',
+    );
+    expect(p.issues).toEqual([]);
+    expect((p.specs[0] as FileConnectorSpec).azure).toMatchObject({ runtimeIdentity: true });
+  });
+
   it('no credential: an error naming Azure and the key to set', () => {
     const e = errors([AZ_CLASS, 'topic=t', 'file.uris=abfss://data@acct.dfs.core.windows.net/p', '[c]', 'name=c']);
     expect(e).toEqual([[KEY, 4, expect.stringMatching(/missing: an Azure storage account key for acct/)]]);
