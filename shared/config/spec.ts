@@ -165,7 +165,7 @@ export const DEFAULT_DELIVERY: DeliveryPolicy = {
 export interface FileConnectorSpec extends SpecBase {
   kind: 'file';
   topic: string;
-  /** `file.uris`, comma-separated in the file: `gs://bucket/object`, `gs://bucket/prefix/`, `file:///path` or a plain path. */
+  /** `file.uris`, comma-separated: `gs://`, `s3a://` (`s3://`), `abfss://` (`abfs://`) objects or prefixes, `file:///path` or a plain path. */
   uris: string[];
   /** `mode=eof`: finish when every file is done. Otherwise `streaming`: keep loading new objects (GCS notifications). */
   mode: 'eof' | 'streaming';
