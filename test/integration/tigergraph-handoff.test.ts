@@ -1,10 +1,10 @@
 // `dsc tigergraph` end to end: a connector loads into the target, the hand-off files are written, and kcat —
 // librdkafka, as TigerGraph's Kafka loader is — reads every listed partition with exactly the generated broker and
 // kafka_config. What it reads must equal the file (or the mirrored source), record by record.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../shared/cli/main.js';
@@ -76,6 +76,34 @@ function kerberosProducer(): Record<string, string> {
   };
 }
 
+/**
+ * The same client certificate and CA as the JKS stores (test/services/kdc.sh), exported by `openssl pkcs12 -export`
+ * as users without a JDK make them: `legacy` uses RC2/3DES (OpenSSL 1.x's default), else OpenSSL 3's PBES2/AES-256.
+ */
+function opensslStores(legacy: { keyStore: boolean; trustStore: boolean }): Record<string, string> {
+  const tls = dirname(env('DSC_TEST_KEYSTORE_JKS'));
+  const dir = mkdtempSync(join(tmpdir(), 'dsc-tg-p12-'));
+  const pw = 'openssl-store-pw';
+  const exportP12 = (out: string, isLegacy: boolean, ...args: string[]) =>
+    execFileSync(
+      'openssl',
+      ['pkcs12', '-export', ...(isLegacy ? ['-legacy'] : []), ...args, '-out', out, '-passout', `pass:${pw}`],
+      { stdio: 'pipe' },
+    );
+  const key = join(dir, 'client.p12');
+  const trust = join(dir, 'trust.p12');
+  exportP12(key, legacy.keyStore, '-in', join(tls, 'client.pem'), '-inkey', join(tls, 'client.key'));
+  exportP12(trust, legacy.trustStore, '-nokeys', '-in', join(tls, 'ca.pem'));
+  return {
+    'producer.ssl.keystore.type': 'PKCS12',
+    'producer.ssl.keystore.location': key,
+    'producer.ssl.keystore.password': pw,
+    'producer.ssl.truststore.type': 'PKCS12',
+    'producer.ssl.truststore.location': trust,
+    'producer.ssl.truststore.password': pw,
+  };
+}
+
 const options = (name: string, dir: string) => ({ name, graph: 'social', dataSource: 'k1', pathPrefix: dir });
 
 describe('dsc tigergraph: kcat reads what the hand-off files point at', () => {
@@ -129,6 +157,37 @@ describe('dsc tigergraph: kcat reads what the hand-off files point at', () => {
       'ssl.key.location': join(dir, 'client.key.pem'),
     });
     for (const f of ['datasource.json', 'client.key.pem', 'client.crt.pem']) expect(mode(join(dir, f))).toBe(0o600);
+    expect((await kcatRead(dir, `topic_${topic}.json`)).flat()).toEqual(lines);
+  });
+});
+
+describe('dsc tigergraph: PKCS12 stores made by openssl pkcs12 -export', () => {
+  const newHarness = harnessPerTest();
+
+  it.each([
+    ['AES key store, legacy (RC2) trust store', { keyStore: false, trustStore: true }],
+    ['legacy (3DES) key store, AES trust store', { keyStore: true, trustStore: false }],
+  ])('%s: the connector writes over mutual TLS, kcat reads with the converted PEM files', async (_, legacy) => {
+    const lines = csvLines(300, 'p12');
+    const src = tempDir({ 'people.csv': `${lines.join('\n')}\n` });
+    const topic = unique('tg-p12');
+    const h = await newHarness();
+    const { 'producer.ssl.key.password': _keyPassword, ...producer } = {
+      ...kerberosProducer(),
+      ...opensslStores(legacy),
+    };
+    const spec = fileSpec(topic, { topic, 'file.uris': join(src, 'people.csv'), ...producer });
+    await h.create(spec);
+    await h.waitFor(topic, ['FINISHED'], 60_000);
+    const dir = mkdtempSync(join(tmpdir(), 'dsc-tg-'));
+    await writeHandoff(spec, PLAINTEXT_TARGET(), dir, options(topic, dir));
+    const ds = JSON.parse(readFileSync(join(dir, 'datasource.json'), 'utf8')) as DataSource;
+    expect(ds.kafka_config).toMatchObject({
+      'ssl.ca.location': join(dir, 'ca.pem'),
+      'ssl.certificate.location': join(dir, 'client.crt.pem'),
+      'ssl.key.location': join(dir, 'client.key.pem'),
+    });
+    for (const f of ['client.key.pem', 'client.crt.pem']) expect(mode(join(dir, f))).toBe(0o600);
     expect((await kcatRead(dir, `topic_${topic}.json`)).flat()).toEqual(lines);
   });
 });
