@@ -49,8 +49,11 @@ export async function tigergraphCommand(args: TigergraphArgs, client: Management
   });
   for (const f of written.files)
     io.out(`wrote ${f.path}${f.secret ? ' (mode 0600: holds secrets or key material)' : ''}`);
-  for (const t of written.topics)
+  for (const t of written.topics) {
     io.out(`topic ${t.topic}: partitions ${t.partitions?.join(',') ?? '(not read: default_start_offset -2)'}`);
+    if (t.sample && 'from' in t.sample) io.out(`  LOAD line from the first line of ${t.sample.from}`);
+    else if (t.sample) io.out(`  LOAD line not sampled (${t.sample.missing}): finish it by hand`);
+  }
   if (placeholders.size > 0) {
     io.out('the API returns no secrets: replace each <paste secret ...> in datasource.json with the value of');
     for (const id of placeholders) io.out(`  gcloud secrets versions access latest --secret=${id}`);

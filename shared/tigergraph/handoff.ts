@@ -30,6 +30,8 @@ export interface HandoffTopic {
   /** Partition ids the topic has now; undefined when they could not be read (the file then uses default_start_offset). */
   partitions?: number[];
   shape: RecordShape;
+  /** Where a file connector's shape was sampled from, or why it was not. */
+  sample?: { from: string } | { missing: string };
 }
 
 export interface HandoffOptions {
