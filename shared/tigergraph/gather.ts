@@ -3,7 +3,13 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants as zlib, gunzipSync } from 'node:zlib';
-import type { ConnectorSpec, FileConnectorSpec, KafkaEndpoint, MirrorConnectorSpec } from '../config/spec.js';
+import type {
+  ConnectorSpec,
+  FileConnectorSpec,
+  KafkaEndpoint,
+  KafkaSecurity,
+  MirrorConnectorSpec,
+} from '../config/spec.js';
 import type { AssignedFile } from '../file/file-assignment.js';
 import { describeFile, selectsFile } from '../file/object-claims.js';
 import { createKafkaClient } from '../kafka/port/kafka-client.js';
@@ -185,6 +191,20 @@ export function writeHandoffFiles(outDir: string, files: HandoffFile[]): Written
   });
 }
 
+/**
+ * Against a deployment no store password is known: a PEM trust store (which needs none) is still copied when this
+ * machine can read it; the rest is left to convert by hand (the CLI says how).
+ */
+function storesWithoutSecrets(security: KafkaSecurity): ConvertedStores {
+  const { protocol, keyPrefix, sslTruststoreLocation, sslTruststoreType } = security;
+  if (!sslTruststoreLocation || security.sslTruststorePassword !== undefined) return {};
+  try {
+    return storesAsPem({ protocol, keyPrefix, sslTruststoreLocation, sslTruststoreType });
+  } catch {
+    return {};
+  }
+}
+
 export async function writeHandoff(
   spec: ConnectorSpec,
   deploymentTarget: KafkaEndpoint,
@@ -193,8 +213,11 @@ export async function writeHandoff(
 ): Promise<WrittenHandoff> {
   const target = targetOf(spec, deploymentTarget);
   const secretsKnown = options.placeholder === undefined;
-  const stores: ConvertedStores =
-    secretsKnown && target.security.protocol.endsWith('SSL') ? storesAsPem(target.security) : {};
+  const stores: ConvertedStores = !target.security.protocol.endsWith('SSL')
+    ? {}
+    : secretsKnown
+      ? storesAsPem(target.security)
+      : storesWithoutSecrets(target.security);
   // The connector's own GCS credentials when known; against a deployment (which never returns them) the caller's
   // default credentials, as gcloud's.
   const storage = storageFor(secretsKnown && spec.kind === 'file' && spec.gcs ? { gcs: spec.gcs } : {});
