@@ -173,6 +173,12 @@ describe('tlsOptions and storesAsPem with openssl-made PKCS12 stores', () => {
   );
 
   it("keytool's stores keep converting to PEM for the hand-off", () => {
+    keytool(
+      ...['-importkeystore', '-srckeystore', 'client.jks', '-srcstorepass', PW, '-destkeystore', 'client-keytool.p12'],
+      ...['-deststoretype', 'PKCS12', '-deststorepass', PW],
+    );
+    const p12 = storesAsPem(ssl({ sslKeystoreLocation: at('client-keytool.p12'), sslKeystorePassword: PW }));
+    expect(new X509Certificate(p12.certPem!).checkPrivateKey(createPrivateKey(p12.keyPem!))).toBe(true);
     const pem = storesAsPem(
       ssl({
         sslTruststoreLocation: at('trust.p12'),
