@@ -74,6 +74,20 @@ describe('dsc tigergraph files', () => {
     const files = handoffFiles(specs[0], target, {}, [{ topic: 't', partitions: [0, 1], shape }], options);
     expect(files.at(-1)!.content).toContain('VALUES ($"company", $"employee_num") USING JSON_FILE="true";');
   });
+
+  it("a quoted header names its columns without the quotes; the connector's separator splits it", () => {
+    const quoted = parseConnectorConfig(
+      'connector.class=com.tigergraph.kafka.connect.filesystem.FsSourceConnector\nmode=eof\ntopic=t\nfile.uris=/x\n' +
+        'file.reader.text.header=true\nfile.reader.delimited.separator=|\nfile.reader.delimited.quote=double\n[q]\nname=q\n',
+      { fileName: 'q.conf' },
+    ).specs[0] as FileConnectorSpec;
+    expect(fileShape(quoted, '"id"|"full ""name"""|age')).toEqual({
+      kind: 'csv',
+      separator: '|',
+      columns: ['id', 'full "name"', 'age'],
+    });
+    expect(fileShape(quoted, undefined)).toEqual({ kind: 'csv', separator: '|' });
+  });
 });
 
 describe('dsc tigergraph against a deployment (secrets unknown)', () => {
