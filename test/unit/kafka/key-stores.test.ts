@@ -1,6 +1,6 @@
 // JKS and PKCS12 stores, made here with keytool and with openssl as users make them → Node TLS options and PEM.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
@@ -215,6 +215,17 @@ describe('tlsOptions and storesAsPem with openssl-made PKCS12 stores', () => {
         );
       }
     }
+  });
+
+  it('a PEM key store with an encrypted key: decrypted with ssl.key.password for the hand-off, or refused by name', () => {
+    openssl('pkcs8', '-topk8', '-in', 'rsa.key', '-out', 'rsa-enc.key', '-v2', 'aes-256-cbc', '-passout', `pass:${PW}`);
+    writeFileSync(o('bundle.pem'), readFileSync(o('rsa.pem'), 'utf8') + readFileSync(o('rsa-enc.key'), 'utf8'));
+    const pem = storesAsPem(ssl({ sslKeystoreLocation: o('bundle.pem'), sslKeyPassword: PW }));
+    expect(pem.keyPem).not.toContain('ENCRYPTED');
+    expect(new X509Certificate(pem.certPem!).checkPrivateKey(createPrivateKey(pem.keyPem!))).toBe(true);
+    expect(() => storesAsPem(ssl({ sslKeystoreLocation: o('bundle.pem'), sslKeyPassword: 'nope-not-it' }))).toThrow(
+      /^consumer\.ssl\.key\.password: does not decrypt the private key$/,
+    );
   });
 
   it('a certificate-only store given as the key store is refused by name', () => {
