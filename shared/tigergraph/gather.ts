@@ -218,9 +218,13 @@ export async function writeHandoff(
     : secretsKnown
       ? storesAsPem(target.security)
       : storesWithoutSecrets(target.security);
-  // The connector's own GCS credentials when known; against a deployment (which never returns them) the caller's
-  // default credentials, as gcloud's.
-  const storage = storageFor(secretsKnown && spec.kind === 'file' && spec.gcs ? { gcs: spec.gcs } : {});
+  // The connector's own GCS, S3 and Azure credentials when known; against a deployment (which never returns them) the
+  // caller's default credentials, as gcloud's.
+  const storage = storageFor(
+    secretsKnown && spec.kind === 'file'
+      ? { gcs: spec.gcs, ...(spec.s3 && { s3: spec.s3 }), ...(spec.azure && { azure: spec.azure }) }
+      : {},
+  );
   const canConnect = secretsKnown || target.security.protocol === 'PLAINTEXT';
   const topics = await handoffTopics(spec, target, canConnect, storage);
   const files = writeHandoffFiles(outDir, handoffFiles(spec, target, stores, topics, options));
