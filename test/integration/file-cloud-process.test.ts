@@ -149,3 +149,37 @@ describe.each(['s3', 'azure'] as const)('dsc run on %s', (which) => {
     expect(readFileSync(join(state, 'run.log'), 'utf8')).not.toContain(secret);
   });
 });
+
+describe('dsc run on s3 without keys in the config', () => {
+  it("the AWS SDK's default chain: the keys from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)", async () => {
+    const s = s3Env();
+    const dir = tempDir();
+    const topic = unique('s3-chain');
+    const bucket = await s3Bucket({ 'in/a.csv': 'a1\na2\n' });
+    const conf = join(dir, 'chain.conf');
+    writeFileSync(
+      conf,
+      [
+        'connector.class=com.tigergraph.kafka.connect.filesystem.aws.S3SourceConnector',
+        'file.reader.settings.fs.s3a.aws.credentials.provider=com.amazonaws.auth.InstanceProfileCredentialsProvider',
+        `file.reader.settings.fs.s3a.endpoint=${s.endpoint}`,
+        'file.reader.settings.fs.s3a.path.style.access=true',
+        'mode=eof',
+        `topic=${topic}`,
+        `file.uris=s3a://${bucket}/in/`,
+        `[${topic}]`,
+        `name=${topic}`,
+        '',
+      ].join('\n'),
+    );
+    const state = join(dir, 'state');
+    const run = startDscRun(state, conf, true, {
+      AWS_ACCESS_KEY_ID: s.accessKey,
+      AWS_SECRET_ACCESS_KEY: s.secretKey,
+      AWS_REGION: s.region,
+    });
+    expect(await exited(run, 120_000)).toBe(0);
+    expect(values(await consumeAll(topic))).toEqual(['a1', 'a2']);
+    expect(readFileSync(join(state, 'run.log'), 'utf8')).not.toContain(s.secretKey);
+  });
+});
