@@ -150,6 +150,7 @@ describe('file connector values', () => {
     ]);
     expect(s.reader).toEqual({
       type: 'text',
+      parquetMaxRowGroupBytes: 268435456,
       separator: ',',
       quote: '',
       valueDefault: '',

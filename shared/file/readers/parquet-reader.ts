@@ -1,0 +1,159 @@
+// Parquet files: the footer, then one row group at a time (its column chunks by ranged reads through the storage
+// port), each row turned into its JSON bytes (parquet-json.ts).
+//
+// A file split into byte ranges between tasks (as plain text files are): a row group belongs to the range holding
+// its first byte, so every task reads the footer and only its own row groups. Memory is bounded by one row group's
+// decoded rows; a row group whose uncompressed size (from the footer) exceeds `maxRowGroupBytes` is refused before
+// anything of it is read. The position inside a file is (row group, row).
+import { parquetMetadataAsync, parquetRead, parquetSchema, type FileMetaData, type RowGroup } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import type { ObjectSlices } from '../../storage/object-slice.js';
+import { rowJsonWriter } from './parquet-json.js';
+
+export interface ParquetReadOptions {
+  /** The task's byte range of the file: row groups starting in it are read. Default: the whole file. */
+  range?: { start: number; end: number };
+  /** Resume: the first row group to read and the rows of it already sent. */
+  fromRowGroup: number;
+  fromRow: number;
+  /** `file.reader.parquet.max.row.group.bytes`. */
+  maxRowGroupBytes: number;
+  /** Rows per yielded slice (the task sends between slices). */
+  sliceRows: number;
+}
+
+export type ParquetEvent =
+  | {
+      kind: 'rows';
+      rowGroup: number;
+      /** Row index in the row group of `rows[0]`. */
+      firstRow: number;
+      /** Whether the slice ends the row group. */
+      last: boolean;
+      /** The row group's stored (compressed) bytes, for progress. */
+      groupBytes: number;
+      groupRows: number;
+      rows: string[];
+    }
+  | { kind: 'bad'; rowGroup: number; groupStart: number; reason: string };
+
+/** Where a row group's bytes start: its first column chunk's first page (dictionary page first). */
+export function rowGroupStart(group: RowGroup): number {
+  let start = Infinity;
+  for (const c of group.columns) {
+    const m = c.meta_data;
+    if (!m) continue;
+    const first =
+      m.dictionary_page_offset !== undefined && m.dictionary_page_offset > 0n
+        ? Number(m.dictionary_page_offset)
+        : Number(m.data_page_offset);
+    if (first < start) start = first;
+  }
+  return start === Infinity ? 4 : start;
+}
+
+/**
+ * The same metadata with every leaf's and MAP group's annotation removed: hyparquet then hands over raw values
+ * (bigints, byte arrays) that parquet-json.ts maps exactly, and map keys stay what they are (not object keys).
+ */
+function rawMetadata(metadata: FileMetaData): FileMetaData {
+  const schema = metadata.schema.map((e) => {
+    const map = e.converted_type === 'MAP' || e.converted_type === 'MAP_KEY_VALUE' || e.logical_type?.type === 'MAP';
+    if (e.type === undefined && !map) return e;
+    const { converted_type: _c, logical_type: _l, ...rest } = e;
+    return rest;
+  });
+  return { ...metadata, schema };
+}
+
+// INT96 is converted by hyparquet even without annotation: keep its nanoseconds since the epoch as a bigint.
+const RAW_PARSERS = {
+  timestampFromNanoseconds: (nanos: bigint) => nanos,
+  timestampFromMilliseconds: (v: bigint) => v,
+  timestampFromMicroseconds: (v: bigint) => v,
+  dateFromDays: (v: number) => v,
+  stringFromBytes: (b: Uint8Array) => b,
+  jsonFromBytes: (b: Uint8Array) => b,
+  geometryFromBytes: (b: Uint8Array) => b,
+  geographyFromBytes: (b: Uint8Array) => b,
+  uuidFromBytes: (b: Uint8Array) => b,
+};
+
+export async function readParquetFooter(file: ObjectSlices): Promise<FileMetaData> {
+  return parquetMetadataAsync(file);
+}
+
+export async function* readParquet(
+  file: ObjectSlices,
+  metadata: FileMetaData,
+  options: ParquetReadOptions,
+): AsyncGenerator<ParquetEvent> {
+  const raw = rawMetadata(metadata);
+  const toJson = rowJsonWriter(parquetSchema(metadata));
+  let groupStart = 0;
+  for (let g = 0; g < metadata.row_groups.length; g++) {
+    const group = metadata.row_groups[g];
+    const rows = Number(group.num_rows);
+    const firstRow = groupStart;
+    groupStart += rows;
+    const start = rowGroupStart(group);
+    if (options.range && (start < options.range.start || start >= options.range.end)) continue;
+    if (g < options.fromRowGroup) continue;
+    const skip = g === options.fromRowGroup ? options.fromRow : 0;
+    if (skip >= rows) continue;
+    const size = Number(group.total_byte_size);
+    if (size > options.maxRowGroupBytes) {
+      yield {
+        kind: 'bad',
+        rowGroup: g,
+        groupStart: start,
+        reason: `row group ${g} is ${size} bytes uncompressed, more than file.reader.parquet.max.row.group.bytes (${options.maxRowGroupBytes})`,
+      };
+      continue;
+    }
+    let values: unknown[][];
+    try {
+      values = await new Promise<unknown[][]>((resolve, reject) => {
+        parquetRead({
+          file,
+          metadata: raw,
+          rowStart: firstRow + skip,
+          rowEnd: firstRow + rows,
+          rowFormat: 'array',
+          utf8: false,
+          compressors,
+          parsers: RAW_PARSERS as never,
+          onComplete: (r) => resolve(r as unknown[][]),
+        }).catch(reject);
+      });
+    } catch (err) {
+      yield { kind: 'bad', rowGroup: g, groupStart: start, reason: `row group ${g}: ${errorMessage(err)}` };
+      continue;
+    }
+    const groupBytes = group.columns.reduce((n, c) => n + Number(c.meta_data?.total_compressed_size ?? 0), 0);
+    for (let i = 0; i < values.length; i += options.sliceRows) {
+      const end = Math.min(values.length, i + options.sliceRows);
+      const out: string[] = new Array<string>(end - i);
+      for (let k = i; k < end; k++) {
+        out[k - i] = toJson(values[k]);
+        values[k] = undefined as never; // let the decoded row go as soon as its JSON exists
+      }
+      yield {
+        kind: 'rows',
+        rowGroup: g,
+        firstRow: skip + i,
+        last: end === values.length,
+        groupBytes,
+        groupRows: rows,
+        rows: out,
+      };
+    }
+    if (values.length === 0) {
+      yield { kind: 'rows', rowGroup: g, firstRow: skip, last: true, groupBytes, groupRows: rows, rows: [] };
+    }
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
