@@ -1,15 +1,11 @@
 #!/usr/bin/env node
-// `npm run docs:config`: writes shared/config/KEYS.md and the README's config tables (between their
+// `npm run docs:config`: writes the config key tables of docs/configuration.md (between their
 // `<!-- config-table:... -->` markers) from the key declarations in shared/config/config-def.ts. Runs the build's dist/.
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const root = new URL('../', import.meta.url);
-const { renderKeysMd, renderReadmeTables } = await import('../dist/shared/config/config-docs.js');
-const write = (path, text) => {
-  const file = new URL(path, root);
-  const changed = readFileSync(file, 'utf8') !== text;
-  if (changed) writeFileSync(file, text);
-  console.log(`${path}: ${changed ? 'written' : 'up to date'}`);
-};
-write('shared/config/KEYS.md', renderKeysMd());
-write('README.md', renderReadmeTables(readFileSync(new URL('README.md', root), 'utf8')));
+const file = new URL('../docs/configuration.md', import.meta.url);
+const { renderConfigTables } = await import('../dist/shared/config/config-docs.js');
+const before = readFileSync(file, 'utf8');
+const after = renderConfigTables(before);
+if (after !== before) writeFileSync(file, after);
+console.log(`docs/configuration.md: ${after !== before ? 'written' : 'up to date'}`);

@@ -1,6 +1,5 @@
 // Every deployed function, registered with functions-framework on import (`--target` picks one).
 // mirror.ts is not here: it is the Cloud Run container's entry point, not a function.
-import '../shared/kafka/kafkajs/kafkajs-linear-grouping.js'; // first: before anything loads kafkajs
 import './manage.js';
 import './plan.js';
 import './work.js';

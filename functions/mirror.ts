@@ -2,7 +2,6 @@
 // Reads the store and the secret vault from the environment and runs the mirror worker until SIGTERM/SIGINT, or for
 // DSC_MIRROR_RUN_SECONDS when set (a Cloud Run job stops itself before its task timeout; Cloud Scheduler runs it
 // again, and at-least-once delivery with positions saved after the target's ack makes the hand-over lossless).
-import '../shared/kafka/kafkajs/kafkajs-linear-grouping.js'; // first: before anything loads kafkajs
 import { deployedMirror } from '../shared/app/wiring.js';
 import { runMirrorWorker } from '../shared/mirror/mirror-worker.js';
 import { createLogger } from '../shared/runtime/log.js';

@@ -67,9 +67,11 @@ resource "google_eventarc_trigger" "notify" {
   ]
 }
 
+# transport is computed: one() over the flattened list rather than transport[0], so a plan with mock providers (which
+# leave nested computed blocks empty) still plans (infra/tests/notifications.tftest.hcl).
 resource "google_pubsub_subscription_iam_member" "agent_acks_notify" {
   for_each     = google_eventarc_trigger.notify
-  subscription = each.value.transport[0].pubsub[0].subscription
+  subscription = one(flatten([for t in each.value.transport : t.pubsub[*].subscription]))
   role         = "roles/pubsub.subscriber"
   member       = local.pubsub_service_agent
 }

@@ -22,7 +22,7 @@ output "dead_letter_subscription" {
 
 output "notify_subscriptions" {
   description = "Pub/Sub subscriptions Eventarc created for the notify triggers (cloudbuild.yaml attaches the dead-letter policy to them)."
-  value       = [for t in google_eventarc_trigger.notify : t.transport[0].pubsub[0].subscription]
+  value       = flatten([for t in google_eventarc_trigger.notify : [for tr in t.transport : tr.pubsub[*].subscription]])
 }
 
 output "max_delivery_attempts" {

@@ -4,7 +4,7 @@
 // Reads with dsc's own raw fetcher (dist/, after `npm run build`): fast enough for millions of records.
 //   node bench/mirror/topic-digest.mjs BROKERS TOPIC      prints `<partition>:<records>:<sha256 prefix>` per partition
 import { createHash } from 'node:crypto';
-import { batchesIn, decodeRecords } from '../../dist/shared/kafka/batch/forwarded-batch.js';
+import { batchesIn, decodeRecords } from '../../dist/shared/kafka/batch/record-batch-reader.js';
 import { wireClient } from '../../dist/shared/kafka/wire/wire-client.js';
 
 const [brokers, topic] = process.argv.slice(2);

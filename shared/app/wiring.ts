@@ -3,7 +3,7 @@
 // `dsc run`'s embedded runtime. Every other module receives its collaborators. The file task machinery (readers,
 // Kafka clients, object storage) is imported only when a runtime is opened, so `dsc list` never loads it.
 import { resolve } from 'node:path';
-import type { KafkaEndpoint } from '../config/spec.js';
+import type { ConnectorSpec, KafkaEndpoint } from '../config/spec.js';
 import { dispatcherFromEnv } from '../dispatch/dispatcher-from-env.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 import { InProcessDispatcher, maxRunningTasksFromEnv } from '../dispatch/in-process-dispatcher.js';
@@ -14,7 +14,7 @@ import { targetFromEnv } from '../kafka/kafkajs/kafkajs-create.js';
 import type { ManagementHandler } from '../lifecycle/api-types.js';
 import { ConnectorService } from '../lifecycle/connector-service.js';
 import { kafkaOffsetsCleanup } from '../lifecycle/offsets-cleanup.js';
-import type { SecretVault } from '../lifecycle/secret-vault.js';
+import { unsealSpec, type SecretVault } from '../lifecycle/secret-vault.js';
 import { DEFAULT_STATE_DIR, storeFromEnv } from '../lifecycle/store-factory.js';
 import type { ConnectorStore } from '../lifecycle/store.js';
 import { vaultFromEnv } from '../lifecycle/vault-factory.js';
@@ -173,4 +173,25 @@ export async function openEmbeddedRuntime(options: EmbeddedOptions): Promise<Emb
       await store.close();
     },
   };
+}
+
+/**
+ * `dsc tigergraph` on the local state: the connector's spec with its secrets (it writes them into the TigerGraph
+ * files) and the target Kafka of KAFKA_* — the one thing the embedded API never returns.
+ */
+export async function embeddedConnectorWithSecrets(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  name: string,
+): Promise<{ spec: ConnectorSpec; target: KafkaEndpoint } | undefined> {
+  const local = localEnv(env, cwd);
+  const store = await storeFromEnv(local.env);
+  try {
+    const record = await store.getConnector(name);
+    if (!record) return undefined;
+    const spec = await unsealSpec(record.spec, await vaultFromEnv(local.env));
+    return { spec, target: targetFromEnv(local.env) };
+  } finally {
+    await store.close();
+  }
 }

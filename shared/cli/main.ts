@@ -1,7 +1,6 @@
 // dsc: gadmin-style connector management. `create`, `list`, `status`, `pause`, `resume`, `delete` go through the
 // management API (a deployed one with --url/DSC_URL, or the same handler in-process on the local state);
 // `validate` parses offline; `run` executes connectors locally (run.ts).
-import '../kafka/kafkajs/kafkajs-linear-grouping.js'; // first: before anything loads kafkajs
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +30,9 @@ commands:
   delete   NAME         remove a connector, its tasks and offsets (cannot be undone)
   validate --c FILE     check a config file offline and show what it would create
   run      --c FILE     run a config file's connectors on this machine (dsc run --help)
+  tigergraph NAME      write TigerGraph's data source, topic-partition files and loading job for the
+                        connector's output into --out DIR (default ./tigergraph/NAME/); options --graph G,
+                        --data-source DS (default k1), --path-prefix P (where the files sit on TigerGraph)
   ui       [--port N]   serve the status page on http://127.0.0.1:N/ (default 8377) until Ctrl-C
 
 options:
@@ -73,6 +75,10 @@ interface Parsed {
   json: boolean;
   failedOnly: boolean;
   port?: string;
+  out?: string;
+  graph?: string;
+  dataSource?: string;
+  pathPrefix?: string;
   help: boolean;
   version: boolean;
 }
@@ -92,6 +98,10 @@ function parse(argv: string[]): Parsed {
         json: { type: 'boolean' },
         'failed-only': { type: 'boolean' },
         port: { type: 'string' },
+        out: { type: 'string' },
+        graph: { type: 'string' },
+        'data-source': { type: 'string' },
+        'path-prefix': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -108,12 +118,16 @@ function parse(argv: string[]): Parsed {
     json: values.json === true,
     failedOnly: values['failed-only'] === true,
     ...(values.port !== undefined && { port: values.port as string }),
+    ...(values.out !== undefined && { out: values.out as string }),
+    ...(values.graph !== undefined && { graph: values.graph as string }),
+    ...(values['data-source'] !== undefined && { dataSource: values['data-source'] as string }),
+    ...(values['path-prefix'] !== undefined && { pathPrefix: values['path-prefix'] as string }),
     help: values.help === true,
     version: values.version === true,
   };
 }
 
-const NEEDS_NAME = new Set(['pause', 'resume', 'restart', 'delete']);
+const NEEDS_NAME = new Set(['pause', 'resume', 'restart', 'delete', 'tigergraph']);
 const TAKES_NAME = new Set(['list', 'status']);
 const NEEDS_FILE = new Set(['create', 'validate']);
 const COMMANDS = new Set([...NEEDS_NAME, ...TAKES_NAME, ...NEEDS_FILE, 'ui']);
@@ -128,6 +142,8 @@ function checkArgs(p: Parsed): void {
   if (!NEEDS_FILE.has(c) && p.configFile) throw new UsageError(`dsc ${c} takes no --c`);
   if (p.port !== undefined && (c !== 'ui' || !/^\d{1,5}$/.test(p.port) || Number(p.port) > 65535))
     throw new UsageError(c === 'ui' ? `--port must be a port number, got ${p.port}` : `dsc ${c} takes no --port`);
+  if (c !== 'tigergraph' && (p.out ?? p.graph ?? p.dataSource ?? p.pathPrefix) !== undefined)
+    throw new UsageError(`--out, --graph, --data-source and --path-prefix are options of dsc tigergraph, not dsc ${c}`);
   if (p.failedOnly && c !== 'restart') throw new UsageError(`--failed-only is an option of dsc restart, not dsc ${c}`);
 }
 
@@ -167,6 +183,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
   try {
     if (p.command === 'validate') return await validateOffline(p, io);
+    if (p.command === 'tigergraph') return await tigergraph(p, io);
     const transport = await openTransport(p, io);
     try {
       if (p.command === 'ui') return await serveUi(transport, Number(p.port ?? DEFAULT_UI_PORT), io);
@@ -180,6 +197,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 }
 
 const DEFAULT_UI_PORT = 8377;
+
+async function tigergraph(p: Parsed, io: CliIo): Promise<number> {
+  const { tigergraphMain } = await import('./tigergraph.js');
+  return tigergraphMain({ ...p, name: p.positionals[0] }, p.url ?? io.env.DSC_URL, io);
+}
 
 /** `dsc ui`: the status page on 127.0.0.1 until SIGINT/SIGTERM. */
 async function serveUi(transport: ApiTransport, port: number, io: CliIo): Promise<number> {

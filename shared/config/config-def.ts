@@ -1,6 +1,6 @@
 // The declaration of every config key, in the spirit of Kafka's ConfigDef: one row per key (or key family) with the
 // connector kinds it applies to, its type, default, documentation and whether dsc uses it or accepts and ignores it.
-// The unknown-key check, its "did you mean", the readers' defaults, KEYS.md and the README's tables all come from it.
+// The unknown-key check, its "did you mean", the readers' defaults, and docs/configuration.md's tables all come from it.
 import { COMMON_KEYS, FILE_KEYS } from './config-keys-file.js';
 import { MIRROR_KEYS, SECURITY_KEYS } from './config-keys-mirror.js';
 import type { ConfigKeyDef, ConnectorKind } from './config-key-types.js';

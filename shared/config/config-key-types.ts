@@ -1,7 +1,7 @@
 // The shape of a key declaration (config-def.ts holds the table) and the helper the key lists are written with.
 export type ConnectorKind = 'file' | 'mirror';
 
-/** Where a key is documented: the README's and KEYS.md's tables, one per group. */
+/** Where a key is documented: docs/configuration.md's tables, one per group. */
 export type KeyGroup = 'common' | 'file' | 'mirror' | 'security';
 
 export type KeyType = 'string' | 'boolean' | 'int' | 'list' | 'class' | 'password';

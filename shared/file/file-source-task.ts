@@ -70,7 +70,11 @@ class FileSourceTask extends FileTaskReadLoop {
       return await this.handleError(err);
     } finally {
       this.stopWatching();
-      await this.producer?.disconnect().catch(() => {});
+      await this.producer?.disconnect().catch((err: unknown) =>
+        // The outcome is decided already (an acknowledged batch is checkpointed; an unacknowledged one is sent again
+        // or, exactly once, was never committed), so a failed disconnect only needs to be seen.
+        this.log.warn('could not disconnect the producer', { file: this.currentFile(), error: errorText(err) }),
+      );
       await this.transactions?.dispose();
     }
   }
@@ -86,14 +90,24 @@ class FileSourceTask extends FileTaskReadLoop {
     const message = errorText(err);
     if (this.producer && this.batch) {
       // Send (and checkpoint) what came before a bad record, so a fixed file resumes right at it.
-      if (err instanceof BadData) await this.sendBatch().catch(() => {});
+      // A failure here leaves the checkpoint at the last commit: the next run starts there (nothing is lost), but the
+      // records before the bad one are sent again (at least once) or were never committed (exactly once). Logged, since
+      // the task's own error below is the bad record's.
       try {
+        if (err instanceof BadData) await this.sendBatch();
         await this.flush();
         await this.commit();
       } catch (flushErr) {
         if (flushErr instanceof OwnershipLost) return flushErr.outcome;
+        this.log.error('could not send and commit the records read before the failure', {
+          file: this.currentFile(),
+          error: errorText(flushErr),
+        });
         // Exactly once: what was not committed is aborted (never visible); the next run starts at the last commit.
-        await this.transactions?.abort().catch(() => {});
+        await this.transactions?.abort().catch((abortErr: unknown) =>
+          // Not fatal: the broker aborts it at transaction.timeout.ms, or the next run's fencing does at once.
+          this.log.warn('could not abort the open transaction', { error: errorText(abortErr) }),
+        );
       }
     }
     this.log.error('task failed', { error: message });

@@ -125,7 +125,18 @@ export abstract class FileTaskCheckpoints extends FileTaskLease {
    * harmlessly when a newer invocation already fenced this one (it aborted the transaction itself).
    */
   protected async abandon(): Promise<void> {
-    await this.transactions?.abort().catch(() => {});
+    await this.transactions?.abort().catch((err: unknown) => {
+      if (!isProducerFenced(err))
+        this.log.warn('could not abort the open transaction (the broker aborts it at its timeout)', {
+          file: this.currentFile(),
+          error: errorText(err),
+        });
+    });
+  }
+
+  /** The file the task is at (for log lines; undefined before the assignment is read or after the last file). */
+  protected currentFile(): string | undefined {
+    return this.files?.[this.position?.fileIndex ?? 0]?.uri;
   }
 
   protected emptyBatch(): Batch {

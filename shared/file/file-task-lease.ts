@@ -2,6 +2,7 @@
 // every checkpoint) taken and renewed by compare-and-set on the task's version, and what may end the invocation at a
 // batch boundary: the connector's desired state (read every stateCheckMs), the time budget, the runtime's stop and
 // kill.
+import { errorText } from '../runtime/error-text.js';
 import { randomUUID } from 'node:crypto';
 import type { TaskMessage } from '../dispatch/dispatcher.js';
 import type { ConnectorRecord, TaskPatch, TaskRecord } from '../lifecycle/store.js';
@@ -86,6 +87,7 @@ export abstract class FileTaskLease {
       this.lastRenewal = Date.now();
       return updated;
     });
+    // Only keeps the chain of writes going: the caller awaits `next` and sees its failure.
     this.writes = next.catch(() => {});
     return next;
   }
@@ -101,7 +103,11 @@ export abstract class FileTaskLease {
         if (!record) this.interrupt ??= 'gone';
         else if (record.epoch > this.message.epoch) this.interrupt ??= 'stale';
         else if (record.desired === 'PAUSED') this.interrupt ??= 'paused';
-        if (!this.interrupt && Date.now() - this.lastRenewal > this.leaseMs / 3) await this.write({}).catch(() => {});
+        if (!this.interrupt && Date.now() - this.lastRenewal > this.leaseMs / 3)
+          await this.write({}).catch((err: unknown) =>
+            // Not fatal here: the next checkpoint write finds out whether the task is still ours.
+            this.log.warn('lease renewal failed', { error: errorText(err) }),
+          );
       })()
         .catch((err: Error) => this.log.warn('desired-state check failed', { error: err.message }))
         .finally(() => (checking = false));

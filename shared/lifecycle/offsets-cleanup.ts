@@ -3,9 +3,19 @@
 // delete the connect offsets"). Best effort: the delete itself has already happened in the store, and a late or
 // failed tombstone is harmless, because every offset carries its connector's creation time and a task ignores an
 // offset written for an earlier connector of the same name.
+//
+// It fences first: InitProducerId with each transactional id the connector's tasks use aborts any transaction a
+// task still has open (a zombie of the deleted connector) and returns once its markers are written, so the read
+// that follows sees every transaction of the connector ended, and no later commit of a zombie revives an offset.
 import type { KafkaEndpoint } from '../config/spec.js';
 import { createKafkaClient } from '../kafka/port/kafka-client.js';
-import { offsetsReadIsolation, OffsetsTopic, offsetsTopicName } from '../kafka/delivery/offsets-topic.js';
+import {
+  offsetsReadIsolation,
+  OffsetsTopic,
+  offsetsTopicName,
+  transactionalIdFor,
+} from '../kafka/delivery/offsets-topic.js';
+import type { KafkaClient } from '../kafka/port/kafka-port.js';
 import type { Logger } from '../runtime/log.js';
 import { errorText } from '../runtime/error-text.js';
 import { unsealSpec, type SecretVault } from './secret-vault.js';
@@ -39,11 +49,14 @@ export function kafkaOffsetsCleanup(
         await admin.connect();
         const offsets = new OffsetsTopic(offsetsTopicName(env), admin);
         if (!(await offsets.exists())) return 0;
+        await fenceTasks(client, record.name, spec.tasksMax, env);
         await consumer.connect();
         const keys = [...(await offsets.read(consumer, record.name, 30_000)).keys()];
         if (keys.length === 0) return 0;
         await producer.connect();
         await producer.send([offsets.tombstones(record.name, keys)]);
+        const left = (await offsets.read(consumer, record.name, 30_000)).size;
+        if (left > 0) throw new Error(`${left} offsets still read back after the tombstones`);
         log.info('connector offsets deleted', { connector: record.name, keys: keys.length });
         return keys.length;
       } catch (err) {
@@ -57,4 +70,27 @@ export function kafkaOffsetsCleanup(
       }
     },
   };
+}
+
+/**
+ * Fences every transactional id the connector's tasks use (`transactionalIdFor`, tasks 0 … tasks.max-1): connecting
+ * a transactional producer sends InitProducerId, which bumps the id's epoch and aborts its open transaction.
+ */
+export async function fenceTasks(
+  client: KafkaClient,
+  connector: string,
+  tasksMax: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  const ids = Array.from({ length: Math.max(1, tasksMax) }, (_, task) => transactionalIdFor(connector, task, env));
+  await Promise.all(
+    ids.map(async (transactionalId) => {
+      const fence = client.producer({ transactionalId });
+      try {
+        await fence.connect();
+      } finally {
+        await fence.close();
+      }
+    }),
+  );
 }

@@ -4,14 +4,9 @@
 // starts before the saved position (the broker returns the whole batch holding it) is trimmed by re-encoding the
 // records at or after the position. Everything else stays the source's bytes.
 import type { FetchedPartition } from '../kafka/port/kafka-port.js';
-import {
-  batchesIn,
-  decodeRecords,
-  encodeBatch,
-  isCommitMarker,
-  type BatchHeader,
-  type WireRecord,
-} from '../kafka/batch/forwarded-batch.js';
+import type { BatchHeader } from '../kafka/batch/batch-layout.js';
+import { encodeBatch, isCommitMarker } from '../kafka/batch/forwarded-batch.js';
+import { batchesIn, decodeRecords, type WireRecord } from '../kafka/batch/record-batch-reader.js';
 
 export interface SourceBatch {
   header: BatchHeader;

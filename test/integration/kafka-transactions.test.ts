@@ -12,7 +12,16 @@ import {
   type KafkaAdapterName,
   type KafkaClient,
 } from '../../shared/kafka/port/kafka-port.js';
-import { OffsetsTopic, offsetKey, partitionForConnector } from '../../shared/kafka/delivery/offsets-topic.js';
+import {
+  OffsetsTopic,
+  offsetKey,
+  offsetsTopicName,
+  partitionForConnector,
+  transactionalIdFor,
+} from '../../shared/kafka/delivery/offsets-topic.js';
+import { kafkaOffsetsCleanup } from '../../shared/lifecycle/offsets-cleanup.js';
+import type { ConnectorRecord } from '../../shared/lifecycle/store.js';
+import { silentLogger } from '../../shared/runtime/log.js';
 import { committedRecords, decodeRecordBatches } from '../../shared/kafka/batch/record-batch-reader.js';
 import { RecordBatchBuilder } from '../../shared/kafka/batch/record-batch.js';
 
@@ -172,5 +181,68 @@ describe('offsets topic', () => {
     await producer.send([offsets.records(connector, [[{ task: 0 }, null]])]);
     await producer.commitTransaction();
     expect((await readBack()).size).toBe(0);
+  });
+
+  // Kafka answers EndTxn before the coordinator writes the commit markers: a read right after a commit must wait
+  // for the marker of the transaction it saw rather than stop at the high watermark and drop the newest offset.
+  it('a read right after each commit always finds that commit (200 times in a row)', async () => {
+    const admin = client.admin();
+    await admin.connect();
+    toClose.push(admin);
+    const offsets = new OffsetsTopic(`${runId}-offsets-loop`, admin);
+    await offsets.ensure();
+    const connector = `loop-${runId}`;
+    const producer = client.producer({ transactionalId: `${runId}-offsets-loop-0` });
+    toClose.push(producer);
+    await producer.connect();
+    const consumer = client.consumer({ isolationLevel: 'read_uncommitted', maxWaitMs: 100 });
+    await consumer.connect();
+    toClose.push(consumer);
+    const key = offsetKey(connector, { task: 0 });
+    const misses: number[] = [];
+    for (let i = 1; i <= 200; i++) {
+      await producer.send([offsets.records(connector, [[{ task: 0 }, { offset: i }]])]);
+      await producer.commitTransaction();
+      const got = (await offsets.read(consumer, connector, 30_000)).get(key);
+      if (got?.offset !== i) misses.push(i);
+    }
+    expect(misses).toEqual([]);
+  }, 180_000);
+
+  it('dsc delete fences every task of the connector before it tombstones: a zombie cannot commit an offset back', async () => {
+    const env = { DSC_DEPLOYMENT: `${runId}-del` };
+    const admin = client.admin();
+    await admin.connect();
+    toClose.push(admin);
+    const offsets = new OffsetsTopic(offsetsTopicName(env), admin);
+    await offsets.ensure();
+    const connector = `del-${runId}`;
+    const task = async (taskId: number) => {
+      const p = client.producer({ transactionalId: transactionalIdFor(connector, taskId, env) });
+      toClose.push(p);
+      await p.connect();
+      return p;
+    };
+    const [task0, task1] = [await task(0), await task(1)];
+    await task0.send([offsets.records(connector, [[{ task: 0 }, { offset: 1 }]])]);
+    await task0.commitTransaction();
+    await task1.send([offsets.records(connector, [[{ task: 1 }, { offset: 7 }]])]);
+    await task1.commitTransaction();
+    // Task 0 is still running (a zombie of the deleted connector) with a transaction open.
+    await task0.send([offsets.records(connector, [[{ task: 0 }, { offset: 2 }]])]);
+    const record = {
+      name: connector,
+      spec: { kind: 'file', tasksMax: 2, target: endpoint },
+    } as unknown as ConnectorRecord;
+    expect(await kafkaOffsetsCleanup(endpoint, silentLogger, undefined, env).deleteOffsets(record)).toBe(2);
+    const late = await task0.commitTransaction().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(isProducerFenced(late)).toBe(true);
+    const consumer = client.consumer({ isolationLevel: 'read_uncommitted', maxWaitMs: 100 });
+    await consumer.connect();
+    toClose.push(consumer);
+    expect((await offsets.read(consumer, connector, 30_000)).size).toBe(0);
   });
 });

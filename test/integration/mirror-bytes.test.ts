@@ -2,7 +2,7 @@
 // the byte path (gzip batches stay gzip, aborted transactions never arrive, every field equal).
 import { describe, expect, it } from 'vitest';
 import { CompressionTypes } from 'kafkajs';
-import { batchesIn } from '../../shared/kafka/batch/forwarded-batch.js';
+import { batchesIn } from '../../shared/kafka/batch/record-batch-reader.js';
 import { wireClient } from '../../shared/kafka/wire/wire-client.js';
 import {
   TARGET,

@@ -1,16 +1,81 @@
-// Reads RecordBatch v2 bytes (a Fetch response's records, or what RecordBatchBuilder made): batch headers, CRC
-// check, decompression and records. Used off the hot path: tests, the kafkajs adapter, and consumers that need
-// records rather than whole batches.
-import { compressionsAlgorithms, crc32c } from '../wire/platformatic.js';
+// Reads RecordBatch v2 bytes (a Fetch response's records, or what the builder made): the whole batches of a fetch as
+// views, their records decompressed and decoded, and the committed records of a read_committed fetch. `batchesIn` and
+// `decodeRecords` are the mirror's data path (no copy; keys, values and headers stay views into the batch);
+// `decodeRecordBatches` and `committedRecords` are the general reader (tests, the kafkajs adapter, the offsets topic).
+import { compressionsAlgorithmsByBitmask } from '../wire/platformatic.js';
 import type { CompressionType } from '../port/kafka-port.js';
 import {
-  ATTR_COMPRESSION_MASK,
-  ATTR_CONTROL,
-  ATTR_TRANSACTIONAL,
   BATCH_HEADER_BYTES,
   CODEC_BY_BITS,
-} from './record-batch.js';
+  VarintCursor,
+  batchSizeAt,
+  crcValid,
+  readBatchHeader,
+  type BatchHeader,
+} from './batch-layout.js';
 
+/** One record as the converting and trimming paths see it; offsets are absolute. */
+export interface WireRecord {
+  offset: bigint;
+  timestamp: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: [Buffer, Buffer | null][];
+}
+
+/**
+ * The complete batches of a fetched `records` field, as views (no copy). A partial batch at the end (the fetch's
+ * byte limit cut it) is left out: the next fetch starts at its offset. Magic < 2 batches are refused.
+ */
+export function* batchesIn(records: Buffer): Generator<{ header: BatchHeader; bytes: Buffer }> {
+  let at = 0;
+  while (records.length - at >= BATCH_HEADER_BYTES) {
+    const size = batchSizeAt(records, at);
+    if (at + size > records.length) return;
+    const header = readBatchHeader(records, at);
+    if (header.magic !== 2)
+      throw new Error(`record batch at offset ${header.baseOffset} has magic ${header.magic}, not 2`);
+    yield { header, bytes: records.subarray(at, at + size) };
+    at += size;
+  }
+}
+
+/** The records of a batch, decompressed; keys, values and headers are views into the (decompressed) bytes. */
+export function decodeRecords(batch: Buffer, header = readBatchHeader(batch)): WireRecord[] {
+  let body = batch.subarray(BATCH_HEADER_BYTES, header.size);
+  if (header.compression !== 0) {
+    const codec = compressionsAlgorithmsByBitmask[header.compression];
+    if (!codec)
+      throw new Error(`record batch at offset ${header.baseOffset}: unknown compression ${header.compression}`);
+    body = codec.decompressSync(body);
+  }
+  const c = new VarintCursor(body, 0);
+  const out: WireRecord[] = [];
+  for (let i = 0; i < header.recordCount; i++) {
+    const length = c.varint();
+    const end = c.at + length;
+    c.at++; // attributes, unused
+    const timestampDelta = c.varint();
+    const offsetDelta = c.varint();
+    const key = c.bytes();
+    const value = c.bytes();
+    const headerCount = c.varint();
+    const headers: [Buffer, Buffer | null][] = [];
+    for (let h = 0; h < headerCount; h++) headers.push([c.bytes() ?? Buffer.alloc(0), c.bytes()]);
+    c.at = end;
+    out.push({
+      offset: header.baseOffset + BigInt(offsetDelta),
+      // LogAppendTime: every record's time is the batch's maxTimestamp, set by the source broker.
+      timestamp: header.logAppendTime ? header.maxTimestamp : header.baseTimestamp + timestampDelta,
+      key,
+      value,
+      headers,
+    });
+  }
+  return out;
+}
+
+/** A record as the general reader returns it: header keys as text, timestamp as bigint. */
 export interface DecodedRecord {
   offset: bigint;
   timestamp: bigint;
@@ -40,62 +105,6 @@ export interface DecodedBatch {
   records: DecodedRecord[];
 }
 
-function readVarint(buf: Buffer, at: { p: number }): number {
-  let v = 0;
-  let shift = 0;
-  let b: number;
-  do {
-    b = buf[at.p++];
-    v += (b & 0x7f) * 2 ** shift;
-    shift += 7;
-  } while (b & 0x80);
-  return v % 2 === 0 ? v / 2 : -(v + 1) / 2;
-}
-
-function readVarlong(buf: Buffer, at: { p: number }): bigint {
-  let v = 0n;
-  let shift = 0n;
-  let b: number;
-  do {
-    b = buf[at.p++];
-    v |= BigInt(b & 0x7f) << shift;
-    shift += 7n;
-  } while (b & 0x80);
-  return (v >> 1n) ^ -(v & 1n);
-}
-
-function readBytes(buf: Buffer, at: { p: number }): Buffer | null {
-  const len = readVarint(buf, at);
-  if (len < 0) return null;
-  const out = buf.subarray(at.p, at.p + len);
-  at.p += len;
-  return out;
-}
-
-function decodeRecords(buf: Buffer, count: number, baseOffset: bigint, baseTimestamp: bigint): DecodedRecord[] {
-  const records: DecodedRecord[] = [];
-  const at = { p: 0 };
-  for (let i = 0; i < count; i++) {
-    const len = readVarint(buf, at);
-    const end = at.p + len;
-    at.p++; // attributes
-    const timestampDelta = readVarlong(buf, at);
-    const offsetDelta = readVarint(buf, at);
-    const key = readBytes(buf, at);
-    const value = readBytes(buf, at);
-    const headers: [string, Buffer | null][] = [];
-    const headerCount = readVarint(buf, at);
-    for (let h = 0; h < headerCount; h++) {
-      const k = readBytes(buf, at);
-      headers.push([k ? k.toString('utf8') : '', readBytes(buf, at)]);
-    }
-    at.p = end;
-    const record = { offset: baseOffset + BigInt(offsetDelta), timestamp: baseTimestamp + timestampDelta };
-    records.push({ ...record, key, value, headers });
-  }
-  return records;
-}
-
 /**
  * Decodes the record batches in `bytes` (as a Fetch response or the builder returns them). A partial batch at the
  * end (a fetch cut at its size limit) is ignored. Records are decompressed; `decodeRecordsToo: false` skips them.
@@ -104,36 +113,34 @@ export function decodeRecordBatches(bytes: Buffer, decodeRecordsToo = true): Dec
   const batches: DecodedBatch[] = [];
   let p = 0;
   while (p + BATCH_HEADER_BYTES <= bytes.length) {
-    const batchLength = bytes.readInt32BE(p + 8);
-    const end = p + 12 + batchLength;
+    const end = p + batchSizeAt(bytes, p);
     if (end > bytes.length) break;
     const b = bytes.subarray(p, end);
-    const attributes = b.readInt16BE(21);
-    const compression = CODEC_BY_BITS[attributes & ATTR_COMPRESSION_MASK] ?? 'none';
-    const baseOffset = b.readBigInt64BE(0);
-    const baseTimestamp = b.readBigInt64BE(27);
-    const recordCount = b.readInt32BE(57);
-    let records: DecodedRecord[] = [];
-    if (decodeRecordsToo) {
-      let body = b.subarray(BATCH_HEADER_BYTES);
-      if (compression !== 'none') body = compressionsAlgorithms[compression].decompressSync(body);
-      records = decodeRecords(body, recordCount, baseOffset, baseTimestamp);
-    }
+    const h = readBatchHeader(b);
+    const records: DecodedRecord[] = decodeRecordsToo
+      ? decodeRecords(b, h).map((r) => ({
+          offset: r.offset,
+          timestamp: BigInt(r.timestamp),
+          key: r.key,
+          value: r.value,
+          headers: r.headers.map(([k, v]): [string, Buffer | null] => [k.toString('utf8'), v]),
+        }))
+      : [];
     batches.push({
-      baseOffset,
-      lastOffset: baseOffset + BigInt(b.readInt32BE(23)),
-      partitionLeaderEpoch: b.readInt32BE(12),
-      attributes,
-      compression,
-      transactional: (attributes & ATTR_TRANSACTIONAL) !== 0,
-      control: (attributes & ATTR_CONTROL) !== 0,
-      crcValid: crc32c(b.subarray(21)) === b.readUInt32BE(17),
-      baseTimestamp,
-      maxTimestamp: b.readBigInt64BE(35),
-      producerId: b.readBigInt64BE(43),
-      producerEpoch: b.readInt16BE(51),
-      baseSequence: b.readInt32BE(53),
-      recordCount,
+      baseOffset: h.baseOffset,
+      lastOffset: h.baseOffset + BigInt(h.lastOffsetDelta),
+      partitionLeaderEpoch: h.partitionLeaderEpoch,
+      attributes: h.attributes,
+      compression: CODEC_BY_BITS[h.compression] ?? 'none',
+      transactional: h.transactional,
+      control: h.control,
+      crcValid: crcValid(b),
+      baseTimestamp: BigInt(h.baseTimestamp),
+      maxTimestamp: BigInt(h.maxTimestamp),
+      producerId: h.producerId,
+      producerEpoch: h.producerEpoch,
+      baseSequence: h.baseSequence,
+      recordCount: h.recordCount,
       bytes: b,
       records,
     });

@@ -1,43 +1,22 @@
 // Kafka RecordBatch v2, encoded straight from the bytes a reader holds: no object per record. The builder writes
 // each record (length varint, attributes, timestamp delta, offset delta, null key, value, headers) into one growing
-// buffer; `finish()` fills the 61-byte header. Producer stamping (id, epoch, sequence), compression and the CRC are
+// buffer; `finish()` fills the header. Producer stamping (id, epoch, sequence), compression and the CRC are
 // done by `sealBatch` at send time, so a batch can be re-sealed for a retry with a new producer epoch.
 //
-// Header layout (big-endian): baseOffset i64 @0, batchLength i32 @8 (bytes after it), partitionLeaderEpoch i32 @12,
-// magic i8 @16 = 2, crc u32 @17 (CRC-32C of bytes 21..end), attributes i16 @21, lastOffsetDelta i32 @23,
-// baseTimestamp i64 @27, maxTimestamp i64 @35, producerId i64 @43, producerEpoch i16 @51, baseSequence i32 @53,
-// recordCount i32 @57, records @61. Varints are zig-zag.
-import { compressionsAlgorithms, crc32c } from '../wire/platformatic.js';
+// The header layout is batch-layout.ts's.
+import { compressionsAlgorithms } from '../wire/platformatic.js';
 import type { CompressionType, EncodedBatch } from '../port/kafka-port.js';
-
-export const BATCH_HEADER_BYTES = 61;
-export const ATTR_COMPRESSION_MASK = 0x07;
-export const ATTR_TRANSACTIONAL = 0x10;
-export const ATTR_CONTROL = 0x20;
-const CODEC_BITS: Record<CompressionType, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
-export const CODEC_BY_BITS: CompressionType[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
-
-/** Zig-zag varint size of a 32-bit signed value. */
-export function varintSize(n: number): number {
-  let v = ((n << 1) ^ (n >> 31)) >>> 0;
-  let size = 1;
-  while (v >= 0x80) {
-    v >>>= 7;
-    size++;
-  }
-  return size;
-}
-
-/** Writes the zig-zag varint of a 32-bit signed value at `pos`; returns the position after it. */
-export function writeVarint(buf: Buffer, pos: number, n: number): number {
-  let v = ((n << 1) ^ (n >> 31)) >>> 0;
-  while (v >= 0x80) {
-    buf[pos++] = (v & 0x7f) | 0x80;
-    v >>>= 7;
-  }
-  buf[pos++] = v;
-  return pos;
-}
+import {
+  ATTR_TRANSACTIONAL,
+  BATCH_HEADER_BYTES,
+  BATCH_LENGTH,
+  BATCH_LENGTH_OVERHEAD,
+  CODEC_BITS,
+  stampProducer,
+  varintSize,
+  writeBatchHeader,
+  writeVarint,
+} from './batch-layout.js';
 
 /** Decimal digits of a non-negative safe integer. */
 function digitCount(n: number): number {
@@ -190,21 +169,11 @@ export class RecordBatchBuilder {
   /** The finished, unsealed batch; the builder is empty again. Undefined when no record was appended. */
   finish(): EncodedBatch | undefined {
     if (this.count === 0) return undefined;
-    const buf = this.buf;
-    buf.writeBigInt64BE(0n, 0);
-    buf.writeInt32BE(this.pos - 12, 8);
-    buf.writeInt32BE(-1, 12); // partitionLeaderEpoch: set by the broker
-    buf.writeInt8(2, 16);
-    buf.writeUInt32BE(0, 17); // crc: set by sealBatch
-    buf.writeInt16BE(0, 21);
-    buf.writeInt32BE(this.count - 1, 23);
-    buf.writeBigInt64BE(BigInt(this.baseTimestamp), 27);
-    buf.writeBigInt64BE(BigInt(this.baseTimestamp), 35);
-    buf.writeBigInt64BE(-1n, 43);
-    buf.writeInt16BE(-1, 51);
-    buf.writeInt32BE(-1, 53);
-    buf.writeInt32BE(this.count, 57);
-    const batch = { bytes: buf.subarray(0, this.pos), recordCount: this.count };
+    const bytes = this.buf.subarray(0, this.pos);
+    // Every record carries the batch's timestamp (timestamp delta 0); CRC and producer fields: sealBatch.
+    const ts = BigInt(this.baseTimestamp);
+    writeBatchHeader(bytes, 0n, 0, this.count - 1, ts, ts, this.count);
+    const batch = { bytes, recordCount: this.count };
     const want = Math.max(this.initialBytes, Math.min(this.pos + (this.pos >> 2), 16 << 20));
     const reuse = this.spare.findIndex((b) => b.length >= want);
     this.buf = reuse >= 0 ? this.spare.splice(reuse, 1)[0] : Buffer.allocUnsafe(want);
@@ -231,7 +200,7 @@ export interface RecordToEncode {
   timestamp?: bigint;
 }
 
-function writeVarlong(out: number[], n: bigint): void {
+function pushVarlong(out: number[], n: bigint): void {
   let v = BigInt.asUintN(64, (n << 1n) ^ (n >> 63n));
   while (v >= 0x80n) {
     out.push(Number(v & 0x7fn) | 0x80);
@@ -242,7 +211,7 @@ function writeVarlong(out: number[], n: bigint): void {
 
 function varintBytes(n: number): number[] {
   const out: number[] = [];
-  writeVarlong(out, BigInt(n));
+  pushVarlong(out, BigInt(n));
   return out;
 }
 
@@ -258,7 +227,7 @@ export function encodeRecordBatch(records: RecordToEncode[], baseOffset = 0n): E
     const offsetDelta = r.offsetDelta ?? i;
     lastOffsetDelta = offsetDelta;
     const head: number[] = [0];
-    writeVarlong(head, ts - baseTimestamp);
+    pushVarlong(head, ts - baseTimestamp);
     head.push(...varintBytes(offsetDelta));
     const chunks: Buffer[] = [];
     const bytesField = (b: Buffer | null | undefined): void => {
@@ -278,17 +247,7 @@ export function encodeRecordBatch(records: RecordToEncode[], baseOffset = 0n): E
     parts.push(Buffer.from(varintBytes(body.length)), body);
   });
   const bytes = Buffer.concat(parts);
-  bytes.writeBigInt64BE(baseOffset, 0);
-  bytes.writeInt32BE(bytes.length - 12, 8);
-  bytes.writeInt32BE(-1, 12);
-  bytes.writeInt8(2, 16);
-  bytes.writeInt32BE(lastOffsetDelta, 23);
-  bytes.writeBigInt64BE(baseTimestamp, 27);
-  bytes.writeBigInt64BE(maxTimestamp, 35);
-  bytes.writeBigInt64BE(-1n, 43);
-  bytes.writeInt16BE(-1, 51);
-  bytes.writeInt32BE(-1, 53);
-  bytes.writeInt32BE(records.length, 57);
+  writeBatchHeader(bytes, baseOffset, 0, lastOffsetDelta, baseTimestamp, maxTimestamp, records.length);
   return { bytes, recordCount: records.length };
 }
 
@@ -312,14 +271,10 @@ export function sealBatch(batch: EncodedBatch, stamp: ProducerStamp, compression
     out = Buffer.allocUnsafe(BATCH_HEADER_BYTES + compressed.length);
     batch.bytes.copy(out, 0, 0, BATCH_HEADER_BYTES);
     compressed.copy(out, BATCH_HEADER_BYTES);
-    out.writeInt32BE(out.length - 12, 8);
+    out.writeInt32BE(out.length - BATCH_LENGTH_OVERHEAD, BATCH_LENGTH);
     attributes |= CODEC_BITS[compression];
   }
-  out.writeInt16BE(attributes, 21);
-  out.writeBigInt64BE(stamp.producerId, 43);
-  out.writeInt16BE(stamp.producerEpoch, 51);
-  out.writeInt32BE(stamp.baseSequence, 53);
-  out.writeUInt32BE(crc32c(out.subarray(21)), 17);
+  stampProducer(out, attributes, stamp.producerId, stamp.producerEpoch, stamp.baseSequence);
   return out;
 }
 

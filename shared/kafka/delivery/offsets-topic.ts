@@ -128,12 +128,18 @@ export class OffsetsTopic {
   }
 
   /**
-   * Every committed offset of `connector` (source-partition key → offset), up to the partition's high watermark as
-   * it was when the read began, with a consumer of `offsetsReadIsolation`. Reading uncommitted records (wire), the
-   * transactions are resolved here by their markers, so an unrelated transaction still open in the partition
-   * (another connector's task that crashed mid-commit, until the broker's timeout aborts it) does not hold the read
-   * back as read_committed would. Safe because every transaction that wrote the caller's keys is over: the caller's
-   * producer fenced its predecessors first, and InitProducerId returns only once their open transaction is aborted.
+   * Every committed offset of `connector` (source-partition key → offset), with a consumer of
+   * `offsetsReadIsolation`. Reading uncommitted records (wire), the transactions are resolved here by their markers,
+   * so an unrelated transaction still open in the partition (another connector's task that crashed mid-commit, until
+   * the broker's timeout aborts it) does not hold the read back as read_committed would.
+   *
+   * The read runs to the partition's high watermark as it was when the read began, and then on until every
+   * transaction that wrote this connector's keys below it has its marker: Kafka answers EndTxn before the
+   * coordinator writes the markers, so right after a commit the marker may still lie beyond that watermark, and
+   * stopping there would drop the newest offset. Those waits are short (markers in flight), except for a transaction
+   * of this connector left open by a crashed task that was not fenced: the read then fails at `timeoutMs` rather than
+   * return an offset that may be stale. Callers fence first (a task its own transactional id, `dsc delete` all of the
+   * connector's), and InitProducerId returns only once the fenced id's open transaction is aborted.
    */
   async read(consumer: KafkaConsumer, connector: string, timeoutMs = 60_000): Promise<Map<string, SourceOffset>> {
     const partition = this.partitionOf(connector);
@@ -155,13 +161,17 @@ export class OffsetsTopic {
     };
     const deadline = Date.now() + timeoutMs;
     let position = start;
-    while (position < end) {
-      if (Date.now() > deadline)
-        throw new Error(`reading ${this.topic}[${partition}] stalled at ${position} (end ${end})`);
+    while (position < end || open.size > 0) {
+      if (Date.now() > deadline) {
+        const waiting = open.size > 0 ? `, waiting for the markers of producer ids ${[...open.keys()].join(', ')}` : '';
+        throw new Error(`reading ${this.topic}[${partition}] stalled at ${position} (end ${end}${waiting})`);
+      }
       for (const fetched of await consumer.fetch()) {
         if (fetched.error) throw new Error(`reading ${this.topic}[${partition}]: ${fetched.error}`);
         for (const batch of decodeRecordBatches(fetched.records)) {
-          if (batch.baseOffset >= end) break;
+          // Beyond `end` only the transactions already seen matter: their later records and their markers (a
+          // producer id's records up to its marker are one transaction). New transactions there are newer than the read.
+          if (batch.baseOffset >= end && !open.has(batch.producerId)) continue;
           if (batch.control) {
             // Control record key: version int16, type int16 (0 abort, 1 commit).
             const commit = batch.records[0]?.key?.readInt16BE(2) === 1;

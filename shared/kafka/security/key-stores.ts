@@ -142,3 +142,24 @@ export function tlsOptions(security: KafkaSecurity): ConnectionOptions {
   if (security.sslEndpointIdentificationAlgorithm === '') tls.checkServerIdentity = () => undefined;
   return tls;
 }
+
+/**
+ * The stores as PEM text for clients that cannot read JKS (librdkafka): the trusted CA certificates, and the client
+ * certificate chain with its (unencrypted) private key. A PKCS12 key store jks-js cannot read is refused by name.
+ */
+export function storesAsPem(security: KafkaSecurity): { caPem?: string; certPem?: string; keyPem?: string } {
+  const prefix = security.keyPrefix ?? '';
+  const tls = tlsOptions(security);
+  const out: { caPem?: string; certPem?: string; keyPem?: string } = {};
+  if (Array.isArray(tls.ca)) out.caPem = `${tls.ca.map(String).join('\n')}\n`;
+  if (tls.pfx !== undefined)
+    throw new KafkaSecurityError(
+      `${prefix}ssl.keystore.location`,
+      'a PKCS12 store that is not in Java format: convert it with openssl pkcs12 -nodes to PEM first',
+    );
+  if (typeof tls.cert === 'string' && typeof tls.key === 'string') {
+    out.certPem = `${tls.cert}\n`;
+    out.keyPem = `${tls.key}\n`;
+  }
+  return out;
+}

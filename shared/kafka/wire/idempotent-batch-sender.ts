@@ -3,8 +3,8 @@
 // out, so several requests in flight keep their order and the broker drops a duplicate. One Produce request holds at
 // most one batch per partition (the broker's rule for v3+). A failed request fails the session: the caller starts a
 // new one from its saved positions (sequences restart at 0 under a new producer id).
-import { createAPI, initProducerIdV4, produceV9, Writer } from './platformatic.js';
-import { stampBatch } from '../batch/forwarded-batch.js';
+import { createAPI, produceV9, Writer } from './platformatic.js';
+import { ProducerState } from './producer-state.js';
 import type { WireCluster } from './wire-cluster.js';
 import { kafkaErrorOf } from './wire-errors.js';
 import type { TransactionCoordinator } from './transaction-coordinator.js';
@@ -50,16 +50,16 @@ export interface BatchSender {
 }
 
 export class IdempotentBatchSender implements BatchSender {
-  private producerId = -1n;
-  private producerEpoch = -1;
-  private readonly sequences = new Map<string, number>();
+  private readonly producer: ProducerState;
 
   constructor(
     private readonly cluster: WireCluster,
     private readonly timeoutMs = 30_000,
     /** Exactly once: batches go into this transactional id's transactions (commit with `commit`). */
     private readonly transactions?: TransactionCoordinator,
-  ) {}
+  ) {
+    this.producer = new ProducerState({ transactional: transactions !== undefined });
+  }
 
   async leaders(topics: string[]): Promise<Map<string, number[]>> {
     const all = await Promise.all(topics.map((t) => this.cluster.topic(t, true)));
@@ -74,18 +74,12 @@ export class IdempotentBatchSender implements BatchSender {
     if (this.transactions) {
       // Fences every earlier sender with the same transactional id and aborts its open transaction.
       const { producerId, producerEpoch } = await this.transactions.init();
-      this.producerId = producerId;
-      this.producerEpoch = producerEpoch;
-      this.sequences.clear();
+      this.producer.adopt(producerId, producerEpoch);
       return;
     }
-    const conn = await this.cluster.any();
-    const res = await initProducerIdV4.api.async(conn, null, 60_000, -1n, -1).catch((err: unknown) => {
-      throw kafkaErrorOf(err, 'InitProducerId failed');
-    });
-    this.producerId = res.producerId;
-    this.producerEpoch = res.producerEpoch;
-    this.sequences.clear();
+    // A new session: a fresh producer id (sequences restart at 0), not an epoch bump of the failed one.
+    this.producer.adopt(-1n, -1);
+    await this.producer.initIdempotent(await this.cluster.any());
   }
 
   /**
@@ -93,14 +87,10 @@ export class IdempotentBatchSender implements BatchSender {
    * acknowledged all of them (acks=all). Batches must be given in each partition's order, one per partition.
    */
   async send(node: number, batches: OutgoingBatch[]): Promise<void> {
-    if (this.producerId < 0n) throw new Error('IdempotentBatchSender.send before init');
+    if (!this.producer.ready) throw new Error('IdempotentBatchSender.send before init');
     const topics = new Map<string, TopicData>();
     for (const b of batches) {
-      const key = `${b.topic}:${b.partition}`;
-      const sequence = this.sequences.get(key) ?? 0;
-      stampBatch(b.bytes, this.producerId, this.producerEpoch, sequence, this.transactions !== undefined);
-      // The broker counts lastOffsetDelta + 1 sequence numbers per batch; wraps at 2^31 as Kafka does.
-      this.sequences.set(key, (sequence + b.bytes.readInt32BE(23) + 1) % 2 ** 31);
+      this.producer.stamp(b.topic, b.partition, b.bytes);
       let t = topics.get(b.topic);
       if (!t) topics.set(b.topic, (t = { name: b.topic, partitions: [] }));
       t.partitions.push({ partition: b.partition, bytes: b.bytes });

@@ -16,6 +16,7 @@ import {
   type Connection,
 } from './platformatic.js';
 import { KafkaError, type TopicPartition } from '../port/kafka-port.js';
+import { positionKey } from '../port/assigned-partitions.js';
 
 /** How the coordinator client reaches brokers (the wire adapter's connection pool). */
 export interface CoordinatorConnections {
@@ -144,7 +145,7 @@ export class TransactionCoordinator {
     if (this.fenced) throw this.fenced;
     const byTopic = new Map<string, Set<number>>();
     for (const { topic, partition } of partitions) {
-      if (this.added.has(`${topic}\u0000${partition}`)) continue;
+      if (this.added.has(positionKey(topic, partition))) continue;
       let set = byTopic.get(topic);
       if (!set) byTopic.set(topic, (set = new Set()));
       set.add(partition);
@@ -169,7 +170,7 @@ export class TransactionCoordinator {
       );
       return { errorCode: codes.find((c) => c !== 0 && c !== 55) ?? 0 };
     });
-    for (const t of topics) for (const p of t.partitions) this.added.add(`${t.name}\u0000${p}`);
+    for (const t of topics) for (const p of t.partitions) this.added.add(positionKey(t.name, p));
   }
 
   /** Ends the open transaction: commit makes its records (and offsets) visible to read_committed readers at once. */

@@ -9,7 +9,7 @@ import type {
   KafkaConsumer,
 } from '../port/kafka-port.js';
 import { AssignedPartitions, positionKey } from '../port/assigned-partitions.js';
-import { BATCH_HEADER_BYTES } from '../batch/record-batch.js';
+import { BATCH_HEADER_BYTES, batchSizeAt, nextOffsetOf } from '../batch/batch-layout.js';
 import type { WireCluster } from './wire-cluster.js';
 import { errorName, kafkaErrorOf, staleMetadata } from './wire-errors.js';
 
@@ -95,9 +95,9 @@ function nextOffsetAfter(records: Buffer, from: bigint): bigint {
   let next = from;
   let p = 0;
   while (p + BATCH_HEADER_BYTES <= records.length) {
-    const end = p + 12 + records.readInt32BE(p + 8);
+    const end = p + batchSizeAt(records, p);
     if (end > records.length) break;
-    next = records.readBigInt64BE(p) + BigInt(records.readInt32BE(p + 23)) + 1n;
+    next = nextOffsetOf(records, p);
     p = end;
   }
   return next;

@@ -15,7 +15,8 @@ import {
 import { topicMaxMessageBytes } from './wire-admin.js';
 import type { WireCluster } from './wire-cluster.js';
 import { errorName, kafkaErrorFor, kafkaErrorOf, retriable, staleMetadata } from './wire-errors.js';
-import { ProducerSession } from './producer-session.js';
+import { ProducerState } from './producer-state.js';
+import { positionKey } from '../port/assigned-partitions.js';
 import { TransactionCoordinator } from './transaction-coordinator.js';
 
 interface PartitionBytes {
@@ -85,7 +86,7 @@ interface Pending {
 }
 
 export class WireProducer implements KafkaProducer {
-  private readonly session: ProducerSession;
+  private readonly session: ProducerState;
   private readonly timeoutMs: number;
   private readonly retries: number;
   /** Last pending batch per partition: the next one waits for it before a retry. */
@@ -99,14 +100,11 @@ export class WireProducer implements KafkaProducer {
   constructor(
     private readonly cluster: WireCluster,
     options: ProducerOptions = {},
-    session?: ProducerSession,
   ) {
-    this.session =
-      session ??
-      new ProducerSession({
-        compression: options.compression ?? 'none',
-        ...(options.transactionalId !== undefined && { transactionalId: options.transactionalId }),
-      });
+    this.session = new ProducerState({
+      compression: options.compression ?? 'none',
+      transactional: options.transactionalId !== undefined,
+    });
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.retries = options.retries ?? 8;
     if (options.transactionalId !== undefined) {
@@ -117,7 +115,6 @@ export class WireProducer implements KafkaProducer {
           ...(options.transactionTimeoutMs !== undefined && { transactionTimeoutMs: options.transactionTimeoutMs }),
         },
       );
-      this.session.beforeProduce = (partitions) => coordinator.addPartitions(partitions);
       this.coordinator = coordinator;
     }
   }
@@ -128,7 +125,7 @@ export class WireProducer implements KafkaProducer {
       this.session.adopt(producerId, producerEpoch);
       return;
     }
-    await this.session.init(await this.cluster.any());
+    await this.session.initIdempotent(await this.cluster.any());
   }
 
   async commitTransaction(): Promise<void> {
@@ -187,7 +184,7 @@ export class WireProducer implements KafkaProducer {
   }
 
   private enqueue(topic: string, partition: number, batch: EncodedBatch): Pending {
-    const k = `${topic}\u0000${partition}`;
+    const k = positionKey(topic, partition);
     const { bytes } = this.session.seal(topic, partition, batch);
     let resolve!: (ack: ProduceAck) => void;
     let reject!: (err: Error) => void;
@@ -242,7 +239,7 @@ export class WireProducer implements KafkaProducer {
     const rounds: Pending[][] = [];
     const seen = new Map<string, number>();
     for (const b of batches) {
-      const k = `${b.topic}\u0000${b.partition}`;
+      const k = positionKey(b.topic, b.partition);
       const round = seen.get(k) ?? 0;
       seen.set(k, round + 1);
       (rounds[round] ??= []).push(b);
@@ -258,9 +255,12 @@ export class WireProducer implements KafkaProducer {
     }
     let response: ProduceResponse;
     try {
-      await this.session.beforeProduce(batches.map((b) => ({ topic: b.topic, partition: b.partition })));
+      // A transaction must hold a partition before records are produced to it.
+      await this.coordinator?.addPartitions(batches.map((b) => ({ topic: b.topic, partition: b.partition })));
       const connection: Connection = await this.cluster.node(leader);
-      response = await produceApi.async(connection, this.session.transactionalId, this.timeoutMs, [...topics]);
+      response = await produceApi.async(connection, this.coordinator?.transactionalId ?? null, this.timeoutMs, [
+        ...topics,
+      ]);
     } catch (err) {
       const error = kafkaErrorOf(err, `produce to broker ${leader}`);
       // A fenced transactional producer must not retry: another instance owns the id now.

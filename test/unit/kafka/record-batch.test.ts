@@ -10,9 +10,8 @@ import {
   encodeRecordBatch,
   RecordBatchBuilder,
   sealBatch,
-  varintSize,
-  writeVarint,
 } from '../../../shared/kafka/batch/record-batch.js';
+import { varintSize, writeVarint } from '../../../shared/kafka/batch/batch-layout.js';
 import type { CompressionType } from '../../../shared/kafka/port/kafka-port.js';
 
 const require = createRequire(import.meta.url);

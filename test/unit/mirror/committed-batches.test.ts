@@ -3,14 +3,9 @@
 // compression); offset gaps (compaction) and LogAppendTime are re-encoded.
 import { describe, expect, it } from 'vitest';
 import { crc32c } from '@platformatic/kafka';
-import {
-  batchesIn,
-  decodeRecords,
-  encodeBatch,
-  readBatchHeader,
-  stampBatch,
-  type OutgoingRecord,
-} from '../../../shared/kafka/batch/forwarded-batch.js';
+import { readBatchHeader } from '../../../shared/kafka/batch/batch-layout.js';
+import { encodeBatch, stampBatch, type OutgoingRecord } from '../../../shared/kafka/batch/forwarded-batch.js';
+import { batchesIn, decodeRecords } from '../../../shared/kafka/batch/record-batch-reader.js';
 import type { FetchedPartition } from '../../../shared/kafka/port/kafka-port.js';
 import { committedBatches, forwardable } from '../../../shared/mirror/committed-batches.js';
 
