@@ -131,13 +131,9 @@ export function leafJson(e: SchemaElement, v: unknown): string {
       const unsigned = ct === 'UINT_64' || (lt?.type === 'INTEGER' && !lt.isSigned);
       return (unsigned && n < 0n ? n + TWO_64 : n).toString();
     }
-    case 'INT96': {
-      // INT96: little-endian nanoseconds of the day (low 64 bits) and a Julian day (high 32 bits).
-      const raw = asBigInt(v);
-      const nanos = raw & (TWO_64 - 1n);
-      const days = (raw >> 64n) - 2440588n;
-      return `"${timestamp(days * 86_400_000_000_000n + nanos, 'NANOS', true)}"`;
-    }
+    case 'INT96':
+      // hyparquet has already turned the (Julian day, nanosecond of the day) pair into nanoseconds since the epoch.
+      return `"${timestamp(asBigInt(v), 'NANOS', true)}"`;
     case 'FLOAT':
       return number(v as number, true);
     case 'DOUBLE':
