@@ -3,8 +3,8 @@
 //
 // A file split into byte ranges between tasks (as plain text files are): a row group belongs to the range holding
 // its first byte, so every task reads the footer and only its own row groups. Memory is bounded by one row group's
-// decoded rows; a row group whose uncompressed size (from the footer) exceeds `maxRowGroupBytes` is refused before
-// anything of it is read. The position inside a file is (row group, row).
+// stored bytes plus a slice of decoded rows (DECODE_ROWS); a row group larger than `maxRowGroupBytes` (stored, or
+// uncompressed when nested columns make it decode whole) is refused before anything of it is read. The position inside a file is (row group, row).
 import { parquetMetadataAsync, parquetRead, parquetSchema, type FileMetaData, type RowGroup } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import type { ObjectSlices } from '../../storage/object-slice.js';
@@ -20,6 +20,8 @@ export interface ParquetReadOptions {
   maxRowGroupBytes: number;
   /** Rows per yielded slice (the task sends between slices). */
   sliceRows: number;
+  /** Rows decoded per hyparquet call in a row group of flat columns (tests make it small). Default DECODE_ROWS. */
+  decodeRows?: number;
 }
 
 export type ParquetEvent =
@@ -83,6 +85,41 @@ export async function readParquetFooter(file: ObjectSlices): Promise<FileMetaDat
   return parquetMetadataAsync(file);
 }
 
+/**
+ * Rows decoded per hyparquet call inside a row group. A call decodes only the pages holding its rows (flat columns),
+ * so memory holds the row group's stored bytes (fetched once, see groupBytesCache) and this many decoded rows.
+ */
+const DECODE_ROWS = 65_536;
+
+/** Whether every column is a top-level primitive: hyparquet can then skip pages outside the rows asked for. */
+function flatSchema(metadata: FileMetaData): boolean {
+  const root = parquetSchema(metadata);
+  return root.children.every((c) => c.children.length === 0 && c.element.repetition_type !== 'REPEATED');
+}
+
+/**
+ * The file's bytes as hyparquet asks for them while one row group is read: each range is fetched once and handed back
+ * as the same buffer to the next calls of the row group (hyparquet only reads them), then dropped with the group.
+ */
+function groupBytesCache(file: ObjectSlices): ObjectSlices & { clear(): void } {
+  let cache = new Map<string, Promise<ArrayBuffer>>();
+  return {
+    byteLength: file.byteLength,
+    slice(start, end = file.byteLength) {
+      const key = `${start}:${end}`;
+      let hit = cache.get(key);
+      if (!hit) {
+        hit = file.slice(start, end);
+        cache.set(key, hit);
+      }
+      return hit;
+    },
+    clear() {
+      cache = new Map();
+    },
+  };
+}
+
 export async function* readParquet(
   file: ObjectSlices,
   metadata: FileMetaData,
@@ -90,6 +127,9 @@ export async function* readParquet(
 ): AsyncGenerator<ParquetEvent> {
   const raw = rawMetadata(metadata);
   const toJson = rowJsonWriter(parquetSchema(metadata));
+  // Nested columns are read from the start of their chunk by every call: their row group is decoded in one call.
+  const flat = flatSchema(metadata);
+  const cached = groupBytesCache(file);
   let groupStart = 0;
   for (let g = 0; g < metadata.row_groups.length; g++) {
     const group = metadata.row_groups[g];
@@ -101,57 +141,70 @@ export async function* readParquet(
     if (g < options.fromRowGroup) continue;
     const skip = g === options.fromRowGroup ? options.fromRow : 0;
     if (skip >= rows) continue;
-    const size = Number(group.total_byte_size);
-    if (size > options.maxRowGroupBytes) {
+    const groupBytes = group.columns.reduce((n, c) => n + Number(c.meta_data?.total_compressed_size ?? 0), 0);
+    // What a task holds: the stored bytes, or, with nested columns, the decoded row group (its uncompressed size).
+    const held = flat ? groupBytes : Math.max(groupBytes, Number(group.total_byte_size));
+    if (held > options.maxRowGroupBytes) {
+      const what = flat ? 'stored' : 'uncompressed (it has nested columns, decoded whole)';
       yield {
         kind: 'bad',
         rowGroup: g,
         groupStart: start,
-        reason: `row group ${g} is ${size} bytes uncompressed, more than file.reader.parquet.max.row.group.bytes (${options.maxRowGroupBytes})`,
+        reason: `row group ${g} is ${held} bytes ${what}, more than file.reader.parquet.max.row.group.bytes (${options.maxRowGroupBytes})`,
       };
       continue;
     }
-    let values: unknown[][];
+    const step = flat ? (options.decodeRows ?? DECODE_ROWS) : rows;
     try {
-      values = await new Promise<unknown[][]>((resolve, reject) => {
-        parquetRead({
-          file,
-          metadata: raw,
-          rowStart: firstRow + skip,
-          rowEnd: firstRow + rows,
-          rowFormat: 'array',
-          utf8: false,
-          compressors,
-          parsers: RAW_PARSERS as never,
-          onComplete: (r) => resolve(r as unknown[][]),
-        }).catch(reject);
-      });
-    } catch (err) {
-      yield { kind: 'bad', rowGroup: g, groupStart: start, reason: `row group ${g}: ${errorMessage(err)}` };
-      continue;
-    }
-    const groupBytes = group.columns.reduce((n, c) => n + Number(c.meta_data?.total_compressed_size ?? 0), 0);
-    for (let i = 0; i < values.length; i += options.sliceRows) {
-      const end = Math.min(values.length, i + options.sliceRows);
-      const out: string[] = new Array<string>(end - i);
-      for (let k = i; k < end; k++) {
-        out[k - i] = toJson(values[k]);
-        values[k] = undefined as never; // let the decoded row go as soon as its JSON exists
+      for (let from = skip; from < rows; from += step) {
+        const to = Math.min(rows, from + step);
+        const values = await decodeRows(cached, raw, firstRow + from, firstRow + to);
+        for (let i = 0; i < values.length; i += options.sliceRows) {
+          const end = Math.min(values.length, i + options.sliceRows);
+          const out: string[] = new Array<string>(end - i);
+          for (let k = i; k < end; k++) {
+            out[k - i] = toJson(values[k]);
+            values[k] = undefined as never; // let the decoded row go as soon as its JSON exists
+          }
+          yield {
+            kind: 'rows',
+            rowGroup: g,
+            firstRow: from + i,
+            last: from + end === rows,
+            groupBytes,
+            groupRows: rows,
+            rows: out,
+          };
+        }
       }
-      yield {
-        kind: 'rows',
-        rowGroup: g,
-        firstRow: skip + i,
-        last: end === values.length,
-        groupBytes,
-        groupRows: rows,
-        rows: out,
-      };
-    }
-    if (values.length === 0) {
-      yield { kind: 'rows', rowGroup: g, firstRow: skip, last: true, groupBytes, groupRows: rows, rows: [] };
+    } catch (err) {
+      // Rows of the group already yielded stay sent; the rest of the group is the bad record.
+      yield { kind: 'bad', rowGroup: g, groupStart: start, reason: `row group ${g}: ${errorMessage(err)}` };
+    } finally {
+      cached.clear();
     }
   }
+}
+
+function decodeRows(
+  file: ObjectSlices,
+  metadata: FileMetaData,
+  rowStart: number,
+  rowEnd: number,
+): Promise<unknown[][]> {
+  return new Promise<unknown[][]>((resolve, reject) => {
+    parquetRead({
+      file,
+      metadata,
+      rowStart,
+      rowEnd,
+      rowFormat: 'array',
+      utf8: false,
+      compressors,
+      parsers: RAW_PARSERS as never,
+      onComplete: (r) => resolve(r as unknown[][]),
+    }).catch(reject);
+  });
 }
 
 function errorMessage(err: unknown): string {

@@ -92,7 +92,7 @@ describe('Parquet files written by pyarrow', () => {
     const { metadata } = await readEvents(file);
     const sizes = metadata.row_groups.map((g) => Number(g.num_rows));
     const before = sizes[0] + sizes[1] + sizes[2] + 5;
-    const { rows, events } = await readEvents(file, { fromRowGroup: 3, fromRow: 5 });
+    const { rows, events } = await readEvents(file, { fromRowGroup: 3, fromRow: 5, decodeRows: 4 });
     expect(rows).toEqual(expected.slice(before));
     const first = events[0];
     expect(first.kind === 'rows' && [first.rowGroup, first.firstRow]).toEqual([3, 5]);
@@ -104,7 +104,7 @@ describe('Parquet files written by pyarrow', () => {
     expect(events).toHaveLength(1);
     expect(events[0].kind).toBe('bad');
     expect(events[0].kind === 'bad' && events[0].reason).toMatch(
-      /row group 0 is \d+ bytes uncompressed, more than file\.reader\.parquet\.max\.row\.group\.bytes \(1000\)/,
+      /row group 0 is \d+ bytes uncompressed \(it has nested columns, decoded whole\), more than file\.reader\.parquet\.max\.row\.group\.bytes \(1000\)/,
     );
   });
 });
@@ -204,7 +204,8 @@ describe('Parquet files written by hyparquet-writer', () => {
   it.each(cases)('%s: every row is the expected JSON, byte for byte', async (label, options) => {
     const cols = label.includes('plain') ? columns.map((c) => ({ ...c, encoding: 'PLAIN' as const })) : columns;
     const bytes = new Uint8Array(parquetWriteBuffer({ columnData: cols, schema, ...options }));
-    const { rows, metadata } = await readEvents(memorySlices(bytes), { sliceRows: 64 });
+    // Decoded 90 rows at a time: calls start and end inside pages.
+    const { rows, metadata } = await readEvents(memorySlices(bytes), { sliceRows: 64, decodeRows: 90 });
     if (options.rowGroupSize)
       expect(metadata.row_groups.length).toBe(Math.ceil(ROWS / (options.rowGroupSize as number)));
     expect(rows.length).toBe(ROWS);
@@ -232,6 +233,17 @@ describe('Parquet files written by hyparquet-writer', () => {
     expect(bad).toHaveLength(1);
     expect(bad[0].kind === 'bad' && bad[0].rowGroup).toBe(1);
     expect(rows).toEqual([...expected.slice(0, 250), ...expected.slice(500)]);
+  });
+
+  it('flat columns: the limit is on the stored bytes', async () => {
+    const bytes = new Uint8Array(parquetWriteBuffer({ columnData: columns, schema, rowGroupSize: 500 }));
+    const { events } = await readEvents(memorySlices(bytes), { maxRowGroupBytes: 100 });
+    expect(events.map((e) => e.kind === 'bad' && e.reason)).toEqual([
+      expect.stringMatching(
+        /^row group 0 is \d+ bytes stored, more than file\.reader\.parquet\.max\.row\.group\.bytes \(100\)$/,
+      ),
+      expect.stringMatching(/^row group 1 is \d+ bytes stored/),
+    ]);
   });
 
   it('an unsupported codec is a bad event naming it', async () => {
