@@ -112,7 +112,7 @@ export const FILE_KEYS: ConfigKeyDef[] = rows('file', FILE, [
     key: 'file.reader.parquet.max.row.group.bytes',
     type: 'int',
     default: '268435456',
-    doc: 'A Parquet row group larger than this is refused as a bad record instead of read (dsc addition). A task holds one row group\'s stored (compressed) bytes and 65,536 decoded rows at a time; a row group with nested columns (LIST, MAP, STRUCT) is decoded whole, so its uncompressed size counts (both as the footer says). See docs/parquet.md.',
+    doc: "A Parquet row group larger than this is refused as a bad record instead of read (dsc addition). A task holds one row group's stored (compressed) bytes and 65,536 decoded rows at a time; a row group with nested columns (LIST, MAP, STRUCT) is decoded whole, so its uncompressed size counts (both as the footer says). See docs/parquet.md.",
   },
   {
     key: 'file.reader.delimited.separator',
