@@ -8,7 +8,7 @@
 import { parquetMetadataAsync, parquetRead, parquetSchema, type FileMetaData, type RowGroup } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import type { ObjectSlices } from '../../storage/object-slice.js';
-import { rowJsonWriter } from './parquet-json.js';
+import { isUtf8, rowJsonWriter } from './parquet-json.js';
 
 export interface ParquetReadOptions {
   /** The task's byte range of the file: row groups starting in it are read. Default: the whole file. */
@@ -55,13 +55,14 @@ export function rowGroupStart(group: RowGroup): number {
 }
 
 /**
- * The same metadata with every leaf's and MAP group's annotation removed: hyparquet then hands over raw values
+ * The same metadata with every leaf's (but UTF-8 strings') and MAP group's annotation removed: hyparquet then hands over raw values
  * (bigints, byte arrays) that parquet-json.ts maps exactly, and map keys stay what they are (not object keys).
  */
 function rawMetadata(metadata: FileMetaData): FileMetaData {
   const schema = metadata.schema.map((e) => {
     const map = e.converted_type === 'MAP' || e.converted_type === 'MAP_KEY_VALUE' || e.logical_type?.type === 'MAP';
-    if (e.type === undefined && !map) return e;
+    // UTF-8 strings keep their annotation: hyparquet decodes them straight to strings (no byte array per value).
+    if ((e.type === undefined && !map) || (isUtf8(e) && !map)) return e;
     const { converted_type: _c, logical_type: _l, ...rest } = e;
     return rest;
   });
@@ -74,7 +75,6 @@ const RAW_PARSERS = {
   timestampFromMilliseconds: (v: bigint) => v,
   timestampFromMicroseconds: (v: bigint) => v,
   dateFromDays: (v: number) => v,
-  stringFromBytes: (b: Uint8Array) => b,
   jsonFromBytes: (b: Uint8Array) => b,
   geometryFromBytes: (b: Uint8Array) => b,
   geographyFromBytes: (b: Uint8Array) => b,
@@ -199,6 +199,7 @@ function decodeRows(
       rowStart,
       rowEnd,
       rowFormat: 'array',
+      // Unannotated BYTE_ARRAY stays bytes (base64); UTF-8-annotated columns are still decoded to strings.
       utf8: false,
       compressors,
       parsers: RAW_PARSERS as never,
