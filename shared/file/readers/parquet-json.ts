@@ -32,16 +32,13 @@ function dateText(days: number): string {
   return `${year}-${PAD2[d.getUTCMonth() + 1]}-${PAD2[d.getUTCDate()]}`;
 }
 
-// Days repeat (a column's dates and timestamps span few of them): each is formatted once.
-const DATES = new Map<number, string>();
+// Days repeat (a column's dates and timestamps span few of them): each day from 1790 to 2149 is formatted once.
+const DAY_CACHE_HALF = 65_536;
+const DATES: (string | undefined)[] = new Array<string | undefined>(2 * DAY_CACHE_HALF).fill(undefined);
 function datePart(days: number): string {
-  let text = DATES.get(days);
-  if (text === undefined) {
-    text = dateText(days);
-    if (DATES.size > 100_000) DATES.clear();
-    DATES.set(days, text);
-  }
-  return text;
+  const i = days + DAY_CACHE_HALF;
+  if (i < 0 || i >= DATES.length) return dateText(days);
+  return (DATES[i] ??= dateText(days));
 }
 
 const UNIT_DIGITS = { MILLIS: 3, MICROS: 6, NANOS: 9 } as const;
