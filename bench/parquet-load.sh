@@ -63,8 +63,11 @@ if [[ ! -f "$FILE" ]]; then
   mv "$FILE.tmp" "$FILE"
 fi
 BYTES="$(stat -c %s "$FILE")"
-GROUPS="$("$PY" -c "import pyarrow.parquet as pq, sys; print(pq.ParquetFile(sys.argv[1]).metadata.num_row_groups)" "$FILE")"
-export_json() { "$PY" -c "import duckdb, sys; duckdb.sql(f\"COPY (SELECT * FROM read_parquet('{sys.argv[1]}')) TO '/dev/stdout' (FORMAT json)\")" "$FILE"; }
+ROW_GROUPS="$("$PY" -c "import pyarrow.parquet as pq, sys; print(pq.ParquetFile(sys.argv[1]).metadata.num_row_groups)" "$FILE")"
+# DuckDB draws a progress bar on stdout unless told not to.
+export_json() {
+  "$PY" -c "import duckdb, sys; c = duckdb.connect(); c.execute('SET enable_progress_bar = false'); c.sql(f\"COPY (SELECT * FROM read_parquet('{sys.argv[1]}')) TO '/dev/stdout' (FORMAT json)\")" "$FILE"
+}
 # What every topic must hold: DuckDB's export, canonical row by row (cached beside the file).
 DIGEST_FILE="$FILE.rows-digest"
 if [[ ! -f "$DIGEST_FILE" || "$DIGEST_FILE" -ot "$FILE" ]]; then
@@ -131,7 +134,7 @@ cpu_model="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 echo
 echo "Machine: $(nproc) CPUs ($cpu_model), ${mem_gib} GiB RAM, $(uname -sr);" \
   "load average $LOAD_BEFORE before the runs, $LOAD_AFTER after (other work on the machine skews figures)"
-echo "Input:   $FILE: $ROWS rows, $BYTES bytes, $GROUPS row groups, snappy (bench/parquet/generate.py)"
+echo "Input:   $FILE: $ROWS rows, $BYTES bytes, $ROW_GROUPS row groups, snappy (bench/parquet/generate.py)"
 echo "Broker:  Kafka at $BROKERS (single KRaft node on this machine), every topic 1 partition"
 echo "Versions: node $("$NODE" --version), duckdb $("$PY" -c 'import duckdb; print(duckdb.__version__)')," \
   "pyarrow $("$PY" -c 'import pyarrow; print(pyarrow.__version__)'), kcat $(kcat -V 2>&1 | sed -n 's/^Version \([^ ]*\).*librdkafka \([^ ]*\).*/\1 (librdkafka \2)/p')"
