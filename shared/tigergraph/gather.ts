@@ -1,8 +1,20 @@
 // Gathers what the hand-off files are written from: the target's topics and partitions (admin port), the record
 // shape (the connector's first local file, or the mirror's Avro schema) and the stores as PEM. Writes the files.
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { ConnectorSpec, FileConnectorSpec, KafkaEndpoint, MirrorConnectorSpec } from '../config/spec.js';
+import { parquetMetadata, parquetSchema } from 'hyparquet';
+import { formatForName } from '../file/file-format.js';
 import { createKafkaClient } from '../kafka/port/kafka-client.js';
 import { storesAsPem } from '../kafka/security/key-stores.js';
 import { replicationPolicyFor } from '../mirror/replication-policy.js';
@@ -35,11 +47,41 @@ function firstLocalFile(uri: string): string | undefined {
   return undefined;
 }
 
-/** CSV or JSON lines, from the first line of the connector's first local file. */
+/** A Parquet file's top-level column names, from its footer alone (the file's tail, however large the file). */
+export function parquetColumns(path: string): string[] {
+  const fd = openSync(path, 'r');
+  try {
+    const size = statSync(path).size;
+    const tail = Buffer.alloc(8);
+    readSync(fd, tail, 0, 8, Math.max(0, size - 8));
+    const footer = tail.readUInt32LE(0) + 8;
+    if (tail.toString('latin1', 4) !== 'PAR1' || footer > size) throw new Error(`${path} is not a Parquet file`);
+    const bytes = Buffer.alloc(footer);
+    readSync(fd, bytes, 0, footer, size - footer);
+    const metadata = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + footer) as ArrayBuffer);
+    return parquetSchema(metadata).children.map((c) => c.element.name);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * CSV or JSON lines, from the first line of the connector's first local file; Parquet (its records are JSON objects
+ * keyed by column name) from the file's schema.
+ */
 export function fileShape(spec: FileConnectorSpec, firstLine?: string): RecordShape {
   let line = firstLine;
   if (line === undefined) {
     const file = spec.uris.map(firstLocalFile).find(Boolean);
+    if (file && (spec.reader.type === 'parquet' || formatForName(file) === 'parquet')) {
+      try {
+        return { kind: 'json', fields: parquetColumns(file) };
+      } catch {
+        return { kind: 'unknown' };
+      }
+    }
+    // Parquet elsewhere (gs://): JSON objects whose keys this machine cannot see.
+    if (!file && spec.reader.type === 'parquet') return { kind: 'unknown' };
     if (file && !/\.(gz|tgz|tar|zip)$/i.test(file)) line = readFileSync(file, 'utf8').split(spec.reader.eol, 1)[0];
   }
   if (line === undefined) return { kind: 'csv', separator: spec.reader.separator };

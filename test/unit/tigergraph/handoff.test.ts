@@ -1,5 +1,6 @@
 // The seed's p.csv/f.csv example (§2.4): the generated loading job matches the seed's up to the vertex and edge
 // names (and attribute order) the user fills in.
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConnectorConfig } from '../../../shared/config/index.js';
 import type { FileConnectorSpec } from '../../../shared/config/spec.js';
@@ -73,6 +74,25 @@ describe('dsc tigergraph files', () => {
     expect(shape).toEqual({ kind: 'json', fields: ['company', 'employee_num'] });
     const files = handoffFiles(specs[0], target, {}, [{ topic: 't', partitions: [0, 1], shape }], options);
     expect(files.at(-1)!.content).toContain('VALUES ($"company", $"employee_num") USING JSON_FILE="true";');
+  });
+
+  it('Parquet: $"column" names from the local file\'s footer, with JSON_FILE', () => {
+    const fixtures = join(import.meta.dirname, '../../fixtures/parquet/pyarrow');
+    const [spec] = parseConnectorConfig(
+      `connector.class=com.tigergraph.kafka.connect.filesystem.FsSourceConnector\nmode=eof\n[c]\nname=c\ntopic=t\nfile.uris=${fixtures}/int96.parquet\n`,
+      { fileName: 'p.conf' },
+    ).specs as FileConnectorSpec[];
+    const shape = fileShape(spec);
+    expect(shape).toEqual({ kind: 'json', fields: ['ts'] });
+    const wide = fileShape({ ...spec, uris: [`${fixtures}/snappy-v1-dict.parquet`] });
+    expect(wide.kind === 'json' && wide.fields.slice(0, 3)).toEqual(['i8', 'i16', 'i32']);
+    expect(wide.kind === 'json' && wide.fields.at(-1)).toBe('people');
+    const files = handoffFiles(spec, target, {}, [{ topic: 't', partitions: [0], shape }], options);
+    expect(files.at(-1)!.content).toContain('VALUES ($"ts") USING JSON_FILE="true";');
+    // Parquet on gs:// (not readable here): a comment in place of the LOAD line.
+    expect(fileShape({ ...spec, uris: ['gs://b/x.parquet'], reader: { ...spec.reader, type: 'parquet' } })).toEqual({
+      kind: 'unknown',
+    });
   });
 });
 
