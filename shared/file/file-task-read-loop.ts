@@ -132,6 +132,7 @@ export abstract class FileTaskReadLoop extends FileTaskCheckpoints {
       maxRowGroupBytes: this.spec.reader.parquetMaxRowGroupBytes,
       sliceRows: this.spec.reader.batchSize,
     });
+    let scratch = Buffer.allocUnsafe(64 * 1024);
     const pump = async function* (this: FileTaskReadLoop): AsyncGenerator<void> {
       for await (const ev of events) {
         if (ev.kind === 'bad') {
@@ -146,8 +147,10 @@ export abstract class FileTaskReadLoop extends FileTaskCheckpoints {
         p.entryIndex = ev.rowGroup;
         let row = ev.firstRow;
         for (const json of ev.rows) {
-          const bytes = Buffer.from(json, 'utf8');
-          this.batcher.append(bytes, 0, bytes.length, undefined, 0);
+          // Encoded into one reused buffer: the batch copies the bytes, so no Buffer per row.
+          if (json.length * 3 > scratch.length) scratch = Buffer.allocUnsafe(json.length * 6);
+          const n = scratch.write(json, 0, 'utf8');
+          this.batcher.append(scratch, 0, n, undefined, 0);
           this.batch.records++;
           row++;
           // Stored bytes are counted per row, spread evenly over the row group.
