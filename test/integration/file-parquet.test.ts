@@ -218,5 +218,5 @@ describe('Parquet: dsc run as a process, exactly once across SIGKILL', () => {
     expect(await exited(last, 120_000)).toBe(0);
     expect(await delivery(topic, expected)).toEqual({ lost: 0, duplicated: 0 });
     expect(values(await consumeAll(topic))).toEqual(expected);
-  });
+  }, 300_000); // three process start-ups and a 150,000-row load on a shared machine
 });
