@@ -102,7 +102,18 @@ export const FILE_KEYS: ConfigKeyDef[] = rows('file', FILE, [
     default: '5000',
     doc: 'Streaming connectors: re-list `file.uris` this often and load what was never loaded: a new GCS (object, generation), or a local file with a new path, size or modification time once its size held still across two scans. `0`: no scan (notifications only). Deployed, Cloud Scheduler sets the pace (`scan_schedule`) and this is the least time between two scans (dsc addition).',
   },
-  { key: 'file.reader.type', type: 'string', default: 'text', doc: 'The only reader.' },
+  {
+    key: 'file.reader.type',
+    type: 'string',
+    default: 'text',
+    doc: '`text`: delimited lines or JSON lines (by name), and Parquet for a file named `*.parquet`; `parquet`: every file is read as Parquet, one JSON object per row (see docs/parquet.md).',
+  },
+  {
+    key: 'file.reader.parquet.max.row.group.bytes',
+    type: 'int',
+    default: '268435456',
+    doc: "A Parquet row group larger than this is refused as a bad record instead of read (dsc addition). A task holds one row group's stored (compressed) bytes and 65,536 decoded rows at a time; a row group with nested columns (LIST, MAP, STRUCT) is decoded whole, so its uncompressed size counts (both as the footer says). See docs/parquet.md.",
+  },
   {
     key: 'file.reader.delimited.separator',
     type: 'string',

@@ -74,9 +74,10 @@ function readCharacters(r: SettingReader, key: string): string {
 }
 
 function readReader(r: SettingReader): FileReaderSpec {
-  r.choice('file.reader.type', ['text'] as const);
+  const type = r.choice('file.reader.type', ['text', 'parquet'] as const);
   return {
-    type: 'text',
+    type,
+    parquetMaxRowGroupBytes: r.positiveInt('file.reader.parquet.max.row.group.bytes'),
     separator: readCharacters(r, 'file.reader.delimited.separator'),
     quote: readQuote(r),
     valueDefault: r.string('file.reader.delimited.value.default'),

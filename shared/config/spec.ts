@@ -74,8 +74,10 @@ export interface KafkaEndpoint {
 export type ArchiveType = 'auto' | 'tar' | 'zip' | 'gzip' | 'none';
 
 export interface FileReaderSpec {
-  /** `file.reader.type`; only `text` exists. */
-  type: 'text';
+  /** `file.reader.type`: `text` (delimited / JSON lines, and Parquet by a `.parquet` name) or `parquet`. */
+  type: 'text' | 'parquet';
+  /** `file.reader.parquet.max.row.group.bytes`: a larger row group (uncompressed) is refused, not loaded. */
+  parquetMaxRowGroupBytes: number;
   /** `file.reader.delimited.separator`, default `,`. */
   separator: string;
   /** `file.reader.delimited.quote`: `single` → `'`, `double` → `"`, empty → '' (quotes are ordinary characters). */

@@ -1,8 +1,10 @@
 // Gathers what the hand-off files are written from: the target's topics and partitions (admin port), the record
-// shape (the first line of the connector's first file, local or gs://, or the mirror's Avro schema) and the stores as PEM. Writes the files.
+// shape (the first line of the connector's first file, or a Parquet file's schema, from any storage; or the mirror's
+// Avro schema) and the stores as PEM. Writes the files.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants as zlib, gunzipSync } from 'node:zlib';
+import { parquetMetadata, parquetSchema } from 'hyparquet';
 import type {
   ConnectorSpec,
   FileConnectorSpec,
@@ -61,20 +63,44 @@ async function firstLineOf(storage: ObjectStorage, file: AssignedFile, spec: Fil
   }
 }
 
+/** A Parquet file's top-level column names, from its footer alone: two ranged reads of its tail. */
+async function parquetColumnsOf(storage: ObjectStorage, file: AssignedFile): Promise<string[]> {
+  const range = async (start: number, end: number) => {
+    const chunks: Buffer[] = [];
+    const options = { range: { start, end }, ...(file.generation !== undefined && { generation: file.generation }) };
+    for await (const chunk of storage.read(file.uri, options)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  };
+  const tail = await range(Math.max(0, file.size - 8), file.size);
+  const footer = tail.length === 8 ? tail.readUInt32LE(0) + 8 : Infinity;
+  if (tail.toString('latin1', 4) !== 'PAR1' || footer > file.size) throw new Error(`${file.uri} is not a Parquet file`);
+  const bytes = await range(file.size - footer, file.size);
+  const metadata = parquetMetadata(
+    bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer,
+  );
+  return parquetSchema(metadata).children.map((c) => c.element.name);
+}
+
 /** What the sample says, or why there is none (never fatal: the LOAD line is then left for the user to finish). */
 export interface FileSample {
   uri?: string;
   line?: string;
+  /** Parquet: the schema's top-level column names (its records are JSON objects keyed by them). */
+  columns?: string[];
   reason?: string;
 }
 
-/** The first line of the first file the connector reads (gs:// or local), file.regexp and recursion as it applies them. */
+/**
+ * The first line (or Parquet schema) of the first file the connector reads, from any storage, file.regexp and
+ * recursion as it applies them.
+ */
 export async function sampleFirstLine(spec: FileConnectorSpec, storage: ObjectStorage): Promise<FileSample> {
   try {
     for (const uri of spec.uris) {
       for await (const info of storage.list(uri, { recursive: spec.recursive })) {
         if (!selectsFile(info.name, spec) || info.size === 0) continue;
         const file = describeFile(info, spec);
+        if (file.format === 'parquet') return { uri: info.uri, columns: await parquetColumnsOf(storage, file) };
         // tar and zip entries sit behind their headers and directories: not worth a sample.
         if (file.archive !== 'none' && file.archive !== 'gzip') continue;
         const line = await firstLineOf(storage, file, spec);
@@ -89,8 +115,11 @@ export async function sampleFirstLine(spec: FileConnectorSpec, storage: ObjectSt
   }
 }
 
-/** CSV or JSON lines, from the first line of the connector's first file (see sampleFirstLine). */
-export function fileShape(spec: FileConnectorSpec, firstLine?: string): RecordShape {
+/** CSV or JSON lines from the first line of the connector's first file; Parquet from its columns (see sampleFirstLine). */
+export function fileShape(spec: FileConnectorSpec, firstLine?: string, parquetColumns?: string[]): RecordShape {
+  if (parquetColumns) return { kind: 'json', fields: parquetColumns };
+  // Parquet whose file could not be sampled: JSON objects with keys unknown here.
+  if (spec.reader.type === 'parquet') return { kind: 'unknown' };
   const line = firstLine;
   if (line === undefined) return { kind: 'csv', separator: spec.reader.separator };
   if (line.trimStart().startsWith('{')) {
@@ -148,8 +177,11 @@ export async function handoffTopics(
         {
           topic: spec.topic,
           ...(admin && { partitions: partitions ?? [] }),
-          shape: fileShape(spec, sample.line),
-          sample: sample.line !== undefined ? { from: sample.uri! } : { missing: sample.reason ?? 'unknown' },
+          shape: fileShape(spec, sample.line, sample.columns),
+          sample:
+            sample.line !== undefined || sample.columns
+              ? { from: sample.uri! }
+              : { missing: sample.reason ?? 'unknown' },
         },
       ];
     }

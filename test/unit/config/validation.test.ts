@@ -150,6 +150,7 @@ describe('file connector values', () => {
     ]);
     expect(s.reader).toEqual({
       type: 'text',
+      parquetMaxRowGroupBytes: 268435456,
       separator: ',',
       quote: '',
       valueDefault: '',
@@ -214,7 +215,8 @@ describe('file connector values', () => {
     expect(only(file('file.reader.text.archive.type=rar').issues)[3]).toBe(
       'must be one of auto, tar, zip, gzip, none, got "rar"',
     );
-    expect(only(file('file.reader.type=parquet').issues)[0]).toBe('file.reader.type');
+    expect((file('file.reader.type=parquet').specs[0] as FileConnectorSpec).reader.type).toBe('parquet');
+    expect(only(file('file.reader.type=orc').issues)[0]).toBe('file.reader.type');
   });
 
   it('splits file.uris on commas and refuses schemes other than gs:// and file://', () => {

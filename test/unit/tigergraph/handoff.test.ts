@@ -1,9 +1,11 @@
 // The seed's p.csv/f.csv example (§2.4): the generated loading job matches the seed's up to the vertex and edge
 // names (and attribute order) the user fills in.
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConnectorConfig, redactSpec } from '../../../shared/config/index.js';
 import type { FileConnectorSpec } from '../../../shared/config/spec.js';
-import { fileShape } from '../../../shared/tigergraph/gather.js';
+import { storageFor } from '../../../shared/storage/storage-router.js';
+import { fileShape, sampleFirstLine } from '../../../shared/tigergraph/gather.js';
 import { handoffFiles, topicPartitionFile } from '../../../shared/tigergraph/handoff.js';
 
 const config = `connector.class=com.tigergraph.kafka.connect.filesystem.FsSourceConnector
@@ -87,6 +89,29 @@ describe('dsc tigergraph files', () => {
       columns: ['id', 'full "name"', 'age'],
     });
     expect(fileShape(quoted, undefined)).toEqual({ kind: 'csv', separator: '|' });
+  });
+
+  it('Parquet: $"column" names from the file\'s footer (ranged reads through the storage port), with JSON_FILE', async () => {
+    const fixtures = join(import.meta.dirname, '../../fixtures/parquet/pyarrow');
+    const [spec] = parseConnectorConfig(
+      `connector.class=com.tigergraph.kafka.connect.filesystem.FsSourceConnector\nmode=eof\n[c]\nname=c\ntopic=t\nfile.uris=${fixtures}/int96.parquet\n`,
+      { fileName: 'p.conf' },
+    ).specs as FileConnectorSpec[];
+    const storage = storageFor();
+    const sample = await sampleFirstLine(spec, storage);
+    expect(sample.uri).toMatch(/int96\.parquet$/);
+    const shape = fileShape(spec, sample.line, sample.columns);
+    expect(shape).toEqual({ kind: 'json', fields: ['ts'] });
+    const wideSample = await sampleFirstLine({ ...spec, uris: [`${fixtures}/snappy-v1-dict.parquet`] }, storage);
+    const wide = fileShape(spec, undefined, wideSample.columns);
+    expect(wide.kind === 'json' && wide.fields.slice(0, 3)).toEqual(['i8', 'i16', 'i32']);
+    expect(wide.kind === 'json' && wide.fields.at(-1)).toBe('people');
+    const files = handoffFiles(spec, target, {}, [{ topic: 't', partitions: [0], shape }], options);
+    expect(files.at(-1)!.content).toContain('VALUES ($"ts") USING JSON_FILE="true";');
+    // Parquet that could not be sampled: a comment in place of the LOAD line.
+    expect(fileShape({ ...spec, reader: { ...spec.reader, type: 'parquet' } })).toEqual({
+      kind: 'unknown',
+    });
   });
 });
 
