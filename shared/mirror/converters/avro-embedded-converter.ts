@@ -97,7 +97,7 @@ export class AvroEmbeddedConverter implements Converter {
     }
     const out: Buffer[] = [];
     for (const block of file.blocks) {
-      const tap = { buf: block.data, pos: 0 };
+      const tap = { buf: block.data, pos: 0, end: block.data.length };
       const sink = new JsonSink(1024);
       for (let i = 0; i < block.count; i++) {
         sink.pos = 0;

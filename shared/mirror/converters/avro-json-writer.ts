@@ -7,15 +7,17 @@
 // Strings are copied as UTF-8 bytes, escaping `"`, `\` and control characters as JSON.stringify does; a string that
 // is not valid UTF-8 goes through Buffer.toString (U+FFFD replacement) and JSON.stringify, as before.
 import avro from 'avsc';
-import { AvroDecodeError, floatText, num, readCount, timeText, truncated, type Tap } from './avro-json.js';
+import { AvroDecodeError, floatText, num, timeText, truncated } from './avro-json.js';
 import {
   ascii,
   bytesSpan,
+  type BoundedTap,
   FALSE_TEXT,
   JsonSink,
   NULL_TEXT,
   putByte,
   putBytes,
+  readCountN,
   readLongN,
   TRUE_TEXT,
   writeBase64,
@@ -31,7 +33,7 @@ export { JsonSink, writeJsonString } from './json-bytes.js';
 type Schema = string | Schema[] | { [key: string]: any };
 
 /** Reads one value and writes its JSON; false (and nothing written) for null. */
-type Writer = (t: Tap, o: JsonSink) => boolean;
+type Writer = (t: BoundedTap, o: JsonSink) => boolean;
 
 interface Named {
   write?: Writer;
@@ -40,6 +42,8 @@ interface Named {
 /** An Avro writer schema compiled into a writer of JSON bytes. */
 export class AvroJsonWriter {
   private readonly named = new Map<string, Named>();
+  /** Reused by writeAll (synchronous, not re-entered): no object per datum. */
+  private readonly tap: BoundedTap = { buf: Buffer.alloc(0), pos: 0, end: 0 };
   private readonly root: Writer;
   /** avsc's view of the same schema (validation, canonical form, fingerprint). */
   readonly type: avro.Type;
@@ -55,7 +59,7 @@ export class AvroJsonWriter {
   }
 
   /** Reads one datum at `tap.pos` and appends its JSON to `o` (`null` for a null root). */
-  write(tap: Tap, o: JsonSink): void {
+  write(tap: BoundedTap, o: JsonSink): void {
     if (!this.root(tap, o)) putBytes(o, NULL_TEXT);
   }
 
@@ -64,8 +68,12 @@ export class AvroJsonWriter {
    * On an error the sink may hold part of the datum: the caller resets `o.pos`.
    */
   writeAll(src: Buffer, start: number, end: number, o: JsonSink): void {
-    const tap: Tap = { buf: end === src.length ? src : src.subarray(0, end), pos: start };
+    const tap = this.tap;
+    tap.buf = src;
+    tap.pos = start;
+    tap.end = end;
     this.write(tap, o);
+    if (tap.pos > end) throw truncated(); // a long's BigInt fallback reads up to the buffer's end
     if (tap.pos !== end) throw new AvroDecodeError(`${end - tap.pos} bytes left after the Avro datum`);
   }
 
@@ -85,7 +93,7 @@ export class AvroJsonWriter {
     if (Array.isArray(schema)) {
       const branches = schema.map((s) => this.compile(s, namespace));
       return (t, o) => {
-        const i = readCount(t);
+        const i = readCountN(t);
         const branch = branches[i];
         if (!branch) throw new AvroDecodeError(`union branch ${i} out of range`);
         return branch(t, o);
@@ -101,7 +109,7 @@ export class AvroJsonWriter {
       case 'enum': {
         const symbols = (schema.symbols as string[]).map((s) => Buffer.from(JSON.stringify(s)));
         const write: Writer = (t, o) => {
-          const i = readCount(t);
+          const i = readCountN(t);
           const symbol = symbols[i];
           if (symbol === undefined) throw new AvroDecodeError(`enum index ${i} out of range`);
           putBytes(o, symbol);
@@ -113,7 +121,7 @@ export class AvroJsonWriter {
       case 'fixed': {
         const size = schema.size as number;
         const write: Writer = (t, o) => {
-          if (t.pos + size > t.buf.length) throw truncated();
+          if (t.pos + size > t.end) throw truncated();
           t.pos += size;
           writeBase64(o, t.buf, t.pos - size, t.pos);
           return true;
@@ -165,7 +173,7 @@ export class AvroJsonWriter {
         return () => false;
       case 'boolean':
         return (t, o) => {
-          if (t.pos >= t.buf.length) throw truncated();
+          if (t.pos >= t.end) throw truncated();
           putBytes(o, t.buf[t.pos++] ? TRUE_TEXT : FALSE_TEXT);
           return true;
         };
@@ -177,7 +185,7 @@ export class AvroJsonWriter {
         };
       case 'float':
         return (t, o) => {
-          if (t.pos + 4 > t.buf.length) throw truncated();
+          if (t.pos + 4 > t.end) throw truncated();
           const x = t.buf.readFloatLE(t.pos);
           t.pos += 4;
           ascii(o, floatText(x));
@@ -185,7 +193,7 @@ export class AvroJsonWriter {
         };
       case 'double':
         return (t, o) => {
-          if (t.pos + 8 > t.buf.length) throw truncated();
+          if (t.pos + 8 > t.end) throw truncated();
           const x = t.buf.readDoubleLE(t.pos);
           t.pos += 8;
           ascii(o, num(x));
@@ -225,7 +233,7 @@ export class AvroJsonWriter {
       }
       const size = schema.size as number;
       const write: Writer = (t, o) => {
-        if (t.pos + size > t.buf.length) throw truncated();
+        if (t.pos + size > t.end) throw truncated();
         t.pos += size;
         writeDecimal(o, t.buf, t.pos - size, t.pos, scale);
         return true;
@@ -281,10 +289,10 @@ function arrayWriter(items: Writer): Writer {
   return (t, o) => {
     putByte(o, 0x5b);
     let first = true;
-    for (let n = readCount(t); n !== 0; n = readCount(t)) {
+    for (let n = readCountN(t); n !== 0; n = readCountN(t)) {
       if (n < 0) {
         n = -n;
-        readCount(t); // block size in bytes, only useful to skip
+        readCountN(t); // block size in bytes, only useful to skip
       }
       for (let i = 0; i < n; i++) {
         if (!first) putByte(o, 0x2c);
@@ -302,10 +310,10 @@ function mapWriter(values: Writer): Writer {
   return (t, o) => {
     putByte(o, 0x7b);
     let first = true;
-    for (let n = readCount(t); n !== 0; n = readCount(t)) {
+    for (let n = readCountN(t); n !== 0; n = readCountN(t)) {
       if (n < 0) {
         n = -n;
-        readCount(t);
+        readCountN(t);
       }
       for (let i = 0; i < n; i++) {
         const mark = o.pos;

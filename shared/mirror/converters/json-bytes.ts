@@ -1,7 +1,12 @@
 // The JSON text pieces the compiled Avro writer (avro-json-writer.ts) puts into its byte sink: numbers, strings
 // escaped from UTF-8 bytes, base64, exact decimals, ISO dates and times, each as avro-json.ts writes it as text.
 import { isUtf8 } from 'node:buffer';
-import { decimalText, isoText, MS_PER_DAY, readCount, readLong, truncated, type Tap } from './avro-json.js';
+import { AvroDecodeError, decimalText, isoText, MS_PER_DAY, readLong, truncated, type Tap } from './avro-json.js';
+
+/** A tap over `buf[pos, end)`: one datum inside a batch body, read without a view of it. */
+export interface BoundedTap extends Tap {
+  end: number;
+}
 
 /** A growable output buffer; `pos` is the end of what was written. Reused: the caller copies out what it needs. */
 export class JsonSink {
@@ -35,18 +40,18 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
  * Zigzag varint as a number while exact (up to 2^53, so today's timestamp-micros stay numbers), else avro-json's
  * readLong (BigInt beyond). Same values as readLong: the JSON text is the same digits.
  */
-export function readLongN(t: Tap): number | bigint {
+export function readLongN(t: BoundedTap): number | bigint {
   const buf = t.buf;
   let p = t.pos;
   const b0 = buf[p];
-  if (b0 !== undefined && b0 < 0x80) {
+  if (p < t.end && b0 < 0x80) {
     t.pos = p + 1;
     return (b0 >>> 1) ^ -(b0 & 1);
   }
   let n = 0;
   let mul = 1;
   for (let i = 0; i < 8; i++) {
-    if (p >= buf.length) throw truncated();
+    if (p >= t.end) throw truncated();
     const b = buf[p++];
     n += (b & 0x7f) * mul;
     if (b < 0x80) {
@@ -57,6 +62,13 @@ export function readLongN(t: Tap): number | bigint {
     mul *= 128;
   }
   return readLong(t);
+}
+
+/** A block count or length: avro-json's readCount within the tap's end. */
+export function readCountN(t: BoundedTap): number {
+  const n = readLongN(t);
+  if (typeof n !== 'number') throw new AvroDecodeError('Avro length out of range');
+  return n;
 }
 
 /** Decimal digits of a safe integer, written without a string. */
@@ -169,9 +181,9 @@ export function writeBase64(o: JsonSink, src: Buffer, start: number, end: number
 }
 
 /** `bytes` as a count and a position: the view avro-json's readBytes makes, without the view. */
-export function bytesSpan(t: Tap): number {
-  const len = readCount(t);
-  if (len < 0 || t.pos + len > t.buf.length) throw truncated();
+export function bytesSpan(t: BoundedTap): number {
+  const len = readCountN(t);
+  if (len < 0 || t.pos + len > t.end) throw truncated();
   const start = t.pos;
   t.pos += len;
   return start;
@@ -183,19 +195,27 @@ export function writeDecimal(o: JsonSink, src: Buffer, start: number, end: numbe
     ascii(o, decimalText(src.subarray(start, end), scale));
     return;
   }
-  const v = src.readIntBE(start, len); // two's complement, exact up to 6 bytes
+  let v = src.readIntBE(start, len); // two's complement, exact up to 6 bytes
   const neg = v < 0;
-  let digits = String(neg ? -v : v);
-  if (scale > 0) {
-    if (digits.length < scale + 1) digits = digits.padStart(scale + 1, '0');
-    digits = `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
-  }
-  room(o, digits.length + 3);
+  if (neg) v = -v;
+  let digits = 1;
+  for (let x = v; x >= 10; x = Math.floor(x / 10)) digits++;
+  // Leading zeros up to one before the point ("0.05"), then the point `scale` digits from the right.
+  const width = Math.max(digits, scale + 1);
+  const size = 2 + (neg ? 1 : 0) + width + (scale > 0 ? 1 : 0);
+  room(o, size);
   const buf = o.buf;
-  buf[o.pos++] = 0x22;
-  if (neg) buf[o.pos++] = 45;
-  o.pos += buf.write(digits, o.pos, 'latin1');
-  buf[o.pos++] = 0x22;
+  let i = o.pos + size - 1;
+  buf[i--] = 0x22;
+  for (let k = 0; k < width; k++) {
+    if (k === scale && scale > 0) buf[i--] = 0x2e;
+    const q = Math.floor(v / 10);
+    buf[i--] = 48 + (v - q * 10);
+    v = q;
+  }
+  if (neg) buf[i--] = 45;
+  buf[i] = 0x22;
+  o.pos += size;
 }
 
 // Days 0000-03-01 .. 9999-12-31 relative to 1970-01-01: the years Date.toISOString prints with 4 digits.
