@@ -3,12 +3,15 @@
 //   text      the general lane with avro-json.ts's text reader (decode to a JS string, Buffer.from, encodeBatch):
 //             the converting path before the compiled writer;
 //   compiled  the fast lane: the compiled writer writes JSON bytes straight into the new batch.
-// It also checks the two produce the same batches record for record. Prints; asserts nothing.
+// It also checks the two produce the same batches record for record. With THREADS (a list, e.g. "1,2,4"), it then
+// runs the compiled lane on that many worker threads at once, each over its own batches, and prints the combined
+// rate: what converting on several cores gives on this machine. Prints; asserts nothing.
 // Run: node_modules/.bin/tsc --strict --module NodeNext --moduleResolution NodeNext --target ES2023 --skipLibCheck \
 //        --esModuleInterop --types node --outDir node_modules/.cache/dsc-bench --rootDir . bench/mirror-avro-bench.ts \
-//      && node_modules/.bin/node node_modules/.cache/dsc-bench/bench/mirror-avro-bench.js [records] [lanes]
+//      && node_modules/.bin/node node_modules/.cache/dsc-bench/bench/mirror-avro-bench.js [records] [lanes] [threads]
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import avro from 'avsc';
 import type { MirrorConnectorSpec } from '../shared/config/spec.js';
 import { readBatchHeader } from '../shared/kafka/batch/batch-layout.js';
@@ -63,6 +66,45 @@ const context = (converter: Converter): ConversionContext => ({
   convert: (v) => converter.convert(v),
 });
 
+/** The compiled lane over `records` records, quietly (a worker thread's share). */
+async function convertQuietly(records: number): Promise<number> {
+  const ctx = context(compiled);
+  const cpu0 = process.cpuUsage();
+  for (let r = 0; r < Math.round(records / PER_BATCH); r++)
+    await convertBatch(ctx, 'bench', 0, batches[r % batches.length], 0n);
+  const cpu = process.cpuUsage(cpu0);
+  return (cpu.user + cpu.system) / 1e6;
+}
+
+if (!isMainThread) {
+  const port = parentPort!;
+  port.once('message', async () => port.postMessage(await convertQuietly(workerData.records)));
+  port.postMessage('ready');
+}
+
+async function threads(count: number): Promise<void> {
+  const workers = Array.from(
+    { length: count },
+    () => new Worker(new URL(import.meta.url), { workerData: { records: Math.round(n / count) } }),
+  );
+  await Promise.all(workers.map((w) => new Promise((ok) => w.once('message', ok))));
+  const start = process.hrtime.bigint();
+  const cpus = await Promise.all(
+    workers.map((w) => {
+      const done = new Promise<number>((ok) => w.once('message', ok));
+      w.postMessage('go');
+      return done;
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  await Promise.all(workers.map((w) => w.terminate()));
+  const records = Math.round(n / count / PER_BATCH) * PER_BATCH * count;
+  console.log(
+    `avro→json compiled on ${count} worker thread(s): ${records} records in ${seconds.toFixed(2)} s = ` +
+      `${Math.round(records / seconds)} records/s; CPU ${cpus.reduce((a, b) => a + b, 0).toFixed(2)} s`,
+  );
+}
+
 async function run(name: string, converter: Converter): Promise<Buffer[]> {
   const ctx = context(converter);
   const firstBatches: Buffer[] = [];
@@ -88,11 +130,16 @@ async function run(name: string, converter: Converter): Promise<Buffer[]> {
 }
 
 const results = new Map<string, Buffer[]>();
-for (const lane of lanes) results.set(lane, await run(lane, lane === 'text' ? text : compiled));
-if (results.has('text') && results.has('compiled')) {
-  const a = results.get('text')!;
-  const b = results.get('compiled')!;
-  const same = a.length === b.length && a.every((x, i) => x.equals(b[i]));
-  console.log(`batches of the two lanes: ${same ? 'byte for byte the same' : 'DIFFERENT'}`);
+if (isMainThread) await main();
+
+async function main(): Promise<void> {
+  for (const lane of lanes) results.set(lane, await run(lane, lane === 'text' ? text : compiled));
+  if (results.has('text') && results.has('compiled')) {
+    const a = results.get('text')!;
+    const b = results.get('compiled')!;
+    const same = a.length === b.length && a.every((x, i) => x.equals(b[i]));
+    console.log(`batches of the two lanes: ${same ? 'byte for byte the same' : 'DIFFERENT'}`);
+  }
+  console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+  for (const t of (process.argv[4] ?? '').split(',').filter(Boolean)) await threads(Number(t));
 }
-console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);

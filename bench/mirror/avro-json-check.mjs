@@ -101,7 +101,11 @@ function normalize(v, schema, named) {
   if (typeof schema === 'string' && named.has(schema)) schema = named.get(schema);
   if (Array.isArray(schema)) {
     // Only ['null', X] unions here: Java writes X's value unwrapped.
-    return normalize(v, schema.find((t) => t !== 'null'), named);
+    return normalize(
+      v,
+      schema.find((t) => t !== 'null'),
+      named,
+    );
   }
   if (typeof schema === 'object' && typeof schema.type === 'object') return normalize(v, schema.type, named);
   const name = typeof schema === 'string' ? schema : schema.type;
@@ -149,7 +153,9 @@ const mode = process.argv[2];
 if (mode === 'types') await types(process.argv[3], Number(process.argv[4] ?? 20000));
 else if (mode === 'topics') await topics(...process.argv.slice(3));
 else {
-  console.error('usage: avro-json-check.mjs topics BROKERS SCHEMA_FILE DSC_TOPIC PEER_TOPIC | types JAVA_CLASSPATH [N]');
+  console.error(
+    'usage: avro-json-check.mjs topics BROKERS SCHEMA_FILE DSC_TOPIC PEER_TOPIC | types JAVA_CLASSPATH [N]',
+  );
   process.exit(2);
 }
 
@@ -283,7 +289,10 @@ async function topics(brokers, schemaFile, dscTopic, peerTopic) {
         let diff;
         if (!p) diff = 'missing in the peer topic';
         else if (!same(r.key, p.key) || r.timestamp !== p.timestamp) diff = 'key or timestamp differs';
-        else if (r.headers.length !== p.headers.length || r.headers.some(([k, v], i) => !same(k, p.headers[i][0]) || !same(v, p.headers[i][1])))
+        else if (
+          r.headers.length !== p.headers.length ||
+          r.headers.some(([k, v], i) => !same(k, p.headers[i][0]) || !same(v, p.headers[i][1]))
+        )
           diff = 'headers differ';
         else diff = compare(r.value.toString('utf8'), p.value.toString('utf8'), schema, named);
         if (diff) {
