@@ -114,7 +114,7 @@ export function encodeBatch(records: OutgoingRecord[], compression = 0): Buffer 
  * Builds the converted copy of a source batch record by record, straight into one buffer: key and headers copied as
  * the source's bytes, the source timestamp kept (CreateTime, the first record's time as the base; later deltas may
  * be negative), the value from wherever the converter wrote it. Offsets are contiguous from 0; no compression.
- * Producer fields stay unset: stampBatch fills them.
+ * Producer fields stay unset and the CRC zero: stampBatch fills them.
  */
 export class ConvertedBatchBuilder {
   private buf: Buffer;
@@ -211,7 +211,7 @@ export class ConvertedBatchBuilder {
     if (this.count === 0) return undefined;
     const batch = this.buf.subarray(0, this.pos);
     writeBatchHeader(batch, 0n, 0, this.count - 1, BigInt(this.baseTimestamp), BigInt(this.maxTimestamp), this.count);
-    stampProducer(batch, 0, -1n, -1, -1);
+    // No CRC here: the producer stamps every batch (stampBatch) and computes it then, once.
     return batch;
   }
 }
