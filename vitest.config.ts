@@ -6,7 +6,9 @@ export default defineConfig({
     globalSetup: ['test/services/global-setup.ts'],
     // Integration tests share two real Kafka clusters; running files one at a time keeps them honest on 2 cores.
     fileParallelism: false,
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Generous: a test's own waits have deadlines that name what they awaited; these only catch a hang, and a
+    // fully loaded 2-core machine (the CI runs beside other jobs) makes a 30 s test take two or three times that.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
   },
 });

@@ -131,8 +131,13 @@ describe('deployed shape: functions as processes, Pub/Sub push, Firestore, GCS',
     await shape.standIn.objectFinalized(bucket, 'in/second.csv', 2);
     await shape.waitFor(name, (s) => records(s) >= 3, 60_000, 'second file loaded');
     const notify = () => shape.standIn.deliveriesTo('notify').filter((d) => d.status > 0);
-    await waitUntil(() => notify().length >= 2, 30_000);
-    await sleep(2000); // a second load, if any, would land within this
+    await waitUntil(() => notify().length >= 2, 60_000);
+    // Every load it started has ended (no work invocation open); a second load, if the repeated event caused one,
+    // was enqueued before notify answered and would land within the pause below. Asserting an absence: a loaded
+    // machine only makes this pass more easily, never fail.
+    const openWork = () => shape.standIn.deliveriesTo('work').filter((d) => d.connector === name && d.endedAt === 0);
+    await waitUntil(() => openWork().length === 0, 60_000);
+    await sleep(2000);
     expect(notify().every((d) => d.status < 300)).toBe(true);
     expect(values(await consumeAll(name)).sort()).toEqual(['first', 'second-1', 'second-2']);
     await shape.dscOk('delete', name);
@@ -165,6 +170,10 @@ describe('deployed shape: functions as processes, Pub/Sub push, Firestore, GCS',
       'every task PAUSED',
     );
     expect(records(paused)).toBeLessThan(expected.length);
+    // Counted once no work invocation of it is open (its last transaction committed or aborted), then again after
+    // a pause: asserting an absence, so a loaded machine only makes this pass more easily, never fail.
+    const openWork = () => shape.standIn.deliveriesTo('work').filter((d) => d.connector === name && d.endedAt === 0);
+    await waitUntil(() => openWork().length === 0, 60_000);
     const atPause = (await consumeAll(name)).length;
     await sleep(3000);
     expect((await consumeAll(name)).length).toBe(atPause); // the tasks stopped sending
@@ -197,6 +206,7 @@ describe('deployed shape: functions as processes, Pub/Sub push, Firestore, GCS',
         .map((d) => d.endedAt),
     );
     expect(stoppedAfter - deletedAt).toBeLessThan(15_000);
+    // No work invocation of it is open (waited above): asserting an absence after a pause, as for the pause.
     const atDelete = (await consumeAll(other)).length;
     await sleep(2000);
     expect((await consumeAll(other)).length).toBe(atDelete);
