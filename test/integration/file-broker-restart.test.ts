@@ -51,8 +51,8 @@ describe('file connector: exactly once across a target broker restart', () => {
   beforeAll(async () => {
     buildCli();
     await services('up.sh');
-  }, 180_000);
-  afterAll(() => services('down.sh'), 60_000);
+  }, 600_000); // a first compile of the CLI and a broker start take minutes with both cores busy
+  afterAll(() => services('down.sh'), 180_000);
 
   it('the broker stops (SIGTERM) mid-load and starts again; dsc run again until FINISHED: every line once', async () => {
     const topic = unique('eos-broker');

@@ -216,7 +216,7 @@ describe('file connector: exactly once', () => {
 });
 
 describe('dsc run as a process: exactly once across SIGKILL and SIGTERM', () => {
-  beforeAll(() => buildCli(), 180_000);
+  beforeAll(() => buildCli(), 600_000);
 
   it('SIGKILL twice, then SIGTERM, each mid-load, then runs to the end: every line once', async () => {
     const topic = unique('eos-proc');

@@ -95,7 +95,7 @@ async function runUntilComplete(stateDir: string, topic: string, distinct: numbe
 
 describe('mirror delivery across process ends', () => {
   let child: ChildProcess | undefined;
-  beforeAll(() => buildMirrorEntry(), 120_000);
+  beforeAll(() => buildMirrorEntry(), 600_000);
   afterAll(() => {
     child?.kill('SIGKILL');
   });
