@@ -49,7 +49,7 @@ async function services(name: 'up.sh' | 'down.sh'): Promise<void> {
 
 describe('file connector: exactly once across a target broker restart', () => {
   beforeAll(async () => {
-    buildCli();
+    await buildCli();
     await services('up.sh');
   }, 600_000); // a first compile of the CLI and a broker start take minutes with both cores busy
   afterAll(() => services('down.sh'), 180_000);
