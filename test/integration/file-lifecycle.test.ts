@@ -80,7 +80,9 @@ describe('file connector lifecycle', () => {
     await h.store.deleteConnector(spec.name);
     const stopped = Date.now();
     await h.dispatcher.idle();
-    expect(Date.now() - stopped).toBeLessThan(5_000);
+    // Stopped at a state check (every 1 s) and a batch boundary, with room for a loaded machine's slow commits and
+    // close; that it stopped before the end of the file is checked below (partial).
+    expect(Date.now() - stopped).toBeLessThan(15_000);
     expect(await h.store.getConnector(spec.name)).toBeUndefined();
     expect(await h.store.listTasks(spec.name)).toEqual([]);
     expect(await h.store.listOffsets(spec.name)).toEqual([]);
