@@ -127,6 +127,9 @@ const merge = (...maps: Map<number, string[]>[]) =>
   new Map([0, 1, 2].map((p) => [p, maps.flatMap((m) => m.get(p) ?? [])]));
 const total = (m: Map<number, string[]>) => [...m.values()].reduce((a, v) => a + v.length, 0);
 
+// Generous: on a fully loaded machine, Kerberos logins and the first fetches of a new connector took over a minute.
+const TARGET_WITHIN = 180_000;
+
 /**
  * Reads the target topic until every expected record arrived, then compares record by record, in order per
  * partition. The mirror delivers at least once: a record may come again after a rebalance (tasks joining the group),
@@ -136,7 +139,7 @@ async function expectTarget(topic: string, expected: Map<number, string[]>): Pro
   const want = new Set([...expected.values()].flat());
   const seen = new Set<string>();
   const line = (r: Consumed) => `${r.key}|${r.value}`;
-  const got = await consume(targetKafka(), topic, total(expected), 60_000, (r) => {
+  const got = await consume(targetKafka(), topic, total(expected), TARGET_WITHIN, (r) => {
     seen.add(line(r));
     return [...want].every((w) => seen.has(w));
   });
@@ -216,8 +219,8 @@ describe('mirror over SASL_SSL + GSSAPI with JKS stores (the seed §3.1.4 config
     const failure = (c: (typeof connectors)[number]) =>
       waitFor(
         async () => settled || (await worker.store.listTasks(c.name)).find((t) => t.state === 'FAILED'),
-        // past expectTarget's own 60 s: a slow connector is reported by its records
-        { timeoutMs: 85_000, what: `${c.name} settled or FAILED` },
+        // past expectTarget's own deadline: a slow connector is reported by its records
+        { timeoutMs: TARGET_WITHIN + 25_000, what: `${c.name} settled or FAILED` },
       ).then((t) => {
         if (t !== true) throw new Error(`${c.name} (${c.login.principal}) failed: ${t.lastError}`);
       });
@@ -260,7 +263,7 @@ describe('mirror over SASL_SSL + GSSAPI with JKS stores (the seed §3.1.4 config
       roles.map((r) => `${r}sasl.jaas.config ${c.login.principal} ${c.login.keyTab}`),
     );
     expect([...asked].sort()).toEqual(own.sort());
-  }, 90_000);
+  }, 300_000);
 
   it('moves Avro without a registry from the source GSSAPI listener to the target GSSAPI listener as JSON', async () => {
     // The seed file as given names its connector and topic; run on its own topic and name (the Kafka clusters are
@@ -414,7 +417,7 @@ describe('mirror over SASL_SSL + GSSAPI with JKS stores (the seed §3.1.4 config
     await resume(name);
     const third = await produceBatch(topic, 'r', 9);
     await expectTarget(`hello.${topic}`, merge(first, second, third));
-  }, 120_000);
+  }, 300_000);
 
   it("keytool's certificate-only PKCS12 trust store verifies the brokers (SCRAM listener, kafkajs)", async () => {
     const kafka = createKafka(
