@@ -138,9 +138,9 @@ describe('file connector lifecycle', () => {
 
   it('the time budget: the task checkpoints, re-enqueues itself and continues until done', async () => {
     const topic = unique('budget');
-    // 1,000 batches of 20: several 100 ms budgets on a fast machine, and seconds, not a minute, on a loaded one
-    // (every batch is a broker round trip and a store checkpoint, and every invocation connects again).
-    const lines = LINES.slice(0, 20_000);
+    // 250 batches of 20: several 100 ms budgets on a fast machine, and a minute or two on a fully loaded one (every
+    // batch is a broker round trip and a store checkpoint, and every invocation connects again).
+    const lines = LINES.slice(0, 5_000);
     const dir = tempDir({ 'big.csv': lines.join('\n') + '\n' });
     const h = await newHarness();
     let invocations = 0;
@@ -164,10 +164,10 @@ describe('file connector lifecycle', () => {
       'exactly.once.source.support': 'disabled',
     });
     await h.create(spec);
-    expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'], 60_000)).toBe('FINISHED');
+    expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'], 300_000)).toBe('FINISHED');
     expect(invocations).toBeGreaterThan(2);
     expect(outcomes.slice(0, -1).every((o) => o === 'requeued')).toBe(true);
     expect(outcomes.at(-1)).toBe('finished');
     expect(values(await consumeAll(topic))).toEqual(lines);
-  });
+  }, 600_000);
 });
