@@ -49,7 +49,7 @@ describe('deployed shape: functions as processes, Pub/Sub push, Firestore, GCS',
   let shape: DeployedShape;
   beforeAll(async () => {
     shape = await DeployedShape.start({ mirror: true });
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await shape?.stop();
   });
@@ -259,7 +259,7 @@ describe('deployed shape: a task whose time budget ends', () => {
   let shape: DeployedShape;
   beforeAll(async () => {
     shape = await DeployedShape.start({ env: { work: { DSC_TASK_BUDGET_SECONDS: '1' } } });
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await shape?.stop();
   });

@@ -113,5 +113,5 @@ describe('Eventarc / push stand-in', () => {
       await standIn.stop();
       await pubsub.close();
     }
-  }, 120_000);
+  }, 300_000);
 });

@@ -208,7 +208,7 @@ describe('offsets topic', () => {
       if (got?.offset !== i) misses.push(i);
     }
     expect(misses).toEqual([]);
-  }, 180_000);
+  }, 300_000);
 
   it('dsc delete fences every task of the connector before it tombstones: a zombie cannot commit an offset back', async () => {
     const env = { DSC_DEPLOYMENT: `${runId}-del` };

@@ -246,5 +246,5 @@ describe('mirror delivery across process ends', () => {
       await worker.stop();
       await store.close();
     }
-  }, 120_000);
+  }, 300_000);
 });

@@ -201,5 +201,5 @@ describe('status page', () => {
     expect(code, run.output()).toBe(0);
     expect(run.output()).toMatch(new RegExp(`${name}\\s+FINISHED\\s+1\\s+300,000`));
     expect(run.output()).toMatch(new RegExp(`${mirror}\\s+UNASSIGNED|${mirror}\\s+RUNNING`));
-  }, 180_000);
+  }, 300_000);
 });
