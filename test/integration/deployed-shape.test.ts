@@ -258,7 +258,7 @@ describe('deployed shape: functions as processes, Pub/Sub push, Firestore, GCS',
 describe('deployed shape: a task whose time budget ends', () => {
   let shape: DeployedShape;
   beforeAll(async () => {
-    shape = await DeployedShape.start({ env: { work: { DSC_TASK_BUDGET_SECONDS: '1' } } });
+    shape = await DeployedShape.start({ env: { work: { DSC_TASK_BUDGET_SECONDS: '0.2' } } });
   }, 300_000);
   afterAll(async () => {
     await shape?.stop();
@@ -266,7 +266,7 @@ describe('deployed shape: a task whose time budget ends', () => {
 
   it('re-enqueues itself through Pub/Sub and finishes, every line once', async () => {
     const name = unique('dep-budget');
-    const expected = lines('b', 30_000);
+    const expected = lines('b', 5_000);
     const bucket = await gcsBucket({ 'big.csv': expected.join('\n') + '\n' });
     const conf = configFile(shape, name, {
       mode: 'eof',
@@ -274,8 +274,8 @@ describe('deployed shape: a task whose time budget ends', () => {
       'tasks.max': 1,
       'file.uris': `gs://${bucket}/big.csv`,
       // Small batches, each its own transaction and checkpoint (exactly once commits every 500 ms by default, which
-      // let one invocation send all 100k lines within its 1 s budget): 150 commits outlast several budgets. Kept
-      // small: under full CPU load a commit per 200 lines ran at ~150 lines/s.
+      // let one invocation send 100k lines within a 1 s budget): 25 commits outlast several 0.2 s budgets. Kept small:
+      // under full CPU load an invocation's start took seconds and it sent one batch per budget (~40 lines/s).
       'file.reader.batch.size': 200,
       'transaction.boundary.interval.ms': 1,
     });
