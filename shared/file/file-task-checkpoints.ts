@@ -176,6 +176,7 @@ export abstract class FileTaskCheckpoints extends FileTaskLease {
         throw new TaskFailure(errorText(err));
       }
       this.throwIfKilled();
+      this.sentThisInvocation = true;
       this.transactions?.sent();
       if (this.transactions?.due) await this.commit();
       if (interruptible && this.ready.length > 0 && this.interruptRequested()) {

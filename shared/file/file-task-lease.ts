@@ -26,6 +26,12 @@ export abstract class FileTaskLease {
   private interrupt: Interrupt['reason'] | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastRenewal = Date.now();
+  /**
+   * A batch went out in this invocation. The budget stops only an invocation that moved on: one whose start alone
+   * outlasted a short budget (a loaded machine) would otherwise re-enqueue itself at the same checkpoint for ever,
+   * e.g. at the end of its file, where no batch is left to send before the next check.
+   */
+  protected sentThisInvocation = false;
 
   constructor(
     protected readonly message: TaskMessage,
@@ -120,14 +126,18 @@ export abstract class FileTaskLease {
   }
 
   protected interruptRequested(): boolean {
-    return !!this.interrupt || !!this.options.stop?.aborted || this.budget.spent();
+    return !!this.interrupt || !!this.options.stop?.aborted || this.budgetSpent();
   }
 
   protected checkInterrupt(): void {
     this.throwIfKilled();
     if (this.interrupt) throw new Interrupt(this.interrupt);
     if (this.options.stop?.aborted) throw new Interrupt('stopped');
-    if (this.budget.spent()) throw new Interrupt('requeued');
+    if (this.budgetSpent()) throw new Interrupt('requeued');
+  }
+
+  private budgetSpent(): boolean {
+    return this.sentThisInvocation && this.budget.spent();
   }
 
   protected throwIfKilled(): void {

@@ -67,6 +67,8 @@ interface TaskSlot {
 export class MirrorSourceConnector {
   readonly name: string;
   readonly epoch: number;
+  /** When the connector record was created: a re-created connector of the same name is another instance. */
+  readonly createdAt: string;
   private readonly restartEpoch: number;
   private readonly spec: MirrorConnectorSpec;
   private readonly policy: ReplicationPolicy;
@@ -93,6 +95,7 @@ export class MirrorSourceConnector {
   ) {
     this.name = record.name;
     this.epoch = record.epoch;
+    this.createdAt = record.createdAt;
     this.restartEpoch = record.restartEpoch ?? 0;
     this.spec = spec;
     this.policy = replicationPolicyFor(spec);

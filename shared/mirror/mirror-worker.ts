@@ -36,8 +36,11 @@ export async function runMirrorWorker(options: MirrorWorkerOptions): Promise<voi
   const { store, log, signal } = options;
   const poll = Math.min(options.pollIntervalMs ?? 2000, 5000);
   const running = new Map<string, MirrorSourceConnector>();
-  /** Connectors that could not start, by name → epoch: not retried until resumed (a new epoch). */
-  const broken = new Map<string, number>();
+  /** Connectors that could not start, by name → instance: not retried until resumed (a new epoch) or re-created. */
+  const broken = new Map<string, string>();
+  // A connector deleted and created again under its name (epoch 1 again) is a new instance, whether or not a poll
+  // saw the delete in between: its creation time tells them apart.
+  const instance = (r: Pick<ConnectorRecord, 'epoch' | 'createdAt'>) => `${r.epoch}@${r.createdAt}`;
 
   const stopOne = async (name: string, state: 'PAUSED' | 'UNASSIGNED', removeState: boolean) => {
     const rt = running.get(name);
@@ -61,7 +64,7 @@ export async function runMirrorWorker(options: MirrorWorkerOptions): Promise<voi
     } catch (err) {
       running.delete(record.name);
       await rt?.stop('FAILED').catch(() => {});
-      broken.set(record.name, record.epoch);
+      broken.set(record.name, instance(record));
       const reason = `cannot start: ${(err as Error).message}`;
       log.error('mirror connector failed to start', { connector: record.name, reason });
       await markTasks(store, record, 'FAILED', reason);
@@ -84,9 +87,11 @@ export async function runMirrorWorker(options: MirrorWorkerOptions): Promise<voi
           else await markTasks(store, record, 'PAUSED');
           continue;
         }
-        if (rt && rt.epoch !== record.epoch) await stopOne(record.name, 'UNASSIGNED', false);
+        // Re-created under the same name (a delete this poll did not see): the old one's state goes, as on delete.
+        if (rt && rt.createdAt !== record.createdAt) await stopOne(record.name, 'UNASSIGNED', true);
+        else if (rt && rt.epoch !== record.epoch) await stopOne(record.name, 'UNASSIGNED', false);
         else if (rt) continue; // running, or FAILED and waiting for a resume (a new epoch)
-        if (broken.get(record.name) === record.epoch) continue;
+        if (broken.get(record.name) === instance(record)) continue;
         await startOne(record);
       }
     } catch (err) {

@@ -2,7 +2,7 @@
 // Azure SDKs (no s3a:// or abfss:// URI), not kafkajs (the wire adapter is the default), not Firestore (SQLite state).
 // Checked on the built CLI (bin/dsc.js; build first) with a module-load hook that records every ES module and, at
 // exit, every CommonJS module loaded.
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,8 +24,11 @@ register(${JSON.stringify(pathToFileURL(join(dir, 'hook.mjs')).href)});
 const require = createRequire(import.meta.url);
 process.on('exit', () => { for (const k of Object.keys(require.cache)) process.stderr.write('LOADED ' + k + '\\n'); });`;
 
-/** Runs a one-file eof connector and returns every module path the process loaded. */
-function loadedModules(env: Record<string, string> = {}): string[] {
+/**
+ * Runs a one-file eof connector and returns every module path the process loaded. Asynchronous: a synchronous child
+ * blocks the vitest worker, whose calls to the runner time out after 60 s on a loaded machine.
+ */
+async function loadedModules(env: Record<string, string> = {}): Promise<string[]> {
   writeFileSync(join(dir, 'hook.mjs'), HOOK);
   writeFileSync(join(dir, 'register.mjs'), REGISTER);
   const name = unique('lazy');
@@ -39,16 +42,20 @@ function loadedModules(env: Record<string, string> = {}): string[] {
     `file.uris=${join(dir, `${name}.csv`)}`,
   ].join('\n');
   writeFileSync(join(dir, `${name}.conf`), config);
-  const r = spawnSync(
-    process.execPath,
-    ['--import', join(dir, 'register.mjs'), join(ROOT, 'bin/dsc.js'), 'run', '--c', `${name}.conf`, '--json'],
-    {
-      cwd: dir,
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: { ...process.env, KAFKA_BROKERS: BROKERS(), DSC_STORE: 'sqlite', DSC_STATE_DIR: join(dir, name), ...env },
-    },
-  );
+  const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
+    const child = execFile(
+      process.execPath,
+      ['--import', join(dir, 'register.mjs'), join(ROOT, 'bin/dsc.js'), 'run', '--c', `${name}.conf`, '--json'],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 180_000,
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, KAFKA_BROKERS: BROKERS(), DSC_STORE: 'sqlite', DSC_STATE_DIR: join(dir, name), ...env },
+      },
+      (_err, stdout, stderr) => done({ status: child.exitCode, stdout, stderr }),
+    );
+  });
   const lines = r.stderr.split('\n');
   expect(r.status, lines.filter((l) => !l.startsWith('LOADED ')).join('\n')).toBe(0);
   expect(JSON.parse(r.stdout)[0].state).toBe('FINISHED');
@@ -58,8 +65,8 @@ function loadedModules(env: Record<string, string> = {}): string[] {
 const loads = (modules: string[], pkg: string) => modules.some((m) => m.includes(`/node_modules/${pkg}/`));
 
 describe('dsc run on local files', () => {
-  it('loads neither @google-cloud/storage, nor kafkajs, nor Firestore', () => {
-    const modules = loadedModules();
+  it('loads neither @google-cloud/storage, nor kafkajs, nor Firestore', async () => {
+    const modules = await loadedModules();
     // The hook sees what the run does use: the file.regexp engine and the wire adapter's Kafka library.
     expect(loads(modules, 're2js')).toBe(true);
     expect(loads(modules, '@platformatic/kafka')).toBe(true);
@@ -73,8 +80,8 @@ describe('dsc run on local files', () => {
     expect(modules.filter((m) => m.includes('/node_modules/kafkajs/'))).toEqual([]);
   });
 
-  it('loads kafkajs when DSC_KAFKA_ADAPTER=kafkajs asks for it', () => {
-    const modules = loadedModules({ DSC_KAFKA_ADAPTER: 'kafkajs' });
+  it('loads kafkajs when DSC_KAFKA_ADAPTER=kafkajs asks for it', async () => {
+    const modules = await loadedModules({ DSC_KAFKA_ADAPTER: 'kafkajs' });
     expect(modules.some((m) => m.endsWith('/node_modules/kafkajs/index.js'))).toBe(true);
     expect(loads(modules, '@google-cloud/storage')).toBe(false);
   });

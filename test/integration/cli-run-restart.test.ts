@@ -14,7 +14,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const kills: (() => void)[] = [];
 afterAll(() => kills.forEach((k) => k()));
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -111,5 +111,5 @@ describe('dsc run --ui: restart a failed task', () => {
     // At least once: every line; only the batch in flight at the restart may repeat.
     expect(new Set(got)).toEqual(new Set(lines));
     expect([...tally(got).values()].filter((n) => n > 1).length).toBeLessThanOrEqual(500);
-  }, 120_000);
+  }, 300_000);
 });

@@ -10,6 +10,7 @@ import { EventarcStandIn } from '../services/deployed/eventarc-stand-in.js';
 import type { InfraWiring } from '../services/deployed/terraform-wiring.js';
 import { loadServicesEnv } from '../services/env.js';
 import { sleep, unique } from './file-helpers.js';
+import { waitFor } from '../wait-for.js';
 
 loadServicesEnv();
 
@@ -66,12 +67,14 @@ describe('Eventarc / push stand-in', () => {
     const pubsub = new PubSub({ projectId });
     try {
       await standIn.start();
-      await pubsub.topic('tasks').publishMessage({ data: Buffer.from('flaky'), attributes: { connector: 'c1' } });
+      const flakyId = await pubsub
+        .topic('tasks')
+        .publishMessage({ data: Buffer.from('flaky'), attributes: { connector: 'c1' } });
       await pubsub.topic('tasks').publishMessage({ data: Buffer.from('poison'), attributes: { connector: 'c2' } });
 
       const dead = await new Promise<Message>((resolve, reject) => {
         const sub = pubsub.subscription('dead');
-        const timer = setTimeout(() => reject(new Error('nothing dead-lettered in 20 s')), 20_000);
+        const timer = setTimeout(() => reject(new Error('nothing dead-lettered in 60 s')), 60_000);
         sub.on('message', (m: Message) => {
           m.ack();
           clearTimeout(timer);
@@ -85,6 +88,8 @@ describe('Eventarc / push stand-in', () => {
         CloudPubSubDeadLetterSourceDeliveryCount: '5',
       });
 
+      // Acked after its third attempt (it needs less backoff than the poison's five, but it is not a race to win).
+      await waitFor(() => standIn.acked.has(flakyId), { what: 'the flaky message acked' });
       const flaky = standIn.deliveries.filter((d) => d.connector === 'c1');
       const poison = standIn.deliveries.filter((d) => d.connector === 'c2');
       expect(flaky.map((d) => [d.attempt, d.status])).toEqual([
@@ -100,11 +105,13 @@ describe('Eventarc / push stand-in', () => {
       const bodies = received.filter((r) => r.body.message.attributes.connector === 'c1').map((r) => r.body);
       expect(bodies.map((b) => b.deliveryAttempt)).toEqual([1, 2, 3]);
       expect(bodies[0].subscription).toBe(`projects/${projectId}/subscriptions/tasks-push`);
+      // Acked: no more deliveries. Asserting an absence (a redelivery would come from Pub/Sub after the ack deadline,
+      // so this only catches the stand-in retrying an acked message); a loaded machine never makes it fail.
       await sleep(500);
-      expect(standIn.deliveries.filter((d) => d.connector === 'c1')).toHaveLength(3); // acked: no more deliveries
+      expect(standIn.deliveries.filter((d) => d.connector === 'c1')).toHaveLength(3);
     } finally {
       await standIn.stop();
       await pubsub.close();
     }
-  }, 60_000);
+  }, 300_000);
 });

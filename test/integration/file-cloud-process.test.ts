@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildCliAsync, exited, startDscRun } from './dsc-child.js';
+import { buildCli, exited, startDscRun } from './dsc-child.js';
 import { committedRecords, delivery, until } from './eos-helpers.js';
 import { azureContainer, azureEnv, s3Bucket, s3Env } from './cloud-helpers.js';
 import { consumeAll, csvLines, gzip, sleep, tempDir, unique, values } from './file-helpers.js';
@@ -73,7 +73,7 @@ async function azureExample(dir: string): Promise<Example> {
 const EXAMPLES = { s3: s3Example, azure: azureExample };
 
 // Compiled once for both clouds, without blocking the worker.
-beforeAll(() => buildCliAsync(), 300_000);
+beforeAll(() => buildCli(), 300_000);
 
 describe.each(['s3', 'azure'] as const)('dsc run on %s', (which) => {
   it("TigerGraph 3.7's example config loads both connectors: every record, the header skipped", async () => {

@@ -95,5 +95,5 @@ describe('file task killed with SIGKILL mid-load', () => {
     expect(repeated).toBeLessThanOrEqual(batch);
     expect((await store.listTasks(spec.name))[0].progress.records).toBe(lines.length);
     await store.close();
-  }, 120_000);
+  }, 300_000);
 });

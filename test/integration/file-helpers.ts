@@ -24,6 +24,7 @@ import { SqliteConnectorStore } from '../../shared/lifecycle/sqlite-store.js';
 import { connectorState } from '../../shared/lifecycle/status.js';
 import type { ConnectorState, ConnectorStore, TaskRecord } from '../../shared/lifecycle/store.js';
 import { silentLogger } from '../../shared/runtime/log.js';
+import { waitFor } from '../wait-for.js';
 
 /** Service addresses: the global setup loads them; running a file alone falls back to up.sh's env file. */
 export function loadServiceEnv(): void {
@@ -103,7 +104,7 @@ export async function harness(
     },
     state,
     tasks: (name) => store.listTasks(name),
-    async waitFor(name, states, timeoutMs = 30_000) {
+    async waitFor(name, states, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       let last: ConnectorState | undefined;
       while (Date.now() < deadline) {
@@ -166,7 +167,7 @@ export async function recordsAtLeast(
   n: number,
   options: { timeoutMs?: number; orFinished?: boolean } = {},
 ): Promise<number> {
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   while (Date.now() < deadline) {
     const tasks = await h.tasks(name);
     const total = tasks.reduce((s, t) => s + t.progress.records, 0);
@@ -175,6 +176,17 @@ export async function recordsAtLeast(
     await sleep(10);
   }
   throw new Error(`${name} did not reach ${n} records`);
+}
+
+/**
+ * Waits until no task of the connector holds a live lease (a crashed copy's lease ran out): by the lease's own expiry
+ * time in the store, not a guessed pause.
+ */
+export async function leasesExpired(h: Pick<Harness, 'tasks'>, name: string): Promise<void> {
+  await waitFor(
+    async () => (await h.tasks(name)).every((t) => !t.lease || t.lease.expiresAt < Date.now()) || undefined,
+    { what: `the leases of ${name}'s tasks to expire` },
+  );
 }
 
 export interface Consumed {
@@ -215,7 +227,7 @@ export async function consumeAll(topic: string, brokers = BROKERS()): Promise<Co
   if (starts.length === 0) return out;
   const consumer = client.consumer({ isolationLevel: 'read_committed', maxWaitMs: 100 });
   await consumer.connect();
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   try {
     consumer.assign(starts);
     const pending = () => consumer.positions().filter((p) => p.offset < ends.get(p.partition)!);

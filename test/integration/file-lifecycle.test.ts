@@ -80,7 +80,9 @@ describe('file connector lifecycle', () => {
     await h.store.deleteConnector(spec.name);
     const stopped = Date.now();
     await h.dispatcher.idle();
-    expect(Date.now() - stopped).toBeLessThan(5_000);
+    // Stopped at a state check (every 1 s) and a batch boundary, with room for a loaded machine's slow commits and
+    // close; that it stopped before the end of the file is checked below (partial).
+    expect(Date.now() - stopped).toBeLessThan(15_000);
     expect(await h.store.getConnector(spec.name)).toBeUndefined();
     expect(await h.store.listTasks(spec.name)).toEqual([]);
     expect(await h.store.listOffsets(spec.name)).toEqual([]);
@@ -136,8 +138,9 @@ describe('file connector lifecycle', () => {
 
   it('the time budget: the task checkpoints, re-enqueues itself and continues until done', async () => {
     const topic = unique('budget');
-    // 1,000 batches of 20: every batch is a broker round trip and a store checkpoint, so 100 ms is always mid-file.
-    const lines = LINES.slice(0, 20_000);
+    // 250 batches of 20: several 100 ms budgets on a fast machine, and a minute or two on a fully loaded one (every
+    // batch is a broker round trip and a store checkpoint, and every invocation connects again).
+    const lines = LINES.slice(0, 5_000);
     const dir = tempDir({ 'big.csv': lines.join('\n') + '\n' });
     const h = await newHarness();
     let invocations = 0;
@@ -149,11 +152,7 @@ describe('file connector lifecycle', () => {
       },
       task: async (m) => {
         invocations++;
-        // Three invocations of 100 ms, then one with time to finish: on a loaded machine an invocation may spend
-        // its 100 ms connecting, and a thousand of them would outlast any deadline; the budget is still spent
-        // three times mid-file, each a checkpoint and a re-enqueue.
-        const budgetMs = invocations <= 3 ? 100 : 120_000;
-        outcomes.push(await runFileSourceTask(m, h.ctx, { budgetMs, leaseMs: 5_000 }));
+        outcomes.push(await runFileSourceTask(m, h.ctx, { budgetMs: 100, leaseMs: 5_000 }));
       },
     });
     // Small batches: each is a round trip, so the load outlasts several 100 ms budgets however fast the producer.
@@ -165,10 +164,10 @@ describe('file connector lifecycle', () => {
       'exactly.once.source.support': 'disabled',
     });
     await h.create(spec);
-    expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'], 180_000)).toBe('FINISHED');
-    expect(invocations).toBe(4);
+    expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'], 300_000)).toBe('FINISHED');
+    expect(invocations).toBeGreaterThan(2);
     expect(outcomes.slice(0, -1).every((o) => o === 'requeued')).toBe(true);
     expect(outcomes.at(-1)).toBe('finished');
     expect(values(await consumeAll(topic))).toEqual(lines);
-  }, 240_000);
+  }, 600_000);
 });

@@ -92,7 +92,9 @@ describe('GCS reads', () => {
     cuts = 1; // no cut this time
     const before = mediaRequests;
     for await (const c of storage.read(`gs://${bucket}/early.txt`)) if (c) break;
-    await new Promise((r) => setTimeout(r, 400)); // a retry would have asked again after 250 ms
+    // Asserting an absence: a retry would have asked again after its 250 ms backoff. A loaded machine can only delay
+    // such a retry past this pause (the test then passes without catching it), never make a correct read fail.
+    await new Promise((r) => setTimeout(r, 400));
     expect(mediaRequests - before).toBe(1);
     expect(warned).toEqual([]);
   });

@@ -147,7 +147,7 @@ describe('offsets topic', () => {
       const consumer = client.consumer({ isolationLevel: 'read_uncommitted', maxWaitMs: 100 });
       await consumer.connect();
       try {
-        return await offsets.read(consumer, connector, 10_000);
+        return await offsets.read(consumer, connector, 40_000);
       } finally {
         await consumer.close();
       }
@@ -177,7 +177,8 @@ describe('offsets topic', () => {
     await crashed.send([offsets.records(other, [[{ task: 0 }, { offset: 1 }]])]);
     const t0 = Date.now();
     expect([...(await readBack())]).toEqual([[offsetKey(connector, { task: 0 }), { offset: 3, line: 1 }]]);
-    expect(Date.now() - t0).toBeLessThan(5_000);
+    // Far below the open transaction's 60 s timeout, after which the broker aborts it; generous for a loaded machine.
+    expect(Date.now() - t0).toBeLessThan(30_000);
     await producer.send([offsets.records(connector, [[{ task: 0 }, null]])]);
     await producer.commitTransaction();
     expect((await readBack()).size).toBe(0);
@@ -207,7 +208,7 @@ describe('offsets topic', () => {
       if (got?.offset !== i) misses.push(i);
     }
     expect(misses).toEqual([]);
-  }, 180_000);
+  }, 300_000);
 
   it('dsc delete fences every task of the connector before it tombstones: a zombie cannot commit an offset back', async () => {
     const env = { DSC_DEPLOYMENT: `${runId}-del` };

@@ -19,10 +19,10 @@ import {
   sourceKafka,
   targetKafka,
   unique,
-  waitFor,
   wire,
   mirrorWorkerForSuite,
 } from './mirror-helpers.js';
+import { waitFor } from '../wait-for.js';
 
 const REGISTRY_AUTH = () => process.env.SCHEMA_REGISTRY_AUTH_URL ?? 'http://127.0.0.1:8082/apis/ccompat/v7';
 const SR_USER = () => process.env.SCHEMA_REGISTRY_USER ?? 'sr-user';

@@ -17,9 +17,11 @@ import {
   targetKafka,
   topicExists,
   unique,
-  waitFor,
   mirrorWorkerForSuite,
+  positionsAtSourceEnd,
 } from './mirror-helpers.js';
+import { consumeAll, values } from './file-helpers.js';
+import { waitFor } from '../wait-for.js';
 
 /** The fields a mirror must keep, as the consumer saw them (bytes, not text). */
 const fields = (r: Consumed) => ({
@@ -162,11 +164,13 @@ describe('mirror connector, ByteArrayConverter', () => {
     const sourceTx = await consume(src, tx, 7);
     expect(sourceTx.map((r) => r.value)).toEqual(['c1', 'c2', 'c3', 'plain', 'c4', 'c5', 'c6']);
 
-    await createConnector(worker.store, mirrorSpec(unique('m-raw'), { topics: `${stem}-.*`, 'tasks.max': 2 }));
+    const name = unique('m-raw');
+    await createConnector(worker.store, mirrorSpec(name, { topics: `${stem}-.*`, 'tasks.max': 2 }));
     const targetGz = await consume(tgt, `src.${gz}`, 400);
     const targetTx = await consume(tgt, `src.${tx}`, 7);
-    await new Promise((r) => setTimeout(r, 1_000)); // nothing more (no aborted record) arrives after
-    expect((await consume(tgt, `src.${tx}`, 8, 3_000)).map((r) => r.value)).toEqual(sourceTx.map((r) => r.value));
+    // Nothing more (no aborted record) arrives after: read once the positions passed the source's last marker.
+    await positionsAtSourceEnd(name, tx);
+    expect(values(await consumeAll(`src.${tx}`))).toEqual(sourceTx.map((r) => r.value));
 
     expect(ordered(targetGz)).toEqual(ordered(sourceGz));
     expect(ordered(targetTx)).toEqual(ordered(sourceTx));
@@ -221,16 +225,21 @@ describe('mirror connector, ByteArrayConverter', () => {
     }
     // Records on all four partitions, the new ones included, once the source's metadata has them (a producer that
     // still saw two partitions would not place the records on the new ones).
-    await waitFor(async () => (await partitionCount(src, topic)) === 4 || undefined, 30_000);
+    await waitFor(async () => (await partitionCount(src, topic)) === 4 || undefined, {
+      what: 'four source partitions in the metadata',
+    });
     await produce(src, topic, batch(60, 4));
 
-    await waitFor(async () => (await partitionCount(tgt, `src.${topic}`)) === 4 || undefined, 30_000);
+    await waitFor(async () => (await partitionCount(tgt, `src.${topic}`)) === 4 || undefined, {
+      what: 'four target partitions',
+    });
     const source = await consume(src, topic, 120);
     expect(source).toHaveLength(120);
     expect(new Set(source.map((r) => r.partition))).toEqual(new Set([0, 1, 2, 3]));
     const target = await consume(tgt, `src.${topic}`, 120);
-    await new Promise((r) => setTimeout(r, 1_000)); // nothing more (no repeat after the re-plan) arrives after
-    expect(await consume(tgt, `src.${topic}`, 121, 3_000)).toHaveLength(120);
+    // Nothing more (no repeat after the re-plan) arrives after: read once the positions reached the source's end.
+    await positionsAtSourceEnd(name, topic);
+    expect(await consumeAll(`src.${topic}`)).toHaveLength(120);
     expect(ordered(target)).toEqual(ordered(source));
   });
 });

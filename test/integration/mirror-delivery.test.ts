@@ -15,14 +15,15 @@ import {
   createConnector,
   createTopic,
   mirrorSpec,
+  positionsAtSourceEnd,
   produce,
   sourceKafka,
   startWorker,
   targetKafka,
   tempStore,
   unique,
-  waitFor,
 } from './mirror-helpers.js';
+import { waitFor } from '../wait-for.js';
 
 async function endOffsetsSum(topic: string): Promise<number> {
   const admin = targetKafka().admin();
@@ -94,7 +95,7 @@ async function runUntilComplete(stateDir: string, topic: string, distinct: numbe
 
 describe('mirror delivery across process ends', () => {
   let child: ChildProcess | undefined;
-  beforeAll(() => buildMirrorEntry(), 120_000);
+  beforeAll(() => buildMirrorEntry(), 600_000);
   afterAll(() => {
     child?.kill('SIGKILL');
   });
@@ -127,8 +128,7 @@ describe('mirror delivery across process ends', () => {
           const n = offsets.reduce((a, p) => a + Number(p.high), 0);
           return n >= total / 20 ? n : undefined;
         },
-        60_000,
-        5,
+        { what: `a twentieth of ${total} records on src.${topic}`, everyMs: 5 },
       );
       return { topic, at };
     } finally {
@@ -238,12 +238,13 @@ describe('mirror delivery across process ends', () => {
         from === undefined ? [] : Array.from({ length: 100 - from }, (_, i) => `${p}:${from + i}`),
       );
       const got = await consume(targetKafka(), `src.${topic}`, expected.length, 60_000);
-      await new Promise((r) => setTimeout(r, 1_500)); // nothing more arrives
+      // Nothing more arrives: counted once the positions of the partitions it copies reached the source's end.
+      await positionsAtSourceEnd(name, topic, [0, 2]);
       expect([...(await contentCounts(`src.${topic}`)).values()].reduce((a, n) => a + n, 0)).toBe(expected.length);
       expect(got.map((g) => g.value).sort()).toEqual(expected.sort());
     } finally {
       await worker.stop();
       await store.close();
     }
-  }, 120_000);
+  }, 300_000);
 });

@@ -20,8 +20,8 @@ import {
   TARGET,
   tempStore,
   unique,
-  waitFor,
 } from './mirror-helpers.js';
+import { waitFor } from '../wait-for.js';
 
 const target = { brokers: [TARGET()], security: { protocol: 'PLAINTEXT' as const } };
 const worker = await (async () => {
@@ -65,7 +65,9 @@ describe('mirror connector: exactly once', () => {
       mirrorSpec(name, { topics: topic, 'transaction.boundary.interval.ms': 120_000 }),
     );
     const visible = async (n: number) =>
-      waitFor(async () => ((await committedValues(`src.${topic}`)).length === n ? true : undefined), 20_000);
+      waitFor(async () => ((await committedValues(`src.${topic}`)).length === n ? true : undefined), {
+        what: `${n} committed records on src.${topic}`,
+      });
     await visible(50);
     // Later records too, once the task is idle again.
     await produce(src, topic, values(50));
@@ -86,12 +88,17 @@ describe('mirror connector: exactly once', () => {
     );
     const name = unique('m-eos');
     await createConnector(worker.store, mirrorSpec(name, { topics: topic }));
-    await waitFor(async () => ((await committedValues(`src.${topic}`)).length === 200 ? true : undefined), 60_000);
-    const offsets = await waitFor(async () => {
-      const o = await offsetsOf(name);
-      const total = [...o.values()].reduce((n, v) => n + Number(v.offset), 0);
-      return total === 200 ? o : undefined;
-    }, 30_000);
+    await waitFor(async () => ((await committedValues(`src.${topic}`)).length === 200 ? true : undefined), {
+      what: `200 committed records on src.${topic}`,
+    });
+    const offsets = await waitFor(
+      async () => {
+        const o = await offsetsOf(name);
+        const total = [...o.values()].reduce((n, v) => n + Number(v.offset), 0);
+        return total === 200 ? o : undefined;
+      },
+      { what: 'positions summing to 200 in the offsets topic' },
+    );
     expect([...offsets.keys()].sort()).toEqual([
       `["${name}",{"cluster":"src","partition":0,"topic":"${topic}"}]`,
       `["${name}",{"cluster":"src","partition":1,"topic":"${topic}"}]`,
@@ -129,8 +136,15 @@ describe('mirror connector: exactly once', () => {
     await store.putOffset(name, `position:${topic}:0`, { offset: '30' });
     const second = startWorker(store);
     try {
-      await waitFor(async () => ((await committedValues(`src.${topic}`)).length >= 20 ? true : undefined), 60_000);
-      await new Promise((r) => setTimeout(r, 1_500)); // nothing more arrives
+      await waitFor(async () => ((await committedValues(`src.${topic}`)).length >= 20 ? true : undefined), {
+        what: `20 committed records on src.${topic}`,
+      });
+      // Barrier, not a pause: its position reached the source's end (50) in the offsets topic, in the transaction
+      // of the records before it, so whatever it copied (a re-copy from 0 included) is committed and visible now.
+      await waitFor(
+        async () => [...(await offsetsOf(name)).values()].some((v) => Number(v.offset) === 50) || undefined,
+        { what: `${name}'s position 50 in the offsets topic` },
+      );
       expect(await committedValues(`src.${topic}`)).toEqual(Array.from({ length: 20 }, (_, i) => `u${30 + i}`));
     } finally {
       await second.stop();

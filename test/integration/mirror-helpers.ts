@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type IHeaders, type KafkaMessage, type Message } from 'kafkajs';
 import { parseConnectorConfig } from '../../shared/config/index.js';
 import { hasErrors, type MirrorConnectorSpec } from '../../shared/config/spec.js';
+import { waitFor } from '../wait-for.js';
+import { storedOffsets } from './eos-helpers.js';
 import { SqliteConnectorStore } from '../../shared/lifecycle/sqlite-store.js';
 import type { ConnectorStore } from '../../shared/lifecycle/store.js';
 import { runMirrorWorker } from '../../shared/mirror/mirror-worker.js';
@@ -135,7 +137,7 @@ export async function consume(
   const out: Consumed[] = [];
   await consumer.connect();
   try {
-    await waitFor(async () => (await topicExists(kafka, topic)) || undefined, timeoutMs);
+    await waitFor(async () => (await topicExists(kafka, topic)) || undefined, { timeoutMs, what: `topic ${topic}` });
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     let resolve!: () => void;
     const enough = new Promise<void>((r) => (resolve = r));
@@ -182,19 +184,33 @@ export async function partitionCount(kafka: Kafka, topic: string): Promise<numbe
   }
 }
 
-export async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
+/**
+ * The barrier before checking that nothing more arrives on the target: the connector's positions in the offsets topic
+ * reached the source topic's end on every partition (or on `partitions`). A position commits in the transaction of
+ * the records before it, so once there, everything the connector copied from the topic is committed and visible to
+ * a read_committed read; a later read that finds nothing more is no matter of waiting long enough.
+ */
+export async function positionsAtSourceEnd(connector: string, topic: string, partitions?: number[]): Promise<void> {
+  const admin = sourceKafka().admin();
+  await admin.connect();
+  let ends: { partition: number; high: string }[];
+  try {
+    ends = await admin.fetchTopicOffsets(topic);
+  } finally {
+    await admin.disconnect();
   }
+  const wanted = ends.filter((e) => !partitions || partitions.includes(e.partition));
+  await waitFor(
+    async () => {
+      const at = new Map<number, bigint>();
+      for (const [key, value] of await storedOffsets(connector, TARGET())) {
+        const [, where] = JSON.parse(key) as [string, { topic: string; partition: number }];
+        if (where.topic === topic) at.set(where.partition, BigInt(String(value.offset)));
+      }
+      return wanted.every((e) => (at.get(e.partition) ?? -1n) >= BigInt(e.high)) || undefined;
+    },
+    { what: `${connector}'s positions at the end of ${topic} (${JSON.stringify(wanted)})`, everyMs: 250 },
+  );
 }
 
 /** One mirror worker on a temp store for a whole describe block: started before its tests, stopped after. */

@@ -114,13 +114,13 @@ describe('status page', () => {
     const page = await browser.newPage();
     await page.setViewport({ width: 1280, height: 560 });
     await page.goto(run.url);
-    await page.waitForSelector(`[data-connector="${name}"] [data-field="records"]`, { timeout: 20_000 });
+    await page.waitForSelector(`[data-connector="${name}"] [data-field="records"]`, { timeout: 60_000 });
 
     // The progress moves while we watch: records grow between two refreshes, the bar is part way.
     const first = await recordsShown(page, name);
     await page.waitForFunction(
       (sel: string, n: number) => Number(document.querySelector(sel)?.textContent?.replace(/,/g, '')) > n,
-      { timeout: 20_000 },
+      { timeout: 60_000 },
       `[data-connector="${name}"] [data-field="records"]`,
       first,
     );
@@ -150,17 +150,19 @@ describe('status page', () => {
     for (const part of key.split('\n').filter((l) => l.length > 20)) expect(html).not.toContain(part);
     await page.waitForFunction(
       (sel: string) => document.querySelector(sel)?.textContent === 'PAUSED',
-      { timeout: 10_000 },
+      { timeout: 60_000 },
       `[data-connector="${name}"] [data-field="state"]`,
     );
     // The task itself stops: its row reads PAUSED and the count stays put.
     await page.waitForFunction(
       (sel: string) => document.querySelector(sel)?.textContent === 'PAUSED',
-      { timeout: 10_000 },
+      { timeout: 60_000 },
       `[data-connector="${name}"] tr[data-task="0"] td:nth-child(2)`,
     );
     const paused = await recordsShown(page, name);
     expect(paused).toBeLessThan(lines.length);
+    // Asserting that the count stays put: no later event to wait for. The row reads PAUSED once the task stopped
+    // (its last count written with that state), so a loaded machine only makes this pass more easily, never fail.
     await new Promise((r) => setTimeout(r, 1500));
     expect(await recordsShown(page, name)).toBe(paused);
     await page.screenshot({ path: join(ARTIFACTS, 'status-page-paused.png') });
@@ -177,7 +179,7 @@ describe('status page', () => {
     await page.click(`[data-connector="${name}"] button[data-action="restart"]`);
     await page.waitForFunction(
       () => document.getElementById('message')?.textContent?.includes('FINISHED loading every file'),
-      { timeout: 10_000 },
+      { timeout: 60_000 },
     );
 
     // The mirror: lag in place of the byte progress, and the lag of each source partition on its task row.
@@ -186,7 +188,7 @@ describe('status page', () => {
       (card: string, want: string) =>
         document.querySelector(`${card} tr[data-task="0"] td:nth-child(8)`)?.textContent === want &&
         document.querySelector(`${card} [data-field="records"]`)?.textContent === '300',
-      { timeout: 30_000 },
+      { timeout: 60_000 },
       mirrorCard,
       `${mirrored}-0: 0, ${mirrored}-1: 0`,
     );
@@ -199,5 +201,5 @@ describe('status page', () => {
     expect(code, run.output()).toBe(0);
     expect(run.output()).toMatch(new RegExp(`${name}\\s+FINISHED\\s+1\\s+300,000`));
     expect(run.output()).toMatch(new RegExp(`${mirror}\\s+UNASSIGNED|${mirror}\\s+RUNNING`));
-  }, 180_000);
+  }, 300_000);
 });

@@ -73,7 +73,8 @@ describe('RecordBatch layout: build → read → restamp', () => {
     expect(crcValid(bytes)).toBe(false);
     expect(decodeRecordBatches(bytes)[0].crcValid).toBe(false);
     bytes[bytes.length - 1] ^= 0xff;
-    bytes.writeUInt32BE((bytes.readUInt32BE(CRC) ^ 1) >>> 0, CRC); // ^ gives an int32: back to unsigned
+    // >>> 0: `^` gives a signed 32-bit result, negative for half of all CRCs (the batch's timestamps vary by run).
+    bytes.writeUInt32BE((bytes.readUInt32BE(CRC) ^ 1) >>> 0, CRC);
     expect(crcValid(bytes)).toBe(false);
   });
 
