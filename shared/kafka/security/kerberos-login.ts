@@ -10,6 +10,7 @@ import { accessSync, constants, mkdirSync, readFileSync, renameSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseJaasConfig } from '../../config/jaas-config.js';
+import type { KafkaSecurity } from '../../config/spec.js';
 import { KafkaSecurityError } from './security-error.js';
 
 export const KRB5_LOGIN_MODULE = 'com.sun.security.auth.module.Krb5LoginModule';
@@ -23,6 +24,16 @@ export interface KerberosLogin {
   keyTab: string;
   serviceName: string;
   key: string;
+}
+
+/** The Kerberos login of a GSSAPI client: principal and keytab from the JAAS entry, the broker's service name. */
+export function gssapiLogin(security: KafkaSecurity): KerberosLogin {
+  const prefix = security.keyPrefix ?? '';
+  return kerberosLoginFrom(
+    security.saslJaasConfig,
+    security.saslKerberosServiceName?.trim() || 'kafka',
+    `${prefix}sasl.jaas.config`,
+  );
 }
 
 /** Reads principal and keytab from a Krb5LoginModule entry; throws KafkaSecurityError naming `key`. */
