@@ -253,18 +253,22 @@ describe.each(adapters)('Kafka port contract: %s adapter', (adapter) => {
     ]);
     await producer.send([
       { topic, partition: 0, batch: forwarded(plain) },
-      { topic, partition: 1, batch: batchOf(['built']) },
+      { topic, partition: 1, batch: batchOf(['built'])! },
     ]);
     await producer.commitTransaction();
     const wire = createKafkaClient(endpoint, 'dsc-contract-read', 'wire');
-    const expected = (b: Buffer) =>
+    const expected = (b: Buffer): (string | bigint | undefined)[][] =>
       decodeRecordBatches(b)[0].records.map((r) => [r.key!.toString(), r.value!.toString(), r.timestamp]);
     for (const [partition, until, sources, codecs] of [
       [0, 45n, [gzip, plain], ['gzip', 'none']],
       [1, 31n, [lz4], ['lz4', 'none']],
     ] as const) {
       const fetched = (await readAll(wire, topic, partition, until)).flatMap((f) => committedRecords(f));
-      const got = fetched.map((r) => [r.key?.toString(), r.value!.toString(), r.timestamp]);
+      const got: (string | bigint | undefined)[][] = fetched.map((r) => [
+        r.key?.toString(),
+        r.value!.toString(),
+        r.timestamp,
+      ]);
       const want = sources.flatMap((b) => expected(b));
       if (partition === 1) want.push([undefined, 'built', got.at(-1)![2]]);
       expect(got).toEqual(want);
