@@ -1,7 +1,7 @@
 // The mirror connector's topics on both clusters, through the Kafka port's admins: the source topics to mirror with
 // their partition counts, and on the target the remote topics they need (created with the source's partition count,
 // grown when a source topic grew) and the dead-letter topic.
-import type { KafkaAdmin, KafkaClient, NewTopic } from '../kafka/port/kafka-port.js';
+import { KafkaError, type KafkaAdmin, type KafkaClient, type NewTopic } from '../kafka/port/kafka-port.js';
 
 /** A remote topic on the target and the partition count its source topic has. */
 export interface WantedTopic {
@@ -13,6 +13,22 @@ export interface WantedTopic {
 async function partitionCounts(admin: KafkaAdmin, topics: string[]): Promise<Map<string, number>> {
   const described = await admin.describeTopics(topics);
   return new Map(described.map((d) => [d.topic, d.partitions.length]));
+}
+
+/** How long a connector's start waits out a cluster it cannot reach yet (a broker restarting) before it fails. */
+const CONNECT_RETRY_MS = 30_000;
+
+/** Retries what Kafka calls retriable (an unreachable broker) for a while; anything else (a bad keytab) at once. */
+async function retried<T>(call: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + CONNECT_RETRY_MS;
+  for (let backoff = 200; ; backoff = Math.min(backoff * 2, 5_000)) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!(err instanceof KafkaError && err.retriable) || Date.now() + backoff > deadline) throw err;
+      await new Promise((r) => setTimeout(r, backoff));
+    }
+  }
 }
 
 export class MirrorTopics {
@@ -31,7 +47,7 @@ export class MirrorTopics {
         const source = this.source.admin();
         const target = this.target.admin();
         try {
-          await Promise.all([source.connect(), target.connect()]);
+          await retried(() => Promise.all([source.connect(), target.connect()]));
         } catch (err) {
           await Promise.all([source.close(), target.close()].map((p) => p.catch(() => {})));
           throw err;
