@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # File-connector benchmark: one CSV (~1 GB, 10 M lines of ~100 bytes by default) loaded into the same local broker by
-#   dsc      `dsc run --c <conf> --fresh`, tasks.max 1 and 2, from the local file and from gs:// (fake-gcs-server)
+#   dsc      `dsc run --c <conf> --fresh`, tasks.max 1 and 2, from the local file, from gs:// (fake-gcs-server),
+#            s3a:// (moto) and abfss:// (Azurite): the same file in each
 #   kcat     `kcat -P -l <file>` (Debian's kcat, librdkafka defaults)
 #   connect  Kafka Connect standalone + FileStreamSource (Maven Central jars, the broker's Kafka version)
 # and prints wall time, records/s, MB/s (file bytes / s, 1 MB = 10^6 B), peak RSS (/usr/bin/time -v) and CPU seconds,
@@ -13,7 +14,7 @@
 #
 # Knobs: BENCH_LINES (10000000), BENCH_TOOLS (dsc,kcat,connect), BENCH_BATCH (FileStreamSource's batch.size, 10000),
 # BENCH_DSC_BATCH (dsc's file.reader.batch.size, 10000 as in the seed), BENCH_KEEP_TOPICS=1 keeps the topics afterwards,
-# BENCH_DSC_SOURCES ("local gcs"), BENCH_DSC_TASKS ("1 2"), BENCH_DSC_HEADERS ("on off": file.reader.provenance.headers),
+# BENCH_DSC_SOURCES ("local gcs s3 azure"), BENCH_DSC_TASKS ("1 2"), BENCH_DSC_HEADERS ("on off": file.reader.provenance.headers),
 # BENCH_DSC_DELIVERY ("exactly-once at-least-once": the dsc rows run exactly once, plus local loads at least once),
 # BENCH_DSC_ADAPTER (DSC_KAFKA_ADAPTER: wire, or kafkajs), BENCH_KEEP_WORK=1 keeps the temp folder (configs, logs, time -v output).
 # Every topic is checked against the file: record count and an order-independent content hash (bench/file/topic-content.mjs).
@@ -51,7 +52,11 @@ require_node
 [[ -x /usr/bin/time ]] || apt_install /usr/bin/time time
 wants kcat && apt_install kcat kcat
 command -v curl >/dev/null || die "curl not found"
-services_up 9092 http://127.0.0.1:4443/storage/v1/b
+DSC_SOURCES="${BENCH_DSC_SOURCES:-local gcs s3 azure}"
+cloud_probes=()
+[[ " $DSC_SOURCES " == *" s3 "* ]] && cloud_probes+=(5050)
+[[ " $DSC_SOURCES " == *" azure "* ]] && cloud_probes+=(10000)
+services_up 9092 http://127.0.0.1:4443/storage/v1/b "${cloud_probes[@]}"
 BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
 GCS="${STORAGE_EMULATOR_HOST:-http://127.0.0.1:4443}"
 
@@ -70,6 +75,13 @@ if [[ "$remote_size" != "$BYTES" ]]; then
     "$GCS/upload/storage/v1/b/$BUCKET/o?uploadType=media&name=$OBJECT" || die "upload to $GCS failed"
 fi
 
+# The same file on the S3 and Azure emulators (in memory: uploaded again after a restart).
+for cloud in s3 azure; do
+  if wants dsc && [[ " $DSC_SOURCES " == *" $cloud "* ]]; then
+    "$NODE" bench/file/cloud-upload.mjs "$cloud" "$BUCKET" "$OBJECT" "$CSV" || die "upload to the $cloud emulator failed"
+  fi
+done
+
 # --- Kafka Connect jars (Maven Central, cached per version) ----------------------------------------------------------
 CONNECT_LIBS="$CACHE/connect-$KAFKA_VERSION/libs"
 if wants connect; then maven_libs connect bench/peers/pom.xml connect-file "Kafka Connect (connect-runtime, connect-file)"; fi
@@ -81,10 +93,30 @@ build_dsc
 # $1 tool, $2 source, $3 tasks, $4 topic, $5 seconds, $6 time -v output
 record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$(rss_kb "$6")" "$(cpu_s "$6")" >>"$RESULTS"; }
 
-run_dsc() { # $1 source (local|gcs), $2 tasks, $3 headers (on|off), $4 delivery (exactly-once|at-least-once)
+run_dsc() { # $1 source (local|gcs|s3|azure), $2 tasks, $3 headers (on|off), $4 delivery (exactly-once|at-least-once)
   local source="$1" tasks="$2" headers="$3" delivery="${4:-exactly-once}" t0 t1 uri
   local topic="bench-dsc-$1-t$2-h$3-${delivery%%-*}-$RUN_ID" dir="$WORK/dsc-$1-$2-$3-$delivery"
-  [[ "$source" == local ]] && uri="$CSV" || uri="gs://$BUCKET/$OBJECT"
+  local cloud_keys=""
+  case "$source" in
+    local) uri="$CSV" ;;
+    gcs) uri="gs://$BUCKET/$OBJECT" ;;
+    s3)
+      uri="s3a://$BUCKET/$OBJECT"
+      cloud_keys="file.reader.settings.fs.s3a.access.key=$DSC_TEST_S3_ACCESS_KEY
+file.reader.settings.fs.s3a.secret.key=$DSC_TEST_S3_SECRET_KEY
+file.reader.settings.fs.s3a.endpoint=$DSC_TEST_S3_ENDPOINT
+file.reader.settings.fs.s3a.endpoint.region=$DSC_TEST_S3_REGION
+file.reader.settings.fs.s3a.path.style.access=true"
+      ;;
+    azure)
+      uri="abfss://$BUCKET@$DSC_TEST_AZURE_ACCOUNT.dfs.core.windows.net/$OBJECT"
+      local az_host="${DSC_TEST_AZURE_ENDPOINT#http://}"
+      cloud_keys="file.reader.settings.fs.azure.account.key.$DSC_TEST_AZURE_ACCOUNT.dfs.core.windows.net=$DSC_TEST_AZURE_KEY
+file.reader.settings.fs.azure.abfs.endpoint=${az_host%%/*}
+file.reader.settings.fs.azure.always.use.https=false"
+      ;;
+    *) die "BENCH_DSC_SOURCES: local, gcs, s3 or azure, not '$source'" ;;
+  esac
   mkdir -p "$dir"
   # Created before the clock starts, as kcat's and Connect's are (dsc finds it and leaves it as it is).
   "${OFFSETS[@]}" create "$topic" 1
@@ -97,6 +129,7 @@ file.reader.batch.size=$DSC_BATCH
 file.reader.text.header=false
 file.reader.provenance.headers=$([[ "$headers" == on ]] && echo true || echo false)
 exactly.once.source.support=$([[ "$delivery" == exactly-once ]] && echo enabled || echo disabled)
+$cloud_keys
 [connector_bench]
 name=$topic
 tasks.max=$tasks
@@ -189,7 +222,7 @@ LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 if wants kcat; then run_kcat; fi
 if wants connect; then run_connect; fi
 if wants dsc; then
-  for source in ${BENCH_DSC_SOURCES:-local gcs}; do
+  for source in $DSC_SOURCES; do
     for tasks in ${BENCH_DSC_TASKS:-1 2}; do
       for headers in ${BENCH_DSC_HEADERS:-on off}; do run_dsc "$source" "$tasks" "$headers"; done
     done
@@ -207,7 +240,7 @@ echo
 echo "Machine: $(nproc) CPUs ($cpu_model), ${mem_gib} GiB RAM, $(uname -sr);" \
   "load average $LOAD_BEFORE before the runs, $(cut -d' ' -f1-3 /proc/loadavg) after (other work on the machine skews figures)"
 echo "Input:   $CSV: $LINES lines, $BYTES bytes ($(awk -v b="$BYTES" -v n="$LINES" 'BEGIN { printf "%.0f", b / n }') B/line);" \
-  "gs://$BUCKET/$OBJECT on fake-gcs-server (memory backend)"
+  "the same file as gs://$BUCKET/$OBJECT (fake-gcs-server), s3a://$BUCKET/$OBJECT (moto), abfss://$BUCKET@... (Azurite), all in memory"
 echo "Broker:  Kafka $KAFKA_VERSION at $BROKERS (single KRaft node on this machine), every topic 1 partition"
 echo "Versions: node $("$NODE" --version), $("$JAVA" -version 2>&1 | head -1),"\
   "kcat $(kcat -V 2>&1 | sed -n 's/^Version \([^ ]*\).*librdkafka \([^ ]*\).*/\1 (librdkafka \2)/p')"

@@ -4,8 +4,17 @@
 #   dsc      `node dist/functions/mirror.js` (the container entry) on a connector created with `dsc create --c`
 #   mm2      Apache Kafka's MirrorMaker 2 in dedicated mode (org.apache.kafka.connect.mirror.MirrorMaker), the
 #            brokers' Kafka version from Maven Central
-# each with tasks.max 1 and 3; then Avro → JSON end to end (a topic of Confluent-wire-format Avro records mirrored by
-# dsc with TigerGraphAvroConverter and the schema registry) and the conversion rate alone (bench/mirror-avro-bench.ts).
+# each with tasks.max 1 and 3; then Avro → JSON end to end: topics of Avro Orders (bench/mirror/orders.mjs: 14 fields,
+# nested record, enum, array of records, map, unions with null, decimals, timestamps, date), one in the Confluent wire
+# format with the schema in the registry, one in single-object encoding with the schema in the connector's
+# configuration ("embedded"), each mirrored by
+#   dsc-avro  dsc with TigerGraphAvroConverter / TigerGraphAvroConverterWithoutSchemaRegistry
+#   mm2-avro  MirrorMaker 2 with a Java value converter doing what TigerGraph's converter does (Apache Avro's
+#             GenericDatumReader + GenericData's JSON; bench/peers/avro/TigerGraphStyleAvroConverter.java), built
+#             here with javac against Apache Avro from Maven Central
+# and the two JSON outputs compared record by record (bench/mirror/avro-json-check.mjs, by-design differences as
+# documented rules); plus the conversion rate alone (bench/mirror-avro-bench.ts) and a no-Kafka check of every Avro
+# type against the Java decoder.
 # Each mirror run starts a fresh process on a fresh target topic and ends when the target's end offsets sum to the
 # source count (then SIGTERM). Prints wall time (process start → last record on the target), records/s, MB/s (record
 # values, 1 MB = 10^6 B), peak RSS (/usr/bin/time -v), CPU seconds of the mirror and of the whole machine during the
@@ -15,11 +24,13 @@
 #
 #   bash bench/mirror-load.sh                                   full size (1 M records)
 #   BENCH_RECORDS=200000 bash bench/mirror-load.sh              quick run
-#   BENCH_TOOLS=dsc BENCH_TASKS=1 bash bench/mirror-load.sh     a subset (tools dsc,mm2,avro; tasks any list)
+#   BENCH_TOOLS=dsc BENCH_TASKS=1 bash bench/mirror-load.sh     a subset (tools below; tasks any list)
 #
-# Knobs: BENCH_RECORDS (1000000), BENCH_RECORD_SIZE (200), BENCH_PARTITIONS (6), BENCH_TOOLS (dsc,dsc-alo,mm2,avro;
-# dsc runs exactly once, the default; dsc-alo with exactly.once.source.support=disabled),
-# BENCH_TASKS ("1 3"), BENCH_AVRO_RECORDS (1000000, conversion alone), BENCH_AVRO_E2E_RECORDS (500000, end to end),
+# Knobs: BENCH_RECORDS (1000000), BENCH_RECORD_SIZE (200), BENCH_PARTITIONS (6),
+# BENCH_TOOLS (dsc,dsc-alo,mm2,dsc-avro,mm2-avro,avro-alone; dsc runs exactly once, the default; dsc-alo with
+# exactly.once.source.support=disabled; `avro` = dsc-avro,avro-alone), BENCH_AVRO_MODES ("registry embedded"),
+# BENCH_AVRO_THREADS ("1,2": the conversion alone also on that many worker threads at once),
+# BENCH_TASKS ("1 3"), BENCH_AVRO_RECORDS (1000000, conversion alone), BENCH_AVRO_E2E_RECORDS (1000000, end to end),
 # BENCH_TIMEOUT (seconds per mirror run, 600),
 # BENCH_CPU_PROF=1 writes a V8 CPU profile of every dsc run into the work folder (implies BENCH_KEEP_WORK=1),
 # NODE_OPTIONS reaches dsc's process (e.g. --require a patch to measure a fix; the table's Settings line shows it),
@@ -33,10 +44,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 RECORDS="${BENCH_RECORDS:-1000000}"
 RECORD_SIZE="${BENCH_RECORD_SIZE:-200}"
 PARTITIONS="${BENCH_PARTITIONS:-6}"
-WANTED=",${BENCH_TOOLS:-dsc,dsc-alo,mm2,avro},"
+WANTED=",${BENCH_TOOLS:-dsc,dsc-alo,mm2,dsc-avro,mm2-avro,avro-alone},"
+[[ "$WANTED" == *,avro,* ]] && WANTED+="dsc-avro,avro-alone,"
+AVRO_MODES="${BENCH_AVRO_MODES:-registry embedded}"
+AVRO_THREADS="${BENCH_AVRO_THREADS:-1,2}"
 TASKS_LIST="${BENCH_TASKS:-1 3}"
 AVRO_RECORDS="${BENCH_AVRO_RECORDS:-1000000}"
-AVRO_E2E_RECORDS="${BENCH_AVRO_E2E_RECORDS:-500000}"
+AVRO_E2E_RECORDS="${BENCH_AVRO_E2E_RECORDS:-1000000}"
 TIMEOUT="${BENCH_TIMEOUT:-600}"
 CPU_PROF="${BENCH_CPU_PROF:-0}"
 [[ "$CPU_PROF" == 1 ]] && BENCH_KEEP_WORK=1
@@ -45,8 +59,11 @@ ADMIN=("$NODE" "$ROOT/bench/mirror/kafka-admin.mjs")
 RUN="$(date +%m%d%H%M%S)"
 SOURCE_TOPIC="bench-mirror-$RUN"
 AVRO_TOPIC="bench-mirror-avro-$RUN"
+EMBEDDED_TOPIC="bench-mirror-avroemb-$RUN"
+avro_topic() { if [[ "$1" == embedded ]]; then echo "$EMBEDDED_TOPIC"; else echo "$AVRO_TOPIC"; fi; }
 bench_work dsc-mirror-bench
 TARGET_TOPICS=()
+declare -A AVRO_TARGETS=()
 SOURCE_GROUPS=()
 TARGET_GROUPS=()
 PIDS=()
@@ -57,7 +74,7 @@ cleanup() {
   if [[ "${BENCH_KEEP_TOPICS:-0}" != 1 && -n "${SOURCE:-}" ]]; then
     # Ours: the source topic, every target topic, and the MirrorMaker internal topics named with this run's aliases;
     # `heartbeats` only where it did not exist before this run.
-    local src_del=("$SOURCE_TOPIC" "$AVRO_TOPIC") dst_del=("${TARGET_TOPICS[@]}") t
+    local src_del=("$SOURCE_TOPIC" "$AVRO_TOPIC" "$EMBEDDED_TOPIC") dst_del=("${TARGET_TOPICS[@]}") t
     while read -r t; do [[ "$t" == *"$RUN"* ]] && src_del+=("$t"); done < <("${ADMIN[@]}" topics "$SOURCE" 2>/dev/null)
     while read -r t; do [[ "$t" == *"$RUN"* ]] && dst_del+=("$t"); done < <("${ADMIN[@]}" topics "$TARGET" 2>/dev/null)
     [[ -f "$WORK/src-topics-before" ]] && ! grep -qx heartbeats "$WORK/src-topics-before" && src_del+=(heartbeats)
@@ -91,9 +108,39 @@ TARGET="${KAFKA_BROKERS:-127.0.0.1:9092}"
 
 # --- MirrorMaker 2 jars (Maven Central, cached per version) ----------------------------------------------------------
 MM2_LIBS="$CACHE/mm2-$KAFKA_VERSION/libs"
-if wants mm2; then maven_libs mm2 bench/peers/mirror/pom.xml connect-mirror "MirrorMaker 2 (connect-mirror, connect-runtime)"; fi
+if wants mm2 || wants mm2-avro; then
+  maven_libs mm2 bench/peers/mirror/pom.xml connect-mirror "MirrorMaker 2 (connect-mirror, connect-runtime)"
+fi
+# --- the Java Avro → JSON converter (Apache Avro from Maven Central; compiled per source version) ---------------------
+AVRO_VERSION="$(sed -n 's:.*<avro.version>\(.*\)</avro.version>.*:\1:p' bench/peers/avro/pom.xml)"
+AVRO_LIBS="$CACHE/avro-$AVRO_VERSION/libs"
+PEER_CP=""
+if wants mm2-avro; then
+  if [[ ! -f "$AVRO_LIBS/.complete" ]]; then
+    say "downloading Apache Avro $AVRO_VERSION jars from Maven Central"
+    tmp="$(mktemp -d "$CACHE/.avro-$AVRO_VERSION.XXXXXX")"
+    mvn -q -B -Dstyle.color=never -f bench/peers/avro/pom.xml dependency:copy-dependencies -DincludeScope=runtime \
+      -DoutputDirectory="$tmp/libs" >&2
+    touch "$tmp/libs/.complete"
+    rm -rf "$CACHE/avro-$AVRO_VERSION"
+    mv "$tmp" "$CACHE/avro-$AVRO_VERSION"
+  fi
+  src=bench/peers/avro/TigerGraphStyleAvroConverter.java
+  PEER_DIR="$CACHE/avro-peer-$KAFKA_VERSION-$AVRO_VERSION-$(sha256sum "$src" | cut -c1-12)"
+  if [[ ! -f "$PEER_DIR/peer.jar" ]]; then
+    say "compiling $src (javac)"
+    rm -rf "$PEER_DIR.tmp" && mkdir -p "$PEER_DIR.tmp/classes/META-INF/services"
+    javac -nowarn -d "$PEER_DIR.tmp/classes" -cp "$MM2_LIBS/*:$AVRO_LIBS/avro-$AVRO_VERSION.jar" "$src" >&2 ||
+      die "javac failed"
+    echo dsc.bench.TigerGraphStyleAvroConverter >"$PEER_DIR.tmp/classes/META-INF/services/org.apache.kafka.connect.storage.Converter"
+    (cd "$PEER_DIR.tmp/classes" && jar cf ../peer.jar .)
+    rm -rf "$PEER_DIR" && mv "$PEER_DIR.tmp" "$PEER_DIR"
+  fi
+  # MirrorMaker's jars first (their Jackson), then Avro and what it needs beyond them.
+  PEER_CP="$PEER_DIR/peer.jar:$MM2_LIBS/*:$AVRO_LIBS/avro-$AVRO_VERSION.jar:$(ls "$AVRO_LIBS"/commons-compress-*.jar)"
+fi
 
-if wants dsc || wants avro; then build_dsc; fi
+if wants dsc || wants dsc-avro || wants avro-alone || wants mm2-avro; then build_dsc; fi
 
 load1() { cut -d' ' -f1 /proc/loadavg; }
 LOAD_START="$(load1)"
@@ -103,13 +150,14 @@ busy_s() { awk -v hz="$TICKS" '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8)
 
 # --- Avro → JSON alone (CPU-bound: run while nothing else of ours runs) -----------------------------------------------
 AVRO_LINE=""
-if wants avro; then
+if wants avro-alone; then
   say "avro: compiling and running bench/mirror-avro-bench.ts ($AVRO_RECORDS records)"
   AVRO_OUT="$ROOT/node_modules/.cache/dsc-bench"
   node_modules/.bin/tsc --strict --module NodeNext --moduleResolution NodeNext --target ES2023 --skipLibCheck \
     --esModuleInterop --types node --outDir "$AVRO_OUT" --rootDir . bench/mirror-avro-bench.ts >&2 ||
     say "avro bench does not compile"
-  AVRO_LINE="$("$NODE" "$AVRO_OUT/bench/mirror-avro-bench.js" "$AVRO_RECORDS" 2>"$WORK/avro.log" || true)"
+  AVRO_LINE="$("$NODE" "$AVRO_OUT/bench/mirror-avro-bench.js" "$AVRO_RECORDS" text,compiled "$AVRO_THREADS" \
+    2>"$WORK/avro.log" | sed 's/^/  /' || true)"
   [[ -n "$AVRO_LINE" ]] || { AVRO_LINE="FAILED (see below)"; cat "$WORK/avro.log" >&2; }
 fi
 
@@ -133,12 +181,18 @@ if wants dsc || wants mm2; then
   SOURCE_DIGEST="$("$NODE" bench/mirror/topic-digest.mjs "$SOURCE" "$SOURCE_TOPIC")"
 fi
 AVRO_LINE_E2E=""
-if wants avro; then
-  "${ADMIN[@]}" create "$SOURCE" "$AVRO_TOPIC" "$PARTITIONS"
-  say "producing $AVRO_E2E_RECORDS Avro records (registry wire format) to $AVRO_TOPIC"
-  AVRO_LINE_E2E="$("$NODE" bench/mirror/avro-source.mjs "$SOURCE" "$AVRO_TOPIC" "$PARTITIONS" "$AVRO_E2E_RECORDS" \
-    "$SCHEMA_REGISTRY_URL")" || die "cannot fill the Avro source topic"
-  read -r -a AVRO_OFFSETS <<<"$("${ADMIN[@]}" offsets "$SOURCE" "$AVRO_TOPIC")"
+SCHEMA_FILE="$WORK/order.avsc"
+if wants dsc-avro || wants mm2-avro; then
+  for mode in $AVRO_MODES; do
+    topic="$(avro_topic "$mode")"
+    "${ADMIN[@]}" create "$SOURCE" "$topic" "$PARTITIONS"
+    say "producing $AVRO_E2E_RECORDS Avro records ($mode) to $topic"
+    line="$("$NODE" bench/mirror/avro-source.mjs "$SOURCE" "$topic" "$PARTITIONS" "$AVRO_E2E_RECORDS" \
+      "$([[ "$mode" == embedded ]] && echo embedded || echo "$SCHEMA_REGISTRY_URL")" "$SCHEMA_FILE")" ||
+      die "cannot fill the Avro source topic $topic"
+    AVRO_LINE_E2E+="$mode: $topic ($line); "
+  done
+  read -r -a AVRO_OFFSETS <<<"$("${ADMIN[@]}" offsets "$SOURCE" "$(avro_topic "${AVRO_MODES%% *}")")"
 fi
 
 # --- measuring -----------------------------------------------------------------------------------------------------
@@ -172,17 +226,22 @@ finish_run() {
     "$(rss_kb "$time_file")" "$(cpu_s "$time_file")" "$(echo "$busy - $BUSY0" | bc)" "$offsets" "$expect" "$digest" >>"$RESULTS"
 }
 
-run_dsc() { # $1 tasks [$2 avro: the Avro topic through TigerGraphAvroConverter] [$3 at-least-once: no transactions]
+run_dsc() { # $1 tasks [$2 bytes | registry | embedded: an Avro topic through TigerGraph's converter] [$3 at-least-once]
   local tasks="$1" kind="${2:-bytes}" delivery="${3:-exactly-once}" t0 time_pid prof=()
   local alias="dsc${kind:0:1}${delivery:0:1}t${1}r$RUN" name="bench-dsc-$kind-${delivery%%-*}-t$1-$RUN"
   local dir="$WORK/dsc-$kind-$delivery-t$1" source_topic="$SOURCE_TOPIC"
   local converter=("value.converter=org.apache.kafka.connect.converters.ByteArrayConverter") tool=dsc
   local expect="$SOURCE_COUNT"
-  if [[ "$kind" == avro ]]; then
+  if [[ "$kind" == registry ]]; then
     source_topic="$AVRO_TOPIC" tool=dsc-avro expect="$AVRO_E2E_RECORDS"
     converter=("value.converter=com.tigergraph.kafka.connect.converters.TigerGraphAvroConverter"
       "value.converter.schema.registry.url=$SCHEMA_REGISTRY_URL")
+  elif [[ "$kind" == embedded ]]; then
+    source_topic="$EMBEDDED_TOPIC" tool="dsc-avro(embedded)" expect="$AVRO_E2E_RECORDS"
+    converter=("value.converter=com.tigergraph.kafka.connect.converters.TigerGraphAvroConverterWithoutSchemaRegistry"
+      "value.converter.schema=$SCHEMA_FILE")
   fi
+  [[ "$kind" == bytes ]] || AVRO_TARGETS["dsc-$kind-$tasks"]="$alias.$source_topic"
   [[ "$delivery" == exactly-once ]] || tool="$tool(at-least-once)"
   local topic="$alias.$source_topic"
   mkdir -p "$dir"
@@ -203,9 +262,26 @@ run_dsc() { # $1 tasks [$2 avro: the Avro topic through TigerGraphAvroConverter]
   finish_run "$tool" "$tasks" "$topic" "$t0" "$time_pid" "$dir/time.txt" "$dir/mirror.log" "$expect"
 }
 
-run_mm2() { # $1 tasks
-  local tasks="$1" alias="mm2t${1}r$RUN" dst="dst$RUN" dir="$WORK/mm2-t$1" t0 time_pid
-  local topic="$alias.$SOURCE_TOPIC"
+run_mm2() { # $1 tasks [$2 registry | embedded: an Avro topic through the Java converter]
+  local tasks="$1" kind="${2:-bytes}" dst="dst$RUN" t0 time_pid tool=mm2 source_topic="$SOURCE_TOPIC"
+  local alias="mm2${kind:0:1}t${1}r$RUN" dir="$WORK/mm2-$kind-t$1" expect="$SOURCE_COUNT" cp="$MM2_LIBS/*"
+  local converter=""
+  if [[ "$kind" != bytes ]]; then
+    source_topic="$(avro_topic "$kind")" tool=mm2-avro expect="$AVRO_E2E_RECORDS" cp="$PEER_CP"
+    [[ "$kind" == embedded ]] && tool="mm2-avro(embedded)"
+    # The flow's value converter: MirrorMaker keeps only known keys of the top level in a connector's configuration,
+    # so the converter's own keys go under the flow prefix. Heartbeats and checkpoints off: their records would go
+    # through the same converter and are not Avro.
+    converter="value.converter=dsc.bench.TigerGraphStyleAvroConverter
+emit.heartbeats.enabled=false
+emit.checkpoints.enabled=false"
+    if [[ "$kind" == registry ]]; then
+      converter+=$'\n'"$alias->$dst.value.converter.schema.registry.url=$SCHEMA_REGISTRY_URL"
+    else
+      converter+=$'\n'"$alias->$dst.value.converter.schema=$SCHEMA_FILE"
+    fi
+  fi
+  local topic="$alias.$source_topic"
   mkdir -p "$dir"
   # Dedicated mode as connect-mirror-maker.sh runs it; replication factors 1 for this one-broker setup; the reverse
   # flow's heartbeats off (nothing of it is measured). Everything else at MirrorMaker's defaults.
@@ -214,7 +290,7 @@ clusters=$alias, $dst
 $alias.bootstrap.servers=$SOURCE
 $dst.bootstrap.servers=$TARGET
 $alias->$dst.enabled=true
-$alias->$dst.topics=$SOURCE_TOPIC
+$alias->$dst.topics=$source_topic
 $dst->$alias.enabled=false
 $dst->$alias.emit.heartbeats.enabled=false
 tasks.max=$tasks
@@ -227,21 +303,23 @@ status.storage.replication.factor=1
 config.storage.replication.factor=1
 # every plugin on this classpath has a ServiceLoader manifest: skips a ~5 s reflective scan per herder at start-up
 plugin.discovery=service_load
+$converter
 EOF
   TARGET_TOPICS+=("$topic")
   TARGET_GROUPS+=("$alias-mm2")
-  say "mm2: tasks.max=$tasks, $SOURCE_TOPIC -> $topic"
+  [[ "$kind" == bytes ]] || AVRO_TARGETS["mm2-$kind-$tasks"]="$topic"
+  say "$tool: tasks.max=$tasks, $source_topic -> $topic"
   BUSY0="$(busy_s)"
   t0="$(now)"
   # Heap and GC flags as connect-mirror-maker.sh / kafka-run-class.sh set them.
   /usr/bin/time -v -o "$dir/time.txt" "$JAVA" -Xms256M -Xmx2G -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 \
     -Djava.awt.headless=true -Dlog4j2.configurationFile="$ROOT/bench/mirror/mm2-log4j2.properties" \
-    -Dbench.mm2.log="$dir/mm2.log" -cp "$MM2_LIBS/*" \
+    -Dbench.mm2.log="$dir/mm2.log" -cp "$cp" \
     org.apache.kafka.connect.mirror.MirrorMaker "$dir/mm2.properties" >"$dir/stdout.log" 2>&1 &
   time_pid=$!
   sleep 0.2
-  finish_run mm2 "$tasks" "$topic" "$t0" "$time_pid" "$dir/time.txt" "$dir/mm2.log"
+  finish_run "$tool" "$tasks" "$topic" "$t0" "$time_pid" "$dir/time.txt" "$dir/mm2.log" "$expect"
 }
 
 for tasks in $TASKS_LIST; do
@@ -250,7 +328,25 @@ for tasks in $TASKS_LIST; do
   if wants dsc-alo; then run_dsc "$tasks" bytes at-least-once; fi
   if wants mm2; then run_mm2 "$tasks"; fi
 done
-if wants avro; then for tasks in $TASKS_LIST; do run_dsc "$tasks" avro; done; fi
+for mode in $AVRO_MODES; do
+  for tasks in $TASKS_LIST; do
+    if wants dsc-avro; then run_dsc "$tasks" "$mode"; fi
+    if wants mm2-avro; then run_mm2 "$tasks" "$mode"; fi
+  done
+done
+
+# --- Avro → JSON content: dsc's output against the Java converter's (Apache Avro's GenericDatumReader) -------------
+AVRO_CHECKS=""
+if wants mm2-avro; then
+  AVRO_CHECKS+="  every type, no Kafka (20000 random values): $("$NODE" bench/mirror/avro-json-check.mjs types "$PEER_CP" 20000 2>&1 | paste -sd' ')"$'\n'
+fi
+for mode in $AVRO_MODES; do
+  for tasks in $TASKS_LIST; do
+    a="${AVRO_TARGETS[dsc-$mode-$tasks]:-}" b="${AVRO_TARGETS[mm2-$mode-$tasks]:-}"
+    [[ -n "$a" && -n "$b" ]] || continue
+    AVRO_CHECKS+="  $mode, tasks.max=$tasks, $a vs $b: $("$NODE" bench/mirror/avro-json-check.mjs topics "$TARGET" "$SCHEMA_FILE" "$a" "$b" 2>&1 | paste -sd' ')"$'\n'
+  done
+done
 
 # --- report --------------------------------------------------------------------------------------------------------
 mem_gib="$(awk '/MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)"
@@ -266,8 +362,10 @@ if [[ -n "$PRODUCER_LINE" || -n "$AVRO_LINE_E2E" ]]; then
     "${SOURCE_OFFSETS[*]}"
   echo "          ProducerPerformance (acks=all, linger.ms=20, batch.size=256 KiB): $PRODUCER_LINE"
   [[ -n "$AVRO_LINE_E2E" ]] &&
-    echo "          dsc-avro: $AVRO_TOPIC, $PARTITIONS partitions, Avro Order records in the registry wire format ($AVRO_LINE_E2E)," \
-      "TigerGraphAvroConverter with $SCHEMA_REGISTRY_URL → JSON"
+    echo "          Avro: $PARTITIONS partitions of Avro Orders with a key and a header each: $AVRO_LINE_E2E" \
+      "registry = Confluent wire format, schema in $SCHEMA_REGISTRY_URL; embedded = single-object encoding," \
+      "schema in value.converter.schema. → JSON by dsc (TigerGraphAvroConverter[WithoutSchemaRegistry]) and by" \
+      "MirrorMaker 2 + dsc.bench.TigerGraphStyleAvroConverter (Apache Avro $AVRO_VERSION GenericDatumReader)"
   echo "Settings: dsc ByteArrayConverter (record batches forwarded as bytes, idempotent, acks=all)${NODE_OPTIONS:+, NODE_OPTIONS='$NODE_OPTIONS'};" \
     "MirrorMaker 2 dedicated mode, defaults + plugin.discovery=service_load, -Xmx2G G1 (its RSS is mostly heap)."
   echo "          seconds = process start → last record on the target (includes start-up; 'first rec s' is the"
@@ -309,8 +407,14 @@ if [[ -n "$PRODUCER_LINE" || -n "$AVRO_LINE_E2E" ]]; then
       "partition's digest (key, value, headers, timestamp of each record, in order) equals the source's."
   fi
 fi
+if [[ -n "$AVRO_CHECKS" ]]; then
+  echo
+  echo "Avro → JSON content, dsc vs the Java converter (bench/mirror/avro-json-check.mjs; key, headers, timestamp byte-equal," \
+    "value equal after the documented rules):"
+  printf '%s' "$AVRO_CHECKS"
+fi
 if [[ -n "$AVRO_LINE" ]]; then
   echo
-  echo "Avro → JSON alone (bench/mirror-avro-bench.ts, registry converter, schema cached, no Kafka):"
-  echo "  $AVRO_LINE"
+  echo "Avro → JSON alone (bench/mirror-avro-bench.ts, batches of 500 Orders through convertBatch, schema cached, no Kafka):"
+  echo "$AVRO_LINE"
 fi

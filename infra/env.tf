@@ -36,6 +36,20 @@ locals {
     DSC_MIRROR_RUN_SECONDS = var.mirror_run_seconds
   }
 
+  # The deployment's S3 and Azure identity (variables.tf), read by the SDKs' default chains; unset when empty.
+  cloud_env_all = {
+    AWS_REGION      = var.aws_region
+    AZURE_TENANT_ID = var.azure_tenant_id
+    AZURE_CLIENT_ID = var.azure_client_id
+  }
+  cloud_env = { for k, v in local.cloud_env_all : k => v if v != "" }
+
   # Secret-backed variables: name => Secret Manager secret id (version "latest").
   kafka_secret_env = var.kafka_sasl_password_secret == "" ? {} : { KAFKA_SASL_PASSWORD = var.kafka_sasl_password_secret }
+  cloud_secret_env_all = {
+    AWS_ACCESS_KEY_ID     = var.aws_access_key_id_secret
+    AWS_SECRET_ACCESS_KEY = var.aws_secret_access_key_secret
+    AZURE_CLIENT_SECRET   = var.azure_client_secret_secret
+  }
+  cloud_secret_env = { for k, v in local.cloud_secret_env_all : k => v if v != "" }
 }

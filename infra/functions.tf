@@ -119,10 +119,10 @@ resource "google_cloudfunctions2_function" "plan" {
     ingress_settings               = "ALLOW_INTERNAL_ONLY"
     all_traffic_on_latest_revision = true
     service_account_email          = google_service_account.plan.email
-    environment_variables          = merge(local.store_env, local.dispatch_env, local.kafka_env)
+    environment_variables          = merge(local.store_env, local.dispatch_env, local.kafka_env, local.cloud_env)
 
     dynamic "secret_environment_variables" {
-      for_each = local.kafka_secret_env
+      for_each = merge(local.kafka_secret_env, local.cloud_secret_env)
       content {
         key        = secret_environment_variables.key
         project_id = var.project_id
@@ -132,7 +132,22 @@ resource "google_cloudfunctions2_function" "plan" {
     }
   }
 
-  depends_on = [google_project_service.apis, google_secret_manager_secret_iam_member.kafka_password]
+  lifecycle {
+    precondition {
+      condition     = (var.aws_access_key_id_secret == "") == (var.aws_secret_access_key_secret == "")
+      error_message = "aws_access_key_id_secret and aws_secret_access_key_secret go together: set both, or neither (the AWS default chain of the runtime)."
+    }
+    precondition {
+      condition     = var.azure_client_secret_secret == "" || (var.azure_client_id != "" && var.azure_tenant_id != "")
+      error_message = "azure_client_secret_secret needs azure_client_id and azure_tenant_id (the service principal it is the secret of)."
+    }
+  }
+
+  depends_on = [
+    google_project_service.apis,
+    google_secret_manager_secret_iam_member.kafka_password,
+    google_secret_manager_secret_iam_member.cloud_credentials,
+  ]
 }
 
 resource "google_cloudfunctions2_function" "work" {
@@ -163,10 +178,10 @@ resource "google_cloudfunctions2_function" "work" {
     ingress_settings                 = "ALLOW_INTERNAL_ONLY"
     all_traffic_on_latest_revision   = true
     service_account_email            = google_service_account.work.email
-    environment_variables            = merge(local.store_env, local.dispatch_env, local.kafka_env, local.work_env)
+    environment_variables            = merge(local.store_env, local.dispatch_env, local.kafka_env, local.work_env, local.cloud_env)
 
     dynamic "secret_environment_variables" {
-      for_each = local.kafka_secret_env
+      for_each = merge(local.kafka_secret_env, local.cloud_secret_env)
       content {
         key        = secret_environment_variables.key
         project_id = var.project_id
@@ -183,7 +198,11 @@ resource "google_cloudfunctions2_function" "work" {
     }
   }
 
-  depends_on = [google_project_service.apis, google_secret_manager_secret_iam_member.kafka_password]
+  depends_on = [
+    google_project_service.apis,
+    google_secret_manager_secret_iam_member.kafka_password,
+    google_secret_manager_secret_iam_member.cloud_credentials,
+  ]
 }
 
 resource "google_cloudfunctions2_function" "notify" {

@@ -76,6 +76,19 @@ resource "google_secret_manager_secret_iam_member" "kafka_password" {
   member    = each.value
 }
 
+# The deployment's S3 and Azure secrets (variables.tf): operator-made, readable by the object readers (plan lists,
+# work reads), not by the mirror.
+resource "google_secret_manager_secret_iam_member" "cloud_credentials" {
+  for_each = {
+    for pair in setproduct(keys(local.cloud_secret_env), ["plan", "work"]) :
+    "${pair[0]}/${pair[1]}" => { secret = local.cloud_secret_env[pair[0]], member = local.secret_readers[pair[1]] }
+  }
+  project   = var.project_id
+  secret_id = each.value.secret
+  role      = "roles/secretmanager.secretAccessor"
+  member    = each.value.member
+}
+
 # Files the mirror mounts (keytabs, krb5.conf, key stores): operator-made secrets, readable by the mirror only.
 resource "google_secret_manager_secret_iam_member" "mirror_files" {
   for_each  = toset([for f in var.mirror_secret_files : f.secret])

@@ -103,6 +103,63 @@ variable "data_buckets" {
   default     = []
 }
 
+# --- S3 and Azure Blob credentials of the deployment ---
+# For s3a:// and abfss:// connectors whose config carries no keys (fs.s3a.* without access/secret keys: the AWS default
+# chain; fs.azure.* with auth.type=OAuth and MsiTokenProvider: the Azure default chain). Keys written in a connector's
+# config go to Secret Manager as that connector's dsc-* secrets instead. Each *_secret is a Secret Manager secret id the
+# operator created (version "latest" is mounted as the variable named), outside the dsc- prefix; "" leaves it unset.
+
+variable "aws_access_key_id_secret" {
+  description = "Secret Manager secret id holding the AWS access key id (AWS_ACCESS_KEY_ID of the planner and workers). Set with aws_secret_access_key_secret, or neither."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = !startswith(var.aws_access_key_id_secret, "dsc-")
+    error_message = "aws_access_key_id_secret must not start with dsc-: that prefix belongs to connector secrets, which the manage function may create and delete."
+  }
+}
+
+variable "aws_secret_access_key_secret" {
+  description = "Secret Manager secret id holding the AWS secret access key (AWS_SECRET_ACCESS_KEY of the planner and workers)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = !startswith(var.aws_secret_access_key_secret, "dsc-")
+    error_message = "aws_secret_access_key_secret must not start with dsc-: that prefix belongs to connector secrets, which the manage function may create and delete."
+  }
+}
+
+variable "aws_region" {
+  description = "AWS_REGION of the planner and workers, for S3 connectors without fs.s3a.endpoint.region; empty: us-east-1."
+  type        = string
+  default     = ""
+}
+
+variable "azure_tenant_id" {
+  description = "AZURE_TENANT_ID: the Microsoft Entra tenant of the service principal in azure_client_id."
+  type        = string
+  default     = ""
+}
+
+variable "azure_client_id" {
+  description = "AZURE_CLIENT_ID: the service principal (application) the planner and workers read Azure Blob Storage as."
+  type        = string
+  default     = ""
+}
+
+variable "azure_client_secret_secret" {
+  description = "Secret Manager secret id holding the service principal's client secret (AZURE_CLIENT_SECRET). Needs azure_tenant_id and azure_client_id."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = !startswith(var.azure_client_secret_secret, "dsc-")
+    error_message = "azure_client_secret_secret must not start with dsc-: that prefix belongs to connector secrets, which the manage function may create and delete."
+  }
+}
+
 # --- function source ---
 
 variable "function_source_dir" {

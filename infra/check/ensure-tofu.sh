@@ -9,7 +9,9 @@ bin="$cache/tofu"
 mkdir -p "$cache"
 exec 9>"$cache/.lock"
 flock 9
-if [[ -x "$bin" ]] && "$bin" version 2>/dev/null | grep -q "^OpenTofu v$TOFU_VERSION\$"; then
+# The whole output first: `tofu version | grep -q` under pipefail fails when grep exits before tofu has written all
+# (SIGPIPE), and that rebuilt a good binary for minutes.
+if [[ -x "$bin" ]] && [[ "$("$bin" version 2>/dev/null || true)" == "OpenTofu v$TOFU_VERSION"* ]]; then
   echo "$bin"
   exit 0
 fi

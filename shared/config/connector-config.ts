@@ -17,7 +17,9 @@ import { SettingReader } from './setting-reader.js';
 
 export const SUPPORTED_CONNECTOR_CLASSES: readonly string[] = [...FILE_CONNECTOR_CLASSES, MIRROR_CONNECTOR_CLASS];
 
-const isFileConnectorClass = (cls: string) => /(?:^|\.)(?:FsSourceConnector|GCPSourceConnector)$/.test(cls);
+const isFileConnectorClass = (cls: string) =>
+  /(?:^|\.)(?:FsSourceConnector|GCPSourceConnector)$/.test(cls) ||
+  (FILE_CONNECTOR_CLASSES as readonly string[]).includes(cls);
 
 /** Adds a scope's entries to `settings`/`origins`; a key set twice in the same scope warns and the last wins. */
 function applyScope(

@@ -13,6 +13,9 @@ const SECRET_KEY_PATTERNS: RegExp[] = [
   // PEM material Kafka accepts inline, and OAuth client secrets.
   /(^|\.)ssl\.keystore\.key$/,
   /(^|\.)(client\.)?secret$/,
+  // S3 keys (fs.s3a.access.key, fs.s3a.secret.key) and Azure shared keys (fs.azure.account.key.<account>...).
+  /(^|\.)fs\.s3a\.(access|secret|session)\.key$/,
+  /(^|\.)fs\.azure\.account\.key\./,
 ];
 
 export function isSecretKey(key: string): boolean {
@@ -43,6 +46,22 @@ export function redactSpec<T extends ConnectorSpec>(spec: T): T {
       ...s,
       settings,
       gcs: { ...s.gcs, ...(s.gcs.privateKey !== undefined && { privateKey: REDACTED }) },
+      ...(s.s3 && {
+        s3: {
+          ...s.s3,
+          ...(s.s3.accessKey !== undefined && { accessKey: REDACTED }),
+          ...(s.s3.secretKey !== undefined && { secretKey: REDACTED }),
+        },
+      }),
+      ...(s.azure && {
+        azure: {
+          ...s.azure,
+          ...(s.azure.clientSecret !== undefined && { clientSecret: REDACTED }),
+          ...(s.azure.accountKeys && {
+            accountKeys: Object.fromEntries(Object.keys(s.azure.accountKeys).map((a) => [a, REDACTED])),
+          }),
+        },
+      }),
       ...(s.target && { target: { ...s.target, security: redactSecurity(s.target.security) } }),
     };
     return out as T;

@@ -6,6 +6,9 @@ export const FILE_CONNECTOR_CLASSES = [
   'com.tigergraph.kafka.connect.filesystem.FsSourceConnector',
   // TigerGraph 3.7 renamed the GCS connector; same options.
   'com.tigergraph.kafka.connect.filesystem.GCPSourceConnector',
+  // TigerGraph 3.7+ added S3 and Azure Blob to the same connector; same options plus their fs.* credentials.
+  'com.tigergraph.kafka.connect.filesystem.aws.S3SourceConnector',
+  'com.tigergraph.kafka.connect.filesystem.azure.AzureBlobSourceConnector',
 ] as const;
 export const MIRROR_CONNECTOR_CLASS = 'org.apache.kafka.connect.mirror.MirrorSourceConnector';
 
@@ -71,8 +74,10 @@ export interface KafkaEndpoint {
 export type ArchiveType = 'auto' | 'tar' | 'zip' | 'gzip' | 'none';
 
 export interface FileReaderSpec {
-  /** `file.reader.type`; only `text` exists. */
-  type: 'text';
+  /** `file.reader.type`: `text` (delimited / JSON lines, and Parquet by a `.parquet` name) or `parquet`. */
+  type: 'text' | 'parquet';
+  /** `file.reader.parquet.max.row.group.bytes`: a larger row group (uncompressed) is refused, not loaded. */
+  parquetMaxRowGroupBytes: number;
   /** `file.reader.delimited.separator`, default `,`. */
   separator: string;
   /** `file.reader.delimited.quote`: `single` → `'`, `double` → `"`, empty → '' (quotes are ordinary characters). */
@@ -91,6 +96,34 @@ export interface FileReaderSpec {
   archiveExtensions: { tar: string[]; zip: string[]; gzip: string[] };
   /** `file.reader.max.line.bytes`: a longer record is a bad record, not an out-of-memory. */
   maxLineBytes: number;
+}
+
+/** S3 (`file.reader.settings.fs.s3a.*`). No keys: the AWS SDK's default credential chain. */
+export interface S3Settings {
+  accessKey?: string;
+  secretKey?: string;
+  /** `fs.s3a.endpoint`: a private endpoint or an emulator (`http://host:port`). */
+  endpoint?: string;
+  region?: string;
+  pathStyle?: boolean;
+  /** `fs.s3a.connection.maximum` (or `fs.s3a.threads.max`): the client's socket limit. */
+  maxConnections?: number;
+}
+
+/** Azure Blob (`file.reader.settings.fs.azure.*`): shared keys per account, or a service principal. */
+export interface AzureSettings {
+  /** Account name → shared key (`fs.azure.account.key.<account>.dfs.core.windows.net`). */
+  accountKeys?: Record<string, string>;
+  clientId?: string;
+  clientSecret?: string;
+  /** Tenant, from `fs.azure.account.oauth2.client.endpoint` (`https://login.microsoftonline.com/<tenant>/oauth2/token`). */
+  tenantId?: string;
+  /** OAuth with Hadoop's MsiTokenProvider: the runtime's Azure identity (the SDK's default chain), no secret here. */
+  runtimeIdentity?: boolean;
+  /** `fs.azure.abfs.endpoint=host:port`: Blob API calls go there (an emulator) instead of <account>.blob.core.windows.net. */
+  abfsEndpoint?: string;
+  /** `fs.azure.always.use.https` (default true). */
+  useHttps?: boolean;
 }
 
 /** GCS credentials from `file.reader.settings.*`; absent means the runtime's default credentials. */
@@ -134,7 +167,7 @@ export const DEFAULT_DELIVERY: DeliveryPolicy = {
 export interface FileConnectorSpec extends SpecBase {
   kind: 'file';
   topic: string;
-  /** `file.uris`, comma-separated in the file: `gs://bucket/object`, `gs://bucket/prefix/`, `file:///path` or a plain path. */
+  /** `file.uris`, comma-separated: `gs://`, `s3a://` (`s3://`), `abfss://` (`abfs://`) objects or prefixes, `file:///path` or a plain path. */
   uris: string[];
   /** `mode=eof`: finish when every file is done. Otherwise `streaming`: keep loading new objects (GCS notifications). */
   mode: 'eof' | 'streaming';
@@ -153,6 +186,10 @@ export interface FileConnectorSpec extends SpecBase {
   /** `replication.factor` for a topic created by the connector, default -1 (the broker's default). */
   replicationFactor: number;
   gcs: GcsCredentials;
+  /** S3 settings, when the connector sets any `fs.s3a.*` key or reads s3a:// URIs. */
+  s3?: S3Settings;
+  /** Azure settings, when the connector sets any `fs.azure.*` key or reads abfss:// URIs. */
+  azure?: AzureSettings;
   /** `file.reader.provenance.headers` (default false): dsc.source, dsc.line or dsc.offset, dsc.generation headers. */
   provenanceHeaders?: boolean;
   /** `producer.compression.type` (default none). Optional: specs stored before these keys existed lack them. */

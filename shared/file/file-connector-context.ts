@@ -19,7 +19,7 @@ export interface FileConnectorContext {
   target: KafkaEndpoint;
   /** Present when stored specs hold secret references (the deployment); workers unseal right before use. */
   vault?: SecretVault;
-  /** Defaults to GCS (with the spec's credentials) plus local files. */
+  /** Defaults to GCS, S3 and Azure (with the spec's credentials) plus local files. */
   storage?: (spec: FileConnectorSpec) => ObjectStorage;
   /** The smallest byte range a plain file is cut into when there are fewer files than tasks (64 MiB). */
   splitBytes?: number;
@@ -34,7 +34,14 @@ export async function openSpec(spec: FileConnectorSpec, ctx: FileConnectorContex
 }
 
 export function storageOf(spec: FileConnectorSpec, ctx: FileConnectorContext): ObjectStorage {
-  return ctx.storage ? ctx.storage(spec) : storageFor({ gcs: spec.gcs, log: ctx.log });
+  return ctx.storage
+    ? ctx.storage(spec)
+    : storageFor({
+        gcs: spec.gcs,
+        ...(spec.s3 && { s3: spec.s3 }),
+        ...(spec.azure && { azure: spec.azure }),
+        log: ctx.log,
+      });
 }
 
 export function kafkaOf(spec: FileConnectorSpec, ctx: FileConnectorContext, clientId: string): KafkaClient {

@@ -4,14 +4,14 @@
 // API (stable):
 //   formatForName(name: string): RecordFormat
 //     `.json`, `.jsonl`, `.ndjson` (case-insensitive, after stripping archive extensions such as `.gz`, `.zip`,
-//     `.tar`, `.tgz`) → 'jsonl'; everything else → 'delimited'.
+//     `.tar`, `.tgz`) → 'jsonl'; `.parquet` → 'parquet'; everything else → 'delimited'.
 //   matchesFileRegexp(name: string, regexp: string): boolean
 //     Java `String.matches` semantics (the whole string) against the BASE name (the part after the last `/`), for
 //     objects and archive entries alike, as kafka-connect-fs matches file names. Throws an Error naming
 //     `file.regexp` when the expression does not compile (the config validator should have refused it already).
 import { compileJavaRegExp, type JavaPattern } from '../config/java-regexp.js';
 
-export type RecordFormat = 'delimited' | 'jsonl';
+export type RecordFormat = 'delimited' | 'jsonl' | 'parquet';
 
 // Compressed-container suffixes peeled off before looking at the data extension (`x.json.gz` is JSON lines).
 const ARCHIVE_SUFFIXES = ['.gz', '.gzip', '.tgz', '.tar', '.zip', '.bz2', '.zst'];
@@ -34,6 +34,7 @@ export function formatForName(name: string): RecordFormat {
     }
   }
   const dot = lower.lastIndexOf('.');
+  if (dot >= 0 && lower.slice(dot) === '.parquet') return 'parquet';
   return dot >= 0 && JSONL_EXTENSIONS.has(lower.slice(dot)) ? 'jsonl' : 'delimited';
 }
 

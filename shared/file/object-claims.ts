@@ -27,8 +27,9 @@ export function describeFile(info: ObjectInfo, spec: FileConnectorSpec): Assigne
     size: info.size,
     ...(info.generation !== undefined && { generation: info.generation }),
     ...(info.modified !== undefined && { modified: info.modified }),
-    archive: archiveTypeFor(info.name, spec.reader),
-    format: formatForName(info.name),
+    // file.reader.type=parquet: every file is a Parquet file (never an archive), whatever its name.
+    archive: spec.reader.type === 'parquet' ? 'none' : archiveTypeFor(info.name, spec.reader),
+    format: spec.reader.type === 'parquet' ? 'parquet' : formatForName(info.name),
   };
 }
 

@@ -43,6 +43,11 @@ function secretSlots(spec: ConnectorSpec): SecretSlot[] {
   for (const k of secretSettingKeys(spec)) add(spec.settings, k, k);
   if (spec.kind === 'file') {
     add(spec.gcs, 'privateKey', 'gcs.privateKey');
+    add(spec.s3, 'accessKey', 's3.accessKey');
+    add(spec.s3, 'secretKey', 's3.secretKey');
+    add(spec.azure, 'clientSecret', 'azure.clientSecret');
+    for (const account of Object.keys(spec.azure?.accountKeys ?? {}))
+      add(spec.azure?.accountKeys, account, `azure.accountKeys.${account}`);
     security(spec.target?.security, 'target.security');
   } else {
     security(spec.source.security, 'source.security');

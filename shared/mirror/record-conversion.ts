@@ -5,7 +5,9 @@
 // A converter failure that is not the record's fault (registry unreachable) is retried; a fatal one fails the task.
 import type { MirrorConnectorSpec } from '../config/spec.js';
 import { deadLetterMessage } from '../kafka/delivery/dead-letter.js';
-import { encodeBatch, type OutgoingRecord } from '../kafka/batch/forwarded-batch.js';
+import { ConvertedBatchBuilder, encodeBatch, type OutgoingRecord } from '../kafka/batch/forwarded-batch.js';
+import { RecordCursor, type WireRecord } from '../kafka/batch/record-batch-reader.js';
+import { JsonSink } from './converters/avro-json-writer.js';
 import { ConversionError, type Converter } from './converters/index.js';
 import { recordsFrom, type SourceBatch } from './committed-batches.js';
 
@@ -45,6 +47,9 @@ export function conversionFailure(topic: string, partition: number, offset: bigi
 const headerPairs = (headers: Record<string, string>): [Buffer, Buffer | null][] =>
   Object.entries(headers).map(([k, v]) => [Buffer.from(k), Buffer.from(v)]);
 
+/** Scratch for the fast path's JSON: filled and copied into the batch with no await in between, so one is enough. */
+const scratch = new JsonSink(256 * 1024);
+
 export async function convertBatch(
   ctx: ConversionContext,
   topic: string,
@@ -52,42 +57,15 @@ export async function convertBatch(
   batch: SourceBatch,
   position: bigint,
 ): Promise<ConvertedBatch> {
-  const { spec } = ctx;
-  const out: OutgoingRecord[] = [];
+  if (ctx.converter.writeInto) return convertBatchFast(ctx, topic, partition, batch, position);
   const result: ConvertedBatch = { records: 0, bytesOut: 0, dead: [], errors: 0 };
+  const out: OutgoingRecord[] = [];
   for (const r of recordsFrom(batch, position)) {
     let values: (Buffer | null)[];
     try {
       values = await ctx.convert(r.value);
     } catch (err) {
-      if (!(err instanceof ConversionError)) throw err;
-      if (spec.errors.tolerance === 'none') {
-        result.failure = { offset: r.offset, reason: err.message };
-        break;
-      }
-      result.errors++;
-      result.lastSkipped = conversionFailure(topic, partition, r.offset, err.message, 'all: skipped');
-      if (spec.errors.deadLetterTopic) {
-        const m = deadLetterMessage(
-          r.value ?? Buffer.alloc(0),
-          {
-            topic,
-            partition,
-            offset: r.offset.toString(),
-            connector: ctx.connector,
-            taskId: ctx.taskId,
-            stage: 'VALUE_CONVERTER',
-            reason: err.message,
-          },
-          { contextHeaders: spec.errors.deadLetterContextHeaders },
-        );
-        result.dead.push({
-          timestamp: r.timestamp,
-          key: r.key,
-          value: Buffer.isBuffer(m.value) ? m.value : Buffer.from(String(m.value ?? '')),
-          headers: headerPairs((m.headers ?? {}) as Record<string, string>),
-        });
-      }
+      if (refused(ctx, topic, partition, r, err, result) === 'stop') break;
       continue;
     }
     for (const value of values) {
@@ -98,6 +76,109 @@ export async function convertBatch(
   result.records = out.length;
   if (out.length > 0) result.bytes = encodeBatch(out);
   return result;
+}
+
+/**
+ * The converter writes each value's JSON into the scratch sink and the record goes straight into the new batch with
+ * the source's key, header bytes and timestamp: no object per record. A value the converter cannot take on this path
+ * (schema not fetched yet, an Avro container file) goes through `convert`.
+ */
+async function convertBatchFast(
+  ctx: ConversionContext,
+  topic: string,
+  partition: number,
+  batch: SourceBatch,
+  position: bigint,
+): Promise<ConvertedBatch> {
+  const converter = ctx.converter;
+  const result: ConvertedBatch = { records: 0, bytesOut: 0, dead: [], errors: 0 };
+  const cursor = new RecordCursor(batch.bytes, batch.header);
+  const body = cursor.body;
+  const builder = new ConvertedBatchBuilder(Math.ceil(body.length * 2.2) + 1024);
+  // Records before the position (a batch straddling it) are skipped by offset delta.
+  const skipBelow = batch.header.baseOffset >= position ? -1 : Number(position - batch.header.baseOffset);
+  const o = scratch;
+  while (cursor.next()) {
+    if (cursor.offsetDelta < skipBelow) continue;
+    const { timestamp, keyStart, keyEnd, valueStart, valueEnd, headersStart, headersEnd } = cursor;
+    if (valueStart < 0) {
+      // A tombstone stays a tombstone.
+      builder.append(timestamp, body, keyStart, keyEnd, null, 0, 0, headersStart, headersEnd);
+      continue;
+    }
+    o.pos = 0;
+    let written: boolean;
+    try {
+      written = converter.writeInto!(body, valueStart, valueEnd, o);
+    } catch (err) {
+      if (refused(ctx, topic, partition, cursor.record(), err, result) === 'stop') break;
+      continue;
+    }
+    if (written) {
+      builder.append(timestamp, body, keyStart, keyEnd, o.buf, 0, o.pos, headersStart, headersEnd);
+      result.bytesOut += o.pos;
+      continue;
+    }
+    const r = cursor.record();
+    let values: (Buffer | null)[];
+    try {
+      values = await ctx.convert(r.value);
+    } catch (err) {
+      if (refused(ctx, topic, partition, r, err, result) === 'stop') break;
+      continue;
+    }
+    for (const value of values) {
+      result.bytesOut += value?.length ?? 0;
+      builder.appendRecord({ timestamp: r.timestamp, key: r.key, value, headers: r.headers });
+    }
+  }
+  result.records = builder.recordCount;
+  result.bytes = builder.finish();
+  return result;
+}
+
+/**
+ * A value the converter refused, under errors.tolerance: `none` notes the failure and stops the batch there; `all`
+ * counts it and, with a dead-letter topic, queues its original bytes with the error context. Other errors rethrow.
+ */
+function refused(
+  ctx: ConversionContext,
+  topic: string,
+  partition: number,
+  r: WireRecord,
+  err: unknown,
+  result: ConvertedBatch,
+): 'stop' | 'skip' {
+  if (!(err instanceof ConversionError)) throw err;
+  const { spec } = ctx;
+  if (spec.errors.tolerance === 'none') {
+    result.failure = { offset: r.offset, reason: err.message };
+    return 'stop';
+  }
+  result.errors++;
+  result.lastSkipped = conversionFailure(topic, partition, r.offset, err.message, 'all: skipped');
+  if (spec.errors.deadLetterTopic) {
+    const m = deadLetterMessage(
+      r.value ?? Buffer.alloc(0),
+      {
+        topic,
+        partition,
+        offset: r.offset.toString(),
+        connector: ctx.connector,
+        taskId: ctx.taskId,
+        stage: 'VALUE_CONVERTER',
+        reason: err.message,
+      },
+      { contextHeaders: spec.errors.deadLetterContextHeaders },
+    );
+    result.dead.push({
+      timestamp: r.timestamp,
+      key: r.key,
+      value: Buffer.isBuffer(m.value) ? m.value : Buffer.from(String(m.value ?? '')),
+      headers: headerPairs((m.headers ?? {}) as Record<string, string>),
+    });
+  }
+  return 'skip';
 }
 
 /** The dead letters of one request as one batch for the dead-letter topic's partition 0. */

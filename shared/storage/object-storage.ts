@@ -1,13 +1,14 @@
-// The storage port: list, stat and read objects by URI, for GCS (gs://) and local files (file:// or a path).
+// The storage port: list, stat and read objects by URI, for GCS (gs://), S3 (s3a://), Azure Blob (abfss://) and local
+// files (file:// or a path).
 import type { Readable } from 'node:stream';
 
 export interface ObjectInfo {
-  /** Canonical URI: gs://bucket/name or file:///abs/path. */
+  /** Canonical URI: gs://bucket/name, s3a://bucket/key, abfss://container@account.dfs.core.windows.net/path or file:///abs/path. */
   uri: string;
   /** Object name relative to the listed prefix's bucket/root (what file.regexp matches against is the base name). */
   name: string;
   size: number;
-  /** GCS generation as a string (exceeds 2^53); undefined for local files. */
+  /** The version token: GCS generation as a string (exceeds 2^53), S3 or Azure ETag; undefined for local files. */
   generation?: string;
   /** Local files: modification time (epoch ms), so a scan can tell a rewritten or grown file from the one loaded. */
   modified?: number;
@@ -31,7 +32,7 @@ export interface ReadOptions {
 }
 
 export interface ObjectStorage {
-  /** Whether this adapter handles the URI (gs:// vs file:// or plain paths). */
+  /** Whether this adapter handles the URI (by scheme: gs://, s3a://, abfss://, file:// or plain paths). */
   handles(uri: string): boolean;
   /** A URI ending in `/` (or naming a directory) lists below it; otherwise yields the one object. */
   list(uri: string, options: { recursive: boolean }): AsyncIterable<ObjectInfo>;

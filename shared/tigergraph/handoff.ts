@@ -5,6 +5,9 @@ import type { ConnectorSpec, KafkaEndpoint, KafkaSecurity } from '../config/spec
 import { DEFAULT_DELIVERY } from '../config/spec.js';
 import { parseJaasConfig } from '../config/jaas-config.js';
 
+/** The JAAS options the loader's settings are taken from. */
+export type JaasPart = 'username' | 'password' | 'principal' | 'keyTab';
+
 /** One file to write; `secret` files (and key material) get mode 0600. */
 export interface HandoffFile {
   name: string;
@@ -30,6 +33,8 @@ export interface HandoffTopic {
   /** Partition ids the topic has now; undefined when they could not be read (the file then uses default_start_offset). */
   partitions?: number[];
   shape: RecordShape;
+  /** Where a file connector's shape was sampled from, or why it was not. */
+  sample?: { from: string } | { missing: string };
 }
 
 export interface HandoffOptions {
@@ -38,8 +43,11 @@ export interface HandoffOptions {
   dataSource: string;
   /** The directory the files will sit in on the TigerGraph machine (`--path-prefix`, else the output dir). */
   pathPrefix: string;
-  /** Secrets are not known (a deployment): each is a placeholder naming where to paste it from. */
-  placeholder?: (settingKey: string) => string;
+  /**
+   * Secrets are not known (a deployment): each is a placeholder naming where to paste it from. `settingKey` is the
+   * connector's key holding it (`producer.sasl.jaas.config`), `part` the JAAS option wanted when not the whole value.
+   */
+  placeholder?: (settingKey: string, part?: JaasPart) => string;
 }
 
 const isExactlyOnce = (spec: ConnectorSpec) => (spec.delivery ?? DEFAULT_DELIVERY).exactlyOnce;
@@ -55,22 +63,27 @@ export function kafkaConfig(
   options: HandoffOptions,
 ): Record<string, string> {
   const c: Record<string, string> = {};
-  const secret = (key: string, value: string | undefined) =>
-    options.placeholder ? options.placeholder(`${security.keyPrefix ?? ''}${key}`) : (value ?? '');
+  const jaasKey = `${security.keyPrefix ?? ''}sasl.jaas.config`;
+  const jaas = security.saslJaasConfig ? parseJaasConfig(security.saslJaasConfig) : undefined;
+  const jaasOptions = jaas?.ok ? jaas.config.options : {};
+  // Against a deployment the JAAS config comes back redacted: every part is pasted from its secret. A password is
+  // never taken from it then, even when readable (the deployment's own target, from this machine's environment).
+  const part = (name: JaasPart, secret: boolean) =>
+    options.placeholder && (secret || !jaasOptions[name])
+      ? options.placeholder(jaasKey, name)
+      : (jaasOptions[name] ?? '');
   if (isExactlyOnce(spec)) c['isolation.level'] = 'read_committed';
   c['security.protocol'] = security.protocol.toLowerCase();
   if (security.protocol.startsWith('SASL_')) {
     const mechanism = security.saslMechanism ?? 'GSSAPI';
     c['sasl.mechanisms'] = mechanism;
-    const jaas = security.saslJaasConfig && !options.placeholder ? parseJaasConfig(security.saslJaasConfig) : undefined;
-    const jaasOptions = jaas?.ok ? jaas.config.options : {};
     if (mechanism === 'GSSAPI') {
       c['sasl.kerberos.service.name'] = security.saslKerberosServiceName ?? 'kafka';
-      c['sasl.kerberos.principal'] = jaasOptions.principal ?? secret('sasl.jaas.config (principal)', undefined);
-      c['sasl.kerberos.keytab'] = jaasOptions.keyTab ?? secret('sasl.jaas.config (keyTab)', undefined);
+      c['sasl.kerberos.principal'] = part('principal', false);
+      c['sasl.kerberos.keytab'] = part('keyTab', false);
     } else if (mechanism !== 'OAUTHBEARER') {
-      c['sasl.username'] = jaasOptions.username ?? secret('sasl.jaas.config (username)', undefined);
-      c['sasl.password'] = secret('sasl.jaas.config', jaasOptions.password);
+      c['sasl.username'] = part('username', false);
+      c['sasl.password'] = part('password', true);
     }
   }
   if (security.protocol.endsWith('SSL')) {

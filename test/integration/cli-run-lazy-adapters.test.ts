@@ -1,6 +1,7 @@
-// `dsc run` on local files loads no adapter it does not use: not @google-cloud/storage (no gs:// URI), not kafkajs
-// (the wire adapter is the default), not Firestore (SQLite state). Checked on the built CLI (bin/dsc.js; build
-// first) with a module-load hook that records every ES module and, at exit, every CommonJS module loaded.
+// `dsc run` on local files loads no adapter it does not use: not @google-cloud/storage (no gs:// URI), not the AWS or
+// Azure SDKs (no s3a:// or abfss:// URI), not kafkajs (the wire adapter is the default), not Firestore (SQLite state).
+// Checked on the built CLI (bin/dsc.js; build first) with a module-load hook that records every ES module and, at
+// exit, every CommonJS module loaded.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,6 +66,9 @@ describe('dsc run on local files', () => {
     // A plain CSV needs neither the quoted reader's csv-parse nor the archive libraries, nor ajv.
     for (const pkg of ['csv-parse', 'tar-stream', 'yauzl', 'ajv']) expect(loads(modules, pkg), pkg).toBe(false);
     expect(loads(modules, '@google-cloud/storage')).toBe(false);
+    // Nor the S3 and Azure SDKs (no s3a:// or abfss:// URI).
+    for (const pkg of ['@aws-sdk/client-s3', '@azure/storage-blob', '@azure/identity'])
+      expect(loads(modules, pkg), pkg).toBe(false);
     expect(loads(modules, '@google-cloud/firestore')).toBe(false);
     expect(modules.filter((m) => m.includes('/node_modules/kafkajs/'))).toEqual([]);
   });

@@ -68,6 +68,7 @@ function spec(name: string): FileConnectorSpec {
       archiveType: 'auto',
       archiveExtensions: { tar: ['tar'], zip: ['zip'], gzip: ['gz'] },
       maxLineBytes: 1 << 20,
+      parquetMaxRowGroupBytes: 256 << 20,
     },
     numPartitions: 1,
     replicationFactor: -1,

@@ -7,6 +7,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=pubsub.sh
 source "$(dirname "${BASH_SOURCE[0]}")/pubsub.sh"
+# shellcheck source=cloud-storage.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cloud-storage.sh"
 
 mkdir -p "$PID_DIR"
 # the env file describes running services: remove it first so nobody picks up stale addresses

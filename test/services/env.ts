@@ -15,6 +15,8 @@ export const SERVICE_ENV_KEYS = {
   firestore: 'FIRESTORE_EMULATOR_HOST',
   'schema-registry': 'SCHEMA_REGISTRY_URL',
   'schema-registry-auth': 'SCHEMA_REGISTRY_AUTH_URL',
+  s3: 'DSC_TEST_S3_ENDPOINT',
+  azure: 'DSC_TEST_AZURE_ENDPOINT',
 } as const;
 export type ServiceName = keyof typeof SERVICE_ENV_KEYS;
 

@@ -12,6 +12,8 @@
 #   schema-registry       Apicurio Registry, Confluent API     http://127.0.0.1:8081/apis/ccompat/v7
 #   schema-registry-auth  basic-auth proxy (sr-user:sr-pass)   http://127.0.0.1:8082/apis/ccompat/v7
 #   pubsub                Pub/Sub emulator (pstest, gRPC)      127.0.0.1:8085  (test/services/pubsub.sh)
+#   s3                    moto server (S3, IAM auth on)        http://127.0.0.1:5050  (test/services/cloud-storage.sh)
+#   azurite               Azurite Blob (memory, no telemetry)  http://127.0.0.1:10000/devstoreaccount1
 #
 # Addresses are written to ~/.cache/dsc/run/services.env (KEY=VALUE) and echoed.
 # Logs: ~/.cache/dsc/run/logs/<name>.log. Stop with test/services/down.sh.
@@ -35,6 +37,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=pubsub.sh
 source "$(dirname "${BASH_SOURCE[0]}")/pubsub.sh"
+# shellcheck source=cloud-storage.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cloud-storage.sh"
 # shellcheck source=kdc.sh
 source "$(dirname "${BASH_SOURCE[0]}")/kdc.sh"
 
@@ -374,7 +378,7 @@ wanted() {
 declare -A TODO=()
 for entry in kdc:kdc_healthy kafka-target:kafka_target_healthy kafka-source:kafka_source_healthy \
   fake-gcs:fake_gcs_healthy firestore:firestore_healthy schema-registry:schema_registry_healthy \
-  schema-registry-auth:schema_registry_auth_healthy pubsub:pubsub_healthy; do
+  schema-registry-auth:schema_registry_auth_healthy pubsub:pubsub_healthy s3:s3_healthy azurite:azurite_healthy; do
   if wanted "${entry%%:*}"; then already_up "${entry%%:*}" "${entry#*:}" || TODO[${entry%%:*}]=1; fi
 done
 
@@ -409,6 +413,14 @@ fi
 if [[ -n "${TODO[pubsub]:-}" ]]; then
   ensure_pubsub >"$LOG_DIR/install-pubsub.log" 2>&1 &
   INSTALL_PIDS[install-pubsub]=$!
+fi
+if [[ -n "${TODO[s3]:-}" ]]; then
+  ensure_moto >"$LOG_DIR/install-moto.log" 2>&1 &
+  INSTALL_PIDS[install-moto]=$!
+fi
+if [[ -n "${TODO[azurite]:-}" ]]; then
+  ensure_azurite >"$LOG_DIR/install-azurite.log" 2>&1 &
+  INSTALL_PIDS[install-azurite]=$!
 fi
 if [[ -n "${TODO[kafka-source]:-}${TODO[kafka-target]:-}" ]]; then
   ensure_tls
@@ -474,6 +486,8 @@ if [[ -n "${TODO[schema-registry-auth]:-}" ]]; then
     --user "$SR_USER" --password "$SR_PASSWORD"
 fi
 if [[ -n "${TODO[pubsub]:-}" ]]; then start_pubsub || exit 1; fi
+if [[ -n "${TODO[s3]:-}" ]]; then start_s3 || exit 1; fi
+if [[ -n "${TODO[azurite]:-}" ]]; then start_azurite || exit 1; fi
 for svc in "${!START_PIDS[@]}"; do
   wait "${START_PIDS[$svc]}" || exit 1
 done
@@ -487,6 +501,10 @@ failed=0
 [[ -z "${TODO[schema-registry]:-}" ]] || wait_ready schema-registry "$READY_TIMEOUT" schema_registry_healthy || failed=1
 [[ -z "${TODO[schema-registry-auth]:-}" ]] || wait_ready schema-registry-auth "$READY_TIMEOUT" schema_registry_auth_healthy || failed=1
 [[ -z "${TODO[pubsub]:-}" ]] || wait_ready pubsub "$READY_TIMEOUT" pubsub_healthy || failed=1
+if [[ -n "${TODO[s3]:-}" ]]; then
+  { wait_ready s3 "$READY_TIMEOUT" s3_up && s3_make_credentials; } || failed=1
+fi
+[[ -z "${TODO[azurite]:-}" ]] || wait_ready azurite "$READY_TIMEOUT" azurite_healthy || failed=1
 if ((failed)); then
   log "some services failed to start (logs in $LOG_DIR); run test/services/down.sh to clean up"
   rm -f "$ENV_FILE"
@@ -517,6 +535,7 @@ JAVA=$JAVA
 DSC_SERVICES_LOG_DIR=$LOG_DIR
 $(pubsub_env)
 EOF
+if wanted s3 && wanted azurite; then cloud_storage_env >>"$tmp_env"; fi
 kdc_services_env >>"$tmp_env"
 mv "$tmp_env" "$ENV_FILE"
 log "all services up in $((SECONDS - START_TIME))s; env file: $ENV_FILE"

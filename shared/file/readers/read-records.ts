@@ -65,6 +65,8 @@ export function rangeOpenOffset(rangeStart: number, reader: FileReaderSpec): num
 }
 
 export function splittable(format: RecordFormat, reader: FileReaderSpec): boolean {
+  // Parquet ranges own the row groups that start in them (parquet-reader.ts).
+  if (format === 'parquet') return true;
   return (format === 'jsonl' || reader.quote === '') && !overlapsItself(Buffer.from(reader.eol, 'utf8'));
 }
 

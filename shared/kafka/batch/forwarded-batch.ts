@@ -109,3 +109,109 @@ export function encodeBatch(records: OutgoingRecord[], compression = 0): Buffer 
   stampProducer(batch, compression, -1n, -1, -1);
   return batch;
 }
+
+/**
+ * Builds the converted copy of a source batch record by record, straight into one buffer: key and headers copied as
+ * the source's bytes, the source timestamp kept (CreateTime, the first record's time as the base; later deltas may
+ * be negative), the value from wherever the converter wrote it. Offsets are contiguous from 0; no compression.
+ * Producer fields stay unset and the CRC zero: stampBatch fills them.
+ */
+export class ConvertedBatchBuilder {
+  private buf: Buffer;
+  private pos = BATCH_HEADER_BYTES;
+  private count = 0;
+  private baseTimestamp = 0;
+  private maxTimestamp = 0;
+
+  constructor(expectedBytes: number) {
+    this.buf = Buffer.allocUnsafe(Math.max(1024, expectedBytes));
+  }
+
+  get recordCount(): number {
+    return this.count;
+  }
+
+  /** One record: key `src[keyStart, keyEnd)` (-1: null), value `value[valueStart, valueEnd)` (null), headers raw. */
+  append(
+    timestamp: number,
+    src: Buffer,
+    keyStart: number,
+    keyEnd: number,
+    value: Buffer | null,
+    valueStart: number,
+    valueEnd: number,
+    headersStart: number,
+    headersEnd: number,
+  ): void {
+    if (this.count === 0) {
+      this.baseTimestamp = timestamp;
+      this.maxTimestamp = timestamp;
+    } else if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
+    const keyLength = keyStart < 0 ? -1 : keyEnd - keyStart;
+    const valueLength = value === null ? -1 : valueEnd - valueStart;
+    const delta = timestamp - this.baseTimestamp;
+    const body =
+      1 +
+      varlongSize(delta) +
+      varlongSize(this.count) +
+      varlongSize(keyLength) +
+      Math.max(0, keyLength) +
+      varlongSize(valueLength) +
+      Math.max(0, valueLength) +
+      (headersEnd - headersStart);
+    const need = varlongSize(body) + body;
+    if (this.pos + need > this.buf.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + need));
+      this.buf.copy(next, 0, 0, this.pos);
+      this.buf = next;
+    }
+    const buf = this.buf;
+    let p = writeVarlong(buf, this.pos, body);
+    buf[p++] = 0; // attributes
+    p = writeVarlong(buf, p, delta);
+    p = writeVarlong(buf, p, this.count);
+    p = writeVarlong(buf, p, keyLength);
+    if (keyLength > 0) p += src.copy(buf, p, keyStart, keyEnd);
+    p = writeVarlong(buf, p, valueLength);
+    if (valueLength > 0) p += value!.copy(buf, p, valueStart, valueEnd);
+    if (headersEnd > headersStart) p += src.copy(buf, p, headersStart, headersEnd);
+    this.pos = p;
+    this.count++;
+  }
+
+  /** A record given as an object (values a converter returned through its general path). */
+  appendRecord(r: OutgoingRecord): void {
+    let n = varlongSize(r.headers.length);
+    for (const [k, v] of r.headers) n += lengthOf(k) + lengthOf(v);
+    const headers = Buffer.allocUnsafe(n);
+    let at = writeVarlong(headers, 0, r.headers.length);
+    for (const [k, v] of r.headers) {
+      for (const b of [k, v]) {
+        at = writeVarlong(headers, at, b === null ? -1 : b.length);
+        if (b) at += b.copy(headers, at);
+      }
+    }
+    const key = r.key ?? Buffer.alloc(0);
+    const keyed = Buffer.concat([key, headers]);
+    this.append(
+      r.timestamp,
+      keyed,
+      r.key === null ? -1 : 0,
+      r.key === null ? -1 : key.length,
+      r.value,
+      0,
+      r.value?.length ?? 0,
+      key.length,
+      keyed.length,
+    );
+  }
+
+  /** The finished batch, or undefined when no record was appended. */
+  finish(): Buffer | undefined {
+    if (this.count === 0) return undefined;
+    const batch = this.buf.subarray(0, this.pos);
+    writeBatchHeader(batch, 0n, 0, this.count - 1, BigInt(this.baseTimestamp), BigInt(this.maxTimestamp), this.count);
+    // No CRC here: the producer stamps every batch (stampBatch) and computes it then, once.
+    return batch;
+  }
+}

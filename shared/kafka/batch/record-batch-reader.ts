@@ -75,6 +75,80 @@ export function decodeRecords(batch: Buffer, header = readBatchHeader(batch)): W
   return out;
 }
 
+/**
+ * Walks the records of one batch without an object per record (the converting mirror's data path): after `next()`
+ * the fields describe the current record as positions in `body` (the decompressed records); -1 marks a null key or
+ * value. `headersStart..headersEnd` spans the header count and entries, to be copied as they are.
+ */
+export class RecordCursor {
+  readonly body: Buffer;
+  offsetDelta = -1;
+  timestamp = 0;
+  keyStart = -1;
+  keyEnd = -1;
+  valueStart = -1;
+  valueEnd = -1;
+  headersStart = 0;
+  headersEnd = 0;
+  private readonly cursor: VarintCursor;
+  private left: number;
+
+  constructor(
+    batch: Buffer,
+    private readonly header: BatchHeader = readBatchHeader(batch),
+  ) {
+    let body = batch.subarray(BATCH_HEADER_BYTES, header.size);
+    if (header.compression !== 0) {
+      const codec = compressionsAlgorithmsByBitmask[header.compression];
+      if (!codec)
+        throw new Error(`record batch at offset ${header.baseOffset}: unknown compression ${header.compression}`);
+      body = codec.decompressSync(body);
+    }
+    this.body = body;
+    this.cursor = new VarintCursor(body, 0);
+    this.left = header.recordCount;
+  }
+
+  next(): boolean {
+    if (this.left === 0) return false;
+    this.left--;
+    const c = this.cursor;
+    const length = c.varint();
+    const end = c.at + length;
+    c.at++; // attributes, unused
+    const timestampDelta = c.varint();
+    this.offsetDelta = c.varint();
+    // LogAppendTime: every record's time is the batch's maxTimestamp, set by the source broker.
+    this.timestamp = this.header.logAppendTime ? this.header.maxTimestamp : this.header.baseTimestamp + timestampDelta;
+    const keyLength = c.varint();
+    this.keyStart = keyLength < 0 ? -1 : c.at;
+    if (keyLength > 0) c.at += keyLength;
+    this.keyEnd = keyLength < 0 ? -1 : c.at;
+    const valueLength = c.varint();
+    this.valueStart = valueLength < 0 ? -1 : c.at;
+    if (valueLength > 0) c.at += valueLength;
+    this.valueEnd = valueLength < 0 ? -1 : c.at;
+    this.headersStart = c.at;
+    this.headersEnd = end;
+    c.at = end;
+    return true;
+  }
+
+  /** The current record as decodeRecords returns it (for the rare paths: dead letters, converters without a fast path). */
+  record(): WireRecord {
+    const c = new VarintCursor(this.body, this.headersStart);
+    const headers: [Buffer, Buffer | null][] = [];
+    for (let h = c.varint(); h > 0; h--) headers.push([c.bytes() ?? Buffer.alloc(0), c.bytes()]);
+    return {
+      offset: this.header.baseOffset + BigInt(this.offsetDelta),
+      timestamp: this.timestamp,
+      key: this.keyStart < 0 ? null : this.body.subarray(this.keyStart, this.keyEnd),
+      value: this.valueStart < 0 ? null : this.body.subarray(this.valueStart, this.valueEnd),
+      headers,
+    };
+  }
+}
+
 /** A record as the general reader returns it: header keys as text, timestamp as bigint. */
 export interface DecodedRecord {
   offset: bigint;

@@ -5,7 +5,7 @@
 //   and the fingerprint must match it;
 // - anything else: a bare Avro binary datum of `value.converter.schema` (when one is configured).
 import type { ValueConverterSpec } from '../../config/spec.js';
-import { AvroJsonReader } from './avro-json.js';
+import { AvroJsonWriter, JsonSink } from './avro-json-writer.js';
 import { CONTAINER_MAGIC, fingerprint64, readContainerFile, SINGLE_OBJECT_MAGIC } from './avro-framing.js';
 import { ConversionError, type Converter } from './converter.js';
 import { errorText } from '../../runtime/error-text.js';
@@ -25,21 +25,39 @@ export async function loadSchemaText(ref: string): Promise<string> {
 }
 
 export class AvroEmbeddedConverter implements Converter {
-  private configured?: { reader: AvroJsonReader; fingerprint: Buffer };
+  private configured?: { reader: AvroJsonWriter; fingerprint: Buffer };
   /** Container files usually repeat one schema: keep its compiled reader by schema text. */
-  private readonly containerReaders = new Map<string, AvroJsonReader>();
+  private readonly containerReaders = new Map<string, AvroJsonWriter>();
 
   private constructor() {}
 
   static async create(spec: ValueConverterSpec): Promise<AvroEmbeddedConverter> {
     const c = new AvroEmbeddedConverter();
     if (spec.schema) {
-      const reader = new AvroJsonReader(await loadSchemaText(spec.schema));
+      const reader = new AvroJsonWriter(await loadSchemaText(spec.schema));
       const fp = Buffer.alloc(8);
       fp.writeBigUInt64LE(fingerprint64(JSON.stringify(reader.type.schema())));
       c.configured = { reader, fingerprint: fp };
     }
     return c;
+  }
+
+  writeInto(value: Buffer, start: number, end: number, sink: JsonSink): boolean {
+    const configured = this.configured;
+    const b0 = value[start];
+    // Container files (one value → many records) and anything without a configured schema: convert().
+    if (!configured || end - start < 2 || (b0 === 0x4f && value[start + 1] === 0x62)) return false;
+    let from = start;
+    if (b0 === 0xc3 && value[start + 1] === 0x01 && end - start >= 10) {
+      if (value.compare(configured.fingerprint, 0, 8, start + 2, start + 10) !== 0) return false; // convert() says why
+      from = start + 10;
+    }
+    try {
+      configured.reader.writeAll(value, from, end, sink);
+    } catch (err) {
+      throw new ConversionError((err as Error).message);
+    }
+    return true;
   }
 
   async convert(value: Buffer | null): Promise<(Buffer | null)[]> {
@@ -54,14 +72,14 @@ export class AvroEmbeddedConverter implements Converter {
             `single-object Avro fingerprint ${value.subarray(2, 10).toString('hex')} does not match value.converter.schema (${configured.fingerprint.toString('hex')})`,
           );
         }
-        return [Buffer.from(configured.reader.readAll(value, 10))];
+        return [configured.reader.toBuffer(value, 10)];
       }
       if (!configured) {
         throw new ConversionError(
           'neither an Avro container file nor single-object Avro, and no value.converter.schema',
         );
       }
-      return [Buffer.from(configured.reader.readAll(value))];
+      return [configured.reader.toBuffer(value)];
     } catch (err) {
       if (err instanceof ConversionError) throw err;
       throw new ConversionError((err as Error).message);
@@ -73,14 +91,19 @@ export class AvroEmbeddedConverter implements Converter {
     const key = JSON.stringify(file.schema);
     let reader = this.containerReaders.get(key);
     if (!reader) {
-      reader = new AvroJsonReader(file.schema as any);
+      reader = new AvroJsonWriter(file.schema as any);
       if (this.containerReaders.size > 100) this.containerReaders.clear();
       this.containerReaders.set(key, reader);
     }
     const out: Buffer[] = [];
     for (const block of file.blocks) {
-      const tap = { buf: block.data, pos: 0 };
-      for (let i = 0; i < block.count; i++) out.push(Buffer.from(reader.read(tap)));
+      const tap = { buf: block.data, pos: 0, end: block.data.length };
+      const sink = new JsonSink(1024);
+      for (let i = 0; i < block.count; i++) {
+        sink.pos = 0;
+        reader.write(tap, sink);
+        out.push(Buffer.from(sink.buf.subarray(0, sink.pos)));
+      }
     }
     return out;
   }

@@ -25,7 +25,7 @@ export class AvroDecodeError extends Error {
   }
 }
 
-const truncated = () => new AvroDecodeError('truncated Avro data');
+export const truncated = () => new AvroDecodeError('truncated Avro data');
 
 /** Zigzag varint; a JS number while exact (≤ 7 bytes, 49 bits), a BigInt beyond. */
 export function readLong(t: Tap): number | bigint {
@@ -71,17 +71,17 @@ export function readBytes(t: Tap): Buffer {
   return out;
 }
 
-function readFixedBytes(t: Tap, size: number): Buffer {
+export function readFixedBytes(t: Tap, size: number): Buffer {
   if (t.pos + size > t.buf.length) throw truncated();
   const out = t.buf.subarray(t.pos, t.pos + size);
   t.pos += size;
   return out;
 }
 
-const num = (x: number): string => (Number.isFinite(x) ? String(x) : JSON.stringify(String(x)));
+export const num = (x: number): string => (Number.isFinite(x) ? String(x) : JSON.stringify(String(x)));
 
 /** The shortest decimal text that reads back as the same 32-bit float (0.1f prints 0.1, not 0.10000000149…). */
-function floatText(x: number): string {
+export function floatText(x: number): string {
   if (!Number.isFinite(x)) return num(x);
   for (let p = 1; p < 10; p++) {
     const s = x.toPrecision(p);
@@ -90,7 +90,7 @@ function floatText(x: number): string {
   return String(x);
 }
 
-function decimalText(bytes: Buffer, scale: number): string {
+export function decimalText(bytes: Buffer, scale: number): string {
   if (bytes.length === 0) return '"0"';
   let v = BigInt('0x' + bytes.toString('hex'));
   if (bytes[0] & 0x80) v -= 1n << BigInt(bytes.length * 8);
@@ -103,10 +103,10 @@ function decimalText(bytes: Buffer, scale: number): string {
   return `"${neg ? '-' : ''}${digits}"`;
 }
 
-const MS_PER_DAY = 86_400_000;
+export const MS_PER_DAY = 86_400_000;
 
 /** ISO text of `units` since the epoch, `perMs` units per millisecond, `fraction` digits after the second. */
-function isoText(units: number | bigint, perMs: bigint, fraction: number, zone: boolean): string {
+export function isoText(units: number | bigint, perMs: bigint, fraction: number, zone: boolean): string {
   const u = BigInt(units);
   let ms = u / perMs;
   let rest = u % perMs;
@@ -121,7 +121,7 @@ function isoText(units: number | bigint, perMs: bigint, fraction: number, zone: 
   return `"${iso.slice(0, -1)}${sub}${zone ? 'Z' : ''}"`;
 }
 
-function timeText(units: number | bigint, perSecond: number, fraction: number): string {
+export function timeText(units: number | bigint, perSecond: number, fraction: number): string {
   const u = Number(units);
   const seconds = Math.floor(u / perSecond);
   const frac = u - seconds * perSecond;

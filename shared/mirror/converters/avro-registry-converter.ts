@@ -1,12 +1,12 @@
 // com.tigergraph.kafka.connect.converters.TigerGraphAvroConverter: Confluent wire format (magic 0, 4-byte big-endian
 // schema id, Avro binary) decoded with the writer schema from the registry → one JSON object per record.
 import type { ValueConverterSpec } from '../../config/spec.js';
-import { AvroJsonReader } from './avro-json.js';
+import { AvroJsonWriter, type JsonSink } from './avro-json-writer.js';
 import { ConversionError, type Converter } from './converter.js';
 import { SchemaRegistryClient, SchemaRegistryError } from './schema-registry-client.js';
 
 export class AvroRegistryConverter implements Converter {
-  private readonly readers = new Map<number, AvroJsonReader>();
+  private readonly readers = new Map<number, AvroJsonWriter>();
   private readonly registry: SchemaRegistryClient;
 
   constructor(spec: ValueConverterSpec, registry?: SchemaRegistryClient) {
@@ -23,6 +23,21 @@ export class AvroRegistryConverter implements Converter {
         url: spec.schemaRegistryUrl!,
         userInfo: source === 'USER_INFO' || (!source && spec.basicAuthUserInfo) ? spec.basicAuthUserInfo : undefined,
       });
+  }
+
+  writeInto(value: Buffer, start: number, end: number, sink: JsonSink): boolean {
+    if (end - start < 5 || value[start] !== 0) {
+      throw new ConversionError('not in the Confluent Avro wire format (magic byte 0 + 4-byte schema id)');
+    }
+    const id = value.readUInt32BE(start + 1);
+    const writer = this.readers.get(id);
+    if (!writer) return false; // convert() fetches the schema
+    try {
+      writer.writeAll(value, start + 5, end, sink);
+    } catch (err) {
+      throw new ConversionError(`schema id ${id}: ${(err as Error).message}`);
+    }
+    return true;
   }
 
   async convert(value: Buffer | null): Promise<(Buffer | null)[]> {
@@ -43,14 +58,14 @@ export class AvroRegistryConverter implements Converter {
         throw err;
       }
       try {
-        reader = new AvroJsonReader(schema);
+        reader = new AvroJsonWriter(schema);
       } catch (err) {
         throw new ConversionError(`schema id ${id}: ${(err as Error).message}`);
       }
       this.readers.set(id, reader);
     }
     try {
-      return [Buffer.from(reader.readAll(value, 5))];
+      return [reader.toBuffer(value, 5)];
     } catch (err) {
       throw new ConversionError(`schema id ${id}: ${(err as Error).message}`);
     }

@@ -1,5 +1,6 @@
 // The Converter port (Kafka Connect's `value.converter`): one source value → the target values it becomes.
 // Keys and headers always pass as bytes (ByteArrayConverter), as the seed requires.
+import type { JsonSink } from './avro-json-writer.js';
 
 export interface Converter {
   /**
@@ -7,6 +8,13 @@ export interface Converter {
    * A null value (a tombstone) stays null. Throws ConversionError for a value that cannot be converted.
    */
   convert(value: Buffer | null): Promise<(Buffer | null)[]>;
+
+  /**
+   * The fast path, synchronous: appends the one value that `value[start, end)` converts to onto `sink` and returns
+   * true; returns false (nothing appended) when only `convert` can do it (a schema not fetched yet, a value that
+   * becomes several). Throws ConversionError as `convert` does; the sink may then hold part of a value.
+   */
+  writeInto?(value: Buffer, start: number, end: number, sink: JsonSink): boolean;
 }
 
 /** Why a value could not be converted; the task adds topic/partition/offset. */

@@ -43,6 +43,7 @@ describe('seed GCS example (§2.1.4)', () => {
       expect(s.recursive).toBe(true);
       expect(s.reader).toEqual({
         type: 'text',
+        parquetMaxRowGroupBytes: 268435456,
         separator: ',',
         quote: '',
         valueDefault: '',

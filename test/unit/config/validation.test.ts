@@ -116,7 +116,7 @@ describe('structure', () => {
       '[b]',
       'name=b',
       'topic=bad topic',
-      'file.uris=s3://b/x',
+      'file.uris=hdfs://b/x',
       'mode=batch',
     );
     expect(errors(p.issues).map((e) => `${e[1]}:${e[2]}:${e[0]}`)).toEqual([
@@ -150,6 +150,7 @@ describe('file connector values', () => {
     ]);
     expect(s.reader).toEqual({
       type: 'text',
+      parquetMaxRowGroupBytes: 268435456,
       separator: ',',
       quote: '',
       valueDefault: '',
@@ -214,7 +215,8 @@ describe('file connector values', () => {
     expect(only(file('file.reader.text.archive.type=rar').issues)[3]).toBe(
       'must be one of auto, tar, zip, gzip, none, got "rar"',
     );
-    expect(only(file('file.reader.type=parquet').issues)[0]).toBe('file.reader.type');
+    expect((file('file.reader.type=parquet').specs[0] as FileConnectorSpec).reader.type).toBe('parquet');
+    expect(only(file('file.reader.type=orc').issues)[0]).toBe('file.reader.type');
   });
 
   it('splits file.uris on commas and refuses schemes other than gs:// and file://', () => {
@@ -228,7 +230,7 @@ describe('file connector values', () => {
     expect(p.issues).toEqual([]);
     expect((p.specs[0] as FileConnectorSpec).uris).toEqual(['gs://b/a.csv', 'gs://b/dir/', 'file:///tmp/x', '/data/y']);
     expect(only(parse(FILE_CLASS, 'topic=t', '[c]', 'name=n', 'file.uris=hdfs://nn/x').issues)[3]).toBe(
-      '"hdfs://nn/x": only gs://, file:// and plain local paths are supported',
+      '"hdfs://nn/x": only gs://, s3a://, abfss://, file:// and plain local paths are supported',
     );
   });
 

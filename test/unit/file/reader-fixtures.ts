@@ -7,6 +7,7 @@ import type { ReadResult } from '../../../shared/file/record.js';
 export function readerSpec(overrides: Partial<FileReaderSpec> = {}): FileReaderSpec {
   return {
     type: 'text',
+    parquetMaxRowGroupBytes: 268435456,
     separator: ',',
     quote: '',
     valueDefault: '',

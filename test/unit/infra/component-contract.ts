@@ -49,8 +49,19 @@ export const REQUIRED_ENV: Record<string, string[]> = {
 /** A Cloud Run job execution must be told when to stop (the worker pool runs until stopped). */
 export const MIRROR_JOB_ENV = ['DSC_MIRROR_RUN_SECONDS'];
 
-/** Set for libraries, not read by our code: google-auth-library picks the project from GOOGLE_CLOUD_PROJECT. */
-export const LIBRARY_ENV = new Set(['GOOGLE_CLOUD_PROJECT']);
+/**
+ * Set for libraries, not read by our code: google-auth-library picks the project from GOOGLE_CLOUD_PROJECT; the AWS
+ * SDK's default chain reads AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and @azure/identity's reads AZURE_TENANT_ID,
+ * AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (S3 and Azure connectors without keys in their config, docs/sources.md).
+ */
+export const LIBRARY_ENV = new Set([
+  'GOOGLE_CLOUD_PROJECT',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AZURE_TENANT_ID',
+  'AZURE_CLIENT_ID',
+  'AZURE_CLIENT_SECRET',
+]);
 
 /** A task must checkpoint before the platform kills it: timeout - budget must leave at least this much. */
 export const MIN_SHUTDOWN_MARGIN_SECONDS = 30;

@@ -73,7 +73,7 @@ describe('RecordBatch layout: build → read → restamp', () => {
     expect(crcValid(bytes)).toBe(false);
     expect(decodeRecordBatches(bytes)[0].crcValid).toBe(false);
     bytes[bytes.length - 1] ^= 0xff;
-    bytes.writeUInt32BE(bytes.readUInt32BE(CRC) ^ 1, CRC);
+    bytes.writeUInt32BE((bytes.readUInt32BE(CRC) ^ 1) >>> 0, CRC); // ^ gives an int32: back to unsigned
     expect(crcValid(bytes)).toBe(false);
   });
 

@@ -19,6 +19,7 @@ export function fileSpec(name: string, mode: 'eof' | 'streaming' = 'eof'): FileC
     recursive: true,
     reader: {
       type: 'text',
+      parquetMaxRowGroupBytes: 268435456,
       separator: ',',
       quote: '',
       valueDefault: '',

@@ -1,9 +1,11 @@
 // The seed's p.csv/f.csv example (§2.4): the generated loading job matches the seed's up to the vertex and edge
 // names (and attribute order) the user fills in.
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConnectorConfig } from '../../../shared/config/index.js';
+import { parseConnectorConfig, redactSpec } from '../../../shared/config/index.js';
 import type { FileConnectorSpec } from '../../../shared/config/spec.js';
-import { fileShape } from '../../../shared/tigergraph/gather.js';
+import { storageFor } from '../../../shared/storage/storage-router.js';
+import { fileShape, sampleFirstLine } from '../../../shared/tigergraph/gather.js';
 import { handoffFiles, topicPartitionFile } from '../../../shared/tigergraph/handoff.js';
 
 const config = `connector.class=com.tigergraph.kafka.connect.filesystem.FsSourceConnector
@@ -74,6 +76,43 @@ describe('dsc tigergraph files', () => {
     const files = handoffFiles(specs[0], target, {}, [{ topic: 't', partitions: [0, 1], shape }], options);
     expect(files.at(-1)!.content).toContain('VALUES ($"company", $"employee_num") USING JSON_FILE="true";');
   });
+
+  it("a quoted header names its columns without the quotes; the connector's separator splits it", () => {
+    const quoted = parseConnectorConfig(
+      'connector.class=com.tigergraph.kafka.connect.filesystem.FsSourceConnector\nmode=eof\ntopic=t\nfile.uris=/x\n' +
+        'file.reader.text.header=true\nfile.reader.delimited.separator=|\nfile.reader.delimited.quote=double\n[q]\nname=q\n',
+      { fileName: 'q.conf' },
+    ).specs[0] as FileConnectorSpec;
+    expect(fileShape(quoted, '"id"|"full ""name"""|age')).toEqual({
+      kind: 'csv',
+      separator: '|',
+      columns: ['id', 'full "name"', 'age'],
+    });
+    expect(fileShape(quoted, undefined)).toEqual({ kind: 'csv', separator: '|' });
+  });
+
+  it('Parquet: $"column" names from the file\'s footer (ranged reads through the storage port), with JSON_FILE', async () => {
+    const fixtures = join(import.meta.dirname, '../../fixtures/parquet/pyarrow');
+    const [spec] = parseConnectorConfig(
+      `connector.class=com.tigergraph.kafka.connect.filesystem.FsSourceConnector\nmode=eof\n[c]\nname=c\ntopic=t\nfile.uris=${fixtures}/int96.parquet\n`,
+      { fileName: 'p.conf' },
+    ).specs as FileConnectorSpec[];
+    const storage = storageFor();
+    const sample = await sampleFirstLine(spec, storage);
+    expect(sample.uri).toMatch(/int96\.parquet$/);
+    const shape = fileShape(spec, sample.line, sample.columns);
+    expect(shape).toEqual({ kind: 'json', fields: ['ts'] });
+    const wideSample = await sampleFirstLine({ ...spec, uris: [`${fixtures}/snappy-v1-dict.parquet`] }, storage);
+    const wide = fileShape(spec, undefined, wideSample.columns);
+    expect(wide.kind === 'json' && wide.fields.slice(0, 3)).toEqual(['i8', 'i16', 'i32']);
+    expect(wide.kind === 'json' && wide.fields.at(-1)).toBe('people');
+    const files = handoffFiles(spec, target, {}, [{ topic: 't', partitions: [0], shape }], options);
+    expect(files.at(-1)!.content).toContain('VALUES ($"ts") USING JSON_FILE="true";');
+    // Parquet that could not be sampled: a comment in place of the LOAD line.
+    expect(fileShape({ ...spec, reader: { ...spec.reader, type: 'parquet' } })).toEqual({
+      kind: 'unknown',
+    });
+  });
 });
 
 describe('dsc tigergraph against a deployment (secrets unknown)', () => {
@@ -89,13 +128,14 @@ producer.ssl.truststore.location=/x/ca.pem
 [c]
 name=c
 `;
-    const spec = parseConnectorConfig(text, { fileName: 'c.conf' }).specs[0] as FileConnectorSpec;
+    // As the API returns it: redacted.
+    const spec = redactSpec(parseConnectorConfig(text, { fileName: 'c.conf' }).specs[0] as FileConnectorSpec);
     const files = handoffFiles(spec, spec.target!, {}, [{ topic: 't', shape: { kind: 'unknown' } }], {
       name: 'c',
       graph: 'g',
       dataSource: 'k1',
       pathPrefix: '/tg',
-      placeholder: (key) => `<paste secret for ${key}>`,
+      placeholder: (key, part) => `<paste secret for ${key} (${part})>`,
     });
     const all = files.map((f) => f.content).join('\n');
     expect(all).not.toContain('s3cret');
@@ -107,7 +147,7 @@ name=c
         'security.protocol': 'sasl_ssl',
         'sasl.mechanisms': 'SCRAM-SHA-512',
         'sasl.username': '<paste secret for producer.sasl.jaas.config (username)>',
-        'sasl.password': '<paste secret for producer.sasl.jaas.config>',
+        'sasl.password': '<paste secret for producer.sasl.jaas.config (password)>',
         'ssl.ca.location': '/tg/ca.pem',
       },
     });
@@ -116,5 +156,30 @@ name=c
       topic: 't',
       default_start_offset: -2,
     });
+  });
+
+  it("the deployment's own target: the username from this machine's environment, never the password", () => {
+    const jaas =
+      'org.apache.kafka.common.security.scram.ScramLoginModule required username="svc" password="from-env-secret";';
+    const target = {
+      brokers: ['k:9093'],
+      security: { protocol: 'SASL_SSL' as const, saslMechanism: 'SCRAM-SHA-256', saslJaasConfig: jaas },
+    };
+    const spec = parseConnectorConfig(
+      'connector.class=com.tigergraph.kafka.connect.filesystem.FsSourceConnector\ntopic=t\nfile.uris=/x\n[c]\nname=c\n',
+      { fileName: 'c.conf' },
+    ).specs[0] as FileConnectorSpec;
+    const files = handoffFiles(spec, target, {}, [], {
+      name: 'c',
+      graph: 'g',
+      dataSource: 'k1',
+      pathPrefix: '/tg',
+      placeholder: (key, part) => `<${key} ${part}>`,
+    });
+    expect(JSON.parse(files[0].content).kafka_config).toMatchObject({
+      'sasl.username': 'svc',
+      'sasl.password': '<sasl.jaas.config password>',
+    });
+    expect(files.map((f) => f.content).join('\n')).not.toContain('from-env-secret');
   });
 });

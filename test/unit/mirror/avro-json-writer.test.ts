@@ -1,0 +1,275 @@
+// The compiled byte writer (avro-json-writer.ts) against the text reader it replaces (avro-json.ts): for random
+// schemas and values (encoded by avsc), the JSON bytes must be the same, and an undecodable datum must fail in both.
+import avro from 'avsc';
+import { describe, expect, it } from 'vitest';
+import { AvroJsonReader } from '../../../shared/mirror/converters/avro-json.js';
+import { AvroJsonWriter, JsonSink, writeJsonString } from '../../../shared/mirror/converters/avro-json-writer.js';
+
+/** A small deterministic PRNG (mulberry32): failures repeat with the same seed. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (n: number) => Math.floor(next() * n),
+    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)],
+  };
+}
+type Rng = ReturnType<typeof prng>;
+
+const STRING_PIECES = [
+  'a',
+  'Zé',
+  '"',
+  '\\',
+  '\n',
+  '\t',
+  '\u0001',
+  '\u001f',
+  '\u007f',
+  '€',
+  '😀',
+  ' ',
+  '/',
+  '\u2028',
+  'ü',
+];
+const randomString = (r: Rng) => Array.from({ length: r.int(12) }, () => r.pick(STRING_PIECES)).join('');
+
+const LONGS = [0, 1, -1, 63, 64, -64, -65, 2 ** 31, -(2 ** 31), 2 ** 48, 2 ** 49 + 3, 2 ** 52 + 1, -(2 ** 52 + 1)];
+const randomLong = (r: Rng): number => {
+  switch (r.int(4)) {
+    case 0:
+      return r.pick(LONGS);
+    case 1:
+      return r.int(1000) - 500;
+    case 2:
+      return Math.floor((r.next() - 0.5) * 2 ** 53);
+    default:
+      return Math.floor((r.next() - 0.3) * 4e15); // timestamp-like: millis beyond year 9999, micros of today
+  }
+};
+const randomInt = (r: Rng): number =>
+  r.next() < 0.3 ? r.pick([0, -1, 2 ** 31 - 1, -(2 ** 31), 2932896, -719468, 20000]) : r.int(2 ** 20) - 2 ** 19;
+
+let names = 0;
+/** A random schema of at most `depth` nesting levels, and a function making values of it (avsc's JS form). */
+function randomSchema(r: Rng, depth: number): { schema: any; value: () => unknown } {
+  const kinds = depth > 0 ? 17 : 11;
+  switch (r.int(kinds)) {
+    case 0:
+      return { schema: 'boolean', value: () => r.next() < 0.5 };
+    case 1:
+      return { schema: 'int', value: () => randomInt(r) };
+    case 2:
+      return { schema: 'long', value: () => randomLong(r) };
+    case 3:
+      return {
+        schema: 'float',
+        value: () => r.pick([0.1, -2.5, 1e-7, 3.4e38, NaN, Infinity, -Infinity, r.next() * 1000]),
+      };
+    case 4:
+      return { schema: 'double', value: () => r.pick([0.1, -2.5, 1e-300, 1e21, NaN, -Infinity, r.next() * 1e6]) };
+    case 5:
+      return { schema: 'string', value: () => randomString(r) };
+    case 6:
+      return { schema: 'bytes', value: () => Buffer.from(Array.from({ length: r.int(9) }, () => r.int(256))) };
+    case 7: {
+      const lt = r.pick([
+        'timestamp-millis',
+        'timestamp-micros',
+        'timestamp-nanos',
+        'local-timestamp-millis',
+        'local-timestamp-micros',
+        'time-micros',
+      ]);
+      const value = lt === 'time-micros' ? () => r.int(86_400_000_000) : () => randomLong(r);
+      return { schema: { type: 'long', logicalType: lt }, value };
+    }
+    case 8: {
+      const lt = r.pick(['date', 'time-millis']);
+      return {
+        schema: { type: 'int', logicalType: lt },
+        value: lt === 'date' ? () => randomInt(r) : () => r.int(86_400_000),
+      };
+    }
+    case 9: {
+      const scale = r.int(5);
+      const size = 1 + r.int(10);
+      const bytes = () => Buffer.from(Array.from({ length: r.int(size + 1) }, () => r.int(256)));
+      if (r.next() < 0.5)
+        return { schema: { type: 'bytes', logicalType: 'decimal', precision: 20, scale }, value: bytes };
+      const fixed = () => Buffer.from(Array.from({ length: size }, () => r.int(256)));
+      return {
+        schema: { type: 'fixed', name: `D${names++}`, size, logicalType: 'decimal', precision: 20, scale },
+        value: fixed,
+      };
+    }
+    case 10:
+      return { schema: { type: 'string', logicalType: 'uuid' }, value: () => '2f1b3c4d-0000-4000-8000-00000000000a' };
+    case 11: {
+      const symbols = ['A', 'B_1', 'C'];
+      return { schema: { type: 'enum', name: `E${names++}`, symbols }, value: () => r.pick(symbols) };
+    }
+    case 12: {
+      const size = 1 + r.int(6);
+      return {
+        schema: { type: 'fixed', name: `F${names++}`, size },
+        value: () => Buffer.from(Array.from({ length: size }, () => r.int(256))),
+      };
+    }
+    case 13: {
+      const items = randomSchema(r, depth - 1);
+      return {
+        schema: { type: 'array', items: items.schema },
+        value: () => Array.from({ length: r.int(4) }, items.value),
+      };
+    }
+    case 14: {
+      const values = randomSchema(r, depth - 1);
+      return {
+        schema: { type: 'map', values: values.schema },
+        value: () => Object.fromEntries(Array.from({ length: r.int(4) }, () => [randomString(r), values.value()])),
+      };
+    }
+    case 15: {
+      const inner = randomSchema(r, depth - 1);
+      if (Array.isArray(inner.schema) || inner.schema === 'null') return inner;
+      const schema = r.next() < 0.5 ? ['null', inner.schema] : [inner.schema, 'null'];
+      return { schema, value: () => (r.next() < 0.4 ? null : inner.value()) };
+    }
+    default: {
+      const fields = Array.from({ length: 1 + r.int(5) }, (_, i) => ({
+        name: `f${i}_${r.pick(['x', 'Z', 'y'])}`,
+        ...randomSchema(r, depth - 1),
+      }));
+      return {
+        schema: { type: 'record', name: `R${names++}`, fields: fields.map((f) => ({ name: f.name, type: f.schema })) },
+        value: () => Object.fromEntries(fields.map((f) => [f.name, f.value()])),
+      };
+    }
+  }
+}
+
+/** What the reference reader makes of `buf`: the text or the error message. */
+function reference(reader: AvroJsonReader, buf: Buffer): string {
+  try {
+    return reader.readAll(buf);
+  } catch (err) {
+    return `error: ${(err as Error).message}`;
+  }
+}
+
+function compiled(writer: AvroJsonWriter, buf: Buffer, sink: JsonSink): string {
+  try {
+    sink.pos = 0;
+    writer.writeAll(buf, 0, buf.length, sink);
+    return sink.buf.toString('utf8', 0, sink.pos);
+  } catch (err) {
+    return `error: ${(err as Error).message}`;
+  }
+}
+
+describe('AvroJsonWriter equals AvroJsonReader', () => {
+  it('on 600 random schemas with 20 random values each', () => {
+    const r = prng(24);
+    const sink = new JsonSink(16); // small: the growth path runs too
+    let compared = 0;
+    let decoded = 0;
+    for (let s = 0; s < 600; s++) {
+      const { schema, value } = randomSchema(r, 3);
+      const type = avro.Type.forSchema(schema);
+      const reader = new AvroJsonReader(schema);
+      const writer = new AvroJsonWriter(schema);
+      for (let v = 0; v < 20; v++) {
+        const buf = type.toBuffer(value());
+        const want = reference(reader, buf);
+        expect(compiled(writer, buf, sink), JSON.stringify(schema)).toBe(want);
+        if (!want.startsWith('error:')) decoded++;
+        // The same datum inside a larger buffer (the batch body), at an offset.
+        const framed = Buffer.concat([Buffer.from([7, 7, 7]), buf]);
+        sink.pos = 5;
+        if (!want.startsWith('error:')) {
+          writer.writeAll(framed, 3, framed.length, sink);
+          expect(sink.buf.toString('utf8', 5, sink.pos)).toBe(want);
+        }
+        compared++;
+      }
+    }
+    expect(compared).toBe(12_000);
+    expect(decoded).toBeGreaterThan(10_000); // most values decode (out-of-range dates fail in both)
+  });
+
+  it('fails where the reader fails: truncated and corrupted data', () => {
+    const r = prng(7);
+    const sink = new JsonSink(64);
+    for (let s = 0; s < 200; s++) {
+      const { schema, value } = randomSchema(r, 3);
+      const type = avro.Type.forSchema(schema);
+      const reader = new AvroJsonReader(schema);
+      const writer = new AvroJsonWriter(schema);
+      const buf = type.toBuffer(value());
+      const cut = buf.subarray(0, r.int(buf.length + 1));
+      expect(compiled(writer, cut, sink)).toBe(reference(reader, cut));
+      const bad = Buffer.from(buf);
+      if (bad.length > 0) bad[r.int(bad.length)] = r.int(256);
+      const want = reference(reader, bad);
+      const got = compiled(writer, bad, sink);
+      // A corrupted datum may still decode; then to the same text. Errors: both fail (messages may differ when the
+      // corruption makes a length negative vs. out of range, or a string invalid UTF-8 vs. a number).
+      if (want.startsWith('error:') || got.startsWith('error:')) {
+        expect(got.startsWith('error:'), `${JSON.stringify(schema)} ${bad.toString('hex')}`).toBe(
+          want.startsWith('error:'),
+        );
+      } else expect(got).toBe(want);
+    }
+  });
+
+  it('escapes strings as JSON.stringify does, also for bytes that are not UTF-8', () => {
+    const r = prng(3);
+    const sink = new JsonSink(8);
+    for (let i = 0; i < 20_000; i++) {
+      const len = r.int(i % 10 === 0 ? 200 : 12);
+      const bytes =
+        i % 3 === 0
+          ? Buffer.from(Array.from({ length: len }, () => r.int(256)))
+          : Buffer.from(Array.from({ length: len }, () => r.pick(STRING_PIECES)).join(''));
+      sink.pos = 0;
+      writeJsonString(sink, bytes, 0, bytes.length);
+      expect(sink.buf.toString('utf8', 0, sink.pos)).toBe(JSON.stringify(bytes.toString('utf8')));
+    }
+    // A byte order mark stays (Buffer.toString keeps it).
+    sink.pos = 0;
+    writeJsonString(sink, Buffer.from([0xef, 0xbb, 0xbf, 0x41]), 0, 4);
+    expect(sink.buf.toString('utf8', 0, sink.pos)).toBe('"\ufeffA"');
+  });
+
+  it('writes timestamps and dates over the whole range the reader prints', () => {
+    const sink = new JsonSink();
+    for (const lt of ['timestamp-millis', 'timestamp-micros', 'timestamp-nanos', 'local-timestamp-micros']) {
+      const schema = { type: 'long', logicalType: lt } as const;
+      const reader = new AvroJsonReader(schema);
+      const writer = new AvroJsonWriter(schema);
+      const type = avro.Type.forSchema('long');
+      const r = prng(lt.length);
+      for (let i = 0; i < 5000; i++) {
+        const v = Math.floor((r.next() - 0.5) * 2 ** (10 + r.int(44)));
+        const buf = type.toBuffer(v);
+        expect(compiled(writer, buf, sink), `${lt} ${v}`).toBe(reference(reader, buf));
+      }
+    }
+    const date = { type: 'int', logicalType: 'date' } as const;
+    const reader = new AvroJsonReader(date);
+    const writer = new AvroJsonWriter(date);
+    for (let d = -800_000; d < 3_000_000; d += 997) {
+      const buf = avro.Type.forSchema('int').toBuffer(d);
+      expect(compiled(writer, buf, sink)).toBe(reference(reader, buf));
+    }
+  });
+});
