@@ -10,7 +10,7 @@ import { InProcessDispatcher, maxRunningTasksFromEnv } from '../dispatch/in-proc
 import { NoopDispatcher } from '../dispatch/noop-dispatcher.js';
 import type { FileConnectorContext } from '../file/file-connector-context.js';
 import type { FileTaskOptions } from '../file/file-source-task.js';
-import { targetFromEnv } from '../kafka/kafkajs/kafkajs-create.js';
+import { targetFromEnv } from '../kafka/port/target-from-env.js';
 import type { ManagementHandler } from '../lifecycle/api-types.js';
 import { ConnectorService } from '../lifecycle/connector-service.js';
 import { kafkaOffsetsCleanup } from '../lifecycle/offsets-cleanup.js';

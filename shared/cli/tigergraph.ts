@@ -3,7 +3,7 @@
 // never returns secrets, so each is a placeholder naming the Secret Manager secret to paste from.
 import { resolve } from 'node:path';
 import type { ConnectorSpec, KafkaEndpoint } from '../config/spec.js';
-import { targetFromEnv } from '../kafka/kafkajs/kafkajs-create.js';
+import { targetFromEnv } from '../kafka/port/target-from-env.js';
 import { CONNECTOR_LABEL, connectorLabel, secretId } from '../lifecycle/secret-manager-vault.js';
 import { targetOf, writeHandoff, type WrittenHandoff } from '../tigergraph/gather.js';
 import type { JaasPart } from '../tigergraph/handoff.js';

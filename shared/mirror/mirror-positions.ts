@@ -5,7 +5,6 @@
 // it stopped instead of at auto.offset.reset.
 import type { ConnectorStore } from '../lifecycle/store.js';
 import type { KafkaAdmin, KafkaClient, ProduceRequest } from '../kafka/port/kafka-port.js';
-import type { MirrorAdmin } from '../kafka/kafkajs/kafkajs-mirror-admin.js';
 import { offsetsReadIsolation, OffsetsTopic, offsetsTopicName } from '../kafka/delivery/offsets-topic.js';
 
 /** The consumer group that held a connector's source offsets before positions moved into the store. */
@@ -36,7 +35,8 @@ export class MirrorPositions {
   constructor(
     private readonly store: ConnectorStore,
     private readonly connector: string,
-    private readonly sourceAdmin: MirrorAdmin,
+    /** The source cluster (as the connector's admin reaches it): where the legacy group's offsets are. */
+    private readonly source: KafkaClient,
     private readonly topic?: MirrorOffsetsTopic,
   ) {}
 
@@ -127,7 +127,7 @@ export class MirrorPositions {
       else missing.push(p.topic);
     }
     if (missing.length > 0 && this.readLegacyGroup) {
-      const legacy = await this.sourceAdmin.groupOffsets(legacyGroupId(this.connector), [...new Set(missing)]);
+      const legacy = await this.legacyOffsets([...new Set(missing)]);
       for (const p of partitions) {
         const key = partitionKey(p.topic, p.partition);
         const at = legacy.get(key);
@@ -135,6 +135,18 @@ export class MirrorPositions {
       }
     }
     return out;
+  }
+
+  /** The legacy group's committed offsets of `topics`, keys `topic:partition` (read rarely: an admin per call). */
+  private async legacyOffsets(topics: string[]): Promise<Map<string, bigint>> {
+    const admin = this.source.admin();
+    await admin.connect();
+    try {
+      const committed = await admin.groupOffsets(legacyGroupId(this.connector), topics);
+      return new Map(committed.map((c) => [partitionKey(c.topic, c.partition), c.offset]));
+    } finally {
+      await admin.close().catch(() => {});
+    }
   }
 
   /** Saves positions (keys `topic:partition`). False when the connector was deleted meanwhile. */

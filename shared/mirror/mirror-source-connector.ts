@@ -6,7 +6,6 @@
 import type { MirrorConnectorSpec } from '../config/spec.js';
 import type { TopicPartition } from '../kafka/port/kafka-port.js';
 import { createKafkaClient } from '../kafka/port/kafka-client.js';
-import { MirrorAdmin } from '../kafka/kafkajs/kafkajs-mirror-admin.js';
 import type { Logger } from '../runtime/log.js';
 import { carriedCounts, type CarriedCounts } from '../lifecycle/restart.js';
 import type { ConnectorRecord, ConnectorStore, NewTaskRecord, TaskRecord, TaskState } from '../lifecycle/store.js';
@@ -15,6 +14,7 @@ import { replicationPolicyFor, type ReplicationPolicy } from './replication-poli
 import { TopicFilter } from './topic-filter.js';
 import { MirrorSourceTask } from './mirror-source-task.js';
 import { legacyGroupId, MirrorPositions } from './mirror-positions.js';
+import { MirrorTopics } from './mirror-topics.js';
 
 /** What one task is given: its source partitions (`topic-partition` names in the task document). */
 export interface MirrorTaskAssignment {
@@ -73,8 +73,7 @@ export class MirrorSourceConnector {
   private readonly spec: MirrorConnectorSpec;
   private readonly policy: ReplicationPolicy;
   private readonly filter: TopicFilter;
-  private readonly sourceAdmin: MirrorAdmin;
-  private readonly targetAdmin: MirrorAdmin;
+  private readonly topics: MirrorTopics;
   private readonly positions: MirrorPositions;
   private converter?: Converter;
   private partitions = new Map<string, number>();
@@ -100,11 +99,13 @@ export class MirrorSourceConnector {
     this.spec = spec;
     this.policy = replicationPolicyFor(spec);
     this.filter = new TopicFilter(spec.topics, spec.topicsExclude, this.policy, spec.targetAlias);
-    this.sourceAdmin = new MirrorAdmin(
-      { brokers: spec.source.brokers, security: spec.sourceAdmin },
-      `dsc-mirror-admin-${record.name}`,
+    this.topics = new MirrorTopics(
+      createKafkaClient(
+        { brokers: spec.source.brokers, security: spec.sourceAdmin },
+        `dsc-mirror-admin-${record.name}`,
+      ),
+      createKafkaClient(spec.target, `dsc-mirror-admin-${record.name}`),
     );
-    this.targetAdmin = new MirrorAdmin(spec.target, `dsc-mirror-admin-${record.name}`);
     // Exactly once (the default): positions also go to the offsets topic on the target, in the records' transactions.
     const offsetsTopic =
       (spec.delivery?.exactlyOnce ?? true)
@@ -114,7 +115,7 @@ export class MirrorSourceConnector {
             created: record.createdAt,
           }
         : undefined;
-    this.positions = new MirrorPositions(store, record.name, this.sourceAdmin, offsetsTopic);
+    this.positions = new MirrorPositions(store, record.name, this.topics.source, offsetsTopic);
   }
 
   get failed(): boolean {
@@ -146,7 +147,7 @@ export class MirrorSourceConnector {
     await this.busy.catch(() => {});
     await this.stopTasks();
     await this.writeStatus(state).catch((err) => this.log.warn('cannot write final status', { error: String(err) }));
-    await Promise.all([this.sourceAdmin.close(), this.targetAdmin.close(), this.positions.close()]);
+    await Promise.all([this.topics.close(), this.positions.close()]);
   }
 
   /**
@@ -155,11 +156,9 @@ export class MirrorSourceConnector {
    */
   async deleteOffsets(): Promise<void> {
     try {
-      await this.sourceAdmin.deleteGroup(legacyGroupId(this.name));
+      await this.topics.deleteSourceGroup(legacyGroupId(this.name));
     } catch (err) {
       this.log.warn('cannot delete the consumer group', { group: legacyGroupId(this.name), error: String(err) });
-    } finally {
-      if (this.stopped) await this.sourceAdmin.close(); // called after stop(): the admin reconnected for this
     }
   }
 
@@ -171,36 +170,18 @@ export class MirrorSourceConnector {
 
   /** Lists source topics, creates the missing target topics, and re-plans when the topic set or sizes changed. */
   private async refresh(): Promise<void> {
-    const all = await this.sourceAdmin.listTopics();
-    const topics = all.filter((t) => this.filter.shouldReplicate(t)).sort();
-    const partitions = await this.sourceAdmin.partitionCounts(topics);
-    await this.ensureTargetTopics(partitions);
+    const partitions = await this.topics.sourcePartitions((t) => this.filter.shouldReplicate(t));
+    const wanted = [...partitions].map(([t, n]) => ({
+      topic: this.policy.formatRemoteTopic(this.spec.sourceAlias, t),
+      partitions: n,
+    }));
+    await this.topics.ensureTarget(wanted, this.spec.errors.deadLetterTopic, this.spec.replicationFactor);
     const same =
       partitions.size === this.partitions.size && [...partitions].every(([t, n]) => this.partitions.get(t) === n);
     if (same && this.slots.length > 0) return;
     this.log.info('mirror connector plans tasks', { connector: this.name, topics: [...partitions.keys()] });
     this.partitions = partitions;
     await this.replan();
-  }
-
-  private async ensureTargetTopics(partitions: Map<string, number>): Promise<void> {
-    const admin = this.targetAdmin;
-    const existing = new Set(await admin.listTopics());
-    const wanted = [...partitions].map(([t, n]) => ({
-      topic: this.policy.formatRemoteTopic(this.spec.sourceAlias, t),
-      n,
-    }));
-    const create = wanted
-      .filter((t) => !existing.has(t.topic))
-      .map((t) => ({ topic: t.topic, numPartitions: t.n, replicationFactor: this.spec.replicationFactor }));
-    const dlq = this.spec.errors.deadLetterTopic;
-    if (dlq && !existing.has(dlq))
-      create.push({ topic: dlq, numPartitions: 1, replicationFactor: this.spec.replicationFactor });
-    await admin.createTopics(create);
-    // A source topic that grew: the target needs at least as many partitions to keep partition numbers.
-    const have = await admin.partitionCounts(wanted.filter((w) => existing.has(w.topic)).map((w) => w.topic));
-    const grown = wanted.filter((w) => (have.get(w.topic) ?? w.n) < w.n).map((w) => ({ topic: w.topic, count: w.n }));
-    await admin.createPartitions(grown);
   }
 
   private async stopTasks(): Promise<void> {

@@ -6,12 +6,12 @@
 // request that carried it, in request order: a crash repeats at most the requests in flight; stop() sends nothing
 // new, waits for the requests in flight and saves their positions, so a stop repeats nothing.
 import type { MirrorConnectorSpec } from '../config/spec.js';
-import type { BatchSender, OutgoingBatch } from '../kafka/wire/idempotent-batch-sender.js';
 import {
   isProducerFenced,
   type FetchedPartition,
   type KafkaAdmin,
   type KafkaConsumer,
+  type KafkaProducer,
   type TopicPartition,
 } from '../kafka/port/kafka-port.js';
 import { transactionalIdFor } from '../kafka/delivery/offsets-topic.js';
@@ -20,8 +20,8 @@ import { errorText } from '../runtime/error-text.js';
 import { committedBatches, forwardable } from './committed-batches.js';
 import type { Converter } from './converters/index.js';
 import { partitionKey, type MirrorPositions } from './mirror-positions.js';
-import { produceRequests, type SendItem } from './produce-requests.js';
-import { MAX_IN_FLIGHT, wireTransport, type MirrorTransport } from './mirror-transport.js';
+import { produceRequests, requestsOf, type SendItem } from './produce-requests.js';
+import { MAX_IN_FLIGHT, mirrorTransport, type MirrorTransport } from './mirror-transport.js';
 import { MirrorTransactions } from './mirror-transactions.js';
 import {
   conversionFailure,
@@ -46,7 +46,7 @@ export interface MirrorTaskOptions {
   log: Logger;
   /** Called once when the task cannot go on (errors.tolerance=none, a fatal converter error): the task is FAILED. */
   onFailure: (reason: string) => void;
-  /** The Kafka side of one session; default: the wire adapter on both clusters (unit tests pass fakes). */
+  /** The Kafka side of one session; default: the port's adapter on both clusters (unit tests pass fakes). */
   transport?: (clientId: string) => MirrorTransport;
 }
 
@@ -166,7 +166,7 @@ export class MirrorSourceTask {
     const { spec, connector, taskId } = this.o;
     const clientId = `dsc-mirror-${connector}-${taskId}`;
     const transactionalId = this.transactions ? transactionalIdFor(connector, taskId) : undefined;
-    const { consumer, admin, sender } = (this.o.transport ?? ((id) => wireTransport(spec, id, transactionalId)))(
+    const { consumer, admin, producer } = (this.o.transport ?? ((id) => mirrorTransport(spec, id, transactionalId)))(
       clientId,
     );
     const inFlight: Promise<void>[] = [];
@@ -177,9 +177,10 @@ export class MirrorSourceTask {
       if (spec.errors.deadLetterTopic) targetTopics.push(spec.errors.deadLetterTopic);
       const offsets = this.transactions ? await this.o.positions.openOffsetsTopic() : undefined;
       if (offsets) targetTopics.push(offsets.topic);
-      let leaders = await sender.leaders(targetTopics);
+      // A missing target topic fails the session here, by name (the connector creates them; the session retries).
+      await Promise.all(targetTopics.map((t) => producer.partitionCount(t)));
       // Before the positions: exactly once fences earlier instances (aborting their open transaction) first.
-      await sender.init();
+      await producer.connect();
       this.transactions?.reset();
       this.fetchAt = await startPositions(this.o.positions, admin, this.o.partitions, spec.startFrom);
       consumer.assign(
@@ -187,7 +188,7 @@ export class MirrorSourceTask {
       );
       const commit = async (): Promise<void> => {
         await last;
-        await this.transactions!.commit(sender, offsets!, leaders);
+        await this.transactions!.commit(producer);
       };
       // The first failed request ends the session: nothing after it may be sent (its sequence would be out of order)
       // nor saved; the next session starts again from the saved positions.
@@ -206,10 +207,10 @@ export class MirrorSourceTask {
         next = consumer.fetch();
         next.catch(() => {}); // a session that ends first never reads it
         const items = await this.itemsOf(fetched, consumer, admin);
-        for (const request of produceRequests(items, leaders, this.o.spec.errors.deadLetterTopic)) {
+        for (const call of produceRequests(items)) {
           await slot();
           if (this.stopping || failure) break;
-          last = this.sendInOrder(sender, request.node, request.items, last);
+          last = this.sendInOrder(producer, call, last);
           const link: Promise<void> = last
             .catch((error: unknown) => {
               failure ??= { error };
@@ -218,7 +219,6 @@ export class MirrorSourceTask {
           inFlight.push(link);
         }
         if (items.some((i) => i.failure)) break;
-        if (leaders.size < targetTopics.length) leaders = await sender.leaders(targetTopics);
         // Caught up with the source: commit now rather than at the interval, so what was copied becomes visible
         // at once (a steady stream still commits every transaction.boundary.interval.ms).
         if (offsets && this.caughtUp()) await commit();
@@ -229,7 +229,7 @@ export class MirrorSourceTask {
     } finally {
       last.catch(() => {}); // a failure thrown above is the session's error; this one is the same
       await Promise.allSettled(inFlight);
-      await Promise.all([consumer.close(), admin.close(), sender.close()].map((p) => p.catch(() => {})));
+      await Promise.all([consumer.close(), admin.close(), producer.close()].map((p) => p.catch(() => {})));
     }
   }
 
@@ -296,19 +296,16 @@ export class MirrorSourceTask {
     return this.o.partitions.every((p) => lag[dashName(partitionKey(p.topic, p.partition))] === 0);
   }
 
-  /** Sends one request; after it and every earlier one are acknowledged, saves its positions and counts it. */
-  private sendInOrder(sender: BatchSender, node: number, items: SendItem[], previous: Promise<void>): Promise<void> {
-    const batches: OutgoingBatch[] = [];
-    for (const i of items) if (i.bytes) batches.push({ topic: i.targetTopic, partition: i.partition, bytes: i.bytes });
-    const dead = items.find((i) => i.dead)?.dead;
-    if (dead) batches.push({ topic: this.o.spec.errors.deadLetterTopic!, partition: 0, bytes: dead });
+  /** Sends one call; after it and every earlier one are acknowledged, saves its positions and counts it. */
+  private sendInOrder(producer: KafkaProducer, items: SendItem[], previous: Promise<void>): Promise<void> {
+    const batches = requestsOf(items, this.o.spec.errors.deadLetterTopic);
     if (batches.length > 0) this.transactions?.opened();
-    const sent = batches.length > 0 ? sender.send(node, batches) : Promise.resolve();
+    const sent = batches.length > 0 ? producer.send(batches) : Promise.resolve();
     sent.catch(() => {}); // observed below, after the earlier requests
     return previous.then(async () => {
       await sent;
       const ends = new Map<string, bigint>();
-      for (const i of items) if (i.end >= 0n) ends.set(i.key, i.end);
+      for (const i of items) ends.set(i.key, i.end);
       if (this.transactions) {
         this.transactions.acknowledged(ends); // committed with the transaction
       } else if (!(await this.o.positions.save(ends))) {

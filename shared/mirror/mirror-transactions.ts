@@ -1,7 +1,7 @@
 // Exactly once for a mirror task: the positions acknowledged in the open transaction go to the offsets topic in the
 // same transaction as the records they cover, and the transaction commits every transaction.boundary.interval.ms;
 // then the store gets a copy (status, and a fallback for an older version).
-import type { BatchSender } from '../kafka/wire/idempotent-batch-sender.js';
+import type { KafkaProducer } from '../kafka/port/kafka-port.js';
 import type { MirrorPositions } from './mirror-positions.js';
 
 export class MirrorTransactions {
@@ -15,7 +15,7 @@ export class MirrorTransactions {
     private readonly intervalMs: number,
   ) {}
 
-  /** A new session: its sender's init aborted whatever the last one left open. */
+  /** A new session: its producer's connect aborted whatever the last one left open. */
   reset(): void {
     this.uncommitted.clear();
     this.openedAt = undefined;
@@ -37,20 +37,10 @@ export class MirrorTransactions {
   }
 
   /** Writes the positions to the offsets topic, commits the transaction and copies the positions to the store. */
-  async commit(
-    sender: BatchSender,
-    offsets: { topic: string; partition: number },
-    leaders: Map<string, number[]>,
-  ): Promise<void> {
+  async commit(producer: KafkaProducer): Promise<void> {
     if (this.openedAt === undefined && this.uncommitted.size === 0) return;
-    if (this.uncommitted.size > 0) {
-      const request = this.positions.offsetRecords(this.uncommitted);
-      const node = leaders.get(offsets.topic)?.[offsets.partition] ?? -1;
-      if (node < 0) throw new Error(`${offsets.topic}-${offsets.partition} has no leader on the target`);
-      await sender.send(node, [{ topic: request.topic, partition: request.partition, bytes: request.batch.bytes }]);
-    }
-    if (!sender.commit) throw new Error('exactly once needs a transactional sender');
-    await sender.commit();
+    if (this.uncommitted.size > 0) await producer.send([this.positions.offsetRecords(this.uncommitted)]);
+    await producer.commitTransaction();
     const committed = this.uncommitted;
     this.uncommitted = new Map();
     this.openedAt = undefined;

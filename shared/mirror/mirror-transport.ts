@@ -1,38 +1,37 @@
-// The Kafka side of one mirror task session: the source consumer and admin, and the target's batch sender. By default
-// the wire adapter on both sides: the byte path needs the fetched batches as bytes and raw Produce requests.
-import { IdempotentBatchSender, type BatchSender } from '../kafka/wire/idempotent-batch-sender.js';
-import type { KafkaAdmin, KafkaConsumer } from '../kafka/port/kafka-port.js';
-import { TransactionCoordinator } from '../kafka/wire/transaction-coordinator.js';
-import { wireClient } from '../kafka/wire/wire-client.js';
-import { WireCluster } from '../kafka/wire/wire-cluster.js';
+// The Kafka side of one mirror task session, through the Kafka port (the adapter DSC_KAFKA_ADAPTER picks; the wire
+// adapter by default): the source consumer and admin, and the target producer. The byte path stays undecoded end to
+// end: the consumer hands back the fetched batches as bytes, and the producer sends them as `forwarded` batches,
+// restamping only their producer id, epoch, sequence and CRC.
+import { createKafkaClient } from '../kafka/port/kafka-client.js';
+import type { KafkaAdmin, KafkaConsumer, KafkaProducer } from '../kafka/port/kafka-port.js';
 import { DEFAULT_FETCH } from '../config/mirror-connector-config.js';
 import type { MirrorConnectorSpec } from '../config/spec.js';
 
-/** A session's source consumer and admin, and its target sender. */
+/** A session's source consumer and admin, and its target producer (transactional when exactly once). */
 export interface MirrorTransport {
   consumer: KafkaConsumer;
   admin: KafkaAdmin;
-  sender: BatchSender;
+  producer: KafkaProducer;
 }
 
-/** Produce requests in flight per task: what a crash may repeat. */
+/** Produce calls in flight per task: what a crash may repeat. */
 export const MAX_IN_FLIGHT = 8;
 
-/** The wire adapter on both sides; with a transactional id, exactly once. */
-export function wireTransport(spec: MirrorConnectorSpec, clientId: string, transactionalId?: string): MirrorTransport {
-  const client = wireClient(spec.source, clientId);
-  const target = new WireCluster(spec.target, clientId, { maxInflights: MAX_IN_FLIGHT + 2 });
-  // Exactly once: the sender's batches go into transactions of the task's transactional id.
-  const transactions =
-    transactionalId === undefined
-      ? undefined
-      : new TransactionCoordinator(
-          { any: () => target.any(), at: (host, port) => target.pool.get({ host, port }) },
-          { transactionalId },
-        );
+/** Both clusters through the port; with a transactional id, the producer writes exactly once. */
+export function mirrorTransport(
+  spec: MirrorConnectorSpec,
+  clientId: string,
+  transactionalId?: string,
+): MirrorTransport {
+  const source = createKafkaClient(spec.source, clientId);
+  const target = createKafkaClient(spec.target, clientId);
   return {
-    consumer: client.consumer({ isolationLevel: 'read_committed', ...DEFAULT_FETCH, ...spec.fetch }),
-    admin: client.admin(),
-    sender: new IdempotentBatchSender(target, undefined, transactions),
+    consumer: source.consumer({ isolationLevel: 'read_committed', ...DEFAULT_FETCH, ...spec.fetch }),
+    admin: source.admin(),
+    // A connection's requests in flight: the task's own, plus room for the transaction's AddPartitionsToTxn/EndTxn.
+    producer: target.producer({
+      maxInFlight: MAX_IN_FLIGHT + 2,
+      ...(transactionalId !== undefined && { transactionalId }),
+    }),
   };
 }

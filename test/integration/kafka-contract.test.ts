@@ -1,6 +1,7 @@
 // One contract, every Kafka adapter (shared/kafka/port/kafka-port.ts): the same cases run against the wire adapter and
 // the kafkajs adapter on the real broker (KAFKA_BROKERS, started by test/services/up.sh). What a producer sent is
 // read back record by record through the consumer of the same adapter AND through the other adapter's consumer.
+// Forwarded batches (a source log's bytes, the mirror's path) and consumer-group offsets are part of the contract.
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { KafkaEndpoint } from '../../shared/config/spec.js';
@@ -14,6 +15,8 @@ import type {
 import { committedRecords, decodeRecordBatches } from '../../shared/kafka/batch/record-batch-reader.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { encodeHeaders, RecordBatchBuilder } from '../../shared/kafka/batch/record-batch.js';
+import { encodeBatch, type OutgoingRecord } from '../../shared/kafka/batch/forwarded-batch.js';
+import { readBatchHeader } from '../../shared/kafka/batch/batch-layout.js';
 
 const endpoint: KafkaEndpoint = {
   brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
@@ -219,6 +222,85 @@ describe.each(adapters)('Kafka port contract: %s adapter', (adapter) => {
       expect(got).toEqual(['a1', 'a2', 'c1']);
     } finally {
       await consumer.close();
+    }
+  });
+
+  /** A source log's batch in its own compression (Kafka's codec ids), with headers, keys and old timestamps. */
+  const sourceBatch = (tag: string, n: number, compression: number): Buffer => {
+    const records: OutgoingRecord[] = Array.from({ length: n }, (_, i) => ({
+      timestamp: 1_600_000_000_000 + i,
+      key: Buffer.from(`k${i}`),
+      value: Buffer.from(`${tag}-${i},${'xyz'.repeat(i % 5)}`),
+      headers: [[Buffer.from('h'), Buffer.from(tag)]],
+    }));
+    return encodeBatch(records, compression);
+  };
+  const forwarded = (bytes: Buffer) => ({ bytes, recordCount: readBatchHeader(bytes).recordCount, forwarded: true });
+
+  it('forwarded batches (a source log, compressed) go out in their own codec, records unchanged; with built ones', async () => {
+    const topic = await newTopic(client, 2);
+    // Transactional, as the mirror writes exactly once: the forwarded bytes get the transactional bit too.
+    const producer = client.producer({ transactionalId: `${topic}-tx` });
+    toClose.push(producer);
+    await producer.connect();
+    const gzip = sourceBatch('g', 40, 1);
+    const lz4 = sourceBatch('l', 30, 3);
+    const plain = sourceBatch('p', 5, 0);
+    // One call mixing codecs and a built batch (the mirror's offsets record rides like this), then another.
+    await producer.send([
+      { topic, partition: 0, batch: forwarded(gzip) },
+      { topic, partition: 1, batch: forwarded(lz4) },
+    ]);
+    await producer.send([
+      { topic, partition: 0, batch: forwarded(plain) },
+      { topic, partition: 1, batch: batchOf(['built'])! },
+    ]);
+    await producer.commitTransaction();
+    const wire = createKafkaClient(endpoint, 'dsc-contract-read', 'wire');
+    const expected = (b: Buffer): (string | bigint | undefined)[][] =>
+      decodeRecordBatches(b)[0].records.map((r) => [r.key!.toString(), r.value!.toString(), r.timestamp]);
+    for (const [partition, until, sources, codecs] of [
+      [0, 45n, [gzip, plain], ['gzip', 'none']],
+      [1, 31n, [lz4], ['lz4', 'none']],
+    ] as const) {
+      const fetched = (await readAll(wire, topic, partition, until)).flatMap((f) => committedRecords(f));
+      const got: (string | bigint | undefined)[][] = fetched.map((r) => [
+        r.key?.toString(),
+        r.value!.toString(),
+        r.timestamp,
+      ]);
+      const want = sources.flatMap((b) => expected(b));
+      if (partition === 1) want.push([undefined, 'built', got.at(-1)![2]]);
+      expect(got).toEqual(want);
+      expect(fetched[0].headers).toEqual([['h', Buffer.from(partition === 0 ? 'g' : 'l')]]);
+      // The target holds each source batch in the source's codec (the wire adapter sends the bytes as they are).
+      const batches = (await readAll(wire, topic, partition, until)).flatMap((f) => decodeRecordBatches(f.records));
+      expect(batches.filter((b) => !b.control).map((b) => b.compression)).toEqual(codecs);
+      expect(batches.filter((b) => !b.control).every((b) => b.transactional && b.crcValid)).toBe(true);
+    }
+  });
+
+  it("admin: a consumer group's committed offsets; deleting the group (a missing one is fine)", async () => {
+    const topic = await newTopic(client, 2);
+    const groupId = `${topic}-group`;
+    const admin = client.admin();
+    await admin.connect();
+    const kjs = new Kafka({ brokers: endpoint.brokers, clientId: 'dsc-contract-group', logLevel: logLevel.NOTHING });
+    const kadmin = kjs.admin();
+    await kadmin.connect();
+    try {
+      expect(await admin.groupOffsets(groupId, [topic])).toEqual([]);
+      await kadmin.setOffsets({ groupId, topic, partitions: [{ partition: 1, offset: '7' }] });
+      expect(await admin.groupOffsets(groupId, [topic, `${topic}-other`])).toEqual([
+        { topic, partition: 1, offset: 7n },
+      ]);
+      expect(await admin.groupOffsets(groupId, [`${topic}-other`])).toEqual([]);
+      await admin.deleteGroup(groupId);
+      expect(await admin.groupOffsets(groupId, [topic])).toEqual([]);
+      await admin.deleteGroup(groupId); // gone already
+    } finally {
+      await kadmin.disconnect();
+      await admin.close();
     }
   });
 

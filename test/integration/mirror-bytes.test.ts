@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { CompressionTypes } from 'kafkajs';
 import { batchesIn } from '../../shared/kafka/batch/record-batch-reader.js';
-import { wireClient } from '../../shared/kafka/wire/wire-client.js';
+import { createKafkaClient } from '../../shared/kafka/port/kafka-client.js';
 import {
   TARGET,
   consume,
@@ -176,7 +176,8 @@ describe('mirror connector, ByteArrayConverter', () => {
     expect(ordered(targetTx)).toEqual(ordered(sourceTx));
 
     // The target's batches are still gzip (attributes' codec bits): forwarded, not re-encoded.
-    const consumer = wireClient({ brokers: [TARGET()], security: { protocol: 'PLAINTEXT' } }, 'test-raw').consumer();
+    const target = { brokers: [TARGET()], security: { protocol: 'PLAINTEXT' as const } };
+    const consumer = createKafkaClient(target, 'test-raw', 'wire').consumer();
     try {
       await consumer.connect();
       consumer.assign([0, 1].map((partition) => ({ topic: `src.${gz}`, partition, offset: 0n })));

@@ -4,9 +4,9 @@
 // a clear error naming the key, and after the fix nothing is lost: a repaired file + resume, or a fixed config
 // (delete + create). Two connectors with different principals run side by side in one worker, each as its own.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import avro from 'avsc';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { formatIssue, parseConnectorConfig } from '../../shared/config/index.js';
@@ -151,6 +151,13 @@ async function expectTarget(topic: string, expected: Map<number, string[]>): Pro
   expect(byPartition).toEqual(expected);
 }
 
+/** The folder of the process's ticket caches (one file per principal and keytab). */
+const cacheFolder = (): string => {
+  const folder = dirname(ticketCaches.cacheFile({ principal: '', keyTab: '', serviceName: '', key: '' }));
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  return folder;
+};
+
 /** `klist -c`: a ticket cache's principal and the services it holds tickets for (krbtgt first). */
 function cacheContents(cache: string): { principal: string; services: string[] } {
   const out = execFileSync('klist', ['-c', cache], { env: { ...process.env, LC_ALL: 'C' }, encoding: 'utf8' });
@@ -180,10 +187,10 @@ describe('mirror over SASL_SSL + GSSAPI with JKS stores (the seed §3.1.4 config
     return text!;
   };
 
-  // First in the file: the process's ticket-cache collection then holds only these two connectors' caches, so the
+  // First in the file: the process's ticket-cache folder then holds only these two connectors' caches, so the
   // service tickets in each show which principal the brokers saw.
   it('two connectors with different principals, at the same time in one worker: each logs in as its own', async () => {
-    expect(process.env.KRB5CCNAME ?? '', 'no GSSAPI login yet in this process').not.toMatch(/^DIR:/);
+    expect(readdirSync(cacheFolder()).length, 'no GSSAPI login yet in this process').toBe(0);
     // The default cache a process may start with (a user's kinit): valid, for one of the two principals. No client may
     // use it: it must end as it began, with only its TGT.
     const processDefault = join(dir, 'process-default.ccache');
@@ -239,20 +246,17 @@ describe('mirror over SASL_SSL + GSSAPI with JKS stores (the seed §3.1.4 config
     expect(cacheContents(`FILE:${processDefault}`)).toEqual({ principal: env('DSC_TEST_PRINCIPAL'), services: [tgt] });
     expect(readFileSync(processDefault).equals(defaultBefore)).toBe(true);
 
-    // The process's collection: one cache per connector's principal, nothing else; each holds the brokers' service
+    // The process environment is as it began: each client's credentials came from its own cache, named only for
+    // the moment they were acquired.
+    expect(process.env.KRB5CCNAME).toBe(`FILE:${processDefault}`);
+    // The process's cache folder: one cache per connector's principal, nothing else; each holds the brokers' service
     // ticket, got with that cache's TGT: the GSSAPI exchanges of that connector's clients ran as its principal.
     // (MIT caches the brokers' principal under its referral name, with an empty realm.)
     const host = env('SOURCE_KAFKA_GSSAPI_BROKERS').split(':')[0];
     expect(env('KAFKA_GSSAPI_BROKERS').split(':')[0]).toBe(host);
     const broker = expect.stringMatching(new RegExp(`^kafka/${host.replace(/\./g, '\\.')}@(${realm})?$`));
-    expect(process.env.KRB5CCNAME).toMatch(/^DIR:/);
-    const listed = execFileSync('klist', ['-l'], { env: process.env, encoding: 'utf8' })
-      .split('\n')
-      .slice(2)
-      .filter((l) => l.trim())
-      .map((l) => l.trim().split(/\s+/));
     const caches = connectors.map((c) => ticketCaches.cacheFile(c.login));
-    expect(listed.sort()).toEqual(connectors.map((c, i) => [c.login.principal, `DIR::${caches[i]}`]).sort());
+    expect(readdirSync(cacheFolder()).sort()).toEqual(caches.map((c) => basename(c)).sort());
     for (const [i, c] of connectors.entries()) {
       expect(cacheContents(`FILE:${caches[i]}`)).toEqual({ principal: c.login.principal, services: [tgt, broker] });
     }
@@ -284,11 +288,11 @@ describe('mirror over SASL_SSL + GSSAPI with JKS stores (the seed §3.1.4 config
     await expectTarget(`hello.${topic}`, merge(first, second));
 
     // Two principals in one process (producer: DSC_TEST_PRINCIPAL_2; admin, consumer: DSC_TEST_PRINCIPAL), each in
-    // its own cache of the process's collection; the user's default cache is not involved.
-    const listed = execFileSync('klist', ['-l'], { env: process.env, encoding: 'utf8' });
-    expect(process.env.KRB5CCNAME).toMatch(/^DIR:/);
-    expect(listed).toContain(env('DSC_TEST_PRINCIPAL'));
-    expect(listed).toContain(env('DSC_TEST_PRINCIPAL_2'));
+    // its own cache of the process's folder; the process environment names none of them.
+    const principals = readdirSync(cacheFolder()).map((f) => cacheContents(`FILE:${join(cacheFolder(), f)}`).principal);
+    expect(principals).toContain(env('DSC_TEST_PRINCIPAL'));
+    expect(principals).toContain(env('DSC_TEST_PRINCIPAL_2'));
+    expect(process.env.KRB5CCNAME ?? '').not.toContain(cacheFolder());
     await worker.store.updateConnector(spec.name, { desired: 'PAUSED' });
   });
 

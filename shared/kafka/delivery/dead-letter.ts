@@ -1,6 +1,5 @@
 // Dead-letter records in Kafka Connect's shape: the failed record's bytes, and (context headers enabled) the
 // `__connect.errors.*` headers that say where it came from and why it failed.
-import type { Message } from 'kafkajs';
 
 /** Kafka Connect's `ErrorReporter` stages. */
 export type ErrorStage =
@@ -42,6 +41,13 @@ export function deadLetterHeaders(ctx: DeadLetterContext): Record<string, string
   };
 }
 
+/** A dead-letter record before it is encoded into a batch. */
+export interface DeadLetterRecord {
+  key?: Buffer | string | null;
+  value: Buffer | string;
+  headers: Record<string, string>;
+}
+
 /**
  * A record for the dead-letter topic: `value` as read, `headers` of the original (e.g. dsc.source, dsc.line)
  * plus, when `contextHeaders` (errors.deadletterqueue.context.headers.enable), the error context.
@@ -50,7 +56,7 @@ export function deadLetterMessage(
   value: Buffer | string,
   ctx: DeadLetterContext,
   options: { contextHeaders: boolean; headers?: Record<string, string>; key?: Buffer | string | null },
-): Message {
+): DeadLetterRecord {
   return {
     ...(options.key !== undefined && { key: options.key }),
     value,

@@ -4,6 +4,7 @@ import type { Admin, CompressionTypes, Kafka, Message, Producer, Transaction } f
 import type { KafkaEndpoint } from '../../config/spec.js';
 import {
   KafkaError,
+  type CommittedOffset,
   type KafkaAdmin,
   type KafkaClient,
   type KafkaProducer,
@@ -15,7 +16,7 @@ import {
   type TopicDescription,
 } from '../port/kafka-port.js';
 import { decodeRecordBatches } from '../batch/record-batch-reader.js';
-import { kafkaJsSecurity } from './kafkajs-security.js';
+import { createKafka } from './kafkajs-create.js';
 import { registerKafkajsCodecs } from './kafkajs-codecs.js';
 import { KafkajsConsumer } from './kafkajs-consumer.js';
 import { loadKafkajs } from './kafkajs-module.js';
@@ -29,6 +30,7 @@ class KafkajsProducer implements KafkaProducer {
   private readonly producer: Producer;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly compression: CompressionTypes;
+  private readonly codecs: Record<string, CompressionTypes>;
   /** kafkajs may interleave concurrent sends; the port promises call order per partition, so sends are chained. */
   private chain: Promise<unknown> = Promise.resolve();
   private readonly partitions = new Map<string, number>();
@@ -40,14 +42,14 @@ class KafkajsProducer implements KafkaProducer {
     private readonly options: ProducerOptions,
   ) {
     const codes = loadKafkajs().CompressionTypes;
-    const types: Record<string, CompressionTypes> = {
+    this.codecs = {
       none: codes.None,
       gzip: codes.GZIP,
       snappy: codes.Snappy,
       lz4: codes.LZ4,
       zstd: codes.ZSTD,
     };
-    this.compression = types[options.compression ?? 'none'];
+    this.compression = this.codecs[options.compression ?? 'none'];
     // Idempotent: kafkajs then allows one request in flight, which keeps order across retries.
     this.producer = kafka.producer({
       idempotent: true,
@@ -66,10 +68,16 @@ class KafkajsProducer implements KafkaProducer {
   }
 
   send(requests: ProduceRequest[]): Promise<ProduceAck[]> {
-    const topicMessages = new Map<string, Message[]>();
+    // kafkajs compresses a whole sendBatch with one codec: a forwarded batch keeps its own, so requests are grouped
+    // by codec (in call order; the groups go out one after the other, which keeps each partition's order).
+    const byCodec = new Map<CompressionTypes, Map<string, Message[]>>();
     for (const r of requests) {
-      const messages = topicMessages.get(r.topic) ?? [];
       for (const batch of decodeRecordBatches(r.batch.bytes)) {
+        const codec = r.batch.forwarded ? this.codecs[batch.compression] : this.compression;
+        let topics = byCodec.get(codec);
+        if (!topics) byCodec.set(codec, (topics = new Map()));
+        let messages = topics.get(r.topic);
+        if (!messages) topics.set(r.topic, (messages = []));
         for (const rec of batch.records) {
           const headers: Record<string, Buffer> = {};
           for (const [k, v] of rec.headers) if (v) headers[k] = v;
@@ -82,20 +90,24 @@ class KafkajsProducer implements KafkaProducer {
           });
         }
       }
-      topicMessages.set(r.topic, messages);
     }
     const sent = this.chain
       .catch(() => {})
       .then(() => this.checkPartitions(requests))
       .then(() => this.sender())
-      .then((sender) =>
-        sender.sendBatch({
-          topicMessages: [...topicMessages].map(([topic, messages]) => ({ topic, messages })),
-          acks: -1,
-          timeout: this.options.timeoutMs ?? 30_000,
-          compression: this.compression,
-        }),
-      )
+      .then(async (sender) => {
+        const metadata = [];
+        for (const [compression, topics] of byCodec) {
+          const acks = await sender.sendBatch({
+            topicMessages: [...topics].map(([topic, messages]) => ({ topic, messages })),
+            acks: -1,
+            timeout: this.options.timeoutMs ?? 30_000,
+            compression,
+          });
+          metadata.push(...acks);
+        }
+        return metadata;
+      })
       .then((metadata) =>
         requests.map((r) => {
           const m = metadata.find((x) => x.topicName === r.topic && x.partition === r.partition);
@@ -288,6 +300,33 @@ class KafkajsAdmin implements KafkaAdmin {
     return Number(r.resources[0]?.configEntries.find((c) => c.configName === 'message.max.bytes')?.configValue);
   }
 
+  async groupOffsets(groupId: string, topics: string[]): Promise<CommittedOffset[]> {
+    // kafkajs fails the whole call for a topic that does not exist: it has no offsets anyway.
+    const existing = new Set(await this.admin.listTopics());
+    const wanted = topics.filter((t) => existing.has(t));
+    if (wanted.length === 0) return [];
+    const committed = await this.admin.fetchOffsets({ groupId, topics: wanted });
+    const out: CommittedOffset[] = [];
+    for (const t of committed) {
+      for (const p of t.partitions) {
+        if (p.offset !== '-1' && p.offset !== '')
+          out.push({ topic: t.topic, partition: p.partition, offset: BigInt(p.offset) });
+      }
+    }
+    return out;
+  }
+
+  async deleteGroup(groupId: string): Promise<void> {
+    try {
+      await this.admin.deleteGroups([groupId]);
+    } catch (err) {
+      const types = ((err as { groups?: { error?: { type?: string } }[] }).groups ?? []).map((g) => g.error?.type);
+      if (types.length === 0 || types.some((t) => t !== 'GROUP_ID_NOT_FOUND')) {
+        throw kafkaErrorOf(err, `cannot delete consumer group ${groupId}`);
+      }
+    }
+  }
+
   close(): Promise<void> {
     return this.admin.disconnect();
   }
@@ -295,14 +334,7 @@ class KafkajsAdmin implements KafkaAdmin {
 
 export function kafkajsClient(endpoint: KafkaEndpoint, clientId: string): KafkaClient {
   registerKafkajsCodecs();
-  const { Kafka, logLevel } = loadKafkajs();
-  const kafka = new Kafka({
-    clientId,
-    brokers: endpoint.brokers,
-    ...kafkaJsSecurity(endpoint.security),
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 8, initialRetryTime: 200 },
-  });
+  const kafka = createKafka(endpoint, clientId);
   return {
     adapter: 'kafkajs',
     producer: (options = {}) => new KafkajsProducer(kafka, options),

@@ -5,7 +5,7 @@ import type { KafkaConfig, Mechanism, SASLOptions } from 'kafkajs';
 import type { KafkaSecurity } from '../../config/spec.js';
 import { parseJaasConfig, type JaasConfig } from '../../config/jaas-config.js';
 import { authenticateGssapi } from '../security/gssapi.js';
-import { kerberosLoginFrom, type KerberosLogin } from '../security/kerberos-login.js';
+import { gssapiLogin, type KerberosLogin } from '../security/kerberos-login.js';
 import { tlsOptions } from '../security/key-stores.js';
 import { KafkaSecurityError } from '../security/security-error.js';
 
@@ -42,16 +42,6 @@ function oauthBearer(jaas: JaasConfig): SASLOptions {
       return { value: `${base64url({ alg: 'none' })}.${base64url(claims)}.` };
     },
   };
-}
-
-/** The Kerberos login of a GSSAPI client: principal and keytab from the JAAS entry, the broker's service name. */
-export function gssapiLogin(security: KafkaSecurity): KerberosLogin {
-  const prefix = security.keyPrefix ?? '';
-  return kerberosLoginFrom(
-    security.saslJaasConfig,
-    security.saslKerberosServiceName?.trim() || 'kafka',
-    `${prefix}sasl.jaas.config`,
-  );
 }
 
 /** kafkajs' hook: each SaslAuthenticate round trip carries one GSSAPI token. */

@@ -2,9 +2,9 @@
 // the adapters (wire-*.ts over @platformatic/kafka's connection layer, kafkajs-*.ts over kafkajs) implement it, and
 // `kafka-client.ts` picks one (DSC_KAFKA_ADAPTER). Offsets are bigint: Kafka's are int64.
 //
-// Records travel as RecordBatch v2 bytes (record-batch.ts builds and reads them), not as one object per record:
-// a producer sends batches a caller encoded from the bytes it holds, and a consumer hands back the batches the
-// broker returned, undecoded, so a mirror can forward them as they are.
+// Records travel as RecordBatch v2 bytes (batch/ builds, reads and restamps them), not as one object per record:
+// a producer sends batches a caller encoded from the bytes it holds, or batches another log holds (`forwarded`),
+// and a consumer hands back the batches the broker returned, undecoded, so a mirror can forward them as they are.
 
 import type { CompressionType } from '../../config/spec.js';
 
@@ -16,13 +16,19 @@ export interface TopicPartition {
 }
 
 /**
- * An uncompressed RecordBatch v2 (61-byte header + records) as `RecordBatchBuilder.finish()` returns it. The
- * producer session stamps producerId, producerEpoch, baseSequence (and the transactional bit), compresses the
+ * An uncompressed RecordBatch v2 (61-byte header + records) as `RecordBatchBuilder.finish()` returns it (or, with
+ * `forwarded`, a whole batch in its own compression). The producer stamps producerId, producerEpoch, baseSequence (and the transactional bit), compresses the
  * records if configured, and computes the CRC just before sending; so the same bytes can be re-sent after a retry.
  */
 export interface EncodedBatch {
   bytes: Buffer;
   recordCount: number;
+  /**
+   * A whole batch taken from another log, or encoded with its own compression (the mirror's): the producer only
+   * restamps its producer id, epoch, base sequence and transactional bit and the CRC, in place, and sends the
+   * records as they are (still compressed). The sequence advances by `lastOffsetDelta + 1`, offset gaps included.
+   */
+  forwarded?: boolean;
 }
 
 export interface ProduceRequest extends TopicPartition {
@@ -167,6 +173,11 @@ export interface PartitionOffset {
   offset: bigint;
 }
 
+/** A consumer group's committed offset of one partition. */
+export interface CommittedOffset extends TopicPartition {
+  offset: bigint;
+}
+
 export interface KafkaAdmin {
   connect(): Promise<void>;
   listTopics(): Promise<string[]>;
@@ -182,6 +193,10 @@ export interface KafkaAdmin {
   topicConfig(topic: string): Promise<Record<string, string>>;
   /** The brokers' `message.max.bytes` (one broker asked; they agree in any sane cluster). */
   brokerMaxMessageBytes(): Promise<number>;
+  /** A consumer group's committed offsets of `topics`; partitions without one are left out (no group: none). */
+  groupOffsets(groupId: string, topics: string[]): Promise<CommittedOffset[]>;
+  /** Deletes a consumer group that has no members; one that does not exist is fine. */
+  deleteGroup(groupId: string): Promise<void>;
   close(): Promise<void>;
 }
 

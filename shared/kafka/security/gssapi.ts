@@ -32,8 +32,32 @@ function kerberos(key: string): typeof KerberosModule {
 
 /** What the exchange uses; tests pass fakes. */
 export interface GssapiDeps {
-  caches?: Pick<KerberosTicketCaches, 'ensure'>;
+  caches?: Pick<KerberosTicketCaches, 'ensure' | 'cacheFile'>;
   gss?: Pick<typeof KerberosModule, 'initializeClient'>;
+}
+
+/**
+ * Runs `acquire` with KRB5CCNAME naming one client's cache, one call at a time, and puts the previous value back.
+ * The kerberos package (7.x) has no per-client cache option: its initializeClient calls gss_acquire_cred for the
+ * principal, which reads KRB5CCNAME then (MIT's gss_krb5_ccache_name and gss_acquire_cred_from, the per-thread and
+ * per-call ways, are not exposed) and binds the cache it found to the credentials; later steps use those
+ * credentials, whatever KRB5CCNAME says by then. So the variable is process state only around that call, under
+ * this lock, for the clients of both adapters.
+ */
+let acquiring: Promise<unknown> = Promise.resolve();
+export function withCredentialCache<T>(cache: string, acquire: () => Promise<T>): Promise<T> {
+  const run = acquiring.then(async () => {
+    const previous = process.env.KRB5CCNAME;
+    process.env.KRB5CCNAME = cache;
+    try {
+      return await acquire();
+    } finally {
+      if (previous === undefined) delete process.env.KRB5CCNAME;
+      else process.env.KRB5CCNAME = previous;
+    }
+  });
+  acquiring = run.catch(() => {});
+  return run;
 }
 
 const b64 = (buf: Buffer) => buf.toString('base64');
@@ -55,7 +79,10 @@ export async function authenticateGssapi(
   const krb = deps.gss ?? kerberos(login.key);
   const service = `${login.serviceName}@${host}`;
   const start = async () => {
-    const client = await krb.initializeClient(service, { principal: login.principal });
+    const cache = `FILE:${caches.cacheFile(login)}`;
+    const client = await withCredentialCache(cache, () =>
+      krb.initializeClient(service, { principal: login.principal }),
+    );
     return { client, token: await client.step('') };
   };
   let first: { client: KerberosModule.KerberosClient; token: string };

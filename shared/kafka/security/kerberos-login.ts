@@ -1,8 +1,8 @@
 // Kerberos logins for GSSAPI clients, from a Krb5LoginModule JAAS entry (`useKeyTab=true keyTab=… principal=…`).
-// Each principal gets its own ticket cache inside a per-process cache collection (KRB5CCNAME=DIR:…), filled by
-// MIT `kinit -k -t <keytab>`; the GSS-API then picks the cache whose principal matches the one a client asks for, so
-// two connectors with different principals never share or overwrite credentials, and the user's default cache is
-// never used. Tickets are renewed from the keytab at 80% of their lifetime (Kafka's sasl.kerberos.ticket.renew.window
+// Each principal+keytab gets its own ticket cache file in a per-process folder, filled by MIT `kinit -k -t <keytab>
+// -c FILE:…`; a client's GSS-API credentials are acquired from that file alone (gssapi.ts names it for that one call),
+// so two connectors with different principals never share or overwrite credentials, the user's default cache is
+// never used, and the process environment keeps its KRB5CCNAME. Tickets are renewed from the keytab at 80% of their lifetime (Kafka's sasl.kerberos.ticket.renew.window
 // .factor), or at once when a ticket turns out to have expired.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -10,6 +10,7 @@ import { accessSync, constants, mkdirSync, readFileSync, renameSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseJaasConfig } from '../../config/jaas-config.js';
+import type { KafkaSecurity } from '../../config/spec.js';
 import { KafkaSecurityError } from './security-error.js';
 
 export const KRB5_LOGIN_MODULE = 'com.sun.security.auth.module.Krb5LoginModule';
@@ -23,6 +24,16 @@ export interface KerberosLogin {
   keyTab: string;
   serviceName: string;
   key: string;
+}
+
+/** The Kerberos login of a GSSAPI client: principal and keytab from the JAAS entry, the broker's service name. */
+export function gssapiLogin(security: KafkaSecurity): KerberosLogin {
+  const prefix = security.keyPrefix ?? '';
+  return kerberosLoginFrom(
+    security.saslJaasConfig,
+    security.saslKerberosServiceName?.trim() || 'kafka',
+    `${prefix}sasl.jaas.config`,
+  );
 }
 
 /** Reads principal and keytab from a Krb5LoginModule entry; throws KafkaSecurityError naming `key`. */
@@ -130,15 +141,15 @@ function loginFailure(login: KerberosLogin, err: Error & { code?: unknown }): Ka
   return new KafkaSecurityError(login.key, `${who}: ${err.message}${hint}`);
 }
 
-/** The process's ticket caches, one per principal+keytab. */
+/** The process's ticket caches, one file per principal+keytab. */
 export class KerberosTicketCaches {
   private readonly tickets = new Map<string, Ticket>();
   private readonly pending = new Map<string, Promise<void>>();
-  private collectionReady = false;
+  private folderReady = false;
 
   constructor(private readonly dir = process.env.DSC_KRB5_CCACHE_DIR ?? join(tmpdir(), `dsc-krb5cc-${process.pid}`)) {}
 
-  /** The cache name for a login (a member of the DIR collection). */
+  /** The cache file of a login. */
   cacheFile(login: KerberosLogin): string {
     const id = createHash('sha256').update(`${login.principal}\0${login.keyTab}`).digest('hex').slice(0, 16);
     return join(this.dir, `tkt-${id}`);
@@ -171,9 +182,9 @@ export class KerberosTicketCaches {
       const code = (err as NodeJS.ErrnoException).code ?? String(err);
       throw new KafkaSecurityError(login.key, `cannot read keyTab ${login.keyTab}: ${code}`);
     }
-    this.useCollection();
+    this.useFolder();
     const file = this.cacheFile(login);
-    // A fresh cache is written beside the collection and renamed into it: a connection authenticating meanwhile
+    // A fresh cache is written beside the cache and renamed over it: a connection authenticating meanwhile
     // reads the old cache or the new one, never a half-written one.
     const fresh = join(this.dir, `.new-${basename(file)}-${process.hrtime.bigint()}`);
     try {
@@ -200,16 +211,14 @@ export class KerberosTicketCaches {
     return this.tickets.get(this.cacheFile(login))?.endsAt;
   }
 
-  private useCollection(): void {
-    if (this.collectionReady) return;
+  private useFolder(): void {
+    if (this.folderReady) return;
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     // Tickets are credentials: they leave with the process (a killed one leaves them to the tmp cleaner, mode 0700).
     process.once('exit', () => rmSync(this.dir, { recursive: true, force: true }));
-    // libkrb5 reads KRB5CCNAME at each call: the GSS-API then searches this collection for the requested principal.
-    process.env.KRB5CCNAME = `DIR:${this.dir}`;
-    this.collectionReady = true;
+    this.folderReady = true;
   }
 }
 
-/** One set of caches per process: KRB5CCNAME is process-wide. */
+/** The process's caches: a login is made once however many clients use it. */
 export const ticketCaches = new KerberosTicketCaches();

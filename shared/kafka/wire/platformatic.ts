@@ -10,7 +10,7 @@ import type * as P from '@platformatic/kafka';
 const index = pathToFileURL(createRequire(import.meta.url).resolve('@platformatic/kafka'));
 const load = <T>(path: string): Promise<T> => import(new URL(path, index).href) as Promise<T>;
 
-const [compression, crc, definitions, writer, errors, pool, produce, initProducerId, metadata, admin, txn] =
+const [compression, crc, definitions, writer, errors, pool, produce, initProducerId, metadata, admin, txn, groups] =
   await Promise.all([
     load<Pick<typeof P, 'compressionsAlgorithms' | 'compressionsAlgorithmsByBitmask'>>('./protocol/compression.js'),
     load<Pick<typeof P, 'crc32c'>>('./protocol/crc32c.js'),
@@ -33,6 +33,11 @@ const [compression, crc, definitions, writer, errors, pool, produce, initProduce
       load<typeof P.addPartitionsToTxnV3>('./apis/producer/add-partitions-to-txn-v3.js'),
       load<typeof P.endTxnV3>('./apis/producer/end-txn-v3.js'),
     ]),
+    // Consumer groups (the mirror's legacy positions: wire/wire-admin.ts).
+    Promise.all([
+      load<typeof P.offsetFetchV8>('./apis/consumer/offset-fetch-v8.js'),
+      load<typeof P.deleteGroupsV2>('./apis/admin/delete-groups-v2.js'),
+    ]),
   ]);
 
 export const { compressionsAlgorithms, compressionsAlgorithmsByBitmask } = compression;
@@ -49,3 +54,4 @@ export type Writer = P.Writer;
 export type ConnectionPool = P.ConnectionPool;
 export type { Broker, Connection, ConnectionOptions, Reader, SASLCustomAuthenticator } from '@platformatic/kafka';
 export const [findCoordinatorV4, addPartitionsToTxnV3, endTxnV3] = txn;
+export const [offsetFetchV8, deleteGroupsV2] = groups;

@@ -1,8 +1,8 @@
 // The one owner of a wire producer's identity: its producer id and epoch, and one sequence counter per partition
 // stamped into each batch's header. The broker drops a batch whose sequence it already has (a retry of an
-// acknowledged batch) and refuses one that skips ahead, so several requests in flight keep their order. Both wire
-// producers use it: WireProducer (batches it built: `seal`) and the mirror's IdempotentBatchSender (a source's
-// batches forwarded as bytes: `stamp`). The id comes from InitProducerId: here for an idempotent producer
+// acknowledged batch) and refuses one that skips ahead, so several requests in flight keep their order. WireProducer
+// stamps every batch through it: batches a caller built (`seal`) and batches forwarded from another log as bytes
+// (`stamp`, the mirror's). The id comes from InitProducerId: here for an idempotent producer
 // (`initIdempotent`), or from the TransactionCoordinator for a transactional one (`adopt`), because that call must
 // go to the transaction coordinator and fences the transactional id's earlier instances.
 import { initProducerIdV4, type Connection } from './platformatic.js';
@@ -89,8 +89,9 @@ export class ProducerState {
    * A forwarded batch (another log's bytes) restamped in place for this producer. The broker counts
    * lastOffsetDelta + 1 sequence numbers per batch (offset gaps of a compacted source included).
    */
-  stamp(topic: string, partition: number, bytes: Buffer): void {
+  stamp(topic: string, partition: number, bytes: Buffer): Buffer {
     const baseSequence = this.next(topic, partition, lastOffsetDeltaOf(bytes) + 1);
     stampBatch(bytes, this.producerId, this.producerEpoch, baseSequence, this.transactional);
+    return bytes;
   }
 }

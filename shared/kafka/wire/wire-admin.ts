@@ -3,12 +3,16 @@
 import {
   createPartitionsV3,
   createTopicsV7,
+  deleteGroupsV2,
   describeConfigsV4,
+  findCoordinatorV4,
   listOffsetsV7,
+  offsetFetchV8,
   type Connection,
 } from './platformatic.js';
 import {
   KafkaError,
+  type CommittedOffset,
   type KafkaAdmin,
   type NewTopic,
   type PartitionOffset,
@@ -21,6 +25,10 @@ import { errorName, kafkaErrorFor, kafkaErrorOf } from './wire-errors.js';
 const OFFSETS_ATTEMPTS = 12;
 
 const TOPIC_RESOURCE = 2;
+const GROUP_KEY_TYPE = 0;
+/** The group coordinator is loading, moved or not there yet: ask again. */
+const COORDINATOR_RETRY = new Set([14, 15, 16]);
+const GROUP_ID_NOT_FOUND = 69;
 const BROKER_RESOURCE = 4;
 const TIMEOUT_MS = 30_000;
 
@@ -185,6 +193,60 @@ export class WireAdmin implements KafkaAdmin {
       'message.max.bytes',
     ]);
     return Number(configs['message.max.bytes']);
+  }
+
+  async groupOffsets(groupId: string, topics: string[]): Promise<CommittedOffset[]> {
+    if (topics.length === 0) return [];
+    const wanted = new Set(topics);
+    const r = await this.toGroupCoordinator(groupId, `committed offsets of consumer group ${groupId}`, async (c) => {
+      // topics null: every partition the group has an offset for.
+      const response = await tolerant(
+        offsetFetchV8.api.async(c, [{ groupId, memberEpoch: -1, topics: null }], false),
+        `committed offsets of consumer group ${groupId}`,
+      );
+      return { errorCode: response.groups[0]?.errorCode ?? 0, response };
+    });
+    const out: CommittedOffset[] = [];
+    for (const t of r.response.groups[0]?.topics ?? []) {
+      if (!wanted.has(t.name)) continue;
+      for (const p of t.partitions) {
+        if (p.errorCode === 0 && p.committedOffset >= 0n)
+          out.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset });
+      }
+    }
+    return out;
+  }
+
+  async deleteGroup(groupId: string): Promise<void> {
+    await this.toGroupCoordinator(groupId, `delete consumer group ${groupId}`, async (c) => {
+      const r = await tolerant(deleteGroupsV2.api.async(c, [groupId]), `delete consumer group ${groupId}`);
+      const code = r.results[0]?.errorCode ?? 0;
+      return { errorCode: code === GROUP_ID_NOT_FOUND ? 0 : code };
+    });
+  }
+
+  /** Runs a request on the group's coordinator, looking it up again while it loads or moves (~8 s in all). */
+  private async toGroupCoordinator<T extends { errorCode: number }>(
+    groupId: string,
+    what: string,
+    request: (c: Connection) => Promise<T>,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const found = await tolerant(
+        findCoordinatorV4.api.async(await this.cluster.any(), GROUP_KEY_TYPE, [groupId]),
+        what,
+      );
+      const coordinator = found.coordinators[0];
+      let code = coordinator?.errorCode ?? 15;
+      let result: T | undefined;
+      if (code === 0) {
+        result = await request(await this.cluster.pool.get({ host: coordinator.host, port: coordinator.port }));
+        code = result.errorCode;
+      }
+      if (code === 0 && result) return result;
+      if (!COORDINATOR_RETRY.has(code) || attempt >= OFFSETS_ATTEMPTS) throw kafkaErrorFor(code, what);
+      await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+    }
   }
 
   async close(): Promise<void> {

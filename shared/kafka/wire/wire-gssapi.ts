@@ -3,7 +3,7 @@
 import type { Connection, SASLCustomAuthenticator } from '@platformatic/kafka';
 import type { KafkaSecurity } from '../../config/spec.js';
 import { authenticateGssapi } from '../security/gssapi.js';
-import { gssapiLogin } from '../kafkajs/kafkajs-security.js';
+import { gssapiLogin } from '../security/kerberos-login.js';
 
 type SaslResponse = NonNullable<Parameters<Parameters<SASLCustomAuthenticator>[6]>[1]>;
 type SaslApi = Parameters<SASLCustomAuthenticator>[2];

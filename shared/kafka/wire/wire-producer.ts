@@ -78,8 +78,8 @@ interface Pending {
   bytes: Buffer;
   recordCount: number;
   attempts: number;
-  /** Settles when the previous batch of the same partition has (acked or failed). */
-  previous: Promise<unknown>;
+  /** Settles when the previous batch of the same partition has: true acknowledged, false failed. */
+  previous: Promise<boolean>;
   done: Promise<ProduceAck>;
   resolve: (ack: ProduceAck) => void;
   reject: (err: Error) => void;
@@ -90,9 +90,11 @@ export class WireProducer implements KafkaProducer {
   private readonly timeoutMs: number;
   private readonly retries: number;
   /** Last pending batch per partition: the next one waits for it before a retry. */
-  private readonly tails = new Map<string, Promise<unknown>>();
+  private readonly tails = new Map<string, Promise<boolean>>();
   private readonly maxBytes = new Map<string, number>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** The last send's dispatch (dispatch never throws: a batch without a leader fails on its own). */
+  private dispatched: Promise<void> = Promise.resolve();
   private coordinator: TransactionCoordinator | undefined;
   /** The first failed send of the open transaction: it must not be committed. */
   private transactionError: Error | undefined;
@@ -165,7 +167,11 @@ export class WireProducer implements KafkaProducer {
 
   send(requests: ProduceRequest[]): Promise<ProduceAck[]> {
     const pending = requests.map((r) => this.enqueue(r.topic, r.partition, r.batch));
-    const all = this.dispatch(pending).then(() => Promise.all(pending.map((p) => p.done)));
+    // Dispatched in call order: a later send must not reach a leader first because its leaders were looked up in
+    // fewer steps (its batch would arrive ahead of its sequence and come back out of order).
+    const dispatched = this.dispatched.then(() => this.dispatch(pending));
+    this.dispatched = dispatched;
+    const all = dispatched.then(() => Promise.all(pending.map((p) => p.done)));
     const tracked = all.catch((err: Error) => {
       if (this.coordinator) this.transactionError ??= err;
     });
@@ -185,7 +191,10 @@ export class WireProducer implements KafkaProducer {
 
   private enqueue(topic: string, partition: number, batch: EncodedBatch): Pending {
     const k = positionKey(topic, partition);
-    const { bytes } = this.session.seal(topic, partition, batch);
+    // A forwarded batch keeps its bytes (and compression): only its producer fields and CRC are restamped.
+    const bytes = batch.forwarded
+      ? this.session.stamp(topic, partition, batch.bytes)
+      : this.session.seal(topic, partition, batch).bytes;
     let resolve!: (ack: ProduceAck) => void;
     let reject!: (err: Error) => void;
     const done = new Promise<ProduceAck>((res, rej) => {
@@ -193,10 +202,10 @@ export class WireProducer implements KafkaProducer {
       reject = rej;
     });
     done.catch(() => {}); // observed through send(); avoid an unhandled rejection when send's caller left
-    const previous = this.tails.get(k) ?? Promise.resolve();
+    const previous = this.tails.get(k) ?? Promise.resolve(true);
     const settled = done.then(
-      () => undefined,
-      () => undefined,
+      () => true,
+      () => false,
     );
     this.tails.set(k, settled);
     void settled.then(() => {
@@ -291,6 +300,15 @@ export class WireProducer implements KafkaProducer {
       return;
     }
     const backoff = Math.min(100 * 2 ** (b.attempts - 1), 2_000);
-    void b.previous.then(() => new Promise((r) => setTimeout(r, backoff))).then(() => this.dispatch([b]));
+    void b.previous.then(async (acknowledged) => {
+      // The partition's previous batch failed for good: its sequence is missing, so this one can never be accepted
+      // (the broker answers out of order until a new producer id); fail it at once rather than after every retry.
+      if (!acknowledged) {
+        b.reject(new KafkaError(`${err.message} (an earlier batch of the partition failed)`, err.kafkaCode, false));
+        return;
+      }
+      await new Promise((r) => setTimeout(r, backoff));
+      await this.dispatch([b]);
+    });
   }
 }

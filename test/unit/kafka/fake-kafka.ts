@@ -132,6 +132,9 @@ export class FakeKafka {
       },
       earliestOffsets: async (topic) =>
         (this.topics.get(topic) ?? []).map((_, partition) => ({ partition, offset: 0n })),
+      // No consumer groups in the fake: the connectors keep their positions elsewhere.
+      groupOffsets: async () => [],
+      deleteGroup: async () => {},
       latestOffsets: async (topic) =>
         (this.topics.get(topic) ?? []).map((log, partition) => ({ partition, offset: BigInt(log.length) })),
       topicConfig: async () => ({ 'max.message.bytes': String(this.maxBatchBytes) }),

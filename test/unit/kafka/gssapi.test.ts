@@ -12,6 +12,10 @@ const b64 = (bytes: number[] | string) => Buffer.from(bytes as never).toString('
 function scripted(offer: number[], firstStep?: () => never) {
   const calls: string[] = [];
   const logins: boolean[] = [];
+  /** KRB5CCNAME as each initializeClient saw it. */
+  const caches: (string | undefined)[] = [];
+  /** initializeClient calls under way: now, and at most. */
+  const acquiring = { now: 0, most: 0 };
   let failFirst = firstStep;
   const client = {
     contextComplete: false,
@@ -36,15 +40,24 @@ function scripted(offer: number[], firstStep?: () => never) {
     },
   };
   const deps: GssapiDeps = {
-    caches: { ensure: async (_l, force = false) => void logins.push(force) },
+    caches: {
+      ensure: async (_l, force = false) => void logins.push(force),
+      cacheFile: (l) => `/caches/${l.principal}`,
+    },
     gss: {
       initializeClient: async (service: string, options?: { principal?: string }) => {
         calls.push(`init(${service}, ${options?.principal})`);
+        caches.push(process.env.KRB5CCNAME);
+        acquiring.now++;
+        acquiring.most = Math.max(acquiring.most, acquiring.now);
+        await new Promise((r) => setTimeout(r, 5)); // the native call runs on another thread meanwhile
+        expect(process.env.KRB5CCNAME).toBe(caches.at(-1)); // nobody changed it under the call
+        acquiring.now--;
         return client as unknown as KerberosClient;
       },
     },
   };
-  return { calls, logins, deps };
+  return { calls, logins, caches, acquiring, deps };
 }
 
 describe('authenticateGssapi', () => {
@@ -97,5 +110,32 @@ describe('authenticateGssapi', () => {
     await expect(authenticateGssapi(login, 'b', async () => Buffer.alloc(0), deps)).rejects.toThrow(
       /^consumer\.sasl\.jaas\.config: GSSAPI as c@R for kafka@b: Server kafka\/b@R not found .*sasl\.kerberos\.service\.name/,
     );
+  });
+});
+
+describe('credential caches per client', () => {
+  it("each client's credentials are acquired from its own cache, one at a time; KRB5CCNAME is put back", async () => {
+    const before = process.env.KRB5CCNAME;
+    process.env.KRB5CCNAME = 'FILE:/the/user/default';
+    try {
+      const { caches, acquiring, deps } = scripted([0x07, 0x00, 0x10, 0x00]);
+      const other: KerberosLogin = { ...login, principal: 'other@R' };
+      const broker = () => {
+        const replies = [Buffer.from('AP-REP'), Buffer.from('SECURITY-OFFER'), Buffer.alloc(0)];
+        return async () => replies.shift()!;
+      };
+      // Two clients authenticating at the same time, as two connectors' clients do in one worker.
+      const both = Promise.all([
+        authenticateGssapi(login, 'b1', broker(), deps),
+        authenticateGssapi(other, 'b2', broker(), deps),
+      ]);
+      await both;
+      expect(caches).toEqual(['FILE:/caches/c@R', 'FILE:/caches/other@R']);
+      expect(acquiring.most).toBe(1);
+      expect(process.env.KRB5CCNAME).toBe('FILE:/the/user/default');
+    } finally {
+      if (before === undefined) delete process.env.KRB5CCNAME;
+      else process.env.KRB5CCNAME = before;
+    }
   });
 });

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jaasConfigFor, parseJaasConfig } from '../../../shared/config/jaas-config.js';
-import { kafkaJsSecurity, targetFromEnv } from '../../../shared/kafka/kafkajs/kafkajs-create.js';
-import { gssapiLogin } from '../../../shared/kafka/kafkajs/kafkajs-security.js';
+import { kafkaJsSecurity } from '../../../shared/kafka/kafkajs/kafkajs-security.js';
+import { targetFromEnv } from '../../../shared/kafka/port/target-from-env.js';
+import { gssapiLogin } from '../../../shared/kafka/security/kerberos-login.js';
 
 const SCRAM = 'org.apache.kafka.common.security.scram.ScramLoginModule';
 

@@ -1,10 +1,13 @@
 // The wire producer's retry rules against a fake connection (the real broker cannot be made to fail on cue):
 // a retriable error re-sends the same sealed bytes (same sequence) after the partition's earlier batches settled,
-// a batch refused as out of order behind a failed one is retried after it, fatal errors fail with their name.
+// a batch refused as out of order behind a failed one is retried after it (and fails at once when that one failed for
+// good), fatal errors fail with their name; sends reach the connection in call order; forwarded batches keep their
+// bytes and codec, restamped.
 import type { Connection } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
 import { RecordBatchBuilder } from '../../../shared/kafka/batch/record-batch.js';
 import { decodeRecordBatches } from '../../../shared/kafka/batch/record-batch-reader.js';
+import { encodeBatch } from '../../../shared/kafka/batch/forwarded-batch.js';
 import type { WireCluster } from '../../../shared/kafka/wire/wire-cluster.js';
 import { WireProducer } from '../../../shared/kafka/wire/wire-producer.js';
 
@@ -12,6 +15,7 @@ interface Sent {
   partition: number;
   sequence: number;
   value: string;
+  compression?: string;
 }
 
 /** Reads what the producer wrote: Produce v9 with one topic, its partitions and their record batches. */
@@ -44,7 +48,9 @@ function parseProduce(payload: Buffer): Sent[] {
       const [batch] = decodeRecordBatches(payload.subarray(p, p + size));
       p += size;
       uvarint(); // tagged fields
-      out.push({ partition, sequence: batch.baseSequence, value: batch.records[0].value!.toString() });
+      const sent: Sent = { partition, sequence: batch.baseSequence, value: batch.records[0].value!.toString() };
+      if (batch.compression !== 'none') sent.compression = batch.compression;
+      out.push(sent);
     }
     uvarint();
   }
@@ -158,5 +164,43 @@ describe('WireProducer', () => {
       /NOT_ENOUGH_REPLICAS after 3 attempts/,
     );
     expect(requests).toHaveLength(3);
+  });
+
+  it('a batch behind one that failed for good fails at once (its sequence can never be accepted), not after retries', async () => {
+    let calls = 0;
+    const { cluster, requests } = fakeCluster(() => (++calls === 1 ? [10] : [45])); // MESSAGE_TOO_LARGE, then out of order
+    const producer = new WireProducer(cluster, { retries: 8 });
+    await producer.connect();
+    const first = producer.send([{ topic: 't', partition: 0, batch: batch('a') }]);
+    const second = producer.send([{ topic: 't', partition: 0, batch: batch('b') }]);
+    await expect(first).rejects.toThrow(/MESSAGE_TOO_LARGE/);
+    await expect(second).rejects.toThrow(/an earlier batch of the partition failed/);
+    expect(requests).toHaveLength(2);
+  });
+
+  it('sends reach the connection in call order, however many leaders each looks up', async () => {
+    const { cluster, requests } = fakeCluster((sent) => sent.map(() => 0));
+    const producer = new WireProducer(cluster);
+    await producer.connect();
+    await Promise.all([
+      producer.send([0, 1, 0, 1, 0, 1].map((partition, i) => ({ topic: 't', partition, batch: batch(`a${i}`) }))),
+      producer.send([{ topic: 't', partition: 0, batch: batch('b') }]),
+    ]);
+    const order = requests.flat().filter((s) => s.partition === 0);
+    expect(order.map((s) => `${s.value}@${s.sequence}`)).toEqual(['a0@0', 'a2@1', 'a4@2', 'b@3']);
+  });
+
+  it("a forwarded batch goes out in its own codec, restamped with this producer's sequence", async () => {
+    const { cluster, requests } = fakeCluster((sent) => sent.map(() => 0));
+    const producer = new WireProducer(cluster, { compression: 'zstd' });
+    await producer.connect();
+    const records = ['f1', 'f2', 'f3'].map((v) => ({ timestamp: 1, key: null, value: Buffer.from(v), headers: [] }));
+    const gzip = encodeBatch(records, 1);
+    await producer.send([{ topic: 't', partition: 0, batch: batch('built', 2) }]);
+    await producer.send([{ topic: 't', partition: 0, batch: { bytes: gzip, recordCount: 3, forwarded: true } }]);
+    expect(requests.flat()).toEqual([
+      { partition: 0, sequence: 0, value: 'built', compression: 'zstd' },
+      { partition: 0, sequence: 2, value: 'f1', compression: 'gzip' },
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-// MirrorSourceConnector.start() on a real SQLite store, its admin clients replaced by an in-memory fake with no source
+// MirrorSourceConnector.start() on a real SQLite store, its Kafka clients replaced by an in-memory fake with no source
 // topic yet (so it writes its one idle task row and starts no task): what it carries on from the rows it finds.
 // After a restart (the record's restartEpoch) the error count starts again from 0 and the last error stays; after
 // a resume it carries on.
@@ -9,15 +9,18 @@ import { MirrorSourceConnector } from '../../../shared/mirror/mirror-source-conn
 import { silentLogger } from '../../../shared/runtime/log.js';
 import { mirrorSpec, record } from '../lifecycle/task-fixtures.js';
 
-vi.mock('../../../shared/kafka/kafkajs/kafkajs-mirror-admin.js', () => ({
-  MirrorAdmin: class {
-    listTopics = async () => [];
-    partitionCounts = async () => new Map<string, number>();
-    createTopics = async () => undefined;
-    createPartitions = async () => undefined;
-    deleteGroup = async () => undefined;
-    close = async () => undefined;
-  },
+vi.mock('../../../shared/kafka/port/kafka-client.js', () => ({
+  createKafkaClient: () => ({
+    admin: () => ({
+      connect: async () => undefined,
+      listTopics: async () => [],
+      describeTopics: async () => [],
+      createTopics: async () => [],
+      createPartitions: async () => undefined,
+      deleteGroup: async () => undefined,
+      close: async () => undefined,
+    }),
+  }),
 }));
 
 const spec = { ...mirrorSpec('m'), delivery: { exactlyOnce: false, transactionIntervalMs: 500 } };

@@ -9,13 +9,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConnectorConfig } from '../../../shared/config/index.js';
 import type { MirrorConnectorSpec } from '../../../shared/config/spec.js';
 import { encodeBatch } from '../../../shared/kafka/batch/forwarded-batch.js';
-import type { BatchSender, OutgoingBatch } from '../../../shared/kafka/wire/idempotent-batch-sender.js';
-import type { MirrorAdmin } from '../../../shared/kafka/kafkajs/kafkajs-mirror-admin.js';
 import type {
   FetchedPartition,
   FetchPosition,
   KafkaAdmin,
+  KafkaClient,
   KafkaConsumer,
+  KafkaProducer,
+  ProduceAck,
+  ProduceRequest,
 } from '../../../shared/kafka/port/kafka-port.js';
 import { SqliteConnectorStore } from '../../../shared/lifecycle/sqlite-store.js';
 import { MirrorPositions } from '../../../shared/mirror/mirror-positions.js';
@@ -82,21 +84,27 @@ class LogConsumer implements KafkaConsumer {
 }
 
 interface PendingRequest {
-  batches: OutgoingBatch[];
+  batches: ProduceRequest[];
   resolve: () => void;
   reject: (err: Error) => void;
 }
 
-/** Records every request; the test acknowledges (or fails) each one when it wants. */
-class HeldSender implements BatchSender {
+/** Records every send; the test acknowledges (or fails) each one when it wants. */
+class HeldSender implements KafkaProducer {
   readonly requests: PendingRequest[] = [];
-  async init(): Promise<void> {}
-  async leaders(topics: string[]): Promise<Map<string, number[]>> {
-    return new Map(topics.map((t) => [t, [1]]));
+  async connect(): Promise<void> {}
+  async partitionCount(): Promise<number> {
+    return 1;
   }
-  send(_node: number, batches: OutgoingBatch[]): Promise<void> {
-    return new Promise((resolve, reject) => this.requests.push({ batches, resolve, reject }));
+  async maxBatchBytes(): Promise<number> {
+    return 1_048_588;
   }
+  send(batches: ProduceRequest[]): Promise<ProduceAck[]> {
+    return new Promise((resolve, reject) => this.requests.push({ batches, resolve: () => resolve([]), reject }));
+  }
+  async flush(): Promise<void> {}
+  async commitTransaction(): Promise<void> {}
+  async abortTransaction(): Promise<void> {}
   async close(): Promise<void> {}
 }
 
@@ -137,7 +145,7 @@ describe('MirrorSourceTask (fakes of the Kafka port)', () => {
     await store.createConnectors([
       { name: 'm', kind: 'mirror', spec: spec(), desired: 'RUNNING', epoch: 1, createdAt: now, updatedAt: now },
     ]);
-    positions = new MirrorPositions(store, 'm', {} as MirrorAdmin);
+    positions = new MirrorPositions(store, 'm', {} as KafkaClient);
     positions.readLegacyGroup = false;
   });
   afterEach(async () => {
@@ -159,7 +167,7 @@ describe('MirrorSourceTask (fakes of the Kafka port)', () => {
       transport: (): MirrorTransport => {
         const consumer = new LogConsumer(log);
         consumers.push(consumer);
-        return { consumer, admin, sender };
+        return { consumer, admin, producer: sender };
       },
     });
     return { t, failures };
