@@ -114,11 +114,6 @@ export class TransactionCoordinator {
     this.retryForMs = options.retryForMs ?? 60_000;
   }
 
-  /** True while a transaction has records (some partition was added since the last commit or abort). */
-  get open(): boolean {
-    return this.added.size > 0;
-  }
-
   /**
    * InitProducerId for the transactional id: fences every earlier instance (their open transaction is aborted
    * before this returns) and starts this one's epoch.
