@@ -7,6 +7,7 @@ import type { AzureSettings } from '../config/spec.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
 import { chunkStream } from './chunk-stream.js';
 import { azureUri, isAzureUri, parseAzureUri, type AzureLocation } from './cloud-uri.js';
+import { objectOrFolder } from './object-or-folder.js';
 import type { ObjectInfo, ObjectStorage, ReadOptions } from './object-storage.js';
 
 const AZ = 'file.reader.settings.fs.azure.';
@@ -128,21 +129,12 @@ export class AzureObjectStorage implements ObjectStorage {
   async *list(uri: string, options: { recursive: boolean }): AsyncIterable<ObjectInfo> {
     const l = this.location(uri);
     if (l.path !== '' && !l.path.endsWith('/')) {
-      // `abfss://c@a.../x` is the blob x when it exists, else the directory x/ (as Hadoop's ABFS reads it).
-      const info = await this.stat(uri).catch((err: unknown) => {
-        if (/no such Azure blob/.test(String(err))) return undefined;
-        throw err;
-      });
-      if (info) {
-        yield info;
-        return;
-      }
-      let found = false;
-      for await (const i of this.list(`${uri}/`, options)) {
-        found = true;
-        yield i;
-      }
-      if (!found) throw new Error(`${uri}: no such Azure blob or folder (file.uris)`);
+      const stat = () =>
+        this.stat(uri).catch((err: unknown) => {
+          if (/no such Azure blob/.test(String(err))) return undefined;
+          throw err;
+        });
+      yield* objectOrFolder(uri, stat, () => this.list(`${uri}/`, options), 'no such Azure blob or folder');
       return;
     }
     const container = await this.container(l);

@@ -15,6 +15,7 @@ import type { S3Settings } from '../config/spec.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
 import { chunkStream } from './chunk-stream.js';
 import { isS3Uri, parseS3Uri, s3Uri, type S3Location } from './cloud-uri.js';
+import { objectOrFolder } from './object-or-folder.js';
 import type { ObjectInfo, ObjectStorage, ReadOptions } from './object-storage.js';
 
 const KEYS = 'file.reader.settings.fs.s3a.access.key / fs.s3a.secret.key';
@@ -113,21 +114,12 @@ export class S3ObjectStorage implements ObjectStorage {
   async *list(uri: string, options: { recursive: boolean }): AsyncIterable<ObjectInfo> {
     const { bucket, key } = this.location(uri);
     if (key !== '' && !key.endsWith('/')) {
-      // `s3a://b/x` is the object x when it exists, else the directory x/ (as Hadoop's S3A reads it).
-      const info = await this.stat(uri).catch((err: unknown) => {
-        if (status(err) === 404 || /no such S3 object/.test(String(err))) return undefined;
-        throw err;
-      });
-      if (info) {
-        yield info;
-        return;
-      }
-      let found = false;
-      for await (const i of this.list(`${uri}/`, options)) {
-        found = true;
-        yield i;
-      }
-      if (!found) throw new Error(`${uri}: no such S3 object or folder (file.uris)`);
+      const stat = () =>
+        this.stat(uri).catch((err: unknown) => {
+          if (status(err) === 404 || /no such S3 object/.test(String(err))) return undefined;
+          throw err;
+        });
+      yield* objectOrFolder(uri, stat, () => this.list(`${uri}/`, options), 'no such S3 object or folder');
       return;
     }
     let token: string | undefined;
