@@ -94,13 +94,15 @@ describe('KerberosTicketCaches', () => {
 
   it('logs in once, renews at 80% of the lifetime, keeps a valid ticket when a renewal fails', async () => {
     const caches = new KerberosTicketCaches(at('cc'));
-    kinitWrites(ccache(now() - 40, now() + 10)); // 80% of 50 s is already past: the next use renews
+    // One clock reading per ticket: reading it again at the assertion may fall in the next second.
+    const t0 = now();
+    kinitWrites(ccache(t0 - 40, t0 + 10)); // 80% of 50 s is already past: the next use renews
     const environment = process.env.KRB5CCNAME;
     await caches.ensure(login);
     expect(kinitCalls()).toBe(1);
     expect(process.env.KRB5CCNAME, 'a login leaves the process environment alone').toBe(environment);
     expect(existsSync(caches.cacheFile(login))).toBe(true);
-    expect(caches.endsAt(login)).toBe((now() + 10) * 1000);
+    expect(caches.endsAt(login)).toBe((t0 + 10) * 1000);
 
     kinitFails(); // the KDC is down now, but the ticket has 10 s left: keep it, try again in a few seconds
     await caches.ensure(login);
@@ -111,9 +113,10 @@ describe('KerberosTicketCaches', () => {
       `consumer.sasl.jaas.config: cannot log in as c@R with keyTab ${login.keyTab}: Cannot contact any KDC for realm 'R'`,
     );
 
-    kinitWrites(ccache(now(), now() + 3600));
+    const t1 = now();
+    kinitWrites(ccache(t1, t1 + 3600));
     await caches.ensure(login, true);
-    expect(caches.endsAt(login)).toBe((now() + 3600) * 1000);
+    expect(caches.endsAt(login)).toBe((t1 + 3600) * 1000);
     await caches.ensure(login);
     expect(kinitCalls()).toBe(4); // fresh for an hour: no more logins
   });
