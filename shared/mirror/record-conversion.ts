@@ -61,17 +61,8 @@ export async function convertBatch(
   const result: ConvertedBatch = { records: 0, bytesOut: 0, dead: [], errors: 0 };
   const out: OutgoingRecord[] = [];
   for (const r of recordsFrom(batch, position)) {
-    let values: (Buffer | null)[];
-    try {
-      values = await ctx.convert(r.value);
-    } catch (err) {
-      if (refused(ctx, topic, partition, r, err, result) === 'stop') break;
-      continue;
-    }
-    for (const value of values) {
-      result.bytesOut += value?.length ?? 0;
-      out.push({ timestamp: r.timestamp, key: r.key, value, headers: r.headers });
-    }
+    const emit = (value: Buffer | null) => out.push({ timestamp: r.timestamp, key: r.key, value, headers: r.headers });
+    if ((await convertRecord(ctx, topic, partition, r, result, emit)) === 'stop') break;
   }
   result.records = out.length;
   if (out.length > 0) result.bytes = encodeBatch(out);
@@ -120,17 +111,9 @@ async function convertBatchFast(
       continue;
     }
     const r = cursor.record();
-    let values: (Buffer | null)[];
-    try {
-      values = await ctx.convert(r.value);
-    } catch (err) {
-      if (refused(ctx, topic, partition, r, err, result) === 'stop') break;
-      continue;
-    }
-    for (const value of values) {
-      result.bytesOut += value?.length ?? 0;
+    const emit = (value: Buffer | null) =>
       builder.appendRecord({ timestamp: r.timestamp, key: r.key, value, headers: r.headers });
-    }
+    if ((await convertRecord(ctx, topic, partition, r, result, emit)) === 'stop') break;
   }
   result.records = builder.recordCount;
   result.bytes = builder.finish();
@@ -141,6 +124,28 @@ async function convertBatchFast(
  * A value the converter refused, under errors.tolerance: `none` notes the failure and stops the batch there; `all`
  * counts it and, with a dead-letter topic, queues its original bytes with the error context. Other errors rethrow.
  */
+/** One record through the general converter: each value it gives to `emit`; a refusal follows errors.tolerance. */
+async function convertRecord(
+  ctx: ConversionContext,
+  topic: string,
+  partition: number,
+  r: WireRecord,
+  result: ConvertedBatch,
+  emit: (value: Buffer | null) => void,
+): Promise<'stop' | 'next'> {
+  let values: (Buffer | null)[];
+  try {
+    values = await ctx.convert(r.value);
+  } catch (err) {
+    return refused(ctx, topic, partition, r, err, result) === 'stop' ? 'stop' : 'next';
+  }
+  for (const value of values) {
+    result.bytesOut += value?.length ?? 0;
+    emit(value);
+  }
+  return 'next';
+}
+
 function refused(
   ctx: ConversionContext,
   topic: string,
