@@ -2,9 +2,11 @@
 // read_committed consumer holds by content (lost, duplicated), the task positions committed in the offsets topic, and
 // a `dsc run` config file. Each takes the brokers, so a test on a broker of its own checks that broker.
 import { writeFileSync } from 'node:fs';
+import { expect } from 'vitest';
 import { join } from 'node:path';
 import { createKafkaClient } from '../../shared/kafka/port/kafka-client.js';
 import { OffsetsTopic, offsetsTopicName, type SourceOffset } from '../../shared/kafka/delivery/offsets-topic.js';
+import { exited, startDscRun } from './dsc-child.js';
 import { BROKERS, consumeAll, sleep, tally, values } from './file-helpers.js';
 
 const client = (brokers: string) =>
@@ -93,4 +95,23 @@ export function loadConf(dir: string, topic: string, file: string, keys: Record<
     ].join('\n'),
   );
   return conf;
+}
+
+/**
+ * `dsc run` (on `state`) SIGKILLed twice, each time once more of the connector's records have committed (plus up to
+ * 300 ms), and each time before all `total` records are in: the crash loop of the process tests.
+ */
+export async function killMidLoadTwice(state: string, conf: string, connector: string, total: number): Promise<void> {
+  let fresh = true;
+  for (let round = 0; round < 2; round++) {
+    const before = await committedRecords(connector);
+    const child = startDscRun(state, conf, fresh);
+    fresh = false;
+    await until(`${connector} commits past ${before}`, async () => (await committedRecords(connector)) > before);
+    await sleep(Math.random() * 300);
+    child.kill('SIGKILL');
+    await exited(child);
+    expect(child.signalCode).toBe('SIGKILL');
+    expect(await committedRecords(connector)).toBeLessThan(total);
+  }
 }

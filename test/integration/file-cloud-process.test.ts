@@ -5,9 +5,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, exited, startDscRun } from './dsc-child.js';
-import { committedRecords, delivery, until } from './eos-helpers.js';
+import { delivery, killMidLoadTwice } from './eos-helpers.js';
 import { azureContainer, azureEnv, s3Bucket, s3Env } from './cloud-helpers.js';
-import { consumeAll, csvLines, gzip, sleep, tempDir, unique, values } from './file-helpers.js';
+import { consumeAll, csvLines, gzip, tempDir, unique, values } from './file-helpers.js';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../fixtures/config/${name}`, import.meta.url), 'utf8').split('\n');
@@ -132,18 +132,7 @@ describe.each(['s3', 'azure'] as const)('dsc run on %s', (which) => {
       ].join('\n'),
     );
     const state = join(dir, 'state');
-    let fresh = true;
-    for (let i = 0; i < 2; i++) {
-      const before = await committedRecords(topic);
-      const child = startDscRun(state, conf, fresh);
-      fresh = false;
-      await until(`${topic} commits past ${before}`, async () => (await committedRecords(topic)) > before);
-      await sleep(Math.random() * 300);
-      child.kill('SIGKILL');
-      await exited(child);
-      expect(child.signalCode).toBe('SIGKILL');
-      expect(await committedRecords(topic)).toBeLessThan(lines.length);
-    }
+    await killMidLoadTwice(state, conf, topic, lines.length);
     expect(await exited(startDscRun(state, conf, false), 180_000)).toBe(0);
     expect(await delivery(topic, lines)).toEqual({ lost: 0, duplicated: 0 });
     expect(readFileSync(join(state, 'run.log'), 'utf8')).not.toContain(secret);

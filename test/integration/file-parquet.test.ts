@@ -8,13 +8,12 @@ import { parquetMetadata } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, exited, startDscRun } from './dsc-child.js';
-import { committedRecords, delivery, loadConf, until } from './eos-helpers.js';
+import { delivery, killMidLoadTwice, loadConf } from './eos-helpers.js';
 import {
   consumeAll,
   fileSpec,
   gcsBucket,
   harnessPerTest,
-  sleep,
   tempDir,
   unique,
   values,
@@ -202,18 +201,7 @@ describe('Parquet: dsc run as a process, exactly once across SIGKILL', () => {
       'transaction.boundary.interval.ms': 100,
     });
     const state = join(dir, 'state');
-    let fresh = true;
-    for (let round = 0; round < 2; round++) {
-      const before = await committedRecords(topic);
-      const child = startDscRun(state, conf, fresh);
-      fresh = false;
-      await until(`${topic} commits past ${before}`, async () => (await committedRecords(topic)) > before);
-      await sleep(Math.random() * 300);
-      child.kill('SIGKILL');
-      await exited(child);
-      expect(child.signalCode).toBe('SIGKILL');
-      expect(await committedRecords(topic)).toBeLessThan(expected.length);
-    }
+    await killMidLoadTwice(state, conf, topic, expected.length);
     const last = startDscRun(state, conf, false);
     expect(await exited(last, 120_000)).toBe(0);
     expect(await delivery(topic, expected)).toEqual({ lost: 0, duplicated: 0 });
