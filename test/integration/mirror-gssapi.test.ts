@@ -258,7 +258,13 @@ describe('mirror over SASL_SSL + GSSAPI with JKS stores (the seed §3.1.4 config
     const caches = connectors.map((c) => ticketCaches.cacheFile(c.login));
     expect(readdirSync(cacheFolder()).sort()).toEqual(caches.map((c) => basename(c)).sort());
     for (const [i, c] of connectors.entries()) {
-      expect(cacheContents(`FILE:${caches[i]}`)).toEqual({ principal: c.login.principal, services: [tgt, broker] });
+      const { principal, services } = cacheContents(`FILE:${caches[i]}`);
+      // Distinct: clients that ask for the service ticket at the same moment each store theirs (MIT appends; a
+      // loaded machine makes that overlap likely), which is the same ticket for the same principal.
+      expect({ principal, services: [...new Set(services)] }).toEqual({
+        principal: c.login.principal,
+        services: [tgt, broker],
+      });
     }
     // Client by client: the admin, consumers and producers of each connector authenticated with its own login.
     const asked = new Set(ensure.mock.calls.map(([l]) => `${l.key} ${l.principal} ${l.keyTab}`));
