@@ -78,7 +78,8 @@ function progressOf(s) {
   }
   const total = s.tasks.reduce((n, t) => n + t.progress.bytesTotal, 0);
   const done = s.state === "FINISHED" ? 1 : total > 0 ? Math.min(1, s.totals.bytes / total) : 0;
-  return [done, Math.round(done * 100) + "%"];
+  // A tenth of a percent below 10%: a big load that has started never reads "0%".
+  return [done, (done < 0.1 ? (done * 100).toFixed(1) : Math.round(done * 100)) + "%"];
 }
 
 function bar(fraction) {

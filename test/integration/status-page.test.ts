@@ -116,12 +116,15 @@ describe('status page', () => {
     await page.goto(run.url);
     await page.waitForSelector(`[data-connector="${name}"] [data-field="records"]`, { timeout: 60_000 });
 
-    // The progress moves while we watch: records grow between two refreshes, the bar is part way.
+    // The progress moves while we watch: records grow between two refreshes and the percentage leaves 0 (on a
+    // loaded machine the first refreshes can show a few batches only).
     const first = await recordsShown(page, name);
     await page.waitForFunction(
-      (sel: string, n: number) => Number(document.querySelector(sel)?.textContent?.replace(/,/g, '')) > n,
-      { timeout: 60_000 },
-      `[data-connector="${name}"] [data-field="records"]`,
+      (card: string, n: number) =>
+        Number(document.querySelector(`${card} [data-field="records"]`)?.textContent?.replace(/,/g, '')) > n &&
+        Number(document.querySelector(`${card} [data-field="progress"]`)?.textContent?.replace('%', '')) > 0,
+      { timeout: 120_000 },
+      `[data-connector="${name}"]`,
       first,
     );
     // What the page shows mid-load, read at once; then a screenshot, and pause before the load can finish.
