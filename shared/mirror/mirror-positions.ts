@@ -5,7 +5,7 @@
 // it stopped instead of at auto.offset.reset.
 import type { ConnectorStore } from '../lifecycle/store.js';
 import type { KafkaAdmin, KafkaClient, ProduceRequest } from '../kafka/port/kafka-port.js';
-import { offsetsReadIsolation, OffsetsTopic, offsetsTopicName } from '../kafka/delivery/offsets-topic.js';
+import { offsetKey, offsetsReadIsolation, OffsetsTopic, offsetsTopicName } from '../kafka/delivery/offsets-topic.js';
 
 /** The consumer group that held a connector's source offsets before positions moved into the store. */
 export const legacyGroupId = (connector: string): string => `dsc-mirror.${connector}`;
@@ -76,8 +76,8 @@ export class MirrorPositions {
     );
   }
 
-  /** Committed positions in the offsets topic (read_committed), keys `topic:partition`. */
-  private async fromOffsetsTopic(): Promise<Map<string, bigint>> {
+  /** Committed positions of `keys` (`topic:partition`) in the offsets topic (read_committed). */
+  private async fromOffsetsTopic(keys: string[]): Promise<Map<string, bigint>> {
     await this.openOffsetsTopic();
     const consumer = this.topic!.target.consumer({
       isolationLevel: offsetsReadIsolation(this.topic!.target),
@@ -85,7 +85,9 @@ export class MirrorPositions {
     });
     await consumer.connect();
     try {
-      const byKey = await this.offsets!.read(consumer, this.connector);
+      // Only these partitions' keys: another task's transaction left open by the same crash is not waited for.
+      const wanted = new Set(keys.map((k) => offsetKey(this.connector, this.sourcePartition(k))));
+      const byKey = await this.offsets!.read(consumer, this.connector, undefined, (k) => wanted.has(k));
       const out = new Map<string, bigint>();
       for (const [key, value] of byKey) {
         const parsed = JSON.parse(key) as [string, { cluster?: string; topic?: string; partition?: number }];
@@ -112,7 +114,8 @@ export class MirrorPositions {
    * the legacy group's; absent: never mirrored.
    */
   async load(partitions: { topic: string; partition: number }[]): Promise<Map<string, bigint>> {
-    const committed = this.topic ? await this.fromOffsetsTopic() : new Map<string, bigint>();
+    const keys = partitions.map((p) => partitionKey(p.topic, p.partition));
+    const committed = this.topic ? await this.fromOffsetsTopic(keys) : new Map<string, bigint>();
     const out = new Map<string, bigint>();
     const stored = new Map(
       (await this.store.listOffsets(this.connector)).map((o) => [o.key, o.value.offset as string | undefined]),

@@ -143,11 +143,14 @@ describe('offsets topic', () => {
     const producer = client.producer({ transactionalId: `${runId}-offsets-0` });
     toClose.push(producer);
     await producer.connect();
-    const readBack = async (): Promise<Map<string, Record<string, unknown>>> => {
+    const readBack = async (
+      wanted?: (key: string) => boolean,
+      timeoutMs = 40_000,
+    ): Promise<Map<string, Record<string, unknown>>> => {
       const consumer = client.consumer({ isolationLevel: 'read_uncommitted', maxWaitMs: 100 });
       await consumer.connect();
       try {
-        return await offsets.read(consumer, connector, 40_000);
+        return await offsets.read(consumer, connector, timeoutMs, wanted);
       } finally {
         await consumer.close();
       }
@@ -179,6 +182,19 @@ describe('offsets topic', () => {
     expect([...(await readBack())]).toEqual([[offsetKey(connector, { task: 0 }), { offset: 3, line: 1 }]]);
     // Far below the open transaction's 60 s timeout, after which the broker aborts it; generous for a loaded machine.
     expect(Date.now() - t0).toBeLessThan(30_000);
+    // A sibling task of the same connector left a transaction open (killed; fenced only when it restarts): task 0's
+    // read of its own key does not wait for it, while the connector's whole read does, and fails at its deadline
+    // rather than return an offset that may be stale.
+    const sibling = client.producer({ transactionalId: `${runId}-offsets-1` });
+    toClose.push(sibling);
+    await sibling.connect();
+    await sibling.send([offsets.records(connector, [[{ task: 1 }, { offset: 10 }]])]);
+    const own = offsetKey(connector, { task: 0 });
+    const t1 = Date.now();
+    expect([...(await readBack((k) => k === own))]).toEqual([[own, { offset: 3, line: 1 }]]);
+    expect(Date.now() - t1).toBeLessThan(30_000);
+    await expect(readBack(undefined, 3_000)).rejects.toThrow(/waiting for the markers of producer ids/);
+    await sibling.abortTransaction();
     await producer.send([offsets.records(connector, [[{ task: 0 }, null]])]);
     await producer.commitTransaction();
     expect((await readBack()).size).toBe(0);

@@ -140,8 +140,17 @@ export class OffsetsTopic {
    * of this connector left open by a crashed task that was not fenced: the read then fails at `timeoutMs` rather than
    * return an offset that may be stale. Callers fence first (a task its own transactional id, `dsc delete` all of the
    * connector's), and InitProducerId returns only once the fenced id's open transaction is aborted.
+   *
+   * `wanted` narrows the read to some of the connector's keys (a task's own): only transactions that wrote those keys
+   * are waited for, so a sibling task's transaction left open by the same crash (fenced only when that sibling starts)
+   * cannot stall this task's start.
    */
-  async read(consumer: KafkaConsumer, connector: string, timeoutMs = 60_000): Promise<Map<string, SourceOffset>> {
+  async read(
+    consumer: KafkaConsumer,
+    connector: string,
+    timeoutMs = 60_000,
+    wanted: (key: string) => boolean = () => true,
+  ): Promise<Map<string, SourceOffset>> {
     const partition = this.partitionOf(connector);
     const [latest, earliest] = await Promise.all([
       this.admin.latestOffsets(this.topic),
@@ -179,7 +188,10 @@ export class OffsetsTopic {
             open.delete(batch.producerId);
             continue;
           }
-          const ours = batch.records.filter((r) => r.key && connectorOfKey(r.key.toString('utf8')) === connector);
+          const ours = batch.records.filter((r) => {
+            const key = r.key?.toString('utf8');
+            return key !== undefined && connectorOfKey(key) === connector && wanted(key);
+          });
           if (!batch.transactional) ours.forEach(apply);
           else if (ours.length > 0) open.set(batch.producerId, [...(open.get(batch.producerId) ?? []), ...ours]);
         }

@@ -64,8 +64,10 @@ export class TaskTransactions {
     const consumer = this.client.consumer({ isolationLevel: offsetsReadIsolation(this.client), maxWaitMs: 200 });
     await consumer.connect();
     try {
-      const all = await this.offsets.read(consumer, this.options.connector);
-      return all.get(offsetKey(this.options.connector, this.options.sourcePartition));
+      const key = offsetKey(this.options.connector, this.options.sourcePartition);
+      // Only this task's key: its own open transaction was fenced before; a sibling's may still be open.
+      const own = await this.offsets.read(consumer, this.options.connector, undefined, (k) => k === key);
+      return own.get(key);
     } finally {
       await consumer.close();
     }
