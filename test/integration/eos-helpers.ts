@@ -1,11 +1,12 @@
 // Exactly-once checks shared by the tests that break a real load (file-exactly-once, file-broker-restart): what a
 // read_committed consumer holds by content (lost, duplicated), the task positions committed in the offsets topic, and
 // a `dsc run` config file. Each takes the brokers, so a test on a broker of its own checks that broker.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { join } from 'node:path';
 import { createKafkaClient } from '../../shared/kafka/port/kafka-client.js';
 import { OffsetsTopic, offsetsTopicName, type SourceOffset } from '../../shared/kafka/delivery/offsets-topic.js';
+import { fenceTasks } from '../../shared/lifecycle/offsets-cleanup.js';
 import { exited, startDscRun } from './dsc-child.js';
 import { BROKERS, consumeAll, sleep, tally, values } from './file-helpers.js';
 
@@ -30,8 +31,8 @@ export async function delivery(
 }
 
 /**
- * The connector's committed source offsets (source-partition key → offset). Committed only: the records of a
- * transaction still open (a task killed mid-transaction) are not in it, as they are not in a read_committed read.
+ * The connector's committed source offsets (source-partition key → offset), read exactly: a transaction that wrote
+ * them and is still open is waited for (after a SIGKILL, `fenceKilledRun` first).
  */
 export async function storedOffsets(connector: string, brokers = BROKERS()): Promise<Map<string, SourceOffset>> {
   const kafka = client(brokers);
@@ -47,6 +48,16 @@ export async function storedOffsets(connector: string, brokers = BROKERS()): Pro
     await consumer.close();
     await admin.close();
   }
+}
+
+/**
+ * After a SIGKILL, fences the connector's tasks (what the next run does first), so that their transactions left open
+ * are aborted now: an exact read of the offsets waits for an open transaction's marker, which otherwise comes only
+ * at the restart or at the broker's transaction timeout. `conf` is the run's config file (its `tasks.max`).
+ */
+export async function fenceKilledRun(connector: string, conf: string, brokers = BROKERS()): Promise<void> {
+  const tasksMax = Number(/^tasks\.max=(\d+)$/m.exec(readFileSync(conf, 'utf8'))?.[1] ?? 1);
+  await fenceTasks(client(brokers), connector, tasksMax);
 }
 
 /** Records committed for a file connector: its tasks' committed counts (each written with its records). */
@@ -112,6 +123,7 @@ export async function killMidLoadTwice(state: string, conf: string, connector: s
     child.kill('SIGKILL');
     await exited(child);
     expect(child.signalCode).toBe('SIGKILL');
+    await fenceKilledRun(connector, conf);
     expect(await committedRecords(connector)).toBeLessThan(total);
   }
 }

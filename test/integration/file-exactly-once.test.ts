@@ -10,7 +10,7 @@ import { runFileSourceTask, type TaskOutcome } from '../../shared/file/file-sour
 import { createKafkaClient } from '../../shared/kafka/port/kafka-client.js';
 import { decodeRecordBatches } from '../../shared/kafka/batch/record-batch-reader.js';
 import { buildCli, exited, startDscRun } from './dsc-child.js';
-import { committedRecords, delivery, loadConf, storedOffsets, until } from './eos-helpers.js';
+import { committedRecords, delivery, fenceKilledRun, loadConf, storedOffsets, until } from './eos-helpers.js';
 import {
   BROKERS,
   consumeAll,
@@ -239,6 +239,7 @@ describe('dsc run as a process: exactly once across SIGKILL and SIGTERM', () => 
       await sleep(Math.random() * 300);
       child.kill(signal);
       const code = await exited(child);
+      if (signal === 'SIGKILL') await fenceKilledRun(topic, conf);
       const committed = await committedRecords(topic);
       expect(committed).toBeLessThan(lines.length);
       if (signal === 'SIGKILL') {
