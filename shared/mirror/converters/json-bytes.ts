@@ -130,6 +130,45 @@ export function escapeByte(buf: Buffer, p: number, c: number): number {
   return p;
 }
 
+/**
+ * Whether `src[start, end)` is well-formed UTF-8 (as isUtf8 decides: no overlong forms, no surrogates, nothing above
+ * U+10FFFF), without the view isUtf8 needs: short strings are the common case and a view per string is garbage.
+ */
+export function validUtf8(src: Buffer, start: number, end: number): boolean {
+  let i = start;
+  while (i < end) {
+    const c = src[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let min: number;
+    let max = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) {
+      need = 1;
+      min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      need = 2;
+      min = c === 0xe0 ? 0xa0 : 0x80;
+      if (c === 0xed) max = 0x9f; // no surrogates
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      need = 3;
+      min = c === 0xf0 ? 0x90 : 0x80;
+      if (c === 0xf4) max = 0x8f; // nothing above U+10FFFF
+    } else return false;
+    if (i + need >= end) return false;
+    const b1 = src[i + 1];
+    if (b1 < min || b1 > max) return false;
+    for (let k = 2; k <= need; k++) {
+      const b = src[i + k];
+      if (b < 0x80 || b > 0xbf) return false;
+    }
+    i += need + 1;
+  }
+  return true;
+}
+
 /** `src[start, end)` (UTF-8) as a JSON string. */
 export function writeJsonString(o: JsonSink, src: Buffer, start: number, end: number): void {
   const len = end - start;
@@ -159,7 +198,7 @@ export function writeJsonString(o: JsonSink, src: Buffer, start: number, end: nu
       high |= k;
     }
   }
-  if (high !== 0 && !isUtf8(src.subarray(start, end))) {
+  if (high !== 0 && !(len < 256 ? validUtf8(src, start, end) : isUtf8(src.subarray(start, end)))) {
     // Not UTF-8: what toString('utf8') makes of it (U+FFFD for each bad sequence), escaped by JSON.stringify.
     o.pos = at;
     const text = JSON.stringify(src.toString('utf8', start, end));
