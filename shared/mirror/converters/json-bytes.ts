@@ -1,6 +1,7 @@
 // The JSON text pieces the compiled Avro writer (avro-json-writer.ts) puts into its byte sink: numbers, strings
 // escaped from UTF-8 bytes, base64, exact decimals, ISO dates and times, each as avro-json.ts writes it as text.
 import { isUtf8 } from 'node:buffer';
+import { validUtf8 } from './utf8-check.js';
 import { AvroDecodeError, decimalText, isoText, MS_PER_DAY, readLong, truncated, type Tap } from './avro-json.js';
 
 /** A tap over `buf[pos, end)`: one datum inside a batch body, read without a view of it. */
@@ -128,45 +129,6 @@ export function escapeByte(buf: Buffer, p: number, c: number): number {
   buf[p++] = HEX.charCodeAt(c >> 4);
   buf[p++] = HEX.charCodeAt(c & 15);
   return p;
-}
-
-/**
- * Whether `src[start, end)` is well-formed UTF-8 (as isUtf8 decides: no overlong forms, no surrogates, nothing above
- * U+10FFFF), without the view isUtf8 needs: short strings are the common case and a view per string is garbage.
- */
-export function validUtf8(src: Buffer, start: number, end: number): boolean {
-  let i = start;
-  while (i < end) {
-    const c = src[i];
-    if (c < 0x80) {
-      i++;
-      continue;
-    }
-    let need: number;
-    let min: number;
-    let max = 0xbf;
-    if (c >= 0xc2 && c <= 0xdf) {
-      need = 1;
-      min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      need = 2;
-      min = c === 0xe0 ? 0xa0 : 0x80;
-      if (c === 0xed) max = 0x9f; // no surrogates
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      need = 3;
-      min = c === 0xf0 ? 0x90 : 0x80;
-      if (c === 0xf4) max = 0x8f; // nothing above U+10FFFF
-    } else return false;
-    if (i + need >= end) return false;
-    const b1 = src[i + 1];
-    if (b1 < min || b1 > max) return false;
-    for (let k = 2; k <= need; k++) {
-      const b = src[i + k];
-      if (b < 0x80 || b > 0xbf) return false;
-    }
-    i += need + 1;
-  }
-  return true;
 }
 
 /** `src[start, end)` (UTF-8) as a JSON string. */
