@@ -15,7 +15,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import avro from 'avsc';
 import type { MirrorConnectorSpec } from '../shared/config/spec.js';
 import { readBatchHeader } from '../shared/kafka/batch/batch-layout.js';
-import { encodeBatch, type OutgoingRecord } from '../shared/kafka/batch/forwarded-batch.js';
+import { encodeBatch, stampBatch, type OutgoingRecord } from '../shared/kafka/batch/forwarded-batch.js';
 import { AvroJsonReader } from '../shared/mirror/converters/avro-json.js';
 import { AvroRegistryConverter } from '../shared/mirror/converters/avro-registry-converter.js';
 import type { Converter } from '../shared/mirror/converters/converter.js';
@@ -137,8 +137,14 @@ async function main(): Promise<void> {
   if (results.has('text') && results.has('compiled')) {
     const a = results.get('text')!;
     const b = results.get('compiled')!;
-    const same = a.length === b.length && a.every((x, i) => x.equals(b[i]));
-    console.log(`batches of the two lanes: ${same ? 'byte for byte the same' : 'DIFFERENT'}`);
+    // Both as the producer sends them: stamped (producer fields and CRC; the compiled lane leaves the CRC to that).
+    const sent = (x: Buffer) => {
+      const c = Buffer.from(x);
+      stampBatch(c, 1n, 0, 0);
+      return c;
+    };
+    const same = a.length === b.length && a.every((x, i) => sent(x).equals(sent(b[i])));
+    console.log(`batches of the two lanes, stamped for sending: ${same ? 'byte for byte the same' : 'DIFFERENT'}`);
   }
   console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
   for (const t of (process.argv[4] ?? '').split(',').filter(Boolean)) await threads(Number(t));

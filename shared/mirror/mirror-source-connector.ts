@@ -9,6 +9,7 @@ import { createKafkaClient } from '../kafka/port/kafka-client.js';
 import type { Logger } from '../runtime/log.js';
 import { carriedCounts, type CarriedCounts } from '../lifecycle/restart.js';
 import type { ConnectorRecord, ConnectorStore, NewTaskRecord, TaskRecord, TaskState } from '../lifecycle/store.js';
+import { ConversionPool, conversionThreads } from './conversion-pool.js';
 import { createConverter, type Converter } from './converters/index.js';
 import { replicationPolicyFor, type ReplicationPolicy } from './replication-policy.js';
 import { TopicFilter } from './topic-filter.js';
@@ -76,6 +77,7 @@ export class MirrorSourceConnector {
   private readonly topics: MirrorTopics;
   private readonly positions: MirrorPositions;
   private converter?: Converter;
+  private pool?: ConversionPool;
   private partitions = new Map<string, number>();
   private slots: TaskSlot[] = [];
   private warnings: string[] = [];
@@ -124,6 +126,12 @@ export class MirrorSourceConnector {
 
   async start(): Promise<void> {
     this.converter = await createConverter(this.spec.valueConverter);
+    this.pool = ConversionPool.start(
+      this.spec.valueConverter,
+      this.converter,
+      conversionThreads(this.spec.tasksMax),
+      this.log.child({ connector: this.name }),
+    );
     const tasks = await this.store.listTasks(this.name);
     // A connector without task documents was just created: a consumer group left by an earlier connector of the same
     // name is not its own. Its positions are not read from there, so the delete need not hold up the start.
@@ -147,7 +155,7 @@ export class MirrorSourceConnector {
     await this.busy.catch(() => {});
     await this.stopTasks();
     await this.writeStatus(state).catch((err) => this.log.warn('cannot write final status', { error: String(err) }));
-    await Promise.all([this.topics.close(), this.positions.close()]);
+    await Promise.all([this.topics.close(), this.positions.close(), this.pool?.close()]);
   }
 
   /**
@@ -241,6 +249,7 @@ export class MirrorSourceConnector {
         targetTopic: (t) => this.policy.formatRemoteTopic(this.spec.sourceAlias, t),
         positions: this.positions,
         converter: this.converter!,
+        pool: this.pool,
         log: this.log.child({ connector: this.name, task: id }),
         onFailure: (reason) => this.onTaskFailure(id, reason),
       });

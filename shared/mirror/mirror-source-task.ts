@@ -18,6 +18,7 @@ import { transactionalIdFor } from '../kafka/delivery/offsets-topic.js';
 import type { Logger } from '../runtime/log.js';
 import { errorText } from '../runtime/error-text.js';
 import { committedBatches, forwardable } from './committed-batches.js';
+import type { ConversionPool } from './conversion-pool.js';
 import type { Converter } from './converters/index.js';
 import { partitionKey, type MirrorPositions } from './mirror-positions.js';
 import { produceRequests, requestsOf, type SendItem } from './produce-requests.js';
@@ -43,6 +44,8 @@ export interface MirrorTaskOptions {
   targetTopic: (sourceTopic: string) => string;
   positions: MirrorPositions;
   converter: Converter;
+  /** Worker threads converting off this task's thread (shared by the connector's tasks); none: converts inline. */
+  pool?: ConversionPool;
   log: Logger;
   /** Called once when the task cannot go on (errors.tolerance=none, a fatal converter error): the task is FAILED. */
   onFailure: (reason: string) => void;
@@ -236,6 +239,7 @@ export class MirrorSourceTask {
   /** Turns one fetch into send items, in partition order; notes lag; handles partition errors. */
   private async itemsOf(fetched: FetchedPartition[], consumer: KafkaConsumer, admin: KafkaAdmin): Promise<SendItem[]> {
     const items: SendItem[] = [];
+    const onWorkers = this.bytePath ? undefined : this.o.pool?.dispatch(fetched, this.fetchAt);
     for (const f of fetched) {
       const key = partitionKey(f.topic, f.partition);
       let position = this.fetchAt.get(key)!;
@@ -248,20 +252,18 @@ export class MirrorSourceTask {
       }
       if (f.error) throw new Error(`cannot fetch ${f.topic}-${f.partition}: ${f.error}`);
       const targetTopic = this.o.targetTopic(f.topic);
-      for (const batch of committedBatches(f)) {
-        const item: SendItem = {
-          key,
-          partition: f.partition,
-          targetTopic,
-          records: 0,
-          bytesOut: 0,
-          end: batch.header.nextOffset,
-        };
+      const converting = onWorkers?.get(f);
+      for (const [i, batch] of (converting?.batches ?? committedBatches(f)).entries()) {
+        const end = batch.header.nextOffset;
+        const item: SendItem = { key, partition: f.partition, targetTopic, records: 0, bytesOut: 0, end };
         if (this.bytePath) {
           const out = forwardable(batch, position);
           if (out) Object.assign(item, { bytes: out.bytes, records: out.records, bytesOut: out.bytes.length });
         } else {
-          const c = await convertBatch(this.conversion, f.topic, f.partition, batch, position);
+          const fast = await converting?.answers[i]; // converted on a worker, else here
+          const c = fast
+            ? { ...fast, dead: [], errors: 0 }
+            : await convertBatch(this.conversion, f.topic, f.partition, batch, position);
           Object.assign(item, {
             bytes: c.bytes,
             records: c.records,

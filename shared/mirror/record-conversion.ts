@@ -120,6 +120,53 @@ async function convertBatchFast(
   return result;
 }
 
+/** A batch the fast path converted whole (a conversion worker's answer). */
+export interface FastConvertedBatch {
+  bytes?: Buffer;
+  records: number;
+  bytesOut: number;
+}
+
+/**
+ * The fast path alone, synchronous (what a conversion worker thread runs): the converted batch (valid until the next
+ * call: it is built in a buffer this function reuses), or undefined as soon
+ * as one record needs more (the general path, errors.tolerance, a dead letter): the task then converts the batch
+ * itself with convertBatch, so refusals, retries and dead letters are decided in one place.
+ */
+export function convertBatchSync(
+  converter: Converter,
+  batch: SourceBatch,
+  position: bigint,
+): FastConvertedBatch | undefined {
+  const cursor = new RecordCursor(batch.bytes, batch.header);
+  const body = cursor.body;
+  // The caller copies the result out: one build buffer serves every batch (no allocation, no garbage per batch).
+  const builder = new ConvertedBatchBuilder(Math.ceil(body.length * 2.2) + 1024, syncBatchBuffer);
+  const skipBelow = batch.header.baseOffset >= position ? -1 : Number(position - batch.header.baseOffset);
+  const o = scratch;
+  let bytesOut = 0;
+  while (cursor.next()) {
+    if (cursor.offsetDelta < skipBelow) continue;
+    const { timestamp, keyStart, keyEnd, valueStart, valueEnd, headersStart, headersEnd } = cursor;
+    if (valueStart < 0) {
+      builder.append(timestamp, body, keyStart, keyEnd, null, 0, 0, headersStart, headersEnd);
+      continue;
+    }
+    o.pos = 0;
+    try {
+      if (!converter.writeInto!(body, valueStart, valueEnd, o)) return undefined;
+    } catch {
+      return undefined;
+    }
+    builder.append(timestamp, body, keyStart, keyEnd, o.buf, 0, o.pos, headersStart, headersEnd);
+    bytesOut += o.pos;
+  }
+  syncBatchBuffer = builder.buffer;
+  return { bytes: builder.finish(), records: builder.recordCount, bytesOut };
+}
+
+let syncBatchBuffer: Buffer | undefined;
+
 /**
  * A value the converter refused, under errors.tolerance: `none` notes the failure and stops the batch there; `all`
  * counts it and, with a dead-letter topic, queues its original bytes with the error context. Other errors rethrow.

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const BUILD = join(ROOT, 'node_modules/.cache/dsc-mirror-test');
+export const BUILD = join(ROOT, 'node_modules/.cache/dsc-mirror-test');
 const NODE = join(ROOT, 'node_modules/.bin/node');
 
 /**
@@ -40,6 +40,8 @@ export async function buildMirrorEntry(): Promise<void> {
         '--types',
         'node',
         join(ROOT, 'functions/mirror.ts'),
+        // Started by URL (conversion-pool.ts), not imported: named so the compiled mirror has its conversion threads.
+        join(ROOT, 'shared/mirror/conversion-worker.ts'),
       ],
       { cwd: ROOT },
     );

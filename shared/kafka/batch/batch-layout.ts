@@ -8,8 +8,21 @@
 // recordCount i32 @57, records @61. Records: length varint, attributes i8, timestamp delta varlong, offset delta
 // varint, key bytes, value bytes, header count varint, headers (key bytes, value bytes); varints are zig-zag and
 // bytes are a length varint (-1 for null) then the bytes.
-import { crc32c } from '../wire/platformatic.js';
+import { createRequire } from 'node:module';
+import { crc32c as engineCrc32c } from '../wire/platformatic.js';
 import type { CompressionType } from '../port/kafka-port.js';
+
+// CRC-32C of a whole batch: @node-rs/crc32 (SSE4.2 / ARMv8 instructions) called on the view itself. The engine's
+// wrapper around the same module first copies its argument into a new Uint8Array: a second copy of every batch sent,
+// and garbage. Its own (WebAssembly) fallback stays for a platform without the native module.
+const crc32c: (data: Buffer) => number = (() => {
+  try {
+    const native = (createRequire(import.meta.url)('@node-rs/crc32') as { crc32c: (d: Uint8Array) => number }).crc32c;
+    return (data: Buffer) => native(data);
+  } catch {
+    return engineCrc32c;
+  }
+})();
 
 export const BASE_OFFSET = 0;
 export const BATCH_LENGTH = 8;

@@ -123,8 +123,14 @@ export class ConvertedBatchBuilder {
   private baseTimestamp = 0;
   private maxTimestamp = 0;
 
-  constructor(expectedBytes: number) {
-    this.buf = Buffer.allocUnsafe(Math.max(1024, expectedBytes));
+  /** `reuse`: a buffer to build in when big enough (its earlier contents are overwritten; see `buffer`). */
+  constructor(expectedBytes: number, reuse?: Buffer) {
+    this.buf = reuse && reuse.length >= expectedBytes ? reuse : Buffer.allocUnsafe(Math.max(1024, expectedBytes));
+  }
+
+  /** The buffer built in (grown past `reuse` when that was too small): for the next builder's `reuse`. */
+  get buffer(): Buffer {
+    return this.buf;
   }
 
   get recordCount(): number {

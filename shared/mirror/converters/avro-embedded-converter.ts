@@ -7,7 +7,7 @@
 import type { ValueConverterSpec } from '../../config/spec.js';
 import { AvroJsonWriter, JsonSink } from './avro-json-writer.js';
 import { CONTAINER_MAGIC, fingerprint64, readContainerFile, SINGLE_OBJECT_MAGIC } from './avro-framing.js';
-import { ConversionError, type Converter } from './converter.js';
+import { ConversionError, type Converter, type ConverterState } from './converter.js';
 import { errorText } from '../../runtime/error-text.js';
 import { storageFor } from '../../storage/storage-router.js';
 
@@ -25,7 +25,7 @@ export async function loadSchemaText(ref: string): Promise<string> {
 }
 
 export class AvroEmbeddedConverter implements Converter {
-  private configured?: { reader: AvroJsonWriter; fingerprint: Buffer };
+  private configured?: { reader: AvroJsonWriter; fingerprint: Buffer; text: string };
   /** Container files usually repeat one schema: keep its compiled reader by schema text. */
   private readonly containerReaders = new Map<string, AvroJsonWriter>();
 
@@ -34,10 +34,11 @@ export class AvroEmbeddedConverter implements Converter {
   static async create(spec: ValueConverterSpec): Promise<AvroEmbeddedConverter> {
     const c = new AvroEmbeddedConverter();
     if (spec.schema) {
-      const reader = new AvroJsonWriter(await loadSchemaText(spec.schema));
+      const text = await loadSchemaText(spec.schema);
+      const reader = new AvroJsonWriter(text);
       const fp = Buffer.alloc(8);
       fp.writeBigUInt64LE(fingerprint64(JSON.stringify(reader.type.schema())));
-      c.configured = { reader, fingerprint: fp };
+      c.configured = { reader, fingerprint: fp, text };
     }
     return c;
   }
@@ -58,6 +59,10 @@ export class AvroEmbeddedConverter implements Converter {
       throw new ConversionError((err as Error).message);
     }
     return true;
+  }
+
+  state(): ConverterState {
+    return this.configured ? { schema: this.configured.text } : {};
   }
 
   async convert(value: Buffer | null): Promise<(Buffer | null)[]> {

@@ -2,11 +2,13 @@
 // schema id, Avro binary) decoded with the writer schema from the registry → one JSON object per record.
 import type { ValueConverterSpec } from '../../config/spec.js';
 import { AvroJsonWriter, type JsonSink } from './avro-json-writer.js';
-import { ConversionError, type Converter } from './converter.js';
+import { ConversionError, type Converter, type ConverterState } from './converter.js';
 import { SchemaRegistryClient, SchemaRegistryError } from './schema-registry-client.js';
 
 export class AvroRegistryConverter implements Converter {
   private readonly readers = new Map<number, AvroJsonWriter>();
+  /** The schemas fetched so far, as text (what a conversion worker compiles its own writers from). */
+  private readonly texts = new Map<number, string>();
   private readonly registry: SchemaRegistryClient;
 
   constructor(spec: ValueConverterSpec, registry?: SchemaRegistryClient) {
@@ -40,6 +42,19 @@ export class AvroRegistryConverter implements Converter {
     return true;
   }
 
+  state(): ConverterState {
+    return { registrySchemas: [...this.texts] };
+  }
+
+  /** Compiles schemas fetched elsewhere (by the task's own converter, for a worker thread's copy). */
+  adopt(state: ConverterState): void {
+    for (const [id, text] of state.registrySchemas ?? []) {
+      if (this.readers.has(id)) continue;
+      this.readers.set(id, new AvroJsonWriter(text));
+      this.texts.set(id, text);
+    }
+  }
+
   async convert(value: Buffer | null): Promise<(Buffer | null)[]> {
     if (value === null) return [null];
     if (value.length < 5 || value[0] !== 0) {
@@ -63,6 +78,7 @@ export class AvroRegistryConverter implements Converter {
         throw new ConversionError(`schema id ${id}: ${(err as Error).message}`);
       }
       this.readers.set(id, reader);
+      this.texts.set(id, schema);
     }
     try {
       return [reader.toBuffer(value, 5)];

@@ -15,6 +15,15 @@ export interface Converter {
    * becomes several). Throws ConversionError as `convert` does; the sink may then hold part of a value.
    */
   writeInto?(value: Buffer, start: number, end: number, sink: JsonSink): boolean;
+
+  /** What a copy of this converter on a conversion worker thread starts from: the schemas known so far. */
+  state?(): ConverterState;
+}
+
+/** Schemas as text, so a worker thread can compile its own writers (registry: by schema id). */
+export interface ConverterState {
+  registrySchemas?: [number, string][];
+  schema?: string;
 }
 
 /** Why a value could not be converted; the task adds topic/partition/offset. */

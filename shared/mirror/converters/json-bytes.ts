@@ -1,6 +1,7 @@
 // The JSON text pieces the compiled Avro writer (avro-json-writer.ts) puts into its byte sink: numbers, strings
 // escaped from UTF-8 bytes, base64, exact decimals, ISO dates and times, each as avro-json.ts writes it as text.
 import { isUtf8 } from 'node:buffer';
+import { validUtf8 } from './utf8-check.js';
 import { AvroDecodeError, decimalText, isoText, MS_PER_DAY, readLong, truncated, type Tap } from './avro-json.js';
 
 /** A tap over `buf[pos, end)`: one datum inside a batch body, read without a view of it. */
@@ -159,7 +160,7 @@ export function writeJsonString(o: JsonSink, src: Buffer, start: number, end: nu
       high |= k;
     }
   }
-  if (high !== 0 && !isUtf8(src.subarray(start, end))) {
+  if (high !== 0 && !(len < 256 ? validUtf8(src, start, end) : isUtf8(src.subarray(start, end)))) {
     // Not UTF-8: what toString('utf8') makes of it (U+FFFD for each bad sequence), escaped by JSON.stringify.
     o.pos = at;
     const text = JSON.stringify(src.toString('utf8', start, end));

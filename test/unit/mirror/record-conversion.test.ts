@@ -10,7 +10,8 @@ import type { MirrorConnectorSpec } from '../../../shared/config/spec.js';
 import { AvroRegistryConverter } from '../../../shared/mirror/converters/avro-registry-converter.js';
 import type { Converter } from '../../../shared/mirror/converters/converter.js';
 import type { SchemaRegistryClient } from '../../../shared/mirror/converters/schema-registry-client.js';
-import { convertBatch, type ConversionContext } from '../../../shared/mirror/record-conversion.js';
+import { converterCopy } from '../../../shared/mirror/converters/index.js';
+import { convertBatch, convertBatchSync, type ConversionContext } from '../../../shared/mirror/record-conversion.js';
 
 const schemaV1 = {
   type: 'record',
@@ -129,5 +130,23 @@ describe('convertBatch fast lane', () => {
     expect(Number(b.maxTimestamp)).toBe(Math.max(...want.map((r) => r.timestamp)));
     expect(b.crcValid).toBe(true);
     expect(b.records.map((r) => r.offset)).toEqual(want.map((_, i) => BigInt(i)));
+  });
+
+  it("a conversion worker's lane (convertBatchSync on a converter copy) equals convertBatch, or hands the batch back", async () => {
+    const spec = { kind: 'avro-registry', className: 't', schemaRegistryUrl: 'http://127.0.0.1:1' } as const;
+    const task = new AvroRegistryConverter(spec, registry);
+    const poisoned = sourceBatch(100n, 1);
+    // A copy made before the task fetched any schema hands every batch with values back.
+    expect(convertBatchSync(await converterCopy(spec, task.state()), poisoned, 100n)).toBeUndefined();
+    await convertBatch(context(task, 'all'), 't', 0, poisoned, 100n); // the task fetches both schemas
+    const copy = await converterCopy(spec, task.state());
+    // The poison value (offset 107) is the task's to handle: handed back, unless the position is past it.
+    expect(convertBatchSync(copy, poisoned, 100n)).toBeUndefined();
+    for (const position of [108n, 113n]) {
+      const want = await convertBatch(context(task, 'none'), 't', 0, poisoned, position);
+      const got = convertBatchSync(copy, poisoned, position)!;
+      expect(records(got.bytes)).toEqual(records(want.bytes));
+      expect([got.records, got.bytesOut]).toEqual([want.records, want.bytesOut]);
+    }
   });
 });

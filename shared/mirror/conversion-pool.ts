@@ -1,0 +1,150 @@
+// Conversion on more than one core: worker threads, shared by a connector's tasks, each with its own copy of the
+// converter (compiled from the schemas the tasks' converter has). A task hands every batch of a fetch to the pool at
+// once and takes the answers back in order, so what is sent, and the positions saved with it, stay exactly what the
+// task would have produced alone. A batch a worker cannot convert whole (a schema it has not seen yet, a refused
+// value, a worker that died) comes back as undefined and the task converts it itself: refusals, errors.tolerance,
+// dead letters and registry retries stay in the task.
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { ValueConverterSpec } from '../config/spec.js';
+import type { Logger } from '../runtime/log.js';
+import type { FetchedPartition } from '../kafka/port/kafka-port.js';
+import { committedBatches, type SourceBatch } from './committed-batches.js';
+import { partitionKey } from './mirror-positions.js';
+import type { ConversionAnswer, ToWorker } from './conversion-worker.js';
+import type { Converter } from './converters/index.js';
+import type { FastConvertedBatch } from './record-conversion.js';
+
+/** `DSC_MIRROR_CONVERSION_THREADS` (0: none), else one per task up to the machine's cores; none for one task. */
+export function conversionThreads(tasksMax: number, env = process.env.DSC_MIRROR_CONVERSION_THREADS): number {
+  if (env !== undefined && env.trim() !== '') {
+    const n = Number(env);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`DSC_MIRROR_CONVERSION_THREADS=${env} is not a thread count`);
+    return n;
+  }
+  return tasksMax > 1 ? Math.min(tasksMax, availableParallelism()) : 0;
+}
+
+/** One partition's batches of a fetch as handed to the pool, and the pool's answers in the same order. */
+export interface Dispatched {
+  batches: SourceBatch[];
+  answers: Promise<FastConvertedBatch | undefined>[];
+}
+
+interface Slot {
+  worker: Worker;
+  pending: Map<number, (answer: ConversionAnswer | undefined) => void>;
+}
+
+export class ConversionPool {
+  private readonly slots: Slot[] = [];
+  private nextId = 0;
+  private broken = false;
+  /** How many schemas the workers were given. */
+  private shared = 0;
+
+  private constructor(
+    private readonly converter: Converter,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * A pool of `threads` workers for `converter`, or undefined when there is nothing to gain or no way to: no
+   * threads asked, a converter without a fast path, or no compiled worker script (the sources run under a test
+   * runner: the tasks then convert on their own thread, as with one thread).
+   */
+  static start(
+    spec: ValueConverterSpec,
+    converter: Converter,
+    threads: number,
+    log: Logger,
+  ): ConversionPool | undefined {
+    if (threads < 1 || !converter.writeInto || !converter.state) return undefined;
+    const script = fileURLToPath(new URL('./conversion-worker.js', import.meta.url));
+    if (!existsSync(script)) return undefined;
+    const pool = new ConversionPool(converter, log);
+    const state = converter.state();
+    pool.shared = (state.registrySchemas?.length ?? 0) + (state.schema ? 1 : 0);
+    for (let i = 0; i < threads; i++) {
+      const worker = new Worker(script, { workerData: { spec, state } });
+      const slot: Slot = { worker, pending: new Map() };
+      worker.on('message', (a: ConversionAnswer) => {
+        const done = slot.pending.get(a.id);
+        slot.pending.delete(a.id);
+        done?.(a);
+      });
+      const lost = (err: unknown) => {
+        if (!pool.broken)
+          log.warn('conversion worker stopped; tasks convert on their own thread', { error: String(err) });
+        pool.broken = true;
+        for (const done of slot.pending.values()) done(undefined);
+        slot.pending.clear();
+      };
+      worker.on('error', lost);
+      worker.on('exit', (code) => lost(`exit code ${code}`));
+      worker.unref(); // an idle pool holds no process open
+      pool.slots.push(slot);
+    }
+    log.info('mirror conversion on worker threads', { threads });
+    return pool;
+  }
+
+  /** The batch converted on a worker, or undefined: the task converts it itself. Never rejects. */
+  convert(batch: SourceBatch, position: bigint): Promise<FastConvertedBatch | undefined> {
+    if (this.broken) return Promise.resolve(undefined);
+    let slot = this.slots[0];
+    for (const s of this.slots) if (s.pending.size < slot.pending.size) slot = s;
+    const id = this.nextId++;
+    const copy = new Uint8Array(batch.bytes.length);
+    copy.set(batch.bytes);
+    return new Promise((resolve) => {
+      slot.pending.set(id, (a) => {
+        if (!a || a.fallback) return resolve(undefined);
+        const bytes = a.bytes ? Buffer.from(a.bytes.buffer, a.bytes.byteOffset, a.bytes.byteLength) : undefined;
+        resolve({ bytes, records: a.records, bytesOut: a.bytesOut });
+      });
+      const message: ToWorker = { job: { id, batch: copy, position } };
+      slot.worker.postMessage(message, [copy.buffer]);
+    });
+  }
+
+  /**
+   * Every batch of a fetch to the workers at once, each with the position it is converted from (the partition's
+   * position `fetchAt`, then each batch's end), so they convert side by side while the task takes the answers in
+   * order. Partitions with an error are left out (the task handles them).
+   */
+  dispatch(fetched: FetchedPartition[], fetchAt: Map<string, bigint>): Map<FetchedPartition, Dispatched> {
+    const out = new Map<FetchedPartition, Dispatched>();
+    this.share();
+    for (const f of fetched) {
+      if (f.error) continue;
+      let position = fetchAt.get(partitionKey(f.topic, f.partition))!;
+      const batches = committedBatches(f);
+      const answers = batches.map((b) => {
+        const answer = this.convert(b, position);
+        position = b.header.nextOffset;
+        return answer;
+      });
+      out.set(f, { batches, answers });
+    }
+    return out;
+  }
+
+  /** Schemas the task's converter fetched since (converting a batch the workers handed back) go to every worker. */
+  private share(): void {
+    const state = this.converter.state!();
+    const known = (state.registrySchemas?.length ?? 0) + (state.schema ? 1 : 0);
+    if (this.broken || known === this.shared) return;
+    this.shared = known;
+    const message: ToWorker = { state };
+    for (const s of this.slots) s.worker.postMessage(message);
+  }
+
+  async close(): Promise<void> {
+    this.broken = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate().catch(() => 0)));
+    for (const s of this.slots) for (const done of s.pending.values()) done(undefined);
+  }
+}
