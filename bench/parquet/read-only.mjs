@@ -46,7 +46,10 @@ for await (const ev of readParquet(file, metadata, {
   }
   rows += ev.count;
   const rss = process.memoryUsage.rss();
-  if (rss > peak) peak = rss;
+  if (rss > peak) {
+    peak = rss;
+    if (process.env.BENCH_MEMORY) console.error(JSON.stringify(process.memoryUsage()));
+  }
 }
 const cpu = process.cpuUsage(t0);
 console.log(

@@ -7,14 +7,11 @@
 // per column.
 import type { DecodedArray, FileMetaData, PageHeader, SchemaTree } from 'hyparquet';
 import { parquetSchema } from 'hyparquet';
-import { parquetHeader, readPage } from 'hyparquet/src/column.js';
-import { convert } from 'hyparquet/src/convert.js';
-import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
+import { parquetHeader } from 'hyparquet/src/column.js';
 import { compressors } from 'hyparquet-compressors';
 import type { ObjectSlices } from '../../storage/object-slice.js';
 import { ByteOut, encoderFor, RAW_PARSERS, type Encoder } from './parquet-encoders.js';
-
-type ColumnDecoder = Parameters<typeof readDataPageV2>[2];
+import { dataPage, dictionaryValues, PageScratch, type ColumnDecoder, type PageValues } from './parquet-pages.js';
 
 /** Whether every column is a top-level primitive: the column path applies. */
 export function flatColumns(metadata: FileMetaData): boolean {
@@ -35,10 +32,10 @@ class ColumnCursor {
   private offset = 0;
   private readonly end: number;
   private dict: { buf: Buffer; ends: Int32Array } | undefined;
+  private readonly scratch = new PageScratch();
   // The current data page.
-  private values: DecodedArray = [];
-  private defs: number[] | undefined;
-  private fromDict = false;
+  private defs: ArrayLike<number> | undefined;
+  private indices: Int32Array | undefined;
   private pageRows = 0;
   private row = 0;
   private valueIndex = 0;
@@ -103,13 +100,8 @@ class ColumnCursor {
       if (this.offset + size > this.window.length) throw new Error('parquet page runs past its column chunk');
       const compressed = this.window.subarray(this.offset, this.offset + size);
       if (header.type === 'DICTIONARY_PAGE') {
-        const reader = {
-          view: new DataView(this.window.buffer, this.window.byteOffset, this.window.length),
-          offset: this.offset,
-        };
-        const { data } = readPage(reader, header, this.decoder, undefined, undefined, 0);
         this.offset += size;
-        this.renderDictionary(convert(data ?? [], this.decoder));
+        this.renderDictionary(dictionaryValues(header, compressed, this.decoder, this.scratch));
         continue;
       }
       this.offset += size;
@@ -121,22 +113,11 @@ class ColumnCursor {
         this.skip -= rows;
         continue;
       }
-      let data;
-      let encoding;
-      if (header.type === 'DATA_PAGE') {
-        const daph = header.data_page_header!;
-        const page = decompressPage(compressed, Number(header.uncompressed_page_size), this.decoder.codec, compressors);
-        data = readDataPage(page, daph, this.decoder);
-        encoding = daph.encoding;
-      } else {
-        data = readDataPageV2(compressed, header, this.decoder);
-        encoding = header.data_page_header_v2!.encoding;
-      }
-      this.fromDict = encoding.endsWith('_DICTIONARY');
-      if (this.fromDict && !this.dict) throw new Error('parquet dictionary page missing');
-      this.values = this.fromDict ? data.dataPage : convert(data.dataPage, this.decoder);
-      if (!this.fromDict) this.encoder.page(this.values);
-      this.defs = data.definitionLevels?.length ? data.definitionLevels : undefined;
+      const page = dataPage(header, compressed, this.decoder, this.maxDef, this.scratch);
+      this.indices = page.indices;
+      if (page.indices && !this.dict) throw new Error('parquet dictionary page missing');
+      if (!page.indices) this.encoder.page(page.values);
+      this.defs = page.defs;
       this.pageRows = rows;
       this.row = 0;
       this.valueIndex = 0;
@@ -155,7 +136,7 @@ class ColumnCursor {
     this.row += n;
   }
 
-  private renderDictionary(values: DecodedArray): void {
+  private renderDictionary(values: PageValues): void {
     const out = new ByteOut(Math.max(1024, values.length * 12));
     const ends = new Int32Array(values.length);
     this.encoder.page(values);
@@ -175,7 +156,7 @@ class ColumnCursor {
         continue;
       }
       const k = Math.min(n - r, this.pageRows - this.row);
-      if (this.fromDict) this.copyDictionary(k, out, ends, r);
+      if (this.indices) this.copyDictionary(k, out, ends, r);
       else this.encode(k, out, ends, r);
       r += k;
     }
@@ -200,7 +181,7 @@ class ColumnCursor {
     const defs = this.defs;
     const maxDef = this.maxDef;
     const { buf: dict, ends: dictEnds } = this.dict!;
-    const indices = this.values as ArrayLike<number>;
+    const indices = this.indices!;
     let row = this.row;
     let vi = this.valueIndex;
     for (let r = r0; r < r0 + k; r++, row++) {

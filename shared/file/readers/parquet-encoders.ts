@@ -2,6 +2,7 @@
 // timestamps, decimals and ASCII strings digit by digit and byte by byte, anything else through the exact string
 // writers of parquet-json.ts. One encoder per column, fed a page (or dictionary) of hyparquet's raw values at a time.
 import type { DecodedArray, SchemaElement } from 'hyparquet';
+import { ByteArrays, type PageValues } from './parquet-pages.js';
 import { datePart as dayText, isUtf8, leafWriter, unitOf } from './parquet-json.js';
 
 /** A growable output buffer written byte by byte. */
@@ -70,27 +71,28 @@ export class ByteOut {
 
 /** Writes value `i` of the current page (or dictionary) values. */
 export interface Encoder {
-  page(values: DecodedArray): void;
+  page(values: PageValues): void;
   write(i: number, out: ByteOut): void;
 }
 
 /** Any value through the exact string writers (parquet-json.ts). */
 class TextEncoder_ implements Encoder {
-  private values: DecodedArray = [];
+  private values: PageValues = [];
   constructor(private readonly w: (v: unknown) => string) {}
-  page(values: DecodedArray): void {
+  page(values: PageValues): void {
     this.values = values;
   }
   write(i: number, out: ByteOut): void {
-    out.text(this.w(this.values[i]));
+    const v = this.values;
+    out.text(this.w(v instanceof ByteArrays ? v.at(i) : v[i]));
   }
 }
 
 class Int32Encoder implements Encoder {
   private values: DecodedArray = [];
   constructor(private readonly mask: number) {}
-  page(values: DecodedArray): void {
-    this.values = values;
+  page(values: PageValues): void {
+    this.values = values as DecodedArray;
   }
   write(i: number, out: ByteOut): void {
     const v = this.values[i] as number;
@@ -101,9 +103,11 @@ class Int32Encoder implements Encoder {
 /** An INT64 page's words (low, high) when it is a BigInt64Array, to stay in Numbers for |v| < 2^53. */
 class Int64Words {
   protected values: DecodedArray = [];
+  protected bytes: ByteArrays | undefined;
   protected words: Int32Array | undefined;
-  page(values: DecodedArray): void {
-    this.values = values;
+  page(values: PageValues): void {
+    this.bytes = values instanceof ByteArrays ? values : undefined;
+    this.values = values instanceof ByteArrays ? [] : values;
     this.words =
       values instanceof BigInt64Array ? new Int32Array(values.buffer, values.byteOffset, values.length * 2) : undefined;
   }
@@ -177,8 +181,8 @@ class TimestampEncoder extends Int64Words implements Encoder {
 
 class DateEncoder implements Encoder {
   private values: DecodedArray = [];
-  page(values: DecodedArray): void {
-    this.values = values;
+  page(values: PageValues): void {
+    this.values = values as DecodedArray;
   }
   write(i: number, out: ByteOut): void {
     out.room(2);
@@ -192,8 +196,8 @@ class DateEncoder implements Encoder {
 class DoubleEncoder implements Encoder {
   private values: DecodedArray = [];
   constructor(private readonly slow: (v: unknown) => string) {}
-  page(values: DecodedArray): void {
-    this.values = values;
+  page(values: PageValues): void {
+    this.values = values as DecodedArray;
   }
   write(i: number, out: ByteOut): void {
     const v = this.values[i] as number;
@@ -205,8 +209,8 @@ class DoubleEncoder implements Encoder {
 
 class BooleanEncoder implements Encoder {
   private values: DecodedArray = [];
-  page(values: DecodedArray): void {
-    this.values = values;
+  page(values: PageValues): void {
+    this.values = values as DecodedArray;
   }
   write(i: number, out: ByteOut): void {
     out.ascii(this.values[i] ? 'true' : 'false');
@@ -217,26 +221,27 @@ const HEX = '0123456789abcdef';
 
 /** A UTF-8 string's bytes as a JSON string: ASCII straight, escapes as JSON.stringify writes them, else the writer. */
 class Utf8Encoder implements Encoder {
-  private values: DecodedArray = [];
+  private values = new ByteArrays(new Uint8Array(0), new Int32Array(0), new Int32Array(0), 0);
   constructor(private readonly slow: (v: unknown) => string) {}
-  page(values: DecodedArray): void {
-    this.values = values;
+  page(values: PageValues): void {
+    this.values = values as ByteArrays;
   }
   write(i: number, out: ByteOut): void {
-    const v = this.values[i] as Uint8Array;
-    const n = v.length;
-    out.room(n * 6 + 2);
+    const { bytes: v, starts, lengths } = this.values;
+    const from = starts[i];
+    const to = from + lengths[i];
+    out.room((to - from) * 6 + 2);
     const b = out.buf;
     const start = out.pos;
     let p = start;
     b[p++] = 34;
-    for (let k = 0; k < n; k++) {
+    for (let k = from; k < to; k++) {
       const c = v[k];
       if (c >= 0x20 && c !== 0x22 && c !== 0x5c && c < 0x80) b[p++] = c;
       else if (c >= 0x80) {
         // Non-ASCII: decoded and written as JSON.stringify does (invalid UTF-8 becomes U+FFFD there too).
         out.pos = start;
-        out.text(this.slow(v));
+        out.text(this.slow(this.values.at(i)));
         return;
       } else {
         b[p++] = 0x5c;
@@ -269,19 +274,21 @@ class DecimalEncoder extends Int64Words implements Encoder {
     super();
   }
   write(i: number, out: ByteOut): void {
-    const v = this.values[i];
+    const ba = this.bytes;
     let n: number | undefined;
-    if (v instanceof Uint8Array) {
-      const len = v.length;
+    if (ba) {
+      const len = ba.lengths[i];
+      const at = ba.starts[i];
+      const v = ba.bytes;
       if (len <= 6 && len > 0) {
         n = 0;
-        for (let k = 0; k < len; k++) n = n * 256 + v[k];
-        if (v[0] & 0x80) n -= 2 ** (8 * len);
+        for (let k = at; k < at + len; k++) n = n * 256 + v[k];
+        if (v[at] & 0x80) n -= 2 ** (8 * len);
       }
     } else n = this.number(i);
     const scale = this.scale;
     if (n === undefined || scale <= 0 || scale > 15) {
-      out.ascii(this.slow(v));
+      out.ascii(this.slow(ba ? ba.at(i) : this.values[i]));
       return;
     }
     out.room(40);
