@@ -5,7 +5,7 @@
 // dates, timestamps, decimals and ASCII strings are written digit by digit; anything else goes through the exact
 // writers of parquet-json.ts (a string per value), see parquet-encoders.ts. Memory: one window and one decoded page
 // per column.
-import type { DecodedArray, FileMetaData, PageHeader, SchemaTree } from 'hyparquet';
+import type { FileMetaData, PageHeader, SchemaTree } from 'hyparquet';
 import { parquetSchema } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { compressors } from 'hyparquet-compressors';
