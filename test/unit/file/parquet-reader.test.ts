@@ -103,7 +103,7 @@ describe('Parquet files written by pyarrow', () => {
     const { rows, events } = await readEvents(file, { fromRowGroup: 3, fromRow: 5, sliceRows: 4 });
     expect(rows).toEqual(expected.slice(before));
     const first = events[0];
-    expect(first.kind === 'rows' && [first.rowGroup, first.firstRow]).toEqual([3, 5]);
+    expect(first.kind === 'rows' && [first.rowGroup, first.firstRow, first.fileRow]).toEqual([3, 5, before]);
   });
 
   it('a row group above the size limit is one bad event naming the key; the rest is read', async () => {
