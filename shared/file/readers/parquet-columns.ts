@@ -313,7 +313,7 @@ export class FlatRowGroupReader {
         const e = colEnds[c][r];
         let s = starts[c];
         starts[c] = e;
-        if (e - s > 24) {
+        if (e - s > 64) {
           src.copy(b, p, s, e);
           p += e - s;
         } else while (s < e) b[p++] = src[s++];

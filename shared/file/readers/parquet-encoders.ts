@@ -200,10 +200,36 @@ class DoubleEncoder implements Encoder {
     this.values = values as DecodedArray;
   }
   write(i: number, out: ByteOut): void {
-    const v = this.values[i] as number;
+    let v = this.values[i] as number;
     // Integers below 2^53 print as their digits (String(-0) is "0", as out.int(-0) writes).
-    if (Number.isSafeInteger(v)) out.int(v === 0 ? 0 : v);
-    else out.ascii(this.slow(v));
+    if (Number.isSafeInteger(v)) {
+      out.int(v === 0 ? 0 : v);
+      return;
+    }
+    // At most 6 decimals and |v| < 1e9 (exactly m / 1e6, m an integer): that decimal is the only one of so few
+    // digits that reads back as v, so it is the shortest round trip String(v) would write too.
+    const m = Math.round(v * 1e6);
+    if (m / 1e6 !== v || !(v < 1e9 && v > -1e9)) {
+      out.ascii(this.slow(v));
+      return;
+    }
+    out.room(24);
+    let n = m;
+    if (n < 0) {
+      out.buf[out.pos++] = 45;
+      n = -n;
+      v = -v;
+    }
+    const whole = Math.floor(n / 1e6);
+    let fraction = n - whole * 1e6;
+    out.int(whole);
+    let digits = 6;
+    while (fraction % 10 === 0) {
+      fraction /= 10;
+      digits--;
+    }
+    out.buf[out.pos++] = 46;
+    out.padded(fraction, digits);
   }
 }
 
