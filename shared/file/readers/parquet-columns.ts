@@ -10,8 +10,15 @@ import { parquetSchema } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { compressors } from 'hyparquet-compressors';
 import type { ObjectSlices } from '../../storage/object-slice.js';
-import { ByteOut, encoderFor, RAW_PARSERS, type Encoder } from './parquet-encoders.js';
-import { dataPage, dictionaryValues, PageScratch, type ColumnDecoder, type PageValues } from './parquet-pages.js';
+import { ByteOut, encoderFor, type Encoder } from './parquet-encoders.js';
+import {
+  dataPage,
+  dictionaryValues,
+  PageScratch,
+  RAW_PARSERS,
+  type ColumnDecoder,
+  type PageValues,
+} from './parquet-pages.js';
 
 /** Whether every column is a top-level primitive: the column path applies. */
 export function flatColumns(metadata: FileMetaData): boolean {

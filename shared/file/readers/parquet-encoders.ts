@@ -2,72 +2,11 @@
 // timestamps, decimals and ASCII strings digit by digit and byte by byte, anything else through the exact string
 // writers of parquet-json.ts. One encoder per column, fed a page (or dictionary) of hyparquet's raw values at a time.
 import type { DecodedArray, SchemaElement } from 'hyparquet';
+import { ByteOut } from './byte-out.js';
 import { ByteArrays, type PageValues } from './parquet-pages.js';
-import { datePart as dayText, isUtf8, leafWriter, unitOf } from './parquet-json.js';
 
-/** A growable output buffer written byte by byte. */
-export class ByteOut {
-  buf: Buffer;
-  pos = 0;
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size);
-  }
-  /** Room for `n` more bytes. */
-  room(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
-  }
-  ascii(s: string): void {
-    const n = s.length;
-    this.room(n);
-    const b = this.buf;
-    let p = this.pos;
-    for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
-    this.pos = p;
-  }
-  text(s: string): void {
-    this.room(s.length * 3);
-    this.pos += this.buf.write(s, this.pos, 'utf8');
-  }
-  /** An integer Number (|n| < 2^53) in decimal. */
-  int(n: number): void {
-    this.room(17);
-    const b = this.buf;
-    let p = this.pos;
-    if (n < 0) {
-      b[p++] = 45;
-      n = -n;
-    }
-    if (n < 10) {
-      b[p++] = 48 + n;
-      this.pos = p;
-      return;
-    }
-    let len = 2;
-    for (let t = 100; t <= n && len < 16; t *= 10) len++;
-    let q = p + len;
-    while (n >= 10) {
-      const d = Math.floor(n / 10);
-      b[--q] = 48 + (n - d * 10);
-      n = d;
-    }
-    b[--q] = 48 + n;
-    this.pos = p + len;
-  }
-  /** `n` (an integer, 0 <= n < 10^width) with leading zeros to `width` digits. */
-  padded(n: number, width: number): void {
-    const b = this.buf;
-    let q = this.pos + width;
-    this.pos = q;
-    for (let i = 0; i < width; i++) {
-      const d = Math.floor(n / 10);
-      b[--q] = 48 + (n - d * 10);
-      n = d;
-    }
-  }
-}
+export { ByteOut };
+import { datePart as dayText, isUtf8, leafWriter, unitOf } from './parquet-json.js';
 
 /** Writes value `i` of the current page (or dictionary) values. */
 export interface Encoder {
@@ -357,16 +296,3 @@ export function encoderFor(e: SchemaElement): Encoder {
   if (isUtf8(e)) return new Utf8Encoder(slow);
   return new TextEncoder_(slow);
 }
-
-// hyparquet's conversions turned off: INT96 (converted even without annotation) stays its nanoseconds since the epoch
-// as a bigint, and the other parsers hand over what they are given; parquet-json.ts maps the raw values exactly.
-export const RAW_PARSERS = {
-  timestampFromNanoseconds: (nanos: bigint) => nanos,
-  timestampFromMilliseconds: (v: bigint) => v,
-  timestampFromMicroseconds: (v: bigint) => v,
-  dateFromDays: (v: number) => v,
-  jsonFromBytes: (b: Uint8Array) => b,
-  geometryFromBytes: (b: Uint8Array) => b,
-  geographyFromBytes: (b: Uint8Array) => b,
-  uuidFromBytes: (b: Uint8Array) => b,
-};

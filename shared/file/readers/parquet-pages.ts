@@ -226,3 +226,16 @@ function fallback(
   const bytes = decoder.type === 'BYTE_ARRAY' || decoder.type === 'FIXED_LEN_BYTE_ARRAY';
   return { rows, defs, indices: undefined, values: bytes ? ByteArrays.from(raw) : raw };
 }
+
+// hyparquet's conversions turned off: INT96 (converted even without annotation) stays its nanoseconds since the epoch
+// as a bigint, and the other parsers hand over what they are given; parquet-json.ts maps the raw values exactly.
+export const RAW_PARSERS = {
+  timestampFromNanoseconds: (nanos: bigint) => nanos,
+  timestampFromMilliseconds: (v: bigint) => v,
+  timestampFromMicroseconds: (v: bigint) => v,
+  dateFromDays: (v: number) => v,
+  jsonFromBytes: (b: Uint8Array) => b,
+  geometryFromBytes: (b: Uint8Array) => b,
+  geographyFromBytes: (b: Uint8Array) => b,
+  uuidFromBytes: (b: Uint8Array) => b,
+};

@@ -11,7 +11,8 @@ import { parquetMetadataAsync, parquetRead, parquetSchema, type FileMetaData, ty
 import { compressors } from 'hyparquet-compressors';
 import type { ObjectSlices } from '../../storage/object-slice.js';
 import { flatColumns, FlatRowGroupReader } from './parquet-columns.js';
-import { ByteOut, RAW_PARSERS } from './parquet-encoders.js';
+import { ByteOut } from './parquet-encoders.js';
+import { RAW_PARSERS } from './parquet-pages.js';
 import { isUtf8, rowJsonWriter } from './parquet-json.js';
 
 export interface ParquetReadOptions {
