@@ -132,7 +132,6 @@ export abstract class FileTaskReadLoop extends FileTaskCheckpoints {
       maxRowGroupBytes: this.spec.reader.parquetMaxRowGroupBytes,
       sliceRows: this.spec.reader.batchSize,
     });
-    let scratch = Buffer.allocUnsafe(64 * 1024);
     const pump = async function* (this: FileTaskReadLoop): AsyncGenerator<void> {
       for await (const ev of events) {
         if (ev.kind === 'bad') {
@@ -146,11 +145,12 @@ export abstract class FileTaskReadLoop extends FileTaskCheckpoints {
         }
         p.entryIndex = ev.rowGroup;
         let row = ev.firstRow;
-        for (const json of ev.rows) {
-          // Encoded into one reused buffer: the batch copies the bytes, so no Buffer per row.
-          if (json.length * 3 > scratch.length) scratch = Buffer.allocUnsafe(json.length * 6);
-          const n = scratch.write(json, 0, 'utf8');
-          this.batcher.append(scratch, 0, n, undefined, 0);
+        const { buf, ends } = ev;
+        let s = 0;
+        for (let k = 0; k < ev.count; k++) {
+          // The batch copies the row's bytes (the reader reuses its buffer); dsc.offset is the row's index in the file.
+          this.batcher.append(buf, s, ends[k], undefined, ev.fileRow + k);
+          s = ends[k];
           this.batch.records++;
           row++;
           // Stored bytes are counted per row, spread evenly over the row group.
@@ -162,7 +162,7 @@ export abstract class FileTaskReadLoop extends FileTaskCheckpoints {
           } else p.entryRecords = row;
           if (++this.batch.results >= this.spec.reader.batchSize) this.cut();
         }
-        if (ev.last && ev.rows.length === 0) {
+        if (ev.last && ev.count === 0) {
           p.entryIndex = ev.rowGroup + 1;
           p.entryRecords = 0;
         }

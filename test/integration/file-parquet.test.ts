@@ -75,6 +75,8 @@ describe('Parquet files', () => {
     const bySource = new Map<string, string[]>();
     for (const r of records) {
       const name = r.headers['dsc.source'].split('/').pop()!;
+      // dsc.offset: the row's index in the file.
+      expect(r.headers['dsc.offset'], name).toBe(String(bySource.get(name)?.length ?? 0));
       bySource.set(name, [...(bySource.get(name) ?? []), r.value]);
     }
     const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.parquet'));
@@ -82,6 +84,7 @@ describe('Parquet files', () => {
     for (const f of files) {
       if (f === 'empty.parquet') expect(bySource.has(f)).toBe(false);
       else if (f === 'int96.parquet') expect(bySource.get(f)).toEqual(fixtureLines('int96.expected.jsonl'));
+      else if (f.startsWith('flat-')) expect(bySource.get(f), f).toEqual(fixtureLines('flat.expected.jsonl'));
       else expect(bySource.get(f), f).toEqual(expected);
     }
     const [task] = await h.tasks(spec.name);

@@ -35,7 +35,7 @@ function dateText(days: number): string {
 // Days repeat (a column's dates and timestamps span few of them): each day from 1790 to 2149 is formatted once.
 const DAY_CACHE_HALF = 65_536;
 const DATES: (string | undefined)[] = new Array<string | undefined>(2 * DAY_CACHE_HALF).fill(undefined);
-function datePart(days: number): string {
+export function datePart(days: number): string {
   const i = days + DAY_CACHE_HALF;
   if (i < 0 || i >= DATES.length) return dateText(days);
   return (DATES[i] ??= dateText(days));
@@ -122,7 +122,7 @@ const single: Writer = (v) => {
   return n - n === 0 ? float32(n) : special(n);
 };
 
-function unitOf(e: SchemaElement): Unit | undefined {
+export function unitOf(e: SchemaElement): Unit | undefined {
   const lt = e.logical_type;
   if (lt && (lt.type === 'TIMESTAMP' || lt.type === 'TIME')) return lt.unit;
   switch (e.converted_type) {
@@ -153,7 +153,7 @@ const bytesOf = (v: unknown): Buffer => {
 };
 
 /** The writer of a leaf (primitive) column's non-null values. */
-function leafWriter(e: SchemaElement): Writer {
+export function leafWriter(e: SchemaElement): Writer {
   const lt = e.logical_type;
   const ct = e.converted_type;
   if (ct === 'DECIMAL' || lt?.type === 'DECIMAL') {

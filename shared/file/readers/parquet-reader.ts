@@ -2,12 +2,17 @@
 // port), each row turned into its JSON bytes (parquet-json.ts).
 //
 // A file split into byte ranges between tasks (as plain text files are): a row group belongs to the range holding
-// its first byte, so every task reads the footer and only its own row groups. Memory is bounded by one row group's
-// stored bytes plus a slice of decoded rows (DECODE_ROWS); a row group larger than `maxRowGroupBytes` (stored, or
-// uncompressed when nested columns make it decode whole) is refused before anything of it is read. The position inside a file is (row group, row).
+// its first byte, so every task reads the footer and only its own row groups. Flat columns (all top-level
+// primitives) are streamed page by page (parquet-columns.ts): memory is a window and a page per column. A row group
+// with nested columns is decoded whole by hyparquet. A row group larger than `maxRowGroupBytes` (stored, or
+// uncompressed when it is decoded whole) is refused before anything of it is read. The position inside a file is
+// (row group, row).
 import { parquetMetadataAsync, parquetRead, parquetSchema, type FileMetaData, type RowGroup } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import type { ObjectSlices } from '../../storage/object-slice.js';
+import { flatColumns, FlatRowGroupReader } from './parquet-columns.js';
+import { ByteOut } from './parquet-encoders.js';
+import { RAW_PARSERS } from './parquet-pages.js';
 import { isUtf8, rowJsonWriter } from './parquet-json.js';
 
 export interface ParquetReadOptions {
@@ -20,24 +25,37 @@ export interface ParquetReadOptions {
   maxRowGroupBytes: number;
   /** Rows per yielded slice (the task sends between slices). */
   sliceRows: number;
-  /** Rows decoded per hyparquet call in a row group of flat columns (tests make it small). Default DECODE_ROWS. */
-  decodeRows?: number;
 }
 
 export type ParquetEvent =
   | {
       kind: 'rows';
       rowGroup: number;
-      /** Row index in the row group of `rows[0]`. */
+      /** Row index in the row group of the slice's first row. */
       firstRow: number;
+      /** Row index in the file (over all row groups) of the slice's first row. */
+      fileRow: number;
       /** Whether the slice ends the row group. */
       last: boolean;
       /** The row group's stored (compressed) bytes, for progress. */
       groupBytes: number;
       groupRows: number;
-      rows: string[];
+      /**
+       * The slice's rows as JSON bytes: row k is `buf[k > 0 ? ends[k - 1] : 0, ends[k])`, k < count. Both buffers are
+       * reused by the next slice: a consumer copies what it keeps before asking for it.
+       */
+      buf: Buffer;
+      ends: Int32Array;
+      count: number;
     }
   | { kind: 'bad'; rowGroup: number; groupStart: number; reason: string };
+
+/** The rows of a `rows` event as strings (tests and tools). */
+export function rowTexts(ev: Extract<ParquetEvent, { kind: 'rows' }>): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < ev.count; k++) out.push(ev.buf.toString('utf8', k > 0 ? ev.ends[k - 1] : 0, ev.ends[k]));
+  return out;
+}
 
 /** Where a row group's bytes start: its first column chunk's first page (dictionary page first). */
 export function rowGroupStart(group: RowGroup): number {
@@ -69,32 +87,8 @@ function rawMetadata(metadata: FileMetaData): FileMetaData {
   return { ...metadata, schema };
 }
 
-// INT96 is converted by hyparquet even without annotation: keep its nanoseconds since the epoch as a bigint.
-const RAW_PARSERS = {
-  timestampFromNanoseconds: (nanos: bigint) => nanos,
-  timestampFromMilliseconds: (v: bigint) => v,
-  timestampFromMicroseconds: (v: bigint) => v,
-  dateFromDays: (v: number) => v,
-  jsonFromBytes: (b: Uint8Array) => b,
-  geometryFromBytes: (b: Uint8Array) => b,
-  geographyFromBytes: (b: Uint8Array) => b,
-  uuidFromBytes: (b: Uint8Array) => b,
-};
-
 export async function readParquetFooter(file: ObjectSlices): Promise<FileMetaData> {
   return parquetMetadataAsync(file);
-}
-
-/**
- * Rows decoded per hyparquet call inside a row group. A call decodes only the pages holding its rows (flat columns),
- * so memory holds the row group's stored bytes (fetched once, see groupBytesCache) and this many decoded rows.
- */
-const DECODE_ROWS = 65_536;
-
-/** Whether every column is a top-level primitive: hyparquet can then skip pages outside the rows asked for. */
-function flatSchema(metadata: FileMetaData): boolean {
-  const root = parquetSchema(metadata);
-  return root.children.every((c) => c.children.length === 0 && c.element.repetition_type !== 'REPEATED');
 }
 
 /**
@@ -128,7 +122,7 @@ export async function* readParquet(
   const raw = rawMetadata(metadata);
   const toJson = rowJsonWriter(parquetSchema(metadata));
   // Nested columns are read from the start of their chunk by every call: their row group is decoded in one call.
-  const flat = flatSchema(metadata);
+  const flat = flatColumns(metadata);
   const cached = groupBytesCache(file);
   let groupStart = 0;
   for (let g = 0; g < metadata.row_groups.length; g++) {
@@ -154,28 +148,24 @@ export async function* readParquet(
       };
       continue;
     }
-    const step = flat ? (options.decodeRows ?? DECODE_ROWS) : rows;
     try {
-      for (let from = skip; from < rows; from += step) {
-        const to = Math.min(rows, from + step);
-        const values = await decodeRows(cached, raw, firstRow + from, firstRow + to);
-        for (let i = 0; i < values.length; i += options.sliceRows) {
-          const end = Math.min(values.length, i + options.sliceRows);
-          const out: string[] = new Array<string>(end - i);
-          for (let k = i; k < end; k++) {
-            out[k - i] = toJson(values[k]);
-            values[k] = undefined as never; // let the decoded row go as soon as its JSON exists
-          }
-          yield {
-            kind: 'rows',
-            rowGroup: g,
-            firstRow: from + i,
-            last: from + end === rows,
-            groupBytes,
-            groupRows: rows,
-            rows: out,
-          };
-        }
+      const slices = flat
+        ? flatSlices(file, metadata, g, skip, rows, options.sliceRows)
+        : nestedSlices(cached, raw, toJson, firstRow, skip, rows, options.sliceRows);
+      for await (const { from, count, buf, ends } of slices) {
+        const last = from + count === rows;
+        yield {
+          kind: 'rows',
+          rowGroup: g,
+          firstRow: from,
+          fileRow: firstRow + from,
+          last,
+          groupBytes,
+          groupRows: rows,
+          buf,
+          ends,
+          count,
+        };
       }
     } catch (err) {
       // Rows of the group already yielded stay sent; the rest of the group is the bad record.
@@ -183,6 +173,57 @@ export async function* readParquet(
     } finally {
       cached.clear();
     }
+  }
+}
+
+/** Rows `from` to `from + count` of a row group as JSON bytes (see ParquetEvent). */
+interface Slice {
+  from: number;
+  count: number;
+  buf: Buffer;
+  ends: Int32Array;
+}
+
+/** Flat columns: streamed page by page, each row's JSON written from the page values (parquet-columns.ts). */
+async function* flatSlices(
+  file: ObjectSlices,
+  metadata: FileMetaData,
+  g: number,
+  skip: number,
+  rows: number,
+  sliceRows: number,
+): AsyncGenerator<Slice> {
+  const reader = new FlatRowGroupReader(file, metadata, g, skip);
+  for (let from = skip; from < rows; from += sliceRows) {
+    const count = Math.min(sliceRows, rows - from);
+    await reader.next(count);
+    yield { from, count, buf: reader.out.buf, ends: reader.rowEnds };
+  }
+}
+
+/** Nested columns: hyparquet assembles the row group's rows, parquet-json.ts writes each one. */
+async function* nestedSlices(
+  file: ObjectSlices,
+  raw: FileMetaData,
+  toJson: (row: unknown[]) => string,
+  firstRow: number,
+  skip: number,
+  rows: number,
+  sliceRows: number,
+): AsyncGenerator<Slice> {
+  const values = await decodeRows(file, raw, firstRow + skip, firstRow + rows);
+  const out = new ByteOut(1 << 20);
+  let ends = new Int32Array(0);
+  for (let i = 0; i < values.length; i += sliceRows) {
+    const end = Math.min(values.length, i + sliceRows);
+    if (ends.length < end - i) ends = new Int32Array(end - i);
+    out.pos = 0;
+    for (let k = i; k < end; k++) {
+      out.text(toJson(values[k]));
+      ends[k - i] = out.pos;
+      values[k] = undefined as never; // let the decoded row go as soon as its JSON exists
+    }
+    yield { from: skip + i, count: end - i, buf: out.buf, ends };
   }
 }
 
