@@ -20,6 +20,8 @@ interface KjsMessage {
   key: Buffer | null;
   value: Buffer | null;
   headers: Record<string, Buffer | Buffer[] | undefined>;
+  /** The headers in the record's order, repeated keys and null values included (install-time patch of kafkajs). */
+  headerList?: [string, Buffer | null][];
   isControlRecord?: boolean;
   batchContext: { firstOffset: string; producerId: string; inTransaction: boolean; isControlBatch: boolean };
 }
@@ -73,9 +75,12 @@ function reencode(p: KjsPartition): { records: Buffer; last: bigint | undefined 
     }
     if (ctx.inTransaction && open.has(ctx.producerId)) continue;
     const base = BigInt(ctx.firstOffset);
-    const headers: [string, Buffer | null][] = [];
-    for (const [k, v] of Object.entries(m.headers ?? {})) {
-      for (const one of Array.isArray(v) ? v : [v]) headers.push([k, one ?? null]);
+    let headers = m.headerList;
+    if (!headers) {
+      headers = [];
+      for (const [k, v] of Object.entries(m.headers ?? {})) {
+        for (const one of Array.isArray(v) ? v : [v]) headers.push([k, one ?? null]);
+      }
     }
     const list = batches.get(ctx.firstOffset) ?? [];
     list.push({
