@@ -72,6 +72,8 @@ describe('dsc run on local files', () => {
     expect(loads(modules, '@platformatic/kafka')).toBe(true);
     // A plain CSV needs neither the quoted reader's csv-parse nor the archive libraries, nor ajv.
     for (const pkg of ['csv-parse', 'tar-stream', 'yauzl', 'ajv']) expect(loads(modules, pkg), pkg).toBe(false);
+    // Nor the Parquet reader (hyparquet and its codecs), nor `debug` for @platformatic/kafka's loggers (DEBUG unset).
+    for (const pkg of ['hyparquet', 'hyparquet-compressors', 'debug']) expect(loads(modules, pkg), pkg).toBe(false);
     expect(loads(modules, '@google-cloud/storage')).toBe(false);
     // Nor the S3 and Azure SDKs (no s3a:// or abfss:// URI).
     for (const pkg of ['@aws-sdk/client-s3', '@azure/storage-blob', '@azure/identity'])

@@ -174,6 +174,48 @@ describe.each(adapters)('Kafka port contract: %s adapter', (adapter) => {
     }
   });
 
+  it('consumer: a position the log does not hold is OFFSET_OUT_OF_RANGE on that partition alone', async () => {
+    const topic = await newTopic(client, 2);
+    const producer = client.producer();
+    toClose.push(producer);
+    await producer.connect();
+    await producer.send([
+      { topic, partition: 0, batch: batchOf(['a', 'b', 'c'])! },
+      { topic, partition: 1, batch: batchOf(['x', 'y'])! },
+    ]);
+    const consumer = client.consumer({ maxWaitMs: 100 });
+    await consumer.connect();
+    try {
+      // Past the end of partition 0 (3 records); partition 1 from its start.
+      consumer.assign([
+        { topic, partition: 0, offset: 9n },
+        { topic, partition: 1, offset: 0n },
+      ]);
+      // Records of partition 1 may come in the same fetch as partition 0's error (wire) or in later ones (kafkajs).
+      const errors: FetchedPartition[] = [];
+      const got = new Map<number, string[]>();
+      const take = (fetched: FetchedPartition[]) => {
+        for (const f of fetched) {
+          if (f.error) errors.push(f);
+          const vals = decodeRecordBatches(f.records).flatMap((b) => b.records.map((r) => r.value!.toString()));
+          if (vals.length > 0) got.set(f.partition, [...(got.get(f.partition) ?? []), ...vals]);
+        }
+      };
+      for (let i = 0; i < 20 && errors.length === 0; i++) take(await consumer.fetch());
+      expect(errors.map((f) => [f.topic, f.partition, f.error])).toEqual([[topic, 0, 'OFFSET_OUT_OF_RANGE']]);
+      // The position stays where it was until the caller moves it; then both partitions read on.
+      expect(consumer.positions().find((p) => p.partition === 0)?.offset).toBe(9n);
+      consumer.seek({ topic, partition: 0, offset: 0n });
+      errors.length = 0;
+      for (let i = 0; i < 20 && consumer.positions().some((p) => p.offset < (p.partition === 0 ? 3n : 2n)); i++)
+        take(await consumer.fetch());
+      expect(errors).toEqual([]);
+      expect(Object.fromEntries(got)).toEqual({ 0: ['a', 'b', 'c'], 1: ['x', 'y'] });
+    } finally {
+      await consumer.close();
+    }
+  });
+
   const codecs: CompressionType[] = ['gzip', 'snappy', 'lz4', 'zstd'];
   it.each(codecs)(
     'producer.compression.type=%s: the broker takes the batches, consumers read them back',

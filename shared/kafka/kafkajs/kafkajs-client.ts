@@ -79,13 +79,13 @@ class KafkajsProducer implements KafkaProducer {
         let messages = topics.get(r.topic);
         if (!messages) topics.set(r.topic, (messages = []));
         for (const rec of batch.records) {
-          const headers: Record<string, Buffer> = {};
-          for (const [k, v] of rec.headers) if (v) headers[k] = v;
           messages.push({
             partition: r.partition,
             key: rec.key,
             value: rec.value,
-            headers,
+            // [key, value] pairs in the record's order (the install-time patch of kafkajs's record encoder): the
+            // object form kafkajs documents would drop a repeated key's other values and every null value.
+            headers: rec.headers as unknown as Message['headers'],
             timestamp: String(rec.timestamp),
           });
         }

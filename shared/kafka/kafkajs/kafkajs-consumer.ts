@@ -20,6 +20,8 @@ interface KjsMessage {
   key: Buffer | null;
   value: Buffer | null;
   headers: Record<string, Buffer | Buffer[] | undefined>;
+  /** The headers in the record's order, repeated keys and null values included (install-time patch of kafkajs). */
+  headerList?: [string, Buffer | null][];
   isControlRecord?: boolean;
   batchContext: { firstOffset: string; producerId: string; inTransaction: boolean; isControlBatch: boolean };
 }
@@ -45,13 +47,23 @@ interface KjsCluster {
   refreshMetadata(): Promise<void>;
   findTopicPartitionMetadata(topic: string): { partitionId: number; leader: number }[];
   findBroker(node: { nodeId: number }): Promise<KjsBroker>;
+  fetchTopicsOffset(
+    topics: { topic: string; partitions: { partition: number }[]; fromBeginning: boolean }[],
+  ): Promise<{ topic: string; partitions: { partition: number; offset: string }[] }[]>;
 }
 
 function createCluster(kafka: Kafka): KjsCluster {
   const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
   if (!symbol) throw new KafkaError('this kafkajs version has no cluster factory; use DSC_KAFKA_ADAPTER=wire');
   const factory = (kafka as unknown as Record<symbol, (o: object) => KjsCluster>)[symbol];
-  return factory({ metadataMaxAge: 300_000, allowAutoTopicCreation: false, maxInFlightRequests: null });
+  // Read uncommitted: its ListOffsets (only outOfRange's) then answers the high watermark, the bound Kafka checks a
+  // fetch position against. Fetches set their own isolation level.
+  return factory({
+    metadataMaxAge: 300_000,
+    allowAutoTopicCreation: false,
+    maxInFlightRequests: null,
+    isolationLevel: 0,
+  });
 }
 
 /** Committed records of one partition's fetch, as RecordBatch bytes keeping their offsets. */
@@ -73,9 +85,12 @@ function reencode(p: KjsPartition): { records: Buffer; last: bigint | undefined 
     }
     if (ctx.inTransaction && open.has(ctx.producerId)) continue;
     const base = BigInt(ctx.firstOffset);
-    const headers: [string, Buffer | null][] = [];
-    for (const [k, v] of Object.entries(m.headers ?? {})) {
-      for (const one of Array.isArray(v) ? v : [v]) headers.push([k, one ?? null]);
+    let headers = m.headerList;
+    if (!headers) {
+      headers = [];
+      for (const [k, v] of Object.entries(m.headers ?? {})) {
+        for (const one of Array.isArray(v) ? v : [v]) headers.push([k, one ?? null]);
+      }
     }
     const list = batches.get(ctx.firstOffset) ?? [];
     list.push({
@@ -146,6 +161,7 @@ export class KafkajsConsumer extends AssignedPartitions implements KafkaConsumer
       });
     } catch (err) {
       const e = err as { type?: string; retriable?: boolean; message?: string };
+      if (e.type === 'OFFSET_OUT_OF_RANGE') return this.outOfRange(positions);
       if (e.retriable) {
         await this.cluster.refreshMetadata().catch(() => {});
         return [];
@@ -171,6 +187,46 @@ export class KafkajsConsumer extends AssignedPartitions implements KafkaConsumer
           nextOffset: position.offset,
         });
       }
+    }
+    return out;
+  }
+
+  /**
+   * kafkajs fails a whole fetch when one partition's position is out of range, without saying which. The port
+   * reports it per partition (the caller resets that one and goes on), so this finds them: a position below the
+   * log start offset or above the high watermark. None found (the log moved meanwhile): nothing, fetch again.
+   */
+  private async outOfRange(positions: FetchPosition[]): Promise<FetchedPartition[]> {
+    const bounds = async (fromBeginning: boolean) => {
+      const topics = [...new Set(positions.map((p) => p.topic))].map((topic) => ({
+        topic,
+        partitions: positions.filter((p) => p.topic === topic).map((p) => ({ partition: p.partition })),
+        fromBeginning,
+      }));
+      const out = new Map<string, bigint>();
+      for (const t of await this.cluster.fetchTopicsOffset(topics)) {
+        for (const p of t.partitions) out.set(positionKey(t.topic, p.partition), BigInt(p.offset));
+      }
+      return out;
+    };
+    const [low, high] = await Promise.all([bounds(true), bounds(false)]);
+    const out: FetchedPartition[] = [];
+    for (const p of positions) {
+      const key = positionKey(p.topic, p.partition);
+      const start = low.get(key);
+      const end = high.get(key);
+      if (start === undefined || end === undefined || (p.offset >= start && p.offset <= end)) continue;
+      out.push({
+        topic: p.topic,
+        partition: p.partition,
+        records: Buffer.alloc(0),
+        highWatermark: end,
+        lastStableOffset: -1n,
+        logStartOffset: start,
+        abortedTransactions: [],
+        nextOffset: p.offset,
+        error: 'OFFSET_OUT_OF_RANGE',
+      });
     }
     return out;
   }

@@ -31,6 +31,8 @@ describe('platformatic.ts', () => {
     expect(loaded.some((u) => u.endsWith('/network/connection.js'))).toBe(true);
     // utils.js builds its ajv instance on first use: none of ajv's modules load.
     expect(seen.filter((u) => u.includes('/node_modules/ajv/'))).toEqual([]);
+    // Its loggers log nothing without DEBUG: the `debug` package (with supports-color) does not load.
+    expect(seen.filter((u) => u.includes('/node_modules/debug/'))).toEqual([]);
     expect(loaded.filter((u) => u.endsWith('/apis/index.js') || u.endsWith('/clients/base/options.js'))).toEqual([]);
     expect(loaded.length).toBeLessThan(150);
   });
