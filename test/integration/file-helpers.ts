@@ -18,7 +18,7 @@ import type { FileConnectorContext } from '../../shared/file/file-connector-cont
 import { fileHandlers } from '../../shared/file/file-handlers.js';
 import { createKafkaClient } from '../../shared/kafka/port/kafka-client.js';
 import type { FetchPosition } from '../../shared/kafka/port/kafka-port.js';
-import { committedRecords } from '../../shared/kafka/batch/record-batch-reader.js';
+import { committedRecords, type DecodedRecord } from '../../shared/kafka/batch/record-batch-reader.js';
 import type { FileTaskOptions } from '../../shared/file/file-source-task.js';
 import { SqliteConnectorStore } from '../../shared/lifecycle/sqlite-store.js';
 import { connectorState } from '../../shared/lifecycle/status.js';
@@ -201,10 +201,13 @@ export interface Consumed {
  * read_committed consumer sees it: committed transactions only, no control records (commit markers take offsets,
  * so the end offset is reached through them, not through the last record).
  */
-export async function consumeAll(topic: string, brokers = BROKERS()): Promise<Consumed[]> {
+export async function committedLog(
+  topic: string,
+  brokers = BROKERS(),
+): Promise<{ partition: number; record: DecodedRecord }[]> {
   const client = createKafkaClient(
     { brokers: brokers.split(','), security: { protocol: 'PLAINTEXT' } },
-    'dsc-file-test',
+    'dsc-test-reader',
     'wire',
   );
   const admin = client.admin();
@@ -223,32 +226,42 @@ export async function consumeAll(topic: string, brokers = BROKERS()): Promise<Co
   } finally {
     await admin.close();
   }
-  const out: Consumed[] = [];
+  const out: { partition: number; record: DecodedRecord }[] = [];
   if (starts.length === 0) return out;
   const consumer = client.consumer({ isolationLevel: 'read_committed', maxWaitMs: 100 });
   await consumer.connect();
-  const deadline = Date.now() + 60_000;
   try {
     consumer.assign(starts);
-    const pending = () => consumer.positions().filter((p) => p.offset < ends.get(p.partition)!);
-    while (pending().length > 0) {
-      if (Date.now() > deadline) throw new Error(`timed out consuming ${topic}`);
-      for (const f of await consumer.fetch()) {
-        for (const r of committedRecords(f)) {
-          if (r.offset >= ends.get(f.partition)!) continue;
-          out.push({
-            value: r.value?.toString('utf8') ?? '',
-            headers: Object.fromEntries(r.headers.map(([k, v]) => [k, v?.toString('utf8') ?? ''])),
-            partition: f.partition,
-            offset: Number(r.offset),
-          });
+    await waitFor(
+      async () => {
+        for (const f of await consumer.fetch()) {
+          for (const r of committedRecords(f)) {
+            // A fetch returns whole batches: a log start inside one (records deleted) leaves records before it.
+            if (r.offset < starts.find((s) => s.partition === f.partition)!.offset) continue;
+            if (r.offset >= ends.get(f.partition)!) continue;
+            out.push({ partition: f.partition, record: r });
+          }
         }
-      }
-    }
+        return consumer.positions().every((p) => p.offset >= ends.get(p.partition)!) || undefined;
+      },
+      { what: `every record of ${topic} up to its end offsets`, everyMs: 0 },
+    );
   } finally {
     await consumer.close();
   }
-  return out.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+  const offset = (a: { record: DecodedRecord }, b: { record: DecodedRecord }) =>
+    a.record.offset < b.record.offset ? -1 : a.record.offset > b.record.offset ? 1 : 0;
+  return out.sort((a, b) => a.partition - b.partition || offset(a, b));
+}
+
+/** `committedLog` as text: each record's value and headers as UTF-8. */
+export async function consumeAll(topic: string, brokers = BROKERS()): Promise<Consumed[]> {
+  return (await committedLog(topic, brokers)).map(({ partition, record: r }) => ({
+    value: r.value?.toString('utf8') ?? '',
+    headers: Object.fromEntries(r.headers.map(([k, v]) => [k, v?.toString('utf8') ?? ''])),
+    partition,
+    offset: Number(r.offset),
+  }));
 }
 
 export const values = (records: Consumed[]): string[] => records.map((r) => r.value);

@@ -8,9 +8,9 @@
 import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTER_ENV, createKafkaClient } from '../../shared/kafka/port/kafka-client.js';
-import type { CompressionType, FetchPosition } from '../../shared/kafka/port/kafka-port.js';
+import type { CompressionType } from '../../shared/kafka/port/kafka-port.js';
 import { encodeRecordBatch, type RecordToEncode } from '../../shared/kafka/batch/record-batch.js';
-import { batchesIn, committedRecords } from '../../shared/kafka/batch/record-batch-reader.js';
+import { batchesIn } from '../../shared/kafka/batch/record-batch-reader.js';
 import type { ConnectorStore } from '../../shared/lifecycle/store.js';
 import {
   SOURCE,
@@ -27,6 +27,7 @@ import {
   unique,
   wire,
 } from './mirror-helpers.js';
+import { committedLog } from './file-helpers.js';
 import { waitFor } from '../wait-for.js';
 
 const endpoint = (brokers: string) => ({ brokers: brokers.split(','), security: { protocol: 'PLAINTEXT' as const } });
@@ -44,56 +45,13 @@ const hex = (b: Buffer | null) => (b === null ? null : b.toString('hex'));
 
 /** Every committed record of `topic` (read_committed, beginning to the current end), partition then offset order. */
 async function logRecords(brokers: string, topic: string): Promise<LogRecord[]> {
-  const client = createKafkaClient(endpoint(brokers), 'dsc-kafkajs-mirror-test', 'wire');
-  const admin = client.admin();
-  await admin.connect();
-  const ends = new Map<number, bigint>();
-  const starts: FetchPosition[] = [];
-  try {
-    const low = new Map((await admin.earliestOffsets(topic)).map((p) => [p.partition, p.offset]));
-    for (const p of await admin.latestOffsets(topic)) {
-      const from = low.get(p.partition) ?? 0n;
-      if (p.offset > from) {
-        ends.set(p.partition, p.offset);
-        starts.push({ topic, partition: p.partition, offset: from });
-      }
-    }
-  } finally {
-    await admin.close();
-  }
-  const out: (LogRecord & { offset: bigint })[] = [];
-  if (starts.length === 0) return out;
-  const consumer = client.consumer({ isolationLevel: 'read_committed', maxWaitMs: 100 });
-  await consumer.connect();
-  try {
-    consumer.assign(starts);
-    await waitFor(
-      async () => {
-        for (const f of await consumer.fetch()) {
-          for (const r of committedRecords(f)) {
-            // A fetch returns whole batches: a log start inside one (records deleted) leaves records before it.
-            if (r.offset < starts.find((s) => s.partition === f.partition)!.offset) continue;
-            if (r.offset >= ends.get(f.partition)!) continue;
-            out.push({
-              partition: f.partition,
-              offset: r.offset,
-              key: hex(r.key),
-              value: hex(r.value),
-              headers: r.headers.map(([k, v]) => [k, hex(v)]),
-              timestamp: String(r.timestamp),
-            });
-          }
-        }
-        return consumer.positions().every((p) => p.offset >= ends.get(p.partition)!) || undefined;
-      },
-      { what: `every record of ${topic} up to its end offsets`, everyMs: 0 },
-    );
-  } finally {
-    await consumer.close();
-  }
-  return out
-    .sort((a, b) => a.partition - b.partition || (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0))
-    .map(({ offset: _offset, ...rest }) => rest);
+  return (await committedLog(topic, brokers)).map(({ partition, record: r }) => ({
+    partition,
+    key: hex(r.key),
+    value: hex(r.value),
+    headers: r.headers.map(([k, v]) => [k, hex(v)]),
+    timestamp: String(r.timestamp),
+  }));
 }
 
 /** Writes records to the source through the wire adapter (one batch per partition per call), optionally compressed. */
