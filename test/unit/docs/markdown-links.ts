@@ -4,7 +4,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import GithubSlugger from 'github-slugger';
 import MarkdownIt from 'markdown-it';
-import type Token from 'markdown-it/lib/token.mjs';
+/** markdown-it's own token type (the parse result's), not @types' older copy. */
+type Token = ReturnType<InstanceType<typeof MarkdownIt>['parse']>[number];
 
 const md = new MarkdownIt({ html: true });
 
@@ -27,8 +28,8 @@ export function anchorsOf(text: string): Set<string> {
 function hrefsOf(tokens: Token[]): string[] {
   const out: string[] = [];
   for (const t of tokens) {
-    if (t.type === 'link_open') out.push(t.attrGet('href') ?? '');
-    if (t.type === 'image') out.push(t.attrGet('src') ?? '');
+    if (t.type === 'link_open') out.push(String(t.attrGet('href') ?? ''));
+    if (t.type === 'image') out.push(String(t.attrGet('src') ?? ''));
     if (t.children) out.push(...hrefsOf(t.children));
   }
   return out;
