@@ -218,6 +218,8 @@ describe('scan of a gs:// prefix', () => {
     const b = await gcsPut(bucket, 'in/b.csv', 'b-1\n');
     expect(await scanFileConnector(topic, rt.context)).toMatchObject({ listed: 3, claimed: 1 });
     await notifyObjectFinalized(event(b), deps);
+    // b's load ends before c is put: c's load could otherwise overtake it and the topic's order would vary.
+    await rt.idle();
     const c = await gcsPut(bucket, 'in/c.csv', 'c-1\n');
     const [scanned] = await Promise.all([scanFileConnector(topic, rt.context), notifyObjectFinalized(event(c), deps)]);
     expect(scanned?.listed).toBe(4);
