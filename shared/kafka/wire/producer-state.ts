@@ -38,19 +38,31 @@ export class ProducerState {
     return this.producerId >= 0n;
   }
 
-  /** InitProducerId without a transactional id (an idempotent producer); a re-init bumps the same id's epoch. */
-  async initIdempotent(connection: Connection): Promise<void> {
-    try {
-      const r = await initProducerIdV4.api.async(
-        connection,
-        null,
-        60_000,
-        this.producerId >= 0n ? this.producerId : -1n,
-        this.producerId >= 0n ? this.producerEpoch : -1,
-      );
-      this.adopt(r.producerId, r.producerEpoch);
-    } catch (err) {
-      throw kafkaErrorOf(err, 'InitProducerId failed');
+  /**
+   * InitProducerId without a transactional id (an idempotent producer); a re-init bumps the same id's epoch.
+   * Retriable answers are retried until `retryForMs` has passed, as the Java producer does: a KRaft broker answers
+   * COORDINATOR_LOAD_IN_PROGRESS while it fetches its next block of producer ids from the controller, which a
+   * loaded machine creating many producers hits (it failed a CI run). `broker` is asked again on each attempt, so a
+   * dropped connection is replaced.
+   */
+  async initIdempotent(broker: () => Promise<Connection>, retryForMs = 60_000): Promise<void> {
+    const deadline = Date.now() + retryForMs;
+    for (let backoff = 50; ; backoff = Math.min(backoff * 2, 1_000)) {
+      try {
+        const r = await initProducerIdV4.api.async(
+          await broker(),
+          null,
+          60_000,
+          this.producerId >= 0n ? this.producerId : -1n,
+          this.producerId >= 0n ? this.producerEpoch : -1,
+        );
+        this.adopt(r.producerId, r.producerEpoch);
+        return;
+      } catch (err) {
+        const error = kafkaErrorOf(err, 'InitProducerId failed');
+        if (!error.retriable || Date.now() + backoff > deadline) throw error;
+        await new Promise((r) => setTimeout(r, backoff));
+      }
     }
   }
 

@@ -127,7 +127,7 @@ export class WireProducer implements KafkaProducer {
       this.session.adopt(producerId, producerEpoch);
       return;
     }
-    await this.session.initIdempotent(await this.cluster.any());
+    await this.session.initIdempotent(() => this.cluster.any());
   }
 
   async commitTransaction(): Promise<void> {

@@ -59,8 +59,10 @@ function parseProduce(payload: Buffer): Sent[] {
 
 type Answer = (sent: Sent[]) => Error | number[];
 
-function fakeCluster(answer: Answer) {
+/** `initErrors`: what InitProducerId answers before it succeeds (an API error name each). */
+function fakeCluster(answer: Answer, initErrors: string[] = []) {
   const requests: Sent[][] = [];
+  let inits = 0;
   const connection = {
     send(
       apiKey: number,
@@ -71,7 +73,12 @@ function fakeCluster(answer: Answer) {
       _b: boolean,
       cb: (e: Error | null, r?: unknown) => void,
     ) {
-      if (apiKey === 22) return cb(null, { producerId: 7n, producerEpoch: 0, errorCode: 0, throttleTimeMs: 0 });
+      if (apiKey === 22) {
+        const apiId = initErrors[inits++];
+        // As @platformatic/kafka reports an error code in a response: a ResponseError listing the API errors.
+        if (apiId) return setImmediate(() => cb(Object.assign(new Error('response error'), { errors: [{ apiId }] })));
+        return cb(null, { producerId: 7n, producerEpoch: 0, errorCode: 0, throttleTimeMs: 0 });
+      }
       const payload = createPayload().buffer;
       const sent = parseProduce(payload);
       requests.push(sent);
@@ -125,6 +132,25 @@ describe('WireProducer', () => {
       { partition: 1, sequence: 0, value: 'x' },
       { partition: 0, sequence: 3, value: 'b' },
     ]);
+  });
+
+  it('InitProducerId is retried while the broker loads its producer ids; a fatal answer fails at once', async () => {
+    const loading = fakeCluster(
+      (sent) => sent.map(() => 0),
+      ['COORDINATOR_LOAD_IN_PROGRESS', 'COORDINATOR_LOAD_IN_PROGRESS'],
+    );
+    const producer = new WireProducer(loading.cluster);
+    await producer.connect();
+    await producer.send([{ topic: 't', partition: 0, batch: batch('a') }]);
+    expect(loading.requests.flat()).toEqual([{ partition: 0, sequence: 0, value: 'a' }]);
+
+    const denied = fakeCluster(
+      (sent) => sent.map(() => 0),
+      ['CLUSTER_AUTHORIZATION_FAILED', 'COORDINATOR_LOAD_IN_PROGRESS'],
+    );
+    await expect(new WireProducer(denied.cluster).connect()).rejects.toThrow(
+      'InitProducerId failed: CLUSTER_AUTHORIZATION_FAILED',
+    );
   });
 
   it('a leader change re-sends the same batch; the next one, refused as out of order, follows it', async () => {
