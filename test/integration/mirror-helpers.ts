@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type IHeaders, type KafkaMessage, type Message } from 'kafkajs';
+import { Kafka, logLevel, type IHeaders, type KafkaMessage, type Message, type Producer } from 'kafkajs';
 import { parseConnectorConfig } from '../../shared/config/index.js';
 import { hasErrors, type MirrorConnectorSpec } from '../../shared/config/spec.js';
 import { waitFor } from '../wait-for.js';
@@ -94,14 +94,36 @@ export async function createTopic(kafka: Kafka, topic: string, numPartitions: nu
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions, replicationFactor: 1 }] });
+    await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1 }] });
+    // Not kafkajs' waitForLeaders: it gives up when the broker does not list the new topic yet (a loaded broker
+    // answers UNKNOWN_TOPIC_OR_PARTITION for a moment after CreateTopics), where waiting a little more is the answer.
+    await waitFor(
+      async () => {
+        const [described] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+        return (
+          (described.partitions.length === numPartitions && described.partitions.every((p) => p.leader >= 0)) ||
+          undefined
+        );
+      },
+      { what: `a leader for each of the ${numPartitions} partitions of ${topic}` },
+    );
   } finally {
     await admin.disconnect();
   }
 }
 
+/**
+ * A producer that writes each record once, for filling source topics. kafkajs retries a whole Produce request when
+ * the broker refuses one partition of it (a partition just added answers NOT_LEADER_OR_FOLLOWER for a moment), so
+ * without idempotence the partitions accepted the first time get the same records again, and a mirror test blames
+ * the mirror for them. Idempotent, the broker drops those repeats by their sequence numbers.
+ */
+export function sourceProducer(kafka: Kafka): Producer {
+  return kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+}
+
 export async function produce(kafka: Kafka, topic: string, messages: Message[]): Promise<void> {
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const producer = sourceProducer(kafka);
   await producer.connect();
   try {
     for (let i = 0; i < messages.length; i += 5000)
