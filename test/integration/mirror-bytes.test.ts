@@ -18,6 +18,7 @@ import {
   sourceProducer,
   targetKafka,
   topicExists,
+  transactionalSource,
   unique,
   mirrorWorkerForSuite,
   positionsAtSourceEnd,
@@ -143,28 +144,12 @@ describe('mirror connector, ByteArrayConverter', () => {
       })),
     });
     await producer.disconnect();
-    const txProducer = src.producer({ transactionalId: `${stem}-txid`, maxInFlightRequests: 1, idempotent: true });
-    await txProducer.connect();
-    const inTxn = async (values: string[], commit: boolean) => {
-      const t = await txProducer.transaction();
-      await t.send({
-        topic: tx,
-        messages: values.map((value, i) => ({ value, timestamp: String(base + i), headers: { t: value } })),
-      });
-      await (commit ? t.commit() : t.abort());
-    };
-    await inTxn(['c1', 'c2', 'c3'], true);
-    await inTxn(['aborted-1', 'aborted-2'], false);
-    await txProducer.send({ topic: tx, messages: [{ value: 'plain' }] });
-    await inTxn(['c4', 'c5'], true);
-    await inTxn(['aborted-3'], false);
-    await inTxn(['c6'], true);
-    await txProducer.disconnect();
+    const committed = await transactionalSource(src, tx, base);
 
     // The source as a read_committed consumer sees it: what the target must hold, field by field.
     const sourceGz = await consume(src, gz, 400);
     const sourceTx = await consume(src, tx, 7);
-    expect(sourceTx.map((r) => r.value)).toEqual(['c1', 'c2', 'c3', 'plain', 'c4', 'c5', 'c6']);
+    expect(sourceTx.map((r) => r.value)).toEqual(committed);
 
     const name = unique('m-raw');
     await createConnector(worker.store, mirrorSpec(name, { topics: `${stem}-.*`, 'tasks.max': 2 }));

@@ -122,6 +122,40 @@ export function sourceProducer(kafka: Kafka): Producer {
   return kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
 }
 
+/**
+ * Fills `topic` (create it with one partition) from one transactional producer: committed transactions, aborted
+ * ones and a record outside any transaction between them. Each record has key `k-<value>`, a timestamp from `base`
+ * and header `t` = its value. Returns the values a read_committed reader sees, in log order.
+ */
+export async function transactionalSource(kafka: Kafka, topic: string, base: number): Promise<string[]> {
+  const producer = kafka.producer({ transactionalId: `${topic}-txid`, maxInFlightRequests: 1, idempotent: true });
+  await producer.connect();
+  try {
+    const inTxn = async (values: string[], commit: boolean) => {
+      const t = await producer.transaction();
+      await t.send({
+        topic,
+        messages: values.map((value, i) => ({
+          key: `k-${value}`,
+          value,
+          timestamp: String(base + i),
+          headers: { t: value },
+        })),
+      });
+      await (commit ? t.commit() : t.abort());
+    };
+    await inTxn(['c1', 'c2', 'c3'], true);
+    await inTxn(['aborted-1', 'aborted-2'], false);
+    await producer.send({ topic, messages: [{ value: 'plain' }] });
+    await inTxn(['c4', 'c5'], true);
+    await inTxn(['aborted-3'], false);
+    await inTxn(['c6'], true);
+  } finally {
+    await producer.disconnect();
+  }
+  return ['c1', 'c2', 'c3', 'plain', 'c4', 'c5', 'c6'];
+}
+
 export async function produce(kafka: Kafka, topic: string, messages: Message[]): Promise<void> {
   const producer = sourceProducer(kafka);
   await producer.connect();
