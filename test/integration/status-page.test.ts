@@ -140,7 +140,7 @@ describe('status page', () => {
     });
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'status-page.png') });
-    await page.click(`[data-connector="${name}"] button[data-action="pause"]`);
+    await clickButton(page, `[data-connector="${name}"] button[data-action="pause"]`);
     expect(seen.state).toBe('RUNNING');
     expect(seen.shown).toBeGreaterThan(0);
     expect(seen.shown).toBeLessThan(100);
@@ -170,7 +170,7 @@ describe('status page', () => {
     expect(await recordsShown(page, name)).toBe(paused);
     await page.screenshot({ path: join(ARTIFACTS, 'status-page-paused.png') });
 
-    await page.click(`[data-connector="${name}"] button[data-action="resume"]`);
+    await clickButton(page, `[data-connector="${name}"] button[data-action="resume"]`);
     await page.waitForFunction(
       (sel: string) => document.querySelector(sel)?.textContent === 'FINISHED',
       { timeout: 60_000 },
@@ -179,7 +179,7 @@ describe('status page', () => {
     expect(await recordsShown(page, name)).toBe(lines.length);
     expect(values(await consumeAll(name))).toEqual(lines);
     // A refused action says why on the page: a FINISHED connector has nothing to restart.
-    await page.click(`[data-connector="${name}"] button[data-action="restart"]`);
+    await clickButton(page, `[data-connector="${name}"] button[data-action="restart"]`);
     await page.waitForFunction(
       () => document.getElementById('message')?.textContent?.includes('FINISHED loading every file'),
       { timeout: 60_000 },
@@ -206,3 +206,12 @@ describe('status page', () => {
     expect(run.output()).toMatch(new RegExp(`${mirror}\\s+UNASSIGNED|${mirror}\\s+RUNNING`));
   }, 300_000);
 });
+
+/**
+ * Finds and clicks a button in one step inside the page. puppeteer's `page.click` finds the element, then scrolls to
+ * it and clicks, and the page's refresh can replace the card in between ("Node is detached from document" on a
+ * loaded machine).
+ */
+async function clickButton(page: Page, selector: string): Promise<void> {
+  await page.$eval(selector, (button) => (button as HTMLButtonElement).click());
+}
