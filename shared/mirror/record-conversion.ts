@@ -22,6 +22,8 @@ export interface ConvertedBatch {
   lastSkipped?: string;
   /** errors.tolerance=none: the first record that could not be converted. */
   failure?: { offset: bigint; reason: string };
+  /** Hands `bytes`' memory back for a later batch: call once the target acknowledged it, and not touch it after. */
+  release?: () => void;
 }
 
 /** A converter error that retrying cannot fix (credentials refused): the task fails with it. */
@@ -85,7 +87,8 @@ async function convertBatchFast(
   const result: ConvertedBatch = { records: 0, bytesOut: 0, dead: [], errors: 0 };
   const cursor = new RecordCursor(batch.bytes, batch.header);
   const body = cursor.body;
-  const builder = new ConvertedBatchBuilder(Math.ceil(body.length * 2.2) + 1024);
+  const size = Math.ceil(body.length * 2.2) + 1024;
+  const builder = new ConvertedBatchBuilder(size, sendBuffers.take(size));
   // Records before the position (a batch straddling it) are skipped by offset delta.
   const skipBelow = batch.header.baseOffset >= position ? -1 : Number(position - batch.header.baseOffset);
   const o = scratch;
@@ -117,31 +120,68 @@ async function convertBatchFast(
   }
   result.records = builder.recordCount;
   result.bytes = builder.finish();
+  const built = builder.buffer;
+  result.release = () => sendBuffers.give(built);
   return result;
 }
+
+/**
+ * Buffers of converted batches, given back once the target acknowledged them: a task converting on its own thread
+ * builds every batch in one of these instead of a new half-megabyte buffer per batch (external memory that the GC
+ * otherwise collects with full mark-compacts). A few are enough: MAX_IN_FLIGHT requests of a fetch's batches.
+ */
+export class BufferRecycler {
+  private readonly free: Buffer[] = [];
+
+  constructor(private readonly keep = 32) {}
+
+  /** A free buffer of at least `size` bytes, or undefined: the builder allocates. */
+  take(size: number): Buffer | undefined {
+    const free = this.free;
+    for (let i = free.length - 1; i >= 0; i--) {
+      if (free[i].length < size) continue;
+      const buf = free[i];
+      free[i] = free[free.length - 1];
+      free.pop();
+      return buf;
+    }
+    return undefined;
+  }
+
+  give(buf: Buffer): void {
+    if (this.free.length < this.keep) this.free.push(buf);
+  }
+}
+
+const sendBuffers = new BufferRecycler();
+
+/** Buffers of a size to be reused by batches of about that size: the next power of two, at least 64 KiB. */
+export const bufferSize = (n: number): number => 2 ** Math.max(16, Math.ceil(Math.log2(Math.max(1, n))));
 
 /** A batch the fast path converted whole (a conversion worker's answer). */
 export interface FastConvertedBatch {
   bytes?: Buffer;
   records: number;
   bytesOut: number;
+  /** As ConvertedBatch's. */
+  release?: () => void;
 }
 
 /**
- * The fast path alone, synchronous (what a conversion worker thread runs): the converted batch (valid until the next
- * call: it is built in a buffer this function reuses), or undefined as soon
- * as one record needs more (the general path, errors.tolerance, a dead letter): the task then converts the batch
- * itself with convertBatch, so refusals, retries and dead letters are decided in one place.
+ * The fast path alone, synchronous (what a conversion worker thread runs): the converted batch, built in `into` when
+ * that is big enough (`buffer`: what it was built in), or undefined as soon as one record needs more (the general
+ * path, errors.tolerance, a dead letter): the task then converts the batch itself with convertBatch, so refusals,
+ * retries and dead letters are decided in one place.
  */
 export function convertBatchSync(
   converter: Converter,
   batch: SourceBatch,
   position: bigint,
-): FastConvertedBatch | undefined {
+  into?: Buffer,
+): (FastConvertedBatch & { buffer: Buffer }) | undefined {
   const cursor = new RecordCursor(batch.bytes, batch.header);
   const body = cursor.body;
-  // The caller copies the result out: one build buffer serves every batch (no allocation, no garbage per batch).
-  const builder = new ConvertedBatchBuilder(Math.ceil(body.length * 2.2) + 1024, syncBatchBuffer);
+  const builder = new ConvertedBatchBuilder(Math.ceil(body.length * 2.2) + 1024, into);
   const skipBelow = batch.header.baseOffset >= position ? -1 : Number(position - batch.header.baseOffset);
   const o = scratch;
   let bytesOut = 0;
@@ -161,11 +201,8 @@ export function convertBatchSync(
     builder.append(timestamp, body, keyStart, keyEnd, o.buf, 0, o.pos, headersStart, headersEnd);
     bytesOut += o.pos;
   }
-  syncBatchBuffer = builder.buffer;
-  return { bytes: builder.finish(), records: builder.recordCount, bytesOut };
+  return { bytes: builder.finish(), records: builder.recordCount, bytesOut, buffer: builder.buffer };
 }
-
-let syncBatchBuffer: Buffer | undefined;
 
 /**
  * A value the converter refused, under errors.tolerance: `none` notes the failure and stops the batch there; `all`
