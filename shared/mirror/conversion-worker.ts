@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { ValueConverterSpec } from '../config/spec.js';
 import { readBatchHeader } from '../kafka/batch/batch-layout.js';
 import { converterCopy, type Converter, type ConverterState } from './converters/index.js';
-import { bufferSize, convertBatchSync } from './record-conversion.js';
+import { bufferSize, convertBatchSync, sizeFor } from './record-conversion.js';
 
 export interface ConversionJob {
   id: number;
@@ -69,8 +69,8 @@ port.on('message', async (message: ToWorker) => {
   for (const b of message.recycle) give(b);
   const { id, batch, length, position } = message.job;
   let answer: ConversionAnswer = { id, length: 0, records: 0, bytesOut: 0, fallback: true, input: batch };
-  // The same estimate convertBatchSync builds with (2.2 × the source), so the buffer taken is used.
-  const out = take(Math.ceil(length * 2.2) + 1024);
+  // What convertBatchSync builds in if big enough (it sizes by the largest expansion seen so far).
+  const out = take(sizeFor(length));
   let kept = false;
   try {
     const bytes = Buffer.from(batch, 0, length);

@@ -49,8 +49,18 @@ export function conversionFailure(topic: string, partition: number, offset: bigi
 const headerPairs = (headers: Record<string, string>): [Buffer, Buffer | null][] =>
   Object.entries(headers).map(([k, v]) => [Buffer.from(k), Buffer.from(v)]);
 
-/** Scratch for the fast path's JSON: filled and copied into the batch with no await in between, so one is enough. */
-const scratch = new JsonSink(256 * 1024);
+/**
+ * The fast path's sink: it points into the batch being built (ConvertedBatchBuilder.beginRecord) while one value is
+ * written, with no await in between, so one is enough. The start buffer is never written.
+ */
+const sink = new JsonSink(0);
+
+/** How much larger than its source a converted batch was at most: the next builder's size (growing copies it). */
+let expansion = 2.2;
+export const sizeFor = (sourceBytes: number) => Math.ceil(sourceBytes * expansion) + 1024;
+const noteSize = (sourceBytes: number, built: Buffer | undefined) => {
+  if (built && built.length > sourceBytes * expansion) expansion = Math.min(16, (built.length / sourceBytes) * 1.1);
+};
 
 export async function convertBatch(
   ctx: ConversionContext,
@@ -87,11 +97,11 @@ async function convertBatchFast(
   const result: ConvertedBatch = { records: 0, bytesOut: 0, dead: [], errors: 0 };
   const cursor = new RecordCursor(batch.bytes, batch.header);
   const body = cursor.body;
-  const size = Math.ceil(body.length * 2.2) + 1024;
+  const size = sizeFor(body.length);
   const builder = new ConvertedBatchBuilder(size, sendBuffers.take(size));
   // Records before the position (a batch straddling it) are skipped by offset delta.
   const skipBelow = batch.header.baseOffset >= position ? -1 : Number(position - batch.header.baseOffset);
-  const o = scratch;
+  const o = sink;
   while (cursor.next()) {
     if (cursor.offsetDelta < skipBelow) continue;
     const { timestamp, keyStart, keyEnd, valueStart, valueEnd, headersStart, headersEnd } = cursor;
@@ -100,19 +110,22 @@ async function convertBatchFast(
       builder.append(timestamp, body, keyStart, keyEnd, null, 0, 0, headersStart, headersEnd);
       continue;
     }
-    o.pos = 0;
+    builder.beginRecord(o, timestamp, body, keyStart, keyEnd);
+    const from = o.pos;
     let written: boolean;
     try {
       written = converter.writeInto!(body, valueStart, valueEnd, o);
     } catch (err) {
+      builder.abandonRecord(o);
       if (refused(ctx, topic, partition, cursor.record(), err, result) === 'stop') break;
       continue;
     }
     if (written) {
-      builder.append(timestamp, body, keyStart, keyEnd, o.buf, 0, o.pos, headersStart, headersEnd);
-      result.bytesOut += o.pos;
+      result.bytesOut += o.pos - from;
+      builder.endRecord(o, timestamp, body, headersStart, headersEnd);
       continue;
     }
+    builder.abandonRecord(o);
     const r = cursor.record();
     const emit = (value: Buffer | null) =>
       builder.appendRecord({ timestamp: r.timestamp, key: r.key, value, headers: r.headers });
@@ -120,6 +133,7 @@ async function convertBatchFast(
   }
   result.records = builder.recordCount;
   result.bytes = builder.finish();
+  noteSize(body.length, result.bytes);
   const built = builder.buffer;
   result.release = () => sendBuffers.give(built);
   return result;
@@ -181,9 +195,9 @@ export function convertBatchSync(
 ): (FastConvertedBatch & { buffer: Buffer }) | undefined {
   const cursor = new RecordCursor(batch.bytes, batch.header);
   const body = cursor.body;
-  const builder = new ConvertedBatchBuilder(Math.ceil(body.length * 2.2) + 1024, into);
+  const builder = new ConvertedBatchBuilder(sizeFor(body.length), into);
   const skipBelow = batch.header.baseOffset >= position ? -1 : Number(position - batch.header.baseOffset);
-  const o = scratch;
+  const o = sink;
   let bytesOut = 0;
   while (cursor.next()) {
     if (cursor.offsetDelta < skipBelow) continue;
@@ -192,16 +206,19 @@ export function convertBatchSync(
       builder.append(timestamp, body, keyStart, keyEnd, null, 0, 0, headersStart, headersEnd);
       continue;
     }
-    o.pos = 0;
+    builder.beginRecord(o, timestamp, body, keyStart, keyEnd);
+    const from = o.pos;
     try {
       if (!converter.writeInto!(body, valueStart, valueEnd, o)) return undefined;
     } catch {
       return undefined;
     }
-    builder.append(timestamp, body, keyStart, keyEnd, o.buf, 0, o.pos, headersStart, headersEnd);
-    bytesOut += o.pos;
+    bytesOut += o.pos - from;
+    builder.endRecord(o, timestamp, body, headersStart, headersEnd);
   }
-  return { bytes: builder.finish(), records: builder.recordCount, bytesOut, buffer: builder.buffer };
+  const bytes = builder.finish();
+  noteSize(body.length, bytes);
+  return { bytes, records: builder.recordCount, bytesOut, buffer: builder.buffer };
 }
 
 /**
