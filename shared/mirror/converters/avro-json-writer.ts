@@ -23,11 +23,10 @@ import {
   writeBase64,
   writeDate,
   writeDecimal,
-  writeDouble,
   writeIso,
   writeJsonString,
-  writeLong,
 } from './json-bytes.js';
+import { writeDouble, writeLong } from './json-numbers.js';
 
 export { JsonSink, writeJsonString } from './json-bytes.js';
 

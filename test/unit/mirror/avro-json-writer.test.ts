@@ -4,7 +4,7 @@ import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { AvroJsonReader } from '../../../shared/mirror/converters/avro-json.js';
 import { AvroJsonWriter, JsonSink, writeJsonString } from '../../../shared/mirror/converters/avro-json-writer.js';
-import { writeDouble } from '../../../shared/mirror/converters/json-bytes.js';
+import { writeDouble } from '../../../shared/mirror/converters/json-numbers.js';
 
 /** A small deterministic PRNG (mulberry32): failures repeat with the same seed. */
 function prng(seed: number) {
