@@ -23,6 +23,7 @@ import {
   unique,
   values,
 } from './file-helpers.js';
+import { createTopic } from './mirror-helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -50,9 +51,9 @@ describe('file task killed with SIGKILL mid-load', () => {
 
     // One admin connection polled every 5 ms: the load is fast, the kill must follow the first batches closely. The
     // topic is made first: an admin that looked it up before it existed may keep failing to find its offsets.
+    await createTopic(kafka(), topic, 1); // waits for the leader itself (kafkajs' waitForLeaders may give up)
     const admin = kafka().admin();
     await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
     const child = spawn(
       join(ROOT, 'node_modules/.bin/node'),
       [

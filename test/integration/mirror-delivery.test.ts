@@ -18,6 +18,7 @@ import {
   positionsAtSourceEnd,
   produce,
   sourceKafka,
+  sourceProducer,
   startWorker,
   targetKafka,
   tempStore,
@@ -73,7 +74,7 @@ async function sourceTopic(total: number): Promise<string> {
     value: `${i}:${payload}`,
     partition: i % PARTITIONS,
   }));
-  const producer = src.producer({ allowAutoTopicCreation: false });
+  const producer = sourceProducer(src);
   await producer.connect();
   try {
     for (let i = 0; i < total; i += BATCH * PARTITIONS)

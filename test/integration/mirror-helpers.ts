@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type IHeaders, type KafkaMessage, type Message } from 'kafkajs';
+import { Kafka, logLevel, type IHeaders, type KafkaMessage, type Message, type Producer } from 'kafkajs';
 import { parseConnectorConfig } from '../../shared/config/index.js';
 import { hasErrors, type MirrorConnectorSpec } from '../../shared/config/spec.js';
 import { waitFor } from '../wait-for.js';
@@ -94,14 +94,70 @@ export async function createTopic(kafka: Kafka, topic: string, numPartitions: nu
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions, replicationFactor: 1 }] });
+    await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1 }] });
+    // Not kafkajs' waitForLeaders: it gives up when the broker does not list the new topic yet (a loaded broker
+    // answers UNKNOWN_TOPIC_OR_PARTITION for a moment after CreateTopics), where waiting a little more is the answer.
+    await waitFor(
+      async () => {
+        const [described] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+        return (
+          (described.partitions.length === numPartitions && described.partitions.every((p) => p.leader >= 0)) ||
+          undefined
+        );
+      },
+      { what: `a leader for each of the ${numPartitions} partitions of ${topic}` },
+    );
   } finally {
     await admin.disconnect();
   }
 }
 
+/**
+ * A producer that writes each record once, for filling source topics. kafkajs retries a whole Produce request when
+ * the broker refuses one partition of it (a partition just added answers NOT_LEADER_OR_FOLLOWER for a moment), so
+ * without idempotence the partitions accepted the first time get the same records again, and a mirror test blames
+ * the mirror for them. Idempotent, the broker drops those repeats by their sequence numbers.
+ */
+export function sourceProducer(kafka: Kafka): Producer {
+  return kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+}
+
+/**
+ * Fills `topic` (create it with one partition) from one transactional producer: committed transactions, aborted
+ * ones and a record outside any transaction between them. Each record has key `k-<value>`, a timestamp from `base`
+ * and header `t` = its value. Returns the values a read_committed reader sees, in log order.
+ */
+export async function transactionalSource(kafka: Kafka, topic: string, base: number): Promise<string[]> {
+  const producer = kafka.producer({ transactionalId: `${topic}-txid`, maxInFlightRequests: 1, idempotent: true });
+  await producer.connect();
+  try {
+    const inTxn = async (values: string[], commit: boolean) => {
+      const t = await producer.transaction();
+      await t.send({
+        topic,
+        messages: values.map((value, i) => ({
+          key: `k-${value}`,
+          value,
+          timestamp: String(base + i),
+          headers: { t: value },
+        })),
+      });
+      await (commit ? t.commit() : t.abort());
+    };
+    await inTxn(['c1', 'c2', 'c3'], true);
+    await inTxn(['aborted-1', 'aborted-2'], false);
+    await producer.send({ topic, messages: [{ value: 'plain' }] });
+    await inTxn(['c4', 'c5'], true);
+    await inTxn(['aborted-3'], false);
+    await inTxn(['c6'], true);
+  } finally {
+    await producer.disconnect();
+  }
+  return ['c1', 'c2', 'c3', 'plain', 'c4', 'c5', 'c6'];
+}
+
 export async function produce(kafka: Kafka, topic: string, messages: Message[]): Promise<void> {
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const producer = sourceProducer(kafka);
   await producer.connect();
   try {
     for (let i = 0; i < messages.length; i += 5000)
