@@ -15,17 +15,27 @@ import { committedBatches, type SourceBatch } from './committed-batches.js';
 import { partitionKey } from './mirror-positions.js';
 import type { ConversionAnswer, ToWorker } from './conversion-worker.js';
 import type { Converter } from './converters/index.js';
-import type { FastConvertedBatch } from './record-conversion.js';
+import { bufferSize, type FastConvertedBatch } from './record-conversion.js';
 
-/** `DSC_MIRROR_CONVERSION_THREADS` (0: none), else one per task up to the machine's cores; none for one task. */
-export function conversionThreads(tasksMax: number, env = process.env.DSC_MIRROR_CONVERSION_THREADS): number {
+/**
+ * `DSC_MIRROR_CONVERSION_THREADS` (0: none), else one per task up to the machine's cores, and one for a single task
+ * when there is a second core (its thread then only fetches and sends); none on one core.
+ */
+export function conversionThreads(
+  tasksMax: number,
+  env = process.env.DSC_MIRROR_CONVERSION_THREADS,
+  cores = availableParallelism(),
+): number {
   if (env !== undefined && env.trim() !== '') {
     const n = Number(env);
     if (!Number.isInteger(n) || n < 0) throw new Error(`DSC_MIRROR_CONVERSION_THREADS=${env} is not a thread count`);
     return n;
   }
-  return tasksMax > 1 ? Math.min(tasksMax, availableParallelism()) : 0;
+  return cores > 1 ? Math.min(Math.max(1, tasksMax), cores) : 0;
 }
+
+/** Buffers kept for reuse, each way: more than a fetch's batches in flight. */
+const KEEP = 32;
 
 /** One partition's batches of a fetch as handed to the pool, and the pool's answers in the same order. */
 export interface Dispatched {
@@ -44,6 +54,10 @@ export class ConversionPool {
   private broken = false;
   /** How many schemas the workers were given. */
   private shared = 0;
+  /** Source-batch buffers the workers handed back, for the next copies. */
+  private readonly inputs: ArrayBuffer[] = [];
+  /** Converted batches' buffers the task released after the target acknowledged them, for the workers. */
+  private readonly released: ArrayBuffer[] = [];
 
   private constructor(
     private readonly converter: Converter,
@@ -97,17 +111,48 @@ export class ConversionPool {
     let slot = this.slots[0];
     for (const s of this.slots) if (s.pending.size < slot.pending.size) slot = s;
     const id = this.nextId++;
-    const copy = new Uint8Array(batch.bytes.length);
-    copy.set(batch.bytes);
+    // Copied into a buffer of the pool's (workers hand them back): the fetched batch is a slice of a response buffer
+    // the task still reads.
+    const length = batch.bytes.length;
+    const input = this.takeInput(length);
+    new Uint8Array(input, 0, length).set(batch.bytes);
+    const recycle = this.released.splice(0);
     return new Promise((resolve) => {
       slot.pending.set(id, (a) => {
-        if (!a || a.fallback) return resolve(undefined);
-        const bytes = a.bytes ? Buffer.from(a.bytes.buffer, a.bytes.byteOffset, a.bytes.byteLength) : undefined;
-        resolve({ bytes, records: a.records, bytesOut: a.bytesOut });
+        if (!a) return resolve(undefined);
+        if (this.inputs.length < KEEP) this.inputs.push(a.input);
+        if (a.fallback) return resolve(undefined);
+        const out = a.bytes;
+        if (!out) return resolve({ records: a.records, bytesOut: a.bytesOut });
+        let given = false;
+        resolve({
+          bytes: Buffer.from(out, 0, a.length),
+          records: a.records,
+          bytesOut: a.bytesOut,
+          // Acknowledged: goes back to a worker with its next job (transferred, so once and never read after).
+          release: () => {
+            if (given || this.released.length >= KEEP) return;
+            given = true;
+            this.released.push(out);
+          },
+        });
       });
-      const message: ToWorker = { job: { id, batch: copy, position } };
-      slot.worker.postMessage(message, [copy.buffer]);
+      const message: ToWorker = { job: { id, batch: input, length, position }, recycle };
+      slot.worker.postMessage(message, [input, ...recycle]);
     });
+  }
+
+  /** A source-batch buffer a worker handed back, big enough for `length`, or a new one. */
+  private takeInput(length: number): ArrayBuffer {
+    const inputs = this.inputs;
+    for (let i = inputs.length - 1; i >= 0; i--) {
+      if (inputs[i].byteLength < length) continue;
+      const b = inputs[i];
+      inputs[i] = inputs[inputs.length - 1];
+      inputs.pop();
+      return b;
+    }
+    return new ArrayBuffer(bufferSize(length));
   }
 
   /**

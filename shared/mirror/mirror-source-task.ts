@@ -269,6 +269,7 @@ export class MirrorSourceTask {
             records: c.records,
             bytesOut: c.bytesOut,
             dead: deadLetterBatch(c.dead),
+            release: c.release,
           });
           this.stats.errors += c.errors;
           if (c.lastSkipped) this.stats.lastSkipped = c.lastSkipped;
@@ -306,6 +307,8 @@ export class MirrorSourceTask {
     sent.catch(() => {}); // observed below, after the earlier requests
     return previous.then(async () => {
       await sent;
+      // Acknowledged: the producer is done with these bytes, so a later batch may be built in them.
+      for (const i of items) i.release?.();
       const ends = new Map<string, bigint>();
       for (const i of items) ends.set(i.key, i.end);
       if (this.transactions) {

@@ -18,6 +18,8 @@ export interface SendItem {
   /** The partition's position once this item is acknowledged. */
   end: bigint;
   failure?: string;
+  /** Hands `bytes`' memory back for reuse once the target acknowledged it (converted batches). */
+  release?: () => void;
 }
 
 /**

@@ -22,6 +22,8 @@ export interface ConvertedBatch {
   lastSkipped?: string;
   /** errors.tolerance=none: the first record that could not be converted. */
   failure?: { offset: bigint; reason: string };
+  /** Hands `bytes`' memory back for a later batch: call once the target acknowledged it, and not touch it after. */
+  release?: () => void;
 }
 
 /** A converter error that retrying cannot fix (credentials refused): the task fails with it. */
@@ -47,8 +49,18 @@ export function conversionFailure(topic: string, partition: number, offset: bigi
 const headerPairs = (headers: Record<string, string>): [Buffer, Buffer | null][] =>
   Object.entries(headers).map(([k, v]) => [Buffer.from(k), Buffer.from(v)]);
 
-/** Scratch for the fast path's JSON: filled and copied into the batch with no await in between, so one is enough. */
-const scratch = new JsonSink(256 * 1024);
+/**
+ * The fast path's sink: it points into the batch being built (ConvertedBatchBuilder.beginRecord) while one value is
+ * written, with no await in between, so one is enough. The start buffer is never written.
+ */
+const sink = new JsonSink(0);
+
+/** How much larger than its source a converted batch was at most: the next builder's size (growing copies it). */
+let expansion = 2.2;
+export const sizeFor = (sourceBytes: number) => Math.ceil(sourceBytes * expansion) + 1024;
+const noteSize = (sourceBytes: number, built: Buffer | undefined) => {
+  if (built && built.length > sourceBytes * expansion) expansion = Math.min(16, (built.length / sourceBytes) * 1.1);
+};
 
 export async function convertBatch(
   ctx: ConversionContext,
@@ -85,10 +97,11 @@ async function convertBatchFast(
   const result: ConvertedBatch = { records: 0, bytesOut: 0, dead: [], errors: 0 };
   const cursor = new RecordCursor(batch.bytes, batch.header);
   const body = cursor.body;
-  const builder = new ConvertedBatchBuilder(Math.ceil(body.length * 2.2) + 1024);
+  const size = sizeFor(body.length);
+  const builder = new ConvertedBatchBuilder(size, sendBuffers.take(size));
   // Records before the position (a batch straddling it) are skipped by offset delta.
   const skipBelow = batch.header.baseOffset >= position ? -1 : Number(position - batch.header.baseOffset);
-  const o = scratch;
+  const o = sink;
   while (cursor.next()) {
     if (cursor.offsetDelta < skipBelow) continue;
     const { timestamp, keyStart, keyEnd, valueStart, valueEnd, headersStart, headersEnd } = cursor;
@@ -97,19 +110,22 @@ async function convertBatchFast(
       builder.append(timestamp, body, keyStart, keyEnd, null, 0, 0, headersStart, headersEnd);
       continue;
     }
-    o.pos = 0;
+    builder.beginRecord(o, timestamp, body, keyStart, keyEnd);
+    const from = o.pos;
     let written: boolean;
     try {
       written = converter.writeInto!(body, valueStart, valueEnd, o);
     } catch (err) {
+      builder.abandonRecord(o);
       if (refused(ctx, topic, partition, cursor.record(), err, result) === 'stop') break;
       continue;
     }
     if (written) {
-      builder.append(timestamp, body, keyStart, keyEnd, o.buf, 0, o.pos, headersStart, headersEnd);
-      result.bytesOut += o.pos;
+      result.bytesOut += o.pos - from;
+      builder.endRecord(o, timestamp, body, headersStart, headersEnd);
       continue;
     }
+    builder.abandonRecord(o);
     const r = cursor.record();
     const emit = (value: Buffer | null) =>
       builder.appendRecord({ timestamp: r.timestamp, key: r.key, value, headers: r.headers });
@@ -117,33 +133,71 @@ async function convertBatchFast(
   }
   result.records = builder.recordCount;
   result.bytes = builder.finish();
+  noteSize(body.length, result.bytes);
+  const built = builder.buffer;
+  result.release = () => sendBuffers.give(built);
   return result;
 }
+
+/**
+ * Buffers of converted batches, given back once the target acknowledged them: a task converting on its own thread
+ * builds every batch in one of these instead of a new half-megabyte buffer per batch (external memory that the GC
+ * otherwise collects with full mark-compacts). A few are enough: MAX_IN_FLIGHT requests of a fetch's batches.
+ */
+export class BufferRecycler {
+  private readonly free: Buffer[] = [];
+
+  constructor(private readonly keep = 32) {}
+
+  /** A free buffer of at least `size` bytes, or undefined: the builder allocates. */
+  take(size: number): Buffer | undefined {
+    const free = this.free;
+    for (let i = free.length - 1; i >= 0; i--) {
+      if (free[i].length < size) continue;
+      const buf = free[i];
+      free[i] = free[free.length - 1];
+      free.pop();
+      return buf;
+    }
+    return undefined;
+  }
+
+  give(buf: Buffer): void {
+    if (this.free.length < this.keep) this.free.push(buf);
+  }
+}
+
+const sendBuffers = new BufferRecycler();
+
+/** Buffers of a size to be reused by batches of about that size: the next power of two, at least 64 KiB. */
+export const bufferSize = (n: number): number => 2 ** Math.max(16, Math.ceil(Math.log2(Math.max(1, n))));
 
 /** A batch the fast path converted whole (a conversion worker's answer). */
 export interface FastConvertedBatch {
   bytes?: Buffer;
   records: number;
   bytesOut: number;
+  /** As ConvertedBatch's. */
+  release?: () => void;
 }
 
 /**
- * The fast path alone, synchronous (what a conversion worker thread runs): the converted batch (valid until the next
- * call: it is built in a buffer this function reuses), or undefined as soon
- * as one record needs more (the general path, errors.tolerance, a dead letter): the task then converts the batch
- * itself with convertBatch, so refusals, retries and dead letters are decided in one place.
+ * The fast path alone, synchronous (what a conversion worker thread runs): the converted batch, built in `into` when
+ * that is big enough (`buffer`: what it was built in), or undefined as soon as one record needs more (the general
+ * path, errors.tolerance, a dead letter): the task then converts the batch itself with convertBatch, so refusals,
+ * retries and dead letters are decided in one place.
  */
 export function convertBatchSync(
   converter: Converter,
   batch: SourceBatch,
   position: bigint,
-): FastConvertedBatch | undefined {
+  into?: Buffer,
+): (FastConvertedBatch & { buffer: Buffer }) | undefined {
   const cursor = new RecordCursor(batch.bytes, batch.header);
   const body = cursor.body;
-  // The caller copies the result out: one build buffer serves every batch (no allocation, no garbage per batch).
-  const builder = new ConvertedBatchBuilder(Math.ceil(body.length * 2.2) + 1024, syncBatchBuffer);
+  const builder = new ConvertedBatchBuilder(sizeFor(body.length), into);
   const skipBelow = batch.header.baseOffset >= position ? -1 : Number(position - batch.header.baseOffset);
-  const o = scratch;
+  const o = sink;
   let bytesOut = 0;
   while (cursor.next()) {
     if (cursor.offsetDelta < skipBelow) continue;
@@ -152,20 +206,20 @@ export function convertBatchSync(
       builder.append(timestamp, body, keyStart, keyEnd, null, 0, 0, headersStart, headersEnd);
       continue;
     }
-    o.pos = 0;
+    builder.beginRecord(o, timestamp, body, keyStart, keyEnd);
+    const from = o.pos;
     try {
       if (!converter.writeInto!(body, valueStart, valueEnd, o)) return undefined;
     } catch {
       return undefined;
     }
-    builder.append(timestamp, body, keyStart, keyEnd, o.buf, 0, o.pos, headersStart, headersEnd);
-    bytesOut += o.pos;
+    bytesOut += o.pos - from;
+    builder.endRecord(o, timestamp, body, headersStart, headersEnd);
   }
-  syncBatchBuffer = builder.buffer;
-  return { bytes: builder.finish(), records: builder.recordCount, bytesOut };
+  const bytes = builder.finish();
+  noteSize(body.length, bytes);
+  return { bytes, records: builder.recordCount, bytesOut, buffer: builder.buffer };
 }
-
-let syncBatchBuffer: Buffer | undefined;
 
 /**
  * A value the converter refused, under errors.tolerance: `none` notes the failure and stops the batch there; `all`

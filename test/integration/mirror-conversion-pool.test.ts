@@ -2,7 +2,7 @@
 // worker script must exist as JavaScript: compiled like the container entry, mirror-child.ts): batches converted on
 // two threads equal the task's own convertBatch, in order; a batch with a record the threads cannot convert alone (a
 // poison value, a schema id the task has not fetched) comes back undefined, and once the task has fetched the schema
-// the threads convert such batches too. No Kafka: the batches are built here.
+// the threads convert such batches too; batches released after sending are built in again. No Kafka: the batches are built here.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import avro from 'avsc';
@@ -121,6 +121,21 @@ describe('mirror conversion threads', () => {
         expect([answers[i]!.records, answers[i]!.bytesOut]).toEqual([want.records, want.bytesOut]);
       }
       expect(answers[0]!.records).toBe(280);
+      // Acknowledged batches go back to the threads, which build later batches in them: the same results, and the
+      // released memory is no longer the task's (transferred with the next job).
+      const wants = await Promise.all(
+        [0, 2, 4].map(async (i) =>
+          decoded((await m.conversion.convertBatch(ctx, 't', 0, batches[i], positions[i])).bytes),
+        ),
+      );
+      for (let round = 0; round < 3; round++) {
+        const before = [0, 2, 4].map((i) => answers[i]!.bytes!.buffer);
+        for (const i of [0, 2, 4]) answers[i]!.release!();
+        const next = await Promise.all([0, 2, 4].map((i) => pool.convert(batches[i], positions[i])));
+        expect(before.map((b) => b.byteLength)).toEqual([0, 0, 0]);
+        expect(next.map((a) => decoded(a!.bytes))).toEqual(wants);
+        for (const [k, i] of [0, 2, 4].entries()) answers[i] = next[k];
+      }
       expect(answers[1]).toBeUndefined(); // the poison value: errors.tolerance is the task's
       expect(answers[3]).toBeUndefined(); // schema 2 not fetched by the task yet
       // The task converts batch 3 itself (fetching schema 2); the next dispatch shares it with the threads.

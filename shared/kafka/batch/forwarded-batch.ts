@@ -116,6 +116,19 @@ export function encodeBatch(records: OutgoingRecord[], compression = 0): Buffer 
  * be negative), the value from wherever the converter wrote it. Offsets are contiguous from 0; no compression.
  * Producer fields stay unset and the CRC zero: stampBatch fills them.
  */
+/** Where a writer puts bytes: `buf` from `pos` on (it may replace `buf` with a larger copy). */
+export interface ByteSink {
+  buf: Buffer;
+  pos: number;
+}
+
+/** `src[start, end)` to `dst` at `p`; the new end. Short spans (keys, headers) in a loop: Buffer.copy costs a native call. */
+function copySmall(src: Buffer, start: number, end: number, dst: Buffer, p: number): number {
+  if (end - start > 48) return p + src.copy(dst, p, start, end);
+  for (let i = start; i < end; i++) dst[p++] = src[i];
+  return p;
+}
+
 export class ConvertedBatchBuilder {
   private buf: Buffer;
   private pos = BATCH_HEADER_BYTES;
@@ -177,12 +190,81 @@ export class ConvertedBatchBuilder {
     p = writeVarlong(buf, p, delta);
     p = writeVarlong(buf, p, this.count);
     p = writeVarlong(buf, p, keyLength);
-    if (keyLength > 0) p += src.copy(buf, p, keyStart, keyEnd);
+    if (keyLength > 0) p = copySmall(src, keyStart, keyEnd, buf, p);
     p = writeVarlong(buf, p, valueLength);
-    if (valueLength > 0) p += value!.copy(buf, p, valueStart, valueEnd);
-    if (headersEnd > headersStart) p += src.copy(buf, p, headersStart, headersEnd);
+    if (valueLength > 0) p = copySmall(value!, valueStart, valueEnd, buf, p);
+    p = copySmall(src, headersStart, headersEnd, buf, p);
     this.pos = p;
     this.count++;
+  }
+
+  // A record whose value is written straight into the batch (beginRecord, the caller writes through the sink, then
+  // endRecord): the value goes where the record's length prefixes, guessed at 2 bytes each (values of 128 B to
+  // 16 KiB), put it; a wrong guess moves the value by a few bytes. Saves copying every value from a scratch buffer.
+  private valueAt = 0;
+  private prefix = 0;
+  private delta = 0;
+  private keyLength = 0;
+  private keyStart = 0;
+
+  /**
+   * Starts a record with key `src[keyStart, keyEnd)` (-1: null): `sink` then points into this batch where its value
+   * goes. Then endRecord (the value is what the sink holds past that point) or abandonRecord.
+   */
+  beginRecord(sink: ByteSink, timestamp: number, src: Buffer, keyStart: number, keyEnd: number): void {
+    const delta = this.count === 0 ? 0 : timestamp - this.baseTimestamp;
+    const keyLength = keyStart < 0 ? -1 : keyEnd - keyStart;
+    // attributes, timestamp delta, offset delta, key length, key
+    const prefix = 1 + varlongSize(delta) + varlongSize(this.count) + varlongSize(keyLength) + Math.max(0, keyLength);
+    const valueAt = this.pos + 2 + prefix + 2;
+    if (valueAt > this.buf.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, valueAt + 1024));
+      this.buf.copy(next, 0, 0, this.pos);
+      this.buf = next;
+    }
+    this.delta = delta;
+    this.keyLength = keyLength;
+    this.keyStart = keyStart;
+    this.prefix = prefix;
+    this.valueAt = valueAt;
+    sink.buf = this.buf;
+    sink.pos = valueAt;
+  }
+
+  /** Ends the record begun: its value is `sink.buf[valueAt, sink.pos)`, then the source's headers `src[from, to)`. */
+  endRecord(sink: ByteSink, timestamp: number, src: Buffer, headersStart: number, headersEnd: number): void {
+    this.buf = sink.buf; // grown by the writer, with everything before it copied
+    const valueLength = sink.pos - this.valueAt;
+    const headersLength = headersEnd - headersStart;
+    const body = this.prefix + varlongSize(valueLength) + valueLength + headersLength;
+    const valueAt = this.pos + varlongSize(body) + this.prefix + varlongSize(valueLength);
+    const end = valueAt + valueLength + headersLength;
+    if (end > this.buf.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, end + 1024));
+      this.buf.copy(next, 0, 0, this.valueAt + valueLength);
+      this.buf = next;
+    }
+    const buf = this.buf;
+    if (valueAt !== this.valueAt) buf.copyWithin(valueAt, this.valueAt, this.valueAt + valueLength);
+    if (this.count === 0) {
+      this.baseTimestamp = timestamp;
+      this.maxTimestamp = timestamp;
+    } else if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
+    let p = writeVarlong(buf, this.pos, body);
+    buf[p++] = 0; // attributes
+    p = writeVarlong(buf, p, this.delta);
+    p = writeVarlong(buf, p, this.count);
+    p = writeVarlong(buf, p, this.keyLength);
+    if (this.keyLength > 0) p = copySmall(src, this.keyStart, this.keyStart + this.keyLength, buf, p);
+    writeVarlong(buf, p, valueLength);
+    copySmall(src, headersStart, headersEnd, buf, valueAt + valueLength);
+    this.pos = end;
+    this.count++;
+  }
+
+  /** The record begun is not added (its value could not be written): keeps what the sink grew to. */
+  abandonRecord(sink: ByteSink): void {
+    this.buf = sink.buf;
   }
 
   /** A record given as an object (values a converter returned through its general path). */

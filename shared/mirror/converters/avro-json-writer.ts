@@ -7,7 +7,7 @@
 // Strings are copied as UTF-8 bytes, escaping `"`, `\` and control characters as JSON.stringify does; a string that
 // is not valid UTF-8 goes through Buffer.toString (U+FFFD replacement) and JSON.stringify, as before.
 import avro from 'avsc';
-import { AvroDecodeError, floatText, num, timeText, truncated } from './avro-json.js';
+import { AvroDecodeError, floatText, timeText, truncated } from './avro-json.js';
 import {
   ascii,
   bytesSpan,
@@ -25,8 +25,8 @@ import {
   writeDecimal,
   writeIso,
   writeJsonString,
-  writeLong,
 } from './json-bytes.js';
+import { writeDouble, writeLong } from './json-numbers.js';
 
 export { JsonSink, writeJsonString } from './json-bytes.js';
 
@@ -196,7 +196,7 @@ export class AvroJsonWriter {
           if (t.pos + 8 > t.end) throw truncated();
           const x = t.buf.readDoubleLE(t.pos);
           t.pos += 8;
-          ascii(o, num(x));
+          writeDouble(o, x);
           return true;
         };
       case 'bytes':

@@ -72,37 +72,6 @@ export function readCountN(t: BoundedTap): number {
   return n;
 }
 
-/** Decimal digits of a safe integer, written without a string. */
-export function writeInt(o: JsonSink, n: number): void {
-  room(o, 17);
-  const buf = o.buf;
-  let p = o.pos;
-  if (n < 0) {
-    buf[p++] = 45;
-    n = -n;
-  }
-  if (n < 10) {
-    buf[p++] = 48 + n;
-    o.pos = p;
-    return;
-  }
-  let digits = 1;
-  for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
-  let i = p + digits - 1;
-  while (n >= 10) {
-    const q = Math.floor(n / 10);
-    buf[i--] = 48 + (n - q * 10);
-    n = q;
-  }
-  buf[i] = 48 + n;
-  o.pos = p + digits;
-}
-
-export function writeLong(o: JsonSink, v: number | bigint): void {
-  if (typeof v === 'number') writeInt(o, v);
-  else ascii(o, String(v));
-}
-
 // 0: copy; 1: escape; 2: copy, and the string needs a UTF-8 check.
 const CLASS = new Uint8Array(256);
 for (let c = 0; c < 0x20; c++) CLASS[c] = 1;

@@ -4,6 +4,7 @@ import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { AvroJsonReader } from '../../../shared/mirror/converters/avro-json.js';
 import { AvroJsonWriter, JsonSink, writeJsonString } from '../../../shared/mirror/converters/avro-json-writer.js';
+import { writeDouble } from '../../../shared/mirror/converters/json-numbers.js';
 
 /** A small deterministic PRNG (mulberry32): failures repeat with the same seed. */
 function prng(seed: number) {
@@ -228,6 +229,25 @@ describe('AvroJsonWriter equals AvroJsonReader', () => {
           want.startsWith('error:'),
         );
       } else expect(got).toBe(want);
+    }
+  });
+
+  it('writes doubles as String does: whole thousandths without a string, anything else through String', () => {
+    const o = new JsonSink(64);
+    const text = (x: number) => {
+      o.pos = 0;
+      writeDouble(o, x);
+      return o.buf.toString('latin1', 0, o.pos);
+    };
+    const values = [0, -0, 1, -1, 0.5, 0.1, 0.29, 1.005, -0.001, 0.125, 12.3, 99.99, 1e14 + 0.5, 999999999999.999];
+    values.push(1e15, -1e15, 1e21, 1e-7, 2 ** 53, 1 / 3, Math.PI, Number.MAX_VALUE, Number.MIN_VALUE, NaN, -Infinity);
+    for (let i = 0; i < 20_000; i++) {
+      values.push(Math.round((Math.random() - 0.5) * 10 ** (1 + (i % 16))) / 10 ** (i % 4));
+      values.push((Math.random() - 0.5) * 10 ** ((i % 30) - 10));
+    }
+    for (const x of values) {
+      const want = Number.isFinite(x) ? String(x) : JSON.stringify(String(x));
+      if (text(x) !== want) expect([x, text(x)]).toEqual([x, want]);
     }
   });
 
