@@ -41,27 +41,17 @@ function readAheadFor(sliceRows: number): number {
   return Math.min(64, Math.max(3, Math.ceil(40_000 / Math.max(1, sliceRows))));
 }
 
-/**
- * readParquet's events, decoded on a worker thread; on the task's thread when there is no compiled worker script (the
- * sources run under a test runner).
- */
-export async function* readParquetOnThread(
-  file: ObjectSlices,
-  metadata: FileMetaData,
-  options: ParquetReadOptions,
-  log?: Logger,
-): AsyncGenerator<ParquetEvent> {
-  const script = workerScript('./parquet-thread-worker.js', import.meta.url);
-  if (!script) {
-    yield* readParquet(file, metadata, options);
-    return;
-  }
-  const data: DecodeThreadData = {
-    metadata,
-    options,
-    byteLength: file.byteLength,
-    readAhead: readAheadFor(options.sliceRows),
-  };
+/** A decode thread as the task's thread sees it: its messages in order, and why it stopped if it did. */
+interface DecodeThread {
+  /** The next event (or end, or error); undefined once the thread is gone. */
+  next(): Promise<FromDecodeThread | undefined>;
+  send(m: ToDecodeThread, transfer?: ArrayBuffer[]): void;
+  lost(): string | undefined;
+  stop(): Promise<void>;
+}
+
+/** Starts the thread; its ranged reads are served here, from `file`. */
+function startDecodeThread(script: string, file: ObjectSlices, data: DecodeThreadData): DecodeThread {
   const worker = new Worker(script, { workerData: data });
   const queue: FromDecodeThread[] = [];
   let lost: string | undefined;
@@ -97,25 +87,58 @@ export async function* readParquetOnThread(
     lost ??= `exit code ${code}`;
     signal();
   });
+  return {
+    async next() {
+      for (;;) {
+        const m = queue.shift();
+        if (m || lost !== undefined) return m;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    },
+    send,
+    lost: () => lost,
+    stop: () =>
+      worker.terminate().then(
+        () => undefined,
+        () => undefined,
+      ),
+  };
+}
+
+/**
+ * readParquet's events, decoded on a worker thread; on the task's thread when there is no compiled worker script (the
+ * sources run under a test runner).
+ */
+export async function* readParquetOnThread(
+  file: ObjectSlices,
+  metadata: FileMetaData,
+  options: ParquetReadOptions,
+  log?: Logger,
+): AsyncGenerator<ParquetEvent> {
+  const script = workerScript('./parquet-thread-worker.js', import.meta.url);
+  if (!script) {
+    yield* readParquet(file, metadata, options);
+    return;
+  }
+  const thread = startDecodeThread(script, file, {
+    metadata,
+    options,
+    byteLength: file.byteLength,
+    readAhead: readAheadFor(options.sliceRows),
+  });
   // The first row not yet handed to the task: where the task goes on by itself should the thread die.
   let fromRowGroup = options.fromRowGroup;
   let fromRow = options.fromRow;
   try {
-    for (;;) {
-      const m = queue.shift();
-      if (!m) {
-        if (lost !== undefined) break;
-        await new Promise<void>((resolve) => (wake = resolve));
-        continue;
-      }
+    for (let m = await thread.next(); m; m = await thread.next()) {
       if (m.kind === 'end') return;
       if (m.kind === 'error') throw new Error(m.message);
-      if (m.kind === 'slice') continue; // never queued
+      if (m.kind === 'slice') continue; // served by startDecodeThread, never queued
       if (m.kind === 'bad') {
         yield m;
         fromRowGroup = m.rowGroup + 1;
         fromRow = 0;
-        send({ kind: 'credit', events: 1 });
+        thread.send({ kind: 'credit', events: 1 });
       } else {
         const buf = Buffer.from(m.buf.buffer, m.buf.byteOffset, m.buf.byteLength);
         yield { ...m, buf };
@@ -123,12 +146,12 @@ export async function* readParquetOnThread(
         fromRow = m.last ? 0 : m.firstRow + m.count;
         // The task has copied the rows (a rows event's buffers are only valid until the next one is asked for).
         const store = m.buf.buffer as ArrayBuffer;
-        send({ kind: 'credit', events: 1, buf: store }, [store]);
+        thread.send({ kind: 'credit', events: 1, buf: store }, [store]);
       }
     }
   } finally {
-    await worker.terminate().catch(() => 0);
+    await thread.stop();
   }
-  log?.warn('Parquet decode thread stopped; the task decodes on its own thread', { error: lost });
+  log?.warn('Parquet decode thread stopped; the task decodes on its own thread', { error: thread.lost() });
   yield* readParquet(file, metadata, { ...options, fromRowGroup, fromRow });
 }
