@@ -107,7 +107,8 @@ function startDecodeThread(script: string, file: ObjectSlices, data: DecodeThrea
 
 /**
  * readParquet's events, decoded on a worker thread; on the task's thread when there is no compiled worker script (the
- * sources run under a test runner).
+ * sources run under a test runner). The ArrayBuffers `file.slice` returns are moved to the thread: each must be the
+ * caller's alone (objectSlices' are).
  */
 export async function* readParquetOnThread(
   file: ObjectSlices,
