@@ -1,9 +1,11 @@
 // Parquet reader alone (no Kafka): reads a local file through readParquet and the same per-row hand-over the file
 // task does, and prints rows, output bytes, CPU seconds and peak RSS. The fast loop for profiling the reader:
 //   npm run build && node [--cpu-prof] bench/parquet/read-only.mjs FILE [tasks-range: START:END]
+// With DSC_PARQUET_DECODE_THREAD=on the rows are decoded on a worker thread (parquet-thread.ts), as a task does.
 /* global process, console, Buffer, performance */
 import { open } from 'node:fs/promises';
 import { readParquet, readParquetFooter } from '../../dist/shared/file/readers/parquet-reader.js';
+import { parquetDecodeThread, readParquetOnThread } from '../../dist/shared/file/readers/parquet-thread.js';
 
 const [path, rangeArg] = process.argv.slice(2);
 const handle = await open(path, 'r');
@@ -29,13 +31,15 @@ let rows = 0;
 let bytes = 0;
 let check = 0;
 let peak = 0;
-for await (const ev of readParquet(file, metadata, {
+const options = {
   ...(range && { range }),
   fromRowGroup: 0,
   fromRow: 0,
   maxRowGroupBytes: 512 << 20,
   sliceRows: 10000,
-})) {
+};
+const read = parquetDecodeThread(size) ? readParquetOnThread : readParquet;
+for await (const ev of read(file, metadata, options)) {
   if (ev.kind === 'bad') throw new Error(ev.reason);
   let s = 0;
   for (let k = 0; k < ev.count; k++) {

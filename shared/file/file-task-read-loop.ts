@@ -111,6 +111,7 @@ export abstract class FileTaskReadLoop extends FileTaskCheckpoints {
     const slices = objectSlices(this.storage, file.uri, file.size, file.generation);
     // Loaded on first use: hyparquet and its codecs (~45 modules) cost every other run's start-up ~0.05 s of CPU.
     const { readParquet, readParquetFooter } = await import('./readers/parquet-reader.js');
+    const { parquetDecodeThread, readParquetOnThread } = await import('./readers/parquet-thread.js');
     let metadata;
     try {
       metadata = await readParquetFooter(slices);
@@ -126,13 +127,17 @@ export abstract class FileTaskReadLoop extends FileTaskCheckpoints {
     const fromRow = resuming ? p.entryRecords : 0;
     p.fileIndex = index;
     p.line = 0;
-    const events = readParquet(slices, metadata, {
+    const options = {
       ...(file.range && { range: file.range }),
       fromRowGroup,
       fromRow,
       maxRowGroupBytes: this.spec.reader.parquetMaxRowGroupBytes,
       sliceRows: this.spec.reader.batchSize,
-    });
+    };
+    // Decoding on a thread of its own (parquet-thread.ts) when the part to read is large and there is a core for it.
+    const events = parquetDecodeThread(file.range ? file.range.end - file.range.start : file.size)
+      ? readParquetOnThread(slices, metadata, options, this.log)
+      : readParquet(slices, metadata, options);
     const pump = async function* (this: FileTaskReadLoop): AsyncGenerator<void> {
       for await (const ev of events) {
         if (ev.kind === 'bad') {

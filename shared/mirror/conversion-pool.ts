@@ -4,12 +4,11 @@
 // task would have produced alone. A batch a worker cannot convert whole (a schema it has not seen yet, a refused
 // value, a worker that died) comes back as undefined and the task converts it itself: refusals, errors.tolerance,
 // dead letters and registry retries stay in the task.
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ValueConverterSpec } from '../config/spec.js';
 import type { Logger } from '../runtime/log.js';
+import { workerScript } from '../runtime/worker-script.js';
 import type { FetchedPartition } from '../kafka/port/kafka-port.js';
 import { committedBatches, type SourceBatch } from './committed-batches.js';
 import { partitionKey } from './mirror-positions.js';
@@ -76,8 +75,8 @@ export class ConversionPool {
     log: Logger,
   ): ConversionPool | undefined {
     if (threads < 1 || !converter.writeInto || !converter.state) return undefined;
-    const script = fileURLToPath(new URL('./conversion-worker.js', import.meta.url));
-    if (!existsSync(script)) return undefined;
+    const script = workerScript('./conversion-worker.js', import.meta.url);
+    if (!script) return undefined;
     const pool = new ConversionPool(converter, log);
     const state = converter.state();
     pool.shared = (state.registrySchemas?.length ?? 0) + (state.schema ? 1 : 0);

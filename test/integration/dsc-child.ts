@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const BUILD = join(ROOT, 'node_modules/.cache/dsc-cli-test');
+export const BUILD = join(ROOT, 'node_modules/.cache/dsc-cli-test');
 const NODE = join(ROOT, 'node_modules/.bin/node');
 const MAIN = join(BUILD, 'shared/cli/main.js');
 

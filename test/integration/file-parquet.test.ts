@@ -195,8 +195,24 @@ describe('Parquet files', () => {
 describe('Parquet: dsc run as a process, exactly once across SIGKILL', () => {
   beforeAll(() => buildCli(), 180_000);
 
-  it('SIGKILL twice mid-load, then runs to the end: every row once', async () => {
-    const topic = unique('pq-kill');
+  // Decoded on the task's thread, then on a thread of its own (parquet-thread.ts), as large files are by default.
+  it.each(['off', 'on'])(
+    'SIGKILL twice mid-load, then runs to the end: every row once (decode thread %s)',
+    async (thread) => {
+      const before = process.env.DSC_PARQUET_DECODE_THREAD;
+      process.env.DSC_PARQUET_DECODE_THREAD = thread; // the runs inherit it
+      try {
+        await killAndResume(thread);
+      } finally {
+        if (before === undefined) delete process.env.DSC_PARQUET_DECODE_THREAD;
+        else process.env.DSC_PARQUET_DECODE_THREAD = before;
+      }
+    },
+    300_000,
+  ); // three process start-ups and a 150,000-row load on a shared machine
+
+  async function killAndResume(thread: string): Promise<void> {
+    const topic = unique(`pq-kill-${thread}`);
     const { bytes, expected } = writerFile(150_000, 20_000);
     const dir = tempDir({ 'big.parquet': bytes });
     const conf = loadConf(dir, topic, `${dir}/big.parquet`, {
@@ -209,5 +225,5 @@ describe('Parquet: dsc run as a process, exactly once across SIGKILL', () => {
     expect(await exited(last, 120_000)).toBe(0);
     expect(await delivery(topic, expected)).toEqual({ lost: 0, duplicated: 0 });
     expect(values(await consumeAll(topic))).toEqual(expected);
-  }, 300_000); // three process start-ups and a 150,000-row load on a shared machine
+  }
 });

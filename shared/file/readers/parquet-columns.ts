@@ -38,6 +38,8 @@ const NULL_BYTES = [110, 117, 108, 108];
 /** One column chunk of a row group, streamed page by page. */
 class ColumnCursor {
   private window = new Uint8Array(0);
+  /** What `window` is a view of (its start). */
+  private store = new Uint8Array(0);
   /** The file offset of `window[0]`. */
   private windowAt: number;
   private offset = 0;
@@ -70,12 +72,18 @@ class ColumnCursor {
     const at = this.windowAt + this.offset;
     const want = Math.min(this.end, at + Math.max(n, WINDOW));
     if (this.windowAt + this.window.length >= Math.min(this.end, at + n)) return;
-    const rest = this.window.subarray(this.offset);
     const fetched = new Uint8Array(await this.file.slice(this.windowAt + this.window.length, want));
-    const next = new Uint8Array(rest.length + fetched.length);
-    next.set(rest, 0);
-    next.set(fetched, rest.length);
-    this.window = next;
+    // The window's store is reused: the page read before is consumed whole by now (nothing points into it), and a
+    // fresh buffer per read would be garbage that V8 collects only every ~64 MB of external memory.
+    const restLength = this.window.length - this.offset;
+    const need = restLength + fetched.length;
+    if (this.store.length < need) {
+      const store = new Uint8Array(need);
+      store.set(this.window.subarray(this.offset), 0);
+      this.store = store;
+    } else this.store.copyWithin(0, this.offset, this.window.length);
+    this.store.set(fetched, restLength);
+    this.window = this.store.subarray(0, need);
     this.windowAt = at;
     this.offset = 0;
   }
