@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FileMetaData } from 'hyparquet';
 import type { ObjectSlices } from '../../storage/object-slice.js';
-import { readParquet, type ParquetReadOptions } from './parquet-reader.js';
+import { readParquet, type ParquetEvent, type ParquetReadOptions } from './parquet-reader.js';
 
 export interface DecodeThreadData {
   metadata: FileMetaData;
@@ -17,20 +17,9 @@ export interface DecodeThreadData {
 /** From the decode thread: a ranged read it needs, an event, the end, or an error outside any row group. */
 export type FromDecodeThread =
   | { kind: 'slice'; id: number; start: number; end: number }
-  | {
-      kind: 'rows';
-      rowGroup: number;
-      firstRow: number;
-      fileRow: number;
-      last: boolean;
-      groupBytes: number;
-      groupRows: number;
-      /** The slice's rows, at the start of an ArrayBuffer of their own (transferred). */
-      buf: Uint8Array;
-      ends: Int32Array;
-      count: number;
-    }
-  | { kind: 'bad'; rowGroup: number; groupStart: number; reason: string }
+  /** A reader event; a slice's rows arrive at the start of an ArrayBuffer of their own (transferred). */
+  | (Omit<Extract<ParquetEvent, { kind: 'rows' }>, 'buf'> & { buf: Uint8Array })
+  | Extract<ParquetEvent, { kind: 'bad' }>
   | { kind: 'end' }
   | { kind: 'error'; message: string };
 
