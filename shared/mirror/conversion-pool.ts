@@ -14,7 +14,7 @@ import { committedBatches, type SourceBatch } from './committed-batches.js';
 import { partitionKey } from './mirror-positions.js';
 import type { ConversionAnswer, ToWorker } from './conversion-worker.js';
 import type { Converter } from './converters/index.js';
-import { bufferSize, type FastConvertedBatch } from './record-conversion.js';
+import { bufferSize, takeFitting, type FastConvertedBatch } from './record-conversion.js';
 
 /**
  * `DSC_MIRROR_CONVERSION_THREADS` (0: none), else one per task up to the machine's cores, and one for a single task
@@ -143,15 +143,7 @@ export class ConversionPool {
 
   /** A source-batch buffer a worker handed back, big enough for `length`, or a new one. */
   private takeInput(length: number): ArrayBuffer {
-    const inputs = this.inputs;
-    for (let i = inputs.length - 1; i >= 0; i--) {
-      if (inputs[i].byteLength < length) continue;
-      const b = inputs[i];
-      inputs[i] = inputs[inputs.length - 1];
-      inputs.pop();
-      return b;
-    }
-    return new ArrayBuffer(bufferSize(length));
+    return takeFitting(this.inputs, length) ?? new ArrayBuffer(bufferSize(length));
   }
 
   /**

@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { ValueConverterSpec } from '../config/spec.js';
 import { readBatchHeader } from '../kafka/batch/batch-layout.js';
 import { converterCopy, type Converter, type ConverterState } from './converters/index.js';
-import { bufferSize, convertBatchSync, sizeFor } from './record-conversion.js';
+import { bufferSize, convertBatchSync, sizeFor, takeFitting } from './record-conversion.js';
 
 export interface ConversionJob {
   id: number;
@@ -41,14 +41,7 @@ let converter: Promise<Converter> = converterCopy(spec, (workerData as { state: 
 const free: ArrayBuffer[] = [];
 
 function take(size: number): ArrayBuffer {
-  for (let i = free.length - 1; i >= 0; i--) {
-    if (free[i].byteLength < size) continue;
-    const b = free[i];
-    free[i] = free[free.length - 1];
-    free.pop();
-    return b;
-  }
-  return new ArrayBuffer(bufferSize(size));
+  return takeFitting(free, size) ?? new ArrayBuffer(bufferSize(size));
 }
 
 const give = (b: ArrayBuffer) => {

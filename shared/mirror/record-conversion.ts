@@ -151,20 +151,24 @@ export class BufferRecycler {
 
   /** A free buffer of at least `size` bytes, or undefined: the builder allocates. */
   take(size: number): Buffer | undefined {
-    const free = this.free;
-    for (let i = free.length - 1; i >= 0; i--) {
-      if (free[i].length < size) continue;
-      const buf = free[i];
-      free[i] = free[free.length - 1];
-      free.pop();
-      return buf;
-    }
-    return undefined;
+    return takeFitting(this.free, size);
   }
 
   give(buf: Buffer): void {
     if (this.free.length < this.keep) this.free.push(buf);
   }
+}
+
+/** Removes and returns a buffer of `free` holding at least `size` bytes (newest first), or undefined. */
+export function takeFitting<B extends { byteLength: number }>(free: B[], size: number): B | undefined {
+  for (let i = free.length - 1; i >= 0; i--) {
+    if (free[i].byteLength < size) continue;
+    const buf = free[i];
+    free[i] = free[free.length - 1];
+    free.pop();
+    return buf;
+  }
+  return undefined;
 }
 
 const sendBuffers = new BufferRecycler();
