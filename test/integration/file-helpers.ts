@@ -22,7 +22,7 @@ import { committedRecords, type DecodedRecord } from '../../shared/kafka/batch/r
 import type { FileTaskOptions } from '../../shared/file/file-source-task.js';
 import { SqliteConnectorStore } from '../../shared/lifecycle/sqlite-store.js';
 import { connectorState } from '../../shared/lifecycle/status.js';
-import type { ConnectorState, ConnectorStore, TaskRecord } from '../../shared/lifecycle/store.js';
+import type { ConnectorState, ConnectorStore, TaskPatch, TaskRecord } from '../../shared/lifecycle/store.js';
 import { silentLogger } from '../../shared/runtime/log.js';
 import { waitFor } from '../wait-for.js';
 
@@ -133,6 +133,78 @@ export async function harness(
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A task write the holding store held: whose, and what it writes. */
+export interface HeldWrite {
+  connector: string;
+  taskId: number;
+  patch: TaskPatch;
+}
+
+export interface HoldingStore {
+  /** Use this store: it is `store` with the hold in its updateTask. */
+  store: ConnectorStore;
+  /** The held write, once a task makes one (the task is waiting on it). */
+  held(timeoutMs?: number): Promise<HeldWrite>;
+  /** Lets the held write go through (and every later one). */
+  release(): void;
+  /** getConnector calls answered so far (a task's desired-state checks, among others). */
+  connectorReads(): number;
+}
+
+/**
+ * `store` with a hold: the first task write `when` accepts waits until `release()`, and the task with it (a task
+ * waits for its checkpoint's write before it sends more). A test pauses, deletes or kills a task while it is held,
+ * so where the task is at that moment is the test's choice, not a race with how fast the machine loads.
+ */
+export function holdingStore(
+  store: ConnectorStore,
+  when: (patch: TaskPatch, connector: string, taskId: number) => boolean,
+): HoldingStore {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let holding: HeldWrite | undefined;
+  let reads = 0;
+  const wrapped = new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'updateTask') {
+        return async (connector: string, taskId: number, version: number, patch: TaskPatch) => {
+          if (!holding && when(patch, connector, taskId)) {
+            holding = { connector, taskId, patch };
+            await released;
+          }
+          return target.updateTask(connector, taskId, version, patch);
+        };
+      }
+      if (prop === 'getConnector') {
+        return async (name: string) => {
+          const r = await target.getConnector(name);
+          reads++;
+          return r;
+        };
+      }
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  return {
+    store: wrapped,
+    held: (timeoutMs = 120_000) => waitFor(() => holding, { timeoutMs, what: 'a task write to hold', everyMs: 10 }),
+    release,
+    connectorReads: () => reads,
+  };
+}
+
+/**
+ * Waits until a task's desired-state check has read the connector since the caller's change to it (pause, delete): two
+ * more reads, since the first may have started before the change. Only while nothing else reads the connector.
+ */
+export async function stateCheckedSince(gate: HoldingStore, readsAtChange: number): Promise<void> {
+  await waitFor(() => gate.connectorReads() >= readsAtChange + 2, {
+    what: "the task's desired-state check to read the connector twice",
+    timeoutMs: 120_000,
+  });
+}
 
 /** Opens a harness as `harness` does; `handOver(h)`: h's store lives on in a later harness, so h is not closed. */
 export interface HarnessOpener {

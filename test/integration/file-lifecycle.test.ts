@@ -1,8 +1,10 @@
 // Lifecycle of a file connector on real Kafka: pause mid-file (within 5 s, nothing lost), resume, delete (state
 // gone; re-create loads again), a worker killed mid-file (lease expires, the next one resumes: nothing lost,
 // duplicates ≤ one batch), and the time budget (checkpoint, re-enqueue, continue).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { FileCheckpoint } from '../../shared/file/file-assignment.js';
+import { SqliteConnectorStore } from '../../shared/lifecycle/sqlite-store.js';
+import type { TaskPatch } from '../../shared/lifecycle/store.js';
 import { runFileSourceTask, type TaskOutcome } from '../../shared/file/file-source-task.js';
 import {
   consumeAll,
@@ -10,8 +12,9 @@ import {
   fileSpec,
   gcsBucket,
   harnessPerTest,
-  recordsAtLeast,
+  holdingStore,
   sleep,
+  stateCheckedSince,
   tally,
   tempDir,
   unique,
@@ -24,13 +27,22 @@ const newHarness = harnessPerTest();
 const LINES = csvLines(40_000, 'life', 30);
 const BIG = LINES.join('\n') + '\n';
 
+/** A checkpoint (no state change) at `records` or more: the write a test holds its task at. */
+const checkpointPast =
+  (records: number) =>
+  (patch: TaskPatch): boolean =>
+    patch.state === undefined && (patch.progress?.records ?? 0) >= records;
+
 describe('file connector lifecycle', () => {
   it('pause stops the task within 5 s at a batch boundary; resume continues; nothing lost or repeated', async () => {
     const topic = unique('pause');
     const bucket = await gcsBucket({ 'big.csv': BIG });
-    // The desired state read every 100 ms (default 1 s): exactly once loads these 40k lines in about a second.
-    const h = await newHarness({ taskOptions: { stateCheckMs: 100 } });
-    // Commits (and so store progress) every 20 ms: the pause lands mid-file.
+    // The task waits on its first checkpoint past 100 records while the test pauses it: the pause lands mid-file
+    // however fast the machine loads (exactly once loads these 40k lines in about a second).
+    const gate = holdingStore(await SqliteConnectorStore.open(':memory:'), checkpointPast(100));
+    // The desired state read every 100 ms (default 1 s).
+    const h = await newHarness({ store: gate.store, taskOptions: { stateCheckMs: 100 } });
+    // Commits (and so store progress) every 20 ms.
     const spec = fileSpec(topic, {
       topic,
       'file.uris': `gs://${bucket}/big.csv`,
@@ -38,8 +50,10 @@ describe('file connector lifecycle', () => {
       'transaction.boundary.interval.ms': 20,
     });
     await h.create(spec);
-    await recordsAtLeast(h, spec.name, 100);
+    const held = await gate.held();
     await h.pause(spec.name);
+    await stateCheckedSince(gate, gate.connectorReads());
+    gate.release();
     await h.waitFor(spec.name, ['PAUSED'], 60_000);
     // The task itself has stopped (not just the desired state): its document says PAUSED, its lease is released.
     const task = await waitFor(
@@ -50,6 +64,7 @@ describe('file connector lifecycle', () => {
       { timeoutMs: 60_000, what: 'the task to stop at PAUSED' },
     );
     const atPause = task.progress.records;
+    expect(atPause).toBeGreaterThanOrEqual(held.patch.progress!.records);
     expect(atPause).toBeLessThan(LINES.length);
     // Nothing moves while paused: once no task runs in the dispatcher (the positive barrier), none can move it.
     await h.dispatcher.idle();
@@ -67,8 +82,11 @@ describe('file connector lifecycle', () => {
   it('delete stops the tasks and removes state; creating it again loads again', async () => {
     const topic = unique('del');
     const dir = tempDir({ 'big.csv': BIG });
-    const h = await newHarness();
-    // Commits (and so store progress) every 20 ms: the delete lands mid-file.
+    // The task waits on its first checkpoint past 100 records while the test deletes the connector: the delete lands
+    // mid-file however fast the machine loads (a state check every 1 s can come after the file's end on a fast machine).
+    const gate = holdingStore(await SqliteConnectorStore.open(':memory:'), checkpointPast(100));
+    const h = await newHarness({ store: gate.store });
+    // Commits (and so store progress) every 20 ms.
     const spec = fileSpec(topic, {
       topic,
       'file.uris': `${dir}/big.csv`,
@@ -76,17 +94,18 @@ describe('file connector lifecycle', () => {
       'transaction.boundary.interval.ms': 20,
     });
     await h.create(spec);
-    await recordsAtLeast(h, spec.name, 100);
+    const held = await gate.held();
     await h.store.deleteConnector(spec.name);
-    const stopped = Date.now();
+    gate.release(); // the held write finds the task gone: the task stops there
+
     await h.dispatcher.idle();
-    // Stopped at a state check (every 1 s) and a batch boundary, with room for a loaded machine's slow commits and
-    // close; that it stopped before the end of the file is checked below (partial).
-    expect(Date.now() - stopped).toBeLessThan(15_000);
     expect(await h.store.getConnector(spec.name)).toBeUndefined();
     expect(await h.store.listTasks(spec.name)).toEqual([]);
     expect(await h.store.listOffsets(spec.name)).toEqual([]);
+    // Stopped where it was deleted: the held checkpoint was of the last commit (the transaction open after it is
+    // aborted), so the topic holds exactly the records committed before the delete, short of the file.
     const partial = (await consumeAll(topic)).length;
+    expect(partial).toBe(held.patch.progress!.records);
     expect(partial).toBeLessThan(LINES.length);
 
     const small = fileSpec(topic, { topic, 'file.uris': `${dir}/big.csv` });
@@ -102,7 +121,10 @@ describe('file connector lifecycle', () => {
     const batch = 500;
     const kill = new AbortController();
     const leaseMs = 2_000;
-    const h = await newHarness({ taskOptions: { kill: kill.signal, leaseMs } });
+    // The task waits on its fifth batch's checkpoint while the test kills it: the crash lands mid-file however fast
+    // the machine loads.
+    const gate = holdingStore(await SqliteConnectorStore.open(':memory:'), checkpointPast(5 * batch));
+    const h = await newHarness({ store: gate.store, taskOptions: { kill: kill.signal, leaseMs } });
     // The at-least-once checkpoints (exactly once has its own crash tests: file-exactly-once.test.ts).
     const spec = fileSpec(topic, {
       topic,
@@ -111,17 +133,29 @@ describe('file connector lifecycle', () => {
       'exactly.once.source.support': 'disabled',
     });
     await h.create(spec);
-    await recordsAtLeast(h, spec.name, 5 * batch);
-    kill.abort(); // the "crash": no more writes, the lease is not released
+    const held = await gate.held();
+    kill.abort(); // the "crash": no more writes (the held one was under way), the lease is not released
+    gate.release();
     await h.dispatcher.idle();
     const crashed = (await h.tasks(spec.name))[0];
     expect(crashed.state).toBe('RUNNING');
-    expect(crashed.lease?.expiresAt).toBeGreaterThan(Date.now() - leaseMs);
+    // The lease the last write before the crash took, still held by the dead invocation.
+    expect(crashed.lease).toEqual(held.patch.lease);
+    expect(crashed.lease!.owner).not.toBe('');
     const acked = crashed.progress.records;
+    expect(acked).toBe(held.patch.progress!.records);
     expect(acked).toBeLessThan(LINES.length);
 
     const message = { connector: spec.name, taskId: 0, epoch: 1 };
-    const second = await runFileSourceTask(message, h.ctx, { leaseMs });
+    // A second copy while the lease lives: its clock reads the last moment of the lease (on a loaded machine the
+    // real 2 s can be over before the copy has read the task).
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(crashed.lease!.expiresAt - 1);
+    let second: TaskOutcome;
+    try {
+      second = await runFileSourceTask(message, h.ctx, { leaseMs });
+    } finally {
+      clock.mockRestore();
+    }
     expect(second).toBe<TaskOutcome>('busy');
 
     // Not a guess: the lease's own expiry time, after which another copy may take the task.
