@@ -1,7 +1,7 @@
 // Exactly once across a target broker restarted mid-load (issue 11's "a target broker restarted mid-load"), checked by
 // content with a read_committed reader. The broker is one of its own, started by the project's script on its own
 // ports and folder (DSC_RUN_DIR, DSC_PORT_OFFSET, DSC_SERVICES=kafka-target): the shared brokers are never touched.
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,9 +23,10 @@ const env = { ...process.env, ...ISOLATED };
 
 /**
  * `up.sh --restart kafka-target`: a clean shutdown, then the same broker on its data. Resolves once it is back, with
- * the exit code `child` had when the broker was down (null: still running).
+ * the exit code `child` had when the broker was down (null: still running). A `child` the caller stopped (SIGSTOP) is
+ * continued (SIGCONT) once the old broker is gone: it loads on into the outage.
  */
-function restartBroker(child: { exitCode: number | null }): Promise<number | null | undefined> {
+function restartBroker(child: ChildProcess): Promise<number | null | undefined> {
   return new Promise((resolve, reject) => {
     const restart = spawn('bash', [script('up.sh'), '--restart', 'kafka-target'], { cwd: ROOT, env });
     let output = '';
@@ -33,10 +34,20 @@ function restartBroker(child: { exitCode: number | null }): Promise<number | nul
     restart.stderr.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       // up.sh logs "kafka-target restarting" once the old broker process is gone.
-      if (atDown === undefined && output.includes('kafka-target restarting')) atDown = child.exitCode;
+      if (atDown === undefined && output.includes('kafka-target restarting')) {
+        atDown = child.exitCode;
+        child.kill('SIGCONT');
+      }
     });
-    restart.on('error', reject);
-    restart.on('exit', (code) => (code === 0 ? resolve(atDown) : reject(new Error(`up.sh --restart: ${output}`))));
+    restart.on('error', (err) => {
+      child.kill('SIGCONT');
+      reject(err);
+    });
+    restart.on('exit', (code) => {
+      child.kill('SIGCONT'); // also when up.sh failed before the broker was down
+      if (code === 0) resolve(atDown);
+      else reject(new Error(`up.sh --restart: ${output}`));
+    });
   });
 }
 
@@ -56,7 +67,7 @@ describe('file connector: exactly once across a target broker restart', () => {
 
   it('the broker stops (SIGTERM) mid-load and starts again; dsc run again until FINISHED: every line once', async () => {
     const topic = unique('eos-broker');
-    // Batches of 20 lines (~40,000 lines/s here): the broker's shutdown (1-3 s) comes long before the load's end.
+    // Batches of 20 lines (~40,000 lines/s here), committed every 100 ms.
     const lines = csvLines(300_000, 'broker', 40);
     const dir = tempDir({ 'big.csv': lines.join('\n') + '\n' });
     const conf = loadConf(dir, topic, `${dir}/big.csv`, {
@@ -66,6 +77,9 @@ describe('file connector: exactly once across a target broker restart', () => {
     const state = join(dir, 'state');
     const child = startDscRun(state, conf, true, { KAFKA_BROKERS: BROKERS });
     await until(`${topic} commits`, async () => (await committedRecords(topic, BROKERS)) > 0);
+    // Stopped from its first commit until the broker is down (restartBroker continues it): the outage comes mid-load
+    // however fast the machine (a broker's shutdown takes 1-3 s; a fast machine could load the file meanwhile).
+    child.kill('SIGSTOP');
     expect(await committedRecords(topic, BROKERS)).toBeLessThan(lines.length);
     // The run had not finished when its broker went away: still loading, or failed by the outage.
     expect(await restartBroker(child)).not.toBe(0);
