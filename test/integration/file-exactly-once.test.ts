@@ -9,6 +9,7 @@ import type { FileCheckpoint } from '../../shared/file/file-assignment.js';
 import { runFileSourceTask, type TaskOutcome } from '../../shared/file/file-source-task.js';
 import { createKafkaClient } from '../../shared/kafka/port/kafka-client.js';
 import { decodeRecordBatches } from '../../shared/kafka/batch/record-batch-reader.js';
+import { SqliteConnectorStore } from '../../shared/lifecycle/sqlite-store.js';
 import { buildCli, exited, startDscRun } from './dsc-child.js';
 import { committedRecords, delivery, fenceKilledRun, loadConf, storedOffsets, until } from './eos-helpers.js';
 import {
@@ -16,7 +17,9 @@ import {
   consumeAll,
   csvLines,
   fileSpec,
+  checkpointPastTotal,
   harnessPerTest,
+  holdingStore,
   leasesExpired,
   recordsAtLeast,
   sleep,
@@ -49,29 +52,32 @@ describe('file connector: exactly once', () => {
         topic,
         'file.uris': dir,
         'tasks.max': tasks,
-        // Small batches keep each round's load running past its kill, however fast the engine sends.
         'file.reader.batch.size': 20,
         'transaction.boundary.interval.ms': 50,
       });
+      const store = await SqliteConnectorStore.open(':memory:');
       let crashes = 0;
       let h: Harness | undefined;
       for (let round = 0; round < 3; round++) {
         const kill = new AbortController();
-        h = await newHarness({ taskOptions: { kill: kill.signal, leaseMs: 300 }, store: h?.store });
+        // Each round is killed while a task waits on its checkpoint 2,000 records past where the round began: mid-load,
+        // however fast the machine loads.
+        const gate = holdingStore(store, checkpointPastTotal(await store.listTasks(spec.name), 2_000));
+        h = await newHarness({ taskOptions: { kill: kill.signal, leaseMs: 300 }, store: gate.store });
         if (round === 0) await h.create(spec);
         else await h.resume(spec.name);
-        const done = (await h.tasks(spec.name)).reduce((s, t) => s + t.progress.records, 0);
-        await recordsAtLeast(h, spec.name, done + 2_000, { orFinished: true }).catch(() => {});
-        if ((await h.state(spec.name)) !== 'FINISHED') crashes++;
+        await gate.held();
         kill.abort(); // no more writes; the lease stays; the open transaction stays open on the broker
+        gate.release();
         await h.dispatcher.idle();
+        if ((await h.state(spec.name)) !== 'FINISHED') crashes++;
         newHarness.handOver(h);
         await leasesExpired(h, spec.name);
       }
-      h = await newHarness({ taskOptions: { leaseMs: 300 }, store: h!.store });
+      h = await newHarness({ taskOptions: { leaseMs: 300 }, store });
       await h.resume(spec.name);
       expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'], FINISHED_WITHIN)).toBe('FINISHED');
-      expect(crashes).toBeGreaterThan(0);
+      expect(crashes).toBe(3);
       expect(await delivery(topic, LINES)).toEqual({ lost: 0, duplicated: 0 });
       const progress = (await h.tasks(spec.name)).reduce((s, t) => s + t.progress.records, 0);
       expect(progress).toBe(LINES.length);
@@ -84,16 +90,21 @@ describe('file connector: exactly once', () => {
     const dir = tempDir({ 'big.csv': BIG });
     const spec = fileSpec(topic, { topic, 'file.uris': `${dir}/big.csv`, 'file.reader.batch.size': 500 });
     const kill = new AbortController();
-    let h = await newHarness({ taskOptions: { kill: kill.signal, leaseMs: 300 } });
+    // Killed while the task waits on its checkpoint past 2,000 records: mid-load however fast the machine.
+    const store = await SqliteConnectorStore.open(':memory:');
+    const gate = holdingStore(store, checkpointPastTotal([], 2_000));
+    let h = await newHarness({ taskOptions: { kill: kill.signal, leaseMs: 300 }, store: gate.store });
     const kafkajs = (e: typeof endpoint, id: string) => createKafkaClient(e, id, 'kafkajs');
     h.ctx.kafka = kafkajs;
     await h.create(spec);
-    await recordsAtLeast(h, spec.name, 2_000, { orFinished: true }).catch(() => {});
+    await gate.held();
     kill.abort();
+    gate.release();
     await h.dispatcher.idle();
+    expect(await h.state(spec.name)).not.toBe('FINISHED');
     newHarness.handOver(h);
     await leasesExpired(h, spec.name);
-    h = await newHarness({ taskOptions: { leaseMs: 300 }, store: h.store });
+    h = await newHarness({ taskOptions: { leaseMs: 300 }, store });
     h.ctx.kafka = kafkajs;
     await h.resume(spec.name);
     expect(await h.waitFor(spec.name, ['FINISHED', 'FAILED'], FINISHED_WITHIN)).toBe('FINISHED');

@@ -196,6 +196,24 @@ export function holdingStore(
 }
 
 /**
+ * For holdingStore: a checkpoint (a write that changes no state) that brings the tasks' records `more` past what
+ * `from` (the tasks as they were) held, counting each task's latest checkpoint.
+ */
+export function checkpointPastTotal(
+  from: TaskRecord[],
+  more: number,
+): (patch: TaskPatch, connector: string, taskId: number) => boolean {
+  const latest = new Map(from.map((t) => [t.taskId, t.progress.records]));
+  const sum = () => [...latest.values()].reduce((a, b) => a + b, 0);
+  const target = sum() + more;
+  return (patch, _connector, taskId) => {
+    if (patch.state !== undefined || !patch.progress) return false;
+    latest.set(taskId, patch.progress.records);
+    return sum() >= target;
+  };
+}
+
+/**
  * Waits until a task's desired-state check has read the connector since the caller's change to it (pause, delete): two
  * more reads, since the first may have started before the change. Only while nothing else reads the connector.
  */

@@ -4,10 +4,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { FileCheckpoint } from '../../shared/file/file-assignment.js';
 import { SqliteConnectorStore } from '../../shared/lifecycle/sqlite-store.js';
-import type { TaskPatch } from '../../shared/lifecycle/store.js';
 import { runFileSourceTask, type TaskOutcome } from '../../shared/file/file-source-task.js';
 import {
   consumeAll,
+  checkpointPastTotal,
   csvLines,
   fileSpec,
   gcsBucket,
@@ -27,19 +27,13 @@ const newHarness = harnessPerTest();
 const LINES = csvLines(40_000, 'life', 30);
 const BIG = LINES.join('\n') + '\n';
 
-/** A checkpoint (no state change) at `records` or more: the write a test holds its task at. */
-const checkpointPast =
-  (records: number) =>
-  (patch: TaskPatch): boolean =>
-    patch.state === undefined && (patch.progress?.records ?? 0) >= records;
-
 describe('file connector lifecycle', () => {
   it('pause stops the task within 5 s at a batch boundary; resume continues; nothing lost or repeated', async () => {
     const topic = unique('pause');
     const bucket = await gcsBucket({ 'big.csv': BIG });
     // The task waits on its first checkpoint past 100 records while the test pauses it: the pause lands mid-file
     // however fast the machine loads (exactly once loads these 40k lines in about a second).
-    const gate = holdingStore(await SqliteConnectorStore.open(':memory:'), checkpointPast(100));
+    const gate = holdingStore(await SqliteConnectorStore.open(':memory:'), checkpointPastTotal([], 100));
     // The desired state read every 100 ms (default 1 s).
     const h = await newHarness({ store: gate.store, taskOptions: { stateCheckMs: 100 } });
     // Commits (and so store progress) every 20 ms.
@@ -84,7 +78,7 @@ describe('file connector lifecycle', () => {
     const dir = tempDir({ 'big.csv': BIG });
     // The task waits on its first checkpoint past 100 records while the test deletes the connector: the delete lands
     // mid-file however fast the machine loads (a state check every 1 s can come after the file's end on a fast machine).
-    const gate = holdingStore(await SqliteConnectorStore.open(':memory:'), checkpointPast(100));
+    const gate = holdingStore(await SqliteConnectorStore.open(':memory:'), checkpointPastTotal([], 100));
     const h = await newHarness({ store: gate.store });
     // Commits (and so store progress) every 20 ms.
     const spec = fileSpec(topic, {
@@ -123,7 +117,7 @@ describe('file connector lifecycle', () => {
     const leaseMs = 2_000;
     // The task waits on its fifth batch's checkpoint while the test kills it: the crash lands mid-file however fast
     // the machine loads.
-    const gate = holdingStore(await SqliteConnectorStore.open(':memory:'), checkpointPast(5 * batch));
+    const gate = holdingStore(await SqliteConnectorStore.open(':memory:'), checkpointPastTotal([], 5 * batch));
     const h = await newHarness({ store: gate.store, taskOptions: { kill: kill.signal, leaseMs } });
     // The at-least-once checkpoints (exactly once has its own crash tests: file-exactly-once.test.ts).
     const spec = fileSpec(topic, {
