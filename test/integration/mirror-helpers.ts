@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type IHeaders, type KafkaMessage, type Message, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type IHeaders, type KafkaMessage, type Message, type Producer } from 'kafkajs';
 import { parseConnectorConfig } from '../../shared/config/index.js';
 import { hasErrors, type MirrorConnectorSpec } from '../../shared/config/spec.js';
 import { waitFor } from '../wait-for.js';
@@ -95,21 +95,27 @@ export async function createTopic(kafka: Kafka, topic: string, numPartitions: nu
   await admin.connect();
   try {
     await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1 }] });
-    // Not kafkajs' waitForLeaders: it gives up when the broker does not list the new topic yet (a loaded broker
-    // answers UNKNOWN_TOPIC_OR_PARTITION for a moment after CreateTopics), where waiting a little more is the answer.
-    await waitFor(
-      async () => {
-        const [described] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
-        return (
-          (described.partitions.length === numPartitions && described.partitions.every((p) => p.leader >= 0)) ||
-          undefined
-        );
-      },
-      { what: `a leader for each of the ${numPartitions} partitions of ${topic}` },
-    );
+    await topicLeaders(admin, topic, numPartitions);
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * Waits until each of the topic's `numPartitions` partitions has a leader. Not kafkajs' waitForLeaders: it gives up
+ * when the broker does not list the new topic yet (a loaded broker answers UNKNOWN_TOPIC_OR_PARTITION for a moment
+ * after CreateTopics), where waiting a little more is the answer.
+ */
+export async function topicLeaders(admin: Admin, topic: string, numPartitions: number): Promise<void> {
+  await waitFor(
+    async () => {
+      const [described] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+      return (
+        (described.partitions.length === numPartitions && described.partitions.every((p) => p.leader >= 0)) || undefined
+      );
+    },
+    { what: `a leader for each of the ${numPartitions} partitions of ${topic}` },
+  );
 }
 
 /**

@@ -8,6 +8,7 @@ import { Kafka, logLevel, type KafkaConfig, type KafkaMessage } from 'kafkajs';
 import { Storage } from '@google-cloud/storage';
 import { Firestore } from '@google-cloud/firestore';
 import { loadServicesEnv, requireReachableService, requireService } from '../services/env.js';
+import { createTopic, topicLeaders } from './mirror-helpers.js';
 
 loadServicesEnv();
 
@@ -82,7 +83,8 @@ describe('target Kafka (PLAINTEXT) with kafkajs', () => {
     const admin = client.admin();
     await admin.connect();
     try {
-      expect(await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true })).toBe(true);
+      expect(await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] })).toBe(true);
+      await topicLeaders(admin, topic, 3);
       const md = await admin.fetchTopicMetadata({ topics: [topic] });
       expect(md.topics[0].partitions).toHaveLength(3);
       expect(await admin.listTopics()).toContain(topic);
@@ -96,9 +98,9 @@ describe('target Kafka (PLAINTEXT) with kafkajs', () => {
 
   it('produces and consumes with a consumer group, committing offsets', async () => {
     const topic = `svc-pc-${uid()}`;
+    await createTopic(client, topic, 2);
     const admin = client.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
     const producer = client.producer();
     await producer.connect();
     await producer.send({
@@ -138,10 +140,7 @@ describe('target Kafka (PLAINTEXT) with kafkajs', () => {
 
   it('runs a transactional producer (commit visible, abort invisible to read_committed)', async () => {
     const topic = `svc-tx-${uid()}`;
-    const admin = client.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
-    await admin.disconnect();
+    await createTopic(client, topic, 1);
 
     const producer = client.producer({
       transactionalId: `tx-${uid()}`,
@@ -183,10 +182,7 @@ describe('source Kafka with kafkajs', () => {
     it(`admin + produce + consume over SASL_SSL with ${mechanism.toUpperCase()} and the CA PEM`, async () => {
       const client = kafka(await requireReachableService('source-kafka-sasl-ssl'), saslSsl(mechanism));
       const topic = `svc-sasl-${mechanism}-${uid()}`;
-      const admin = client.admin();
-      await admin.connect();
-      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-      await admin.disconnect();
+      await createTopic(client, topic, 1);
       const producer = client.producer();
       await producer.connect();
       await producer.send({ topic, messages: [{ key: 'a', value: 'secure' }] });
