@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteConnectorStore, STATE_DB_FILE } from '../../../shared/lifecycle/sqlite-store.js';
 import { storeFromEnv } from '../../../shared/lifecycle/store-factory.js';
 import type { ConnectorRecord, NewTaskRecord } from '../../../shared/lifecycle/store.js';
+import { waitFor } from '../../wait-for.js';
 
 const root = mkdtempSync(join(tmpdir(), 'dsc-sqlite-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -113,7 +114,7 @@ describe('SqliteConnectorStore', () => {
     const dir = join(root, 'busy');
     const store = await SqliteConnectorStore.openStateDir(dir);
     await store.createConnectors([record('busy')]);
-    // Another process takes the write lock for 400 ms.
+    // Another process takes the write lock for 1.5 s, and says when it let go (wall clock, shared by both processes).
     const holder = spawn(
       process.execPath,
       [
@@ -123,16 +124,23 @@ describe('SqliteConnectorStore', () => {
          const db = new DatabaseSync(${JSON.stringify(join(dir, STATE_DB_FILE))});
          db.exec('BEGIN IMMEDIATE');
          process.stdout.write('locked\\n');
-         setTimeout(() => { db.exec('COMMIT'); db.close(); }, 400);`,
+         setTimeout(() => { const at = Date.now(); db.exec('COMMIT'); db.close(); process.stdout.write('committed ' + at + '\\n'); }, 1500);`,
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
-    await once(holder.stdout!, 'data');
-    const t = performance.now();
+    let said = '';
+    holder.stdout!.on('data', (b: Buffer) => (said += b.toString()));
+    await waitFor(() => said.includes('locked'), { what: 'the other process to take the lock' });
+    const asked = Date.now();
     expect(await store.putOffset('busy', 'gs://b/o', { offset: 1 })).toBe(true);
-    expect(performance.now() - t).toBeGreaterThan(200);
-    await once(holder, 'exit');
+    const written = Date.now();
+    await once(holder, 'close'); // its output read to the end
     expect(holder.exitCode).toBe(0);
+    // Asked while the lock was held, written once it was let go: it waited (not a count of milliseconds, which a
+    // loaded machine's late delivery of "locked" could eat into).
+    const released = Number(/committed (\d+)/.exec(said)![1]);
+    expect(asked).toBeLessThanOrEqual(released);
+    expect(written).toBeGreaterThanOrEqual(released);
     await store.close();
   });
 

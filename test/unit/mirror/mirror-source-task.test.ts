@@ -24,6 +24,7 @@ import { MirrorPositions } from '../../../shared/mirror/mirror-positions.js';
 import { MirrorSourceTask, type MirrorTransport } from '../../../shared/mirror/mirror-source-task.js';
 import { ByteArrayConverter } from '../../../shared/mirror/converters/byte-array-converter.js';
 import { silentLogger } from '../../../shared/runtime/log.js';
+import { waitFor } from '../../wait-for.js';
 
 const TOPIC = 't';
 
@@ -129,10 +130,9 @@ function spec(): MirrorConnectorSpec {
   return parseConnectorConfig(text, { fileName: 'm.conf' }).specs[0] as MirrorConnectorSpec;
 }
 
-const waitUntil = async (ok: () => boolean) => {
-  for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));
-  expect(ok()).toBe(true);
-};
+// A condition with a deadline, not a count of polls: 500 polls of 5 ms were 2.5 s, a guess at how long a retry's
+// 500 ms backoff and a new session take on a loaded machine.
+const waitUntil = (ok: () => boolean) => waitFor(() => ok(), { timeoutMs: 60_000, everyMs: 5 });
 
 describe('MirrorSourceTask (fakes of the Kafka port)', () => {
   let store: SqliteConnectorStore;
