@@ -3,6 +3,8 @@
 // task stops); resume finishes the load, and Kafka holds every line of the file, in order. The page never shows the
 // connector's private key. A screenshot is saved as a test artifact (test/artifacts/status-page.png).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testPrivateKey } from '../unit/cli/seed-configs.js';
-import { consumeAll, csvLines, tempDir, unique, values } from './file-helpers.js';
+import { consumeAll, csvLines, GCS, gcsBucket, tempDir, unique, values } from './file-helpers.js';
 import { createTopic, produce, SOURCE, sourceKafka, TARGET } from './mirror-helpers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -33,12 +35,90 @@ afterAll(async () => {
   for (const c of cleanup.reverse()) await c();
 });
 
-/** `dsc run --ui --port 0` on `conf`; resolves with the page's URL once it is served. */
+/**
+ * fake-gcs-server behind a valve: the bytes of a media download (a GCS object read) past `open` (an offset in the
+ * object) wait until the test opens the valve further; everything else passes. The load then stands mid-file, waiting
+ * on the network as on a slow link, for as long as the test looks at it: what the page shows mid-load, and that a
+ * pause lands before the end, do not depend on how fast the machine loads.
+ */
+class Valve {
+  open = 0;
+  private readonly waiting = new Set<() => void>();
+  private server: Server | undefined;
+
+  openTo(offset: number): void {
+    this.open = offset;
+    for (const flow of [...this.waiting]) flow();
+  }
+
+  /** Starts the proxy; returns its URL (for STORAGE_EMULATOR_HOST). */
+  async start(): Promise<string> {
+    const upstream = new URL(GCS());
+    this.server = createServer((req, res) => {
+      const up = request(
+        { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers },
+        (upRes) => {
+          res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+          if (/alt=media/.test(req.url ?? '')) this.meter(req, upRes, res);
+          else upRes.pipe(res);
+        },
+      );
+      up.on('error', () => res.destroy());
+      req.pipe(up);
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  close(): Promise<void> {
+    this.openTo(Infinity);
+    return new Promise((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+
+  /** Passes the body up to the valve's offset (a ranged read starts at its own first byte); holds the rest. */
+  private meter(req: IncomingMessage, upRes: IncomingMessage, res: ServerResponse): void {
+    let at = Number(/bytes=(\d+)-/.exec(req.headers.range ?? '')?.[1] ?? 0);
+    const held: Buffer[] = [];
+    let ended = false;
+    const flow = () => {
+      while (held.length > 0 && at < this.open) {
+        const room = this.open - at;
+        const chunk = held[0];
+        const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+        res.write(part);
+        at += part.length;
+        if (part === chunk) held.shift();
+        else held[0] = chunk.subarray(part.length);
+      }
+      if (held.length > 0) upRes.pause();
+      else if (ended) {
+        this.waiting.delete(flow);
+        res.end();
+      } else upRes.resume();
+    };
+    this.waiting.add(flow);
+    upRes.on('data', (chunk: Buffer) => {
+      held.push(chunk);
+      flow();
+    });
+    upRes.on('end', () => {
+      ended = true;
+      flow();
+    });
+    res.on('close', () => {
+      this.waiting.delete(flow);
+      upRes.destroy();
+    });
+  }
+}
+
+/** `dsc run --ui --port 0` on `conf`, GCS at `storage`; resolves with the page's URL once it is served. */
 async function startRun(
   dir: string,
+  storage: string,
 ): Promise<{ child: ChildProcessWithoutNullStreams; url: string; output: () => string }> {
   if (!existsSync(join(ROOT, 'dist/shared/cli/ui-server.js'))) throw new Error('dist/ is missing: npm run build');
-  const env = { ...process.env, DSC_STATE_DIR: join(dir, 'state') };
+  const env = { ...process.env, DSC_STATE_DIR: join(dir, 'state'), STORAGE_EMULATOR_HOST: storage };
   const child = spawn(process.execPath, [join(ROOT, 'bin/dsc.js'), 'run', '--c', 'run.conf', '--ui', '--port', '0'], {
     cwd: dir,
     env,
@@ -66,7 +146,15 @@ describe('status page', () => {
     if (!CHROMIUM) throw new Error('chromium not found: apt-get install chromium (or set DSC_CHROMIUM)');
     const name = unique('page');
     const lines = csvLines(300_000, 'page', 30);
-    const dir = tempDir({ 'data/big.csv': lines.join('\n') + '\n' });
+    const content = lines.join('\n') + '\n';
+    const bucket = await gcsBucket({ 'big.csv': content });
+    const dir = tempDir();
+    // The file's first quarter flows at once; the test opens the rest.
+    const valve = new Valve();
+    cleanup.push(() => valve.close());
+    const storage = await valve.start();
+    const quarter = Math.floor(content.length / 4);
+    valve.openTo(quarter);
     const key = testPrivateKey();
     // A mirror beside the file load: its card shows lag, its task row the lag per partition.
     const mirrored = unique('page-src');
@@ -83,13 +171,12 @@ describe('status page', () => {
         '[load]',
         'connector.class=com.tigergraph.kafka.connect.filesystem.FsSourceConnector',
         'mode=eof',
-        // small batches keep the load on the page long enough to watch it move and pause it
         'file.reader.batch.size=20',
         'file.reader.settings.fs.gs.auth.service.account.email=loader@example.iam.gserviceaccount.com',
         `file.reader.settings.fs.gs.auth.service.account.private.key="${key.replace(/\n/g, '\\n')}"`,
         `name=${name}`,
         `topic=${name}`,
-        `file.uris=${join(dir, 'data')}`,
+        `file.uris=gs://${bucket}/big.csv`,
         '[mirror]',
         'connector.class=org.apache.kafka.connect.mirror.MirrorSourceConnector',
         'source.cluster.alias=src',
@@ -101,7 +188,7 @@ describe('status page', () => {
         `name=${mirror}`,
       ].join('\n') + '\n',
     );
-    const run = await startRun(dir);
+    const run = await startRun(dir, storage);
 
     const profile = mkdtempSync(join(tmpdir(), 'dsc-chromium-'));
     cleanup.push(() => rmSync(profile, { recursive: true, force: true }));
@@ -117,8 +204,10 @@ describe('status page', () => {
     await page.waitForSelector(`[data-connector="${name}"] [data-field="records"]`, { timeout: 60_000 });
 
     // The progress moves while we watch: records grow between two refreshes and the percentage leaves 0 (on a
-    // loaded machine the first refreshes can show a few batches only).
+    // loaded machine the first refreshes can show a few batches only). The valve opens to half the file: the load
+    // moves on from where it stood, however fast it got there, and waits at the half.
     const first = await recordsShown(page, name);
+    valve.openTo(2 * quarter);
     await page.waitForFunction(
       (card: string, n: number) =>
         Number(document.querySelector(`${card} [data-field="records"]`)?.textContent?.replace(/,/g, '')) > n &&
@@ -127,7 +216,7 @@ describe('status page', () => {
       `[data-connector="${name}"]`,
       first,
     );
-    // What the page shows mid-load, read at once; then a screenshot, and pause before the load can finish.
+    // What the page shows mid-load (the load waits at the half); then a screenshot, and pause.
     const seen = await page.$eval(`[data-connector="${name}"]`, (card) => {
       const outer = card.querySelector('.head .bar')!.getBoundingClientRect().width;
       const inner = card.querySelector('.head .bar > div')!.getBoundingClientRect().width;
@@ -156,12 +245,26 @@ describe('status page', () => {
       { timeout: 60_000 },
       `[data-connector="${name}"] [data-field="state"]`,
     );
-    // The task itself stops: its row reads PAUSED and the count stays put.
-    await page.waitForFunction(
-      (sel: string) => document.querySelector(sel)?.textContent === 'PAUSED',
-      { timeout: 60_000 },
-      `[data-connector="${name}"] tr[data-task="0"] td:nth-child(2)`,
-    );
+    // The task itself stops: its row reads PAUSED and the count stays put. It stops at a batch boundary once its
+    // state check (every second) saw the pause, and it is waiting for bytes: the valve lets the file through 64 KiB
+    // at a time until the task has stopped, which it does within a step or two, long before the file's end.
+    const taskState = `[data-connector="${name}"] tr[data-task="0"] td:nth-child(2)`;
+    for (let at = 2 * quarter; ;) {
+      const stopped = await page
+        .waitForFunction(
+          (sel: string) => document.querySelector(sel)?.textContent === 'PAUSED',
+          { timeout: 1_000 },
+          taskState,
+        )
+        .then(
+          () => true,
+          () => false,
+        );
+      if (stopped || at >= content.length) break;
+      at += 64 * 1024;
+      valve.openTo(at);
+    }
+    expect(await page.$eval(taskState, (e) => e.textContent)).toBe('PAUSED');
     const paused = await recordsShown(page, name);
     expect(paused).toBeLessThan(lines.length);
     // Asserting that the count stays put: no later event to wait for. The row reads PAUSED once the task stopped
@@ -170,6 +273,7 @@ describe('status page', () => {
     expect(await recordsShown(page, name)).toBe(paused);
     await page.screenshot({ path: join(ARTIFACTS, 'status-page-paused.png') });
 
+    valve.openTo(Infinity);
     await clickButton(page, `[data-connector="${name}"] button[data-action="resume"]`);
     await page.waitForFunction(
       (sel: string) => document.querySelector(sel)?.textContent === 'FINISHED',
