@@ -4,10 +4,11 @@
 // managed with the dsc CLI over HTTP; every test checks what arrived in Kafka line by line.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DeployedShape, type ConnectorStatus } from '../services/deployed/deployed-shape.js';
 import { loadServicesEnv } from '../services/env.js';
 import { consumeAll, gcsBucket, gcsPut, sleep, unique, values } from './file-helpers.js';
+import { GcsValve } from './gcs-valve.js';
 import { createTopic, produce, sourceKafka, SOURCE, targetKafka, TARGET, consume } from './mirror-helpers.js';
 
 loadServicesEnv(); // PUBSUB_EMULATOR_HOST too, also when this file runs alone
@@ -47,12 +48,33 @@ const running = (s: ConnectorStatus) => s.state === 'RUNNING' && records(s) > 0;
 
 describe('deployed shape: functions as processes, Pub/Sub push, Firestore, GCS', () => {
   let shape: DeployedShape;
+  // The work function reads GCS through a valve (open unless a test holds it): a test that needs its loads mid-file
+  // (several at once, killed, paused, deleted) holds them there, rather than racing them with a fast machine.
+  const valve = new GcsValve();
   beforeAll(async () => {
-    shape = await DeployedShape.start({ mirror: true });
+    valve.openTo(Infinity);
+    const storage = await valve.start();
+    shape = await DeployedShape.start({ mirror: true, env: { work: { STORAGE_EMULATOR_HOST: storage } } });
   }, 300_000);
   afterAll(async () => {
     await shape?.stop();
+    await valve.close();
   });
+  /** The work invocations of `name` not ended yet. */
+  const openWork = (name: string) =>
+    shape.standIn.deliveriesTo('work').filter((d) => d.connector === name && d.endedAt === 0);
+  /**
+   * Lets the held loads through 64 KiB at a time (each stops at its next batch boundary once its state check saw the
+   * pause or delete, and it is waiting for bytes) until `done`; they stop within a step or two, long before `end`
+   * (the file's size), where the valve is left open for the assertions to find what went wrong.
+   */
+  async function trickle(from: number, end: number, done: () => Promise<boolean>): Promise<void> {
+    for (let at = from; at < end && !(await done()); at += 64 * 1024) {
+      valve.openTo(at);
+      await sleep(1000);
+    }
+  }
+  afterEach(() => valve.openTo(Infinity)); // a test that failed holding it does not hold the next one
 
   it('tasks.max=4 over a directory: four concurrent work invocations, every line arrives', async () => {
     const name = unique('dep-fanout');
@@ -70,7 +92,12 @@ describe('deployed shape: functions as processes, Pub/Sub push, Firestore, GCS',
       'tasks.max': 4,
       'file.uris': `gs://${bucket}/dir/`,
     });
+    // Each load waits at its file's half until all four invocations are open at once (a fast machine could finish
+    // one before the last is delivered).
+    valve.openTo(Math.floor(files['dir/part-0.csv'].length / 2));
     await shape.dscOk('create', '--c', conf);
+    await waitUntil(() => new Set(openWork(name).map((d) => d.messageId)).size >= 4, 180_000);
+    valve.openTo(Infinity);
     const status = await shape.waitForState(name, 'FINISHED', 300_000);
     expect(status.tasks).toHaveLength(4);
 
@@ -92,18 +119,20 @@ describe('deployed shape: functions as processes, Pub/Sub push, Firestore, GCS',
       topic: name,
       'tasks.max': 1,
       'file.uris': `gs://${bucket}/big.csv`,
-      // A transaction (and store checkpoint) per batch: paced by commits, the load outlasts the kill however fast the
-      // engine sends (~4 s for these 100k lines); at the default 500 ms interval the whole file was loaded before
-      // the kill landed. Deadlines below are for a fully loaded machine (~1,500 lines/s with a commit per batch).
+      // A transaction (and store checkpoint) per batch: committed progress shows early. Deadlines below are for a
+      // fully loaded machine (~1,500 lines/s with a commit per batch).
       'file.reader.batch.size': 500,
       'transaction.boundary.interval.ms': 1,
     });
+    // The load waits at 40 % of the file until the kill: it cannot have finished before it, however fast.
+    valve.openTo(Math.floor(0.4 * (expected.join('\n').length + 1)));
     await shape.dscOk('create', '--c', conf);
     // Killed once a fifth is checkpointed: a restart from the beginning would then repeat at least that much.
     const before = await shape.waitFor(name, (s) => records(s) >= 20_000, 180_000, 'a fifth loaded');
     const work = shape.instances.work;
     const starts = work.starts;
     work.kill();
+    valve.openTo(Infinity);
     const after = await shape.waitForState(name, 'FINISHED', 480_000);
     expect(work.starts).toBeGreaterThan(starts);
 
@@ -136,8 +165,7 @@ describe('deployed shape: functions as processes, Pub/Sub push, Firestore, GCS',
     // Every load it started has ended (no work invocation open); a second load, if the repeated event caused one,
     // was enqueued before notify answered and would land within the pause below. Asserting an absence: a loaded
     // machine only makes this pass more easily, never fail.
-    const openWork = () => shape.standIn.deliveriesTo('work').filter((d) => d.connector === name && d.endedAt === 0);
-    await waitUntil(() => openWork().length === 0, 180_000);
+    await waitUntil(() => openWork(name).length === 0, 180_000);
     await sleep(2000);
     expect(notify().every((d) => d.status < 300)).toBe(true);
     expect(values(await consumeAll(name)).sort()).toEqual(['first', 'second-1', 'second-2']);
@@ -147,38 +175,35 @@ describe('deployed shape: functions as processes, Pub/Sub push, Firestore, GCS',
   it('pause, resume and delete over HTTP reach the running tasks', async () => {
     const name = unique('dep-pause');
     const expected = [...lines('p0', 100_000), ...lines('p1', 100_000)];
-    const bucket = await gcsBucket({
-      'a.csv': expected.slice(0, 100_000).join('\n') + '\n',
-      'b.csv': expected.slice(100_000).join('\n') + '\n',
-    });
+    const a = expected.slice(0, 100_000).join('\n') + '\n';
+    const bucket = await gcsBucket({ 'a.csv': a, 'b.csv': expected.slice(100_000).join('\n') + '\n' });
+    // Both loads wait at 30 % of their file until the pause (and the delete below) reached them.
+    const held = Math.floor(0.3 * a.length);
+    valve.openTo(held);
     const conf = configFile(shape, name, {
       mode: 'eof',
       topic: name,
       'tasks.max': 2,
       'file.uris': `gs://${bucket}/`,
-      // Small batches, a transaction each: committed progress shows early and the load (~10 s a file) outlasts the
-      // pause's round trip; at the default 500 ms interval both files were loaded in about 2 s.
+      // Small batches, a transaction each: committed progress shows early.
       'file.reader.batch.size': 200,
       'transaction.boundary.interval.ms': 1,
     });
     await shape.dscOk('create', '--c', conf);
     await shape.waitFor(name, running, 180_000, 'records loading');
     await shape.dscOk('pause', name);
-    const paused = await shape.waitFor(
-      name,
-      (s) => s.state === 'PAUSED' && s.tasks.every((t) => t.state === 'PAUSED'),
-      180_000,
-      'every task PAUSED',
-    );
+    const allPaused = (s: ConnectorStatus) => s.state === 'PAUSED' && s.tasks.every((t) => t.state === 'PAUSED');
+    await trickle(held, a.length, async () => allPaused(await shape.waitFor(name, () => true)));
+    const paused = await shape.waitFor(name, allPaused, 180_000, 'every task PAUSED');
     expect(records(paused)).toBeLessThan(expected.length);
     // Counted once no work invocation of it is open (its last transaction committed or aborted), then again after
     // a pause: asserting an absence, so a loaded machine only makes this pass more easily, never fail.
-    const openWork = () => shape.standIn.deliveriesTo('work').filter((d) => d.connector === name && d.endedAt === 0);
-    await waitUntil(() => openWork().length === 0, 180_000);
+    await waitUntil(() => openWork(name).length === 0, 180_000);
     const atPause = (await consumeAll(name)).length;
     await sleep(3000);
     expect((await consumeAll(name)).length).toBe(atPause); // the tasks stopped sending
 
+    valve.openTo(Infinity);
     await shape.dscOk('resume', name);
     await shape.waitForState(name, 'FINISHED', 600_000);
     expect(differences(values(await consumeAll(name)), expected)).toEqual([]);
@@ -193,13 +218,14 @@ describe('deployed shape: functions as processes, Pub/Sub push, Firestore, GCS',
       'file.reader.batch.size': 200,
       'transaction.boundary.interval.ms': 1,
     });
+    valve.openTo(held);
     await shape.dscOk('create', '--c', conf2);
     await shape.waitFor(other, running, 180_000, 'records loading');
     await shape.dscOk('delete', other);
     const deletedAt = Date.now();
     expect((await shape.dsc('status', other)).code).toBe(3); // not found
-    const open = () => shape.standIn.deliveriesTo('work').filter((d) => d.connector === other && d.endedAt === 0);
-    await waitUntil(() => open().length === 0, 180_000);
+    await trickle(held, a.length, async () => openWork(other).length === 0);
+    valve.openTo(Infinity);
     const stoppedAfter = Math.max(
       ...shape.standIn
         .deliveriesTo('work')

@@ -22,7 +22,6 @@ import {
   holdingStore,
   leasesExpired,
   recordsAtLeast,
-  sleep,
   tally,
   tempDir,
   unique,
@@ -231,8 +230,10 @@ describe('dsc run as a process: exactly once across SIGKILL and SIGTERM', () => 
 
   it('SIGKILL twice, then SIGTERM, each mid-load, then runs to the end: every line once', async () => {
     const topic = unique('eos-proc');
-    // Batches of 20 lines (~40,000 lines/s here) committed every 100 ms: each signal, sent 0-300 ms after the run's
-    // first commit, lands mid-load with most of the file still to load.
+    // Batches of 20 lines (~40,000 lines/s here) committed every 100 ms. Each run is stopped (SIGSTOP) the moment its
+    // first commit is seen and signalled then: it lands mid-load however fast the machine (a random 0-300 ms of
+    // loading before the signal was a guess about speed); where it lands relative to the run's transactions varies
+    // with how long the look took.
     const lines = csvLines(200_000, 'proc', 40);
     const dir = tempDir({ 'big.csv': lines.join('\n') + '\n' });
     const conf = loadConf(dir, topic, `${dir}/big.csv`, {
@@ -247,8 +248,9 @@ describe('dsc run as a process: exactly once across SIGKILL and SIGTERM', () => 
       fresh = false;
       // This run committed (it resumed, and its signal handlers are set up): the signal lands mid-load.
       await until(`${topic} commits past ${before}`, async () => (await committedRecords(topic)) > before);
-      await sleep(Math.random() * 300);
+      child.kill('SIGSTOP');
       child.kill(signal);
+      child.kill('SIGCONT'); // a stopped process takes its SIGTERM once continued (a SIGKILL at once)
       const code = await exited(child);
       if (signal === 'SIGKILL') await fenceKilledRun(topic, conf);
       const committed = await committedRecords(topic);
