@@ -294,8 +294,9 @@ describe('dsc tigergraph: a mirror connector', () => {
     await createConnector(worker.store, spec as never);
     const dir = mkdtempSync(join(tmpdir(), 'dsc-tg-'));
     const file = `topic_src.${topic}.json`;
-    // Wait until the mirror created the topic and copied everything (a generous deadline, polled).
-    const deadline = Date.now() + 60_000;
+    // Wait until the mirror created the topic and copied everything (a generous deadline, polled: a loaded machine's
+    // mirror start, topic creation and kcat runs can take a minute).
+    const deadline = Date.now() + 180_000;
     let read: string[][] = [];
     for (;;) {
       await writeHandoff(spec, PLAINTEXT_TARGET(), dir, options(name, dir));
