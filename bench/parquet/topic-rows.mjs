@@ -10,7 +10,7 @@
 // two fetches queued for each), so 23 M rows take minutes, not a quarter of an hour. A topic whose read position
 // stops moving for BENCH_CHECK_STALL_S seconds (60; e.g. a transaction left open holds read_committed back) ends the
 // check with exit code 3 and the offset it stopped at, rather than waiting forever.
-/* global process, console, Buffer */ // Node globals: eslint.config.js configures TypeScript sources only
+/* global process, console, Buffer, URL */ // Node globals: eslint.config.js configures TypeScript sources only
 import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 import { hash } from 'node:crypto';
