@@ -211,6 +211,39 @@ describe('Parquet: dsc run as a process, exactly once across SIGKILL', () => {
     300_000,
   ); // three process start-ups and a 150,000-row load on a shared machine
 
+  // A decode thread that dies mid-file, or reports an error outside any row group (the fault is injected by
+  // test/fixtures/parquet/decode-thread-fault.mjs, preloaded into the run): the task reads on by itself from the first
+  // row it had not taken, the process ends normally, and the next file loads too.
+  it.each(['terminate', 'error'] as const)(
+    'the decode thread fails mid-file (%s): the task reads on by itself, every row once and in order',
+    async (fault) => {
+      const topic = unique(`pq-thread-${fault}`);
+      const a = writerFile(150_000, 20_000);
+      const b = writerFile(3_000, 1_000);
+      const dir = tempDir({ 'a.parquet': a.bytes, 'b.parquet': b.bytes });
+      const conf = loadConf(dir, topic, `${dir}/a.parquet,${dir}/b.parquet`, { 'file.reader.batch.size': 500 });
+      const state = join(dir, 'state');
+      const run = startDscRun(state, conf, true, faultEnv(fault, 4));
+      expect(await exited(run, 120_000)).toBe(0);
+      expect(values(await consumeAll(topic))).toEqual([...a.expected, ...b.expected]);
+      const log = readFileSync(join(state, 'run.log'), 'utf8');
+      expect(log.match(/Parquet decode thread stopped/g)).toHaveLength(1); // a's thread only: b's ran to its end
+      if (fault === 'error') expect(log).toContain('decode thread: injected failure');
+    },
+    180_000,
+  );
+
+  /** The environment of a run whose first decode thread fails after `after` rows events. */
+  function faultEnv(fault: 'terminate' | 'error', after: number): Record<string, string> {
+    const preload = pathToFileURL(join(import.meta.dirname, '../fixtures/parquet/decode-thread-fault.mjs')).href;
+    return {
+      DSC_PARQUET_DECODE_THREAD: 'on',
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${preload}`.trim(),
+      DSC_TEST_DECODE_THREAD_FAULT: fault,
+      DSC_TEST_DECODE_THREAD_FAULT_AFTER: String(after),
+    };
+  }
+
   async function killAndResume(thread: string): Promise<void> {
     const topic = unique(`pq-kill-${thread}`);
     const { bytes, expected } = writerFile(150_000, 20_000);

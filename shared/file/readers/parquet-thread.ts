@@ -3,8 +3,8 @@
 // instead of one. The task's thread still does every ranged read (the storage client is its own) and owns positions,
 // checkpoints and commits: the events arrive in order and are exactly those readParquet yields on the task's thread,
 // so what is sent, and the (row group, row) positions saved with it, are the same either way. Memory stays bounded:
-// the thread is at most `readAhead` slices ahead of the task. Should the thread die, the task reads on from the first
-// row it has not taken, on its own thread.
+// the thread is at most `readAhead` slices ahead of the task. Should the thread die or report an error, the task
+// reads on from the first row it has not taken, on its own thread.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { FileMetaData } from 'hyparquet';
@@ -127,13 +127,19 @@ export async function* readParquetOnThread(
     byteLength: file.byteLength,
     readAhead: readAheadFor(options.sliceRows),
   });
-  // The first row not yet handed to the task: where the task goes on by itself should the thread die.
+  // The first row not yet handed to the task: where the task goes on by itself should the thread die or fail.
   let fromRowGroup = options.fromRowGroup;
   let fromRow = options.fromRow;
+  let failure: string | undefined;
   try {
     for (let m = await thread.next(); m; m = await thread.next()) {
       if (m.kind === 'end') return;
-      if (m.kind === 'error') throw new Error(m.message);
+      if (m.kind === 'error') {
+        // Not a row group's bad input (those are `bad` events): the task's own reader meets it again if the file
+        // causes it, and then fails or goes on exactly as it would without a thread.
+        failure = m.message;
+        break;
+      }
       if (m.kind === 'slice') continue; // served by startDecodeThread, never queued
       if (m.kind === 'bad') {
         yield m;
@@ -153,6 +159,10 @@ export async function* readParquetOnThread(
   } finally {
     await thread.stop();
   }
-  log?.warn('Parquet decode thread stopped; the task decodes on its own thread', { error: thread.lost() });
+  log?.warn('Parquet decode thread stopped; the task decodes on its own thread', {
+    error: failure ?? thread.lost(),
+    rowGroup: fromRowGroup,
+    row: fromRow,
+  });
   yield* readParquet(file, metadata, { ...options, fromRowGroup, fromRow });
 }
