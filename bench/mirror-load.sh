@@ -197,6 +197,16 @@ if wants dsc-avro || wants mm2-avro; then
 fi
 
 # --- measuring -----------------------------------------------------------------------------------------------------
+# CPU seconds of each thread of process $1 (the main thread named `main`; most CPU first): where a run's CPU went (the main thread,
+# conversion threads, V8's GC helpers), whatever the machine's load; kept as threads.txt in the run's folder.
+thread_cpu() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    awk -v hz="$TICKS" -v tid="${t##*/}" -v pid="$1" '{ sub(/^.*\) /, ""); split($0, f, " ");
+      printf "%s\t%.2f\n", (tid == pid ? "main" : tid), (f[12] + f[13]) / hz }' "$t/stat" 2>/dev/null
+  done | sort -t$'\t' -k2,2 -rn
+}
+
 # Waits for the target topic to hold every source record, then SIGTERMs the mirror and records one result row:
 # $1 tool, $2 tasks, $3 target topic, $4 t0, $5 pid of /usr/bin/time, $6 time -v output, $7 log, $8 expected count
 finish_run() {
@@ -213,6 +223,7 @@ finish_run() {
     done="$(now)"
   fi
   busy="$(busy_s)"
+  [[ -n "$mirror_pid" ]] && thread_cpu "$mirror_pid" >"$(dirname "$time_file")/threads.txt"
   [[ -n "$mirror_pid" ]] && kill -TERM "$mirror_pid" 2>/dev/null
   wait "$time_pid" || true
   PIDS=("${PIDS[@]/$mirror_pid/}")

@@ -292,4 +292,25 @@ describe('AvroJsonWriter equals AvroJsonReader', () => {
       expect(compiled(writer, buf, sink)).toBe(reference(reader, buf));
     }
   });
+
+  it('writes the right day when days that share a slot of the day cache alternate', () => {
+    // The writer keeps the text of recent days in 1024 slots by the day number's low bits: days 1024 apart (and
+    // negative ones) share a slot, so each must replace the other's text, never show it.
+    const sink = new JsonSink();
+    const date = { type: 'int', logicalType: 'date' } as const;
+    const millis = { type: 'long', logicalType: 'timestamp-millis' } as const;
+    const dates = [new AvroJsonReader(date), new AvroJsonWriter(date)] as const;
+    const stamps = [new AvroJsonReader(millis), new AvroJsonWriter(millis)] as const;
+    const int = avro.Type.forSchema('int');
+    const long = avro.Type.forSchema('long');
+    for (const base of [19_700, -1, -719_468, 0, 2_932_000]) {
+      for (let i = 0; i < 40; i++) {
+        const day = base + (i % 4) * 1024 + (i % 3); // same slot every few values, then a neighbour
+        const d = int.toBuffer(day);
+        expect(compiled(dates[1], d, sink), `day ${day}`).toBe(reference(dates[0], d));
+        const t = long.toBuffer(day * 86_400_000 + i * 3_600_123);
+        expect(compiled(stamps[1], t, sink), `day ${day}`).toBe(reference(stamps[0], t));
+      }
+    }
+  });
 });
