@@ -207,6 +207,18 @@ thread_cpu() {
   done | sort -t$'\t' -k2,2 -rn
 }
 
+# One line of threads.txt (stdin) for process $1: node starts V8's platform threads (GC marking, sweeping, parallel
+# scavenges, optimizing compiles) right after its main thread, so the first few thread ids are those; the threads
+# started later with real CPU are the conversion threads (libuv's pool is idle here).
+thread_summary() {
+  awk -F'\t' -v pid="$1" '$1 == "main" { main = $2; next }
+    $1 <= pid + 5 { v8 += $2; next }
+    $2 >= 0.05 { conv = conv (conv == "" ? "" : " + ") $2; next }
+    { other += $2 }
+    END { printf "main %.2f, conversion %s, V8 helpers %.2f, other %.2f CPU s\n", main, conv == "" ? "-" : conv, v8, other }'
+}
+THREAD_LINES=""
+
 # Waits for the target topic to hold every source record, then SIGTERMs the mirror and records one result row:
 # $1 tool, $2 tasks, $3 target topic, $4 t0, $5 pid of /usr/bin/time, $6 time -v output, $7 log, $8 expected count
 finish_run() {
@@ -223,7 +235,10 @@ finish_run() {
     done="$(now)"
   fi
   busy="$(busy_s)"
-  [[ -n "$mirror_pid" ]] && thread_cpu "$mirror_pid" >"$(dirname "$time_file")/threads.txt"
+  if [[ -n "$mirror_pid" && "$tool" == dsc* ]]; then
+    thread_cpu "$mirror_pid" >"$(dirname "$time_file")/threads.txt"
+    THREAD_LINES+="  $tool tasks.max=$tasks: $(thread_summary "$mirror_pid" <"$(dirname "$time_file")/threads.txt")"$'\n'
+  fi
   [[ -n "$mirror_pid" ]] && kill -TERM "$mirror_pid" 2>/dev/null
   wait "$time_pid" || true
   PIDS=("${PIDS[@]/$mirror_pid/}")
@@ -419,6 +434,11 @@ if [[ -n "$PRODUCER_LINE" || -n "$AVRO_LINE_E2E" ]]; then
     echo "Counts: every target topic's committed records equal its source's, partition by partition; content 'same': every" \
       "partition's digest (key, value, headers, timestamp of each record, in order) equals the source's."
   fi
+fi
+if [[ -n "$THREAD_LINES" ]]; then
+  echo
+  echo "dsc's CPU by thread (/proc/<pid>/task/*/stat just before SIGTERM, start-up included):"
+  printf '%s' "$THREAD_LINES"
 fi
 if [[ -n "$AVRO_CHECKS" ]]; then
   echo
