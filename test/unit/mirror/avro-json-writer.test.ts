@@ -4,7 +4,7 @@ import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { AvroJsonReader } from '../../../shared/mirror/converters/avro-json.js';
 import { AvroJsonWriter, JsonSink, writeJsonString } from '../../../shared/mirror/converters/avro-json-writer.js';
-import { writeDouble } from '../../../shared/mirror/converters/json-numbers.js';
+import { writeDouble, writeInt } from '../../../shared/mirror/converters/json-numbers.js';
 
 /** A small deterministic PRNG (mulberry32): failures repeat with the same seed. */
 function prng(seed: number) {
@@ -290,6 +290,21 @@ describe('AvroJsonWriter equals AvroJsonReader', () => {
     for (let d = -800_000; d < 3_000_000; d += 997) {
       const buf = avro.Type.forSchema('int').toBuffer(d);
       expect(compiled(writer, buf, sink)).toBe(reference(reader, buf));
+    }
+  });
+
+  it('writes safe integers as String does: every digit count, both signs, powers of ten and their neighbours', () => {
+    const sink = new JsonSink(16);
+    const r = prng(53);
+    const values = [0, -0, 9, 10, 99, 100, 101, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER];
+    for (let k = 1; k <= 15; k++) values.push(10 ** k - 1, 10 ** k, 10 ** k + 1, 2 * 10 ** k + 7);
+    for (let i = 0; i < 20_000; i++) values.push(Math.floor(r.next() * 2 ** r.int(54)));
+    for (const v of values) {
+      for (const n of [v, -v]) {
+        sink.pos = 0;
+        writeInt(sink, n);
+        expect(sink.buf.toString('latin1', 0, sink.pos), String(n)).toBe(String(n === 0 ? 0 : n));
+      }
     }
   });
 
