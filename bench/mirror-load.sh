@@ -34,7 +34,7 @@
 # BENCH_TIMEOUT (seconds per mirror run, 600),
 # BENCH_CPU_PROF=1 writes a V8 CPU profile of every dsc run into the work folder (implies BENCH_KEEP_WORK=1),
 # NODE_OPTIONS reaches dsc's process (e.g. --require a patch to measure a fix; the table's Settings line shows it),
-# so does DSC_MIRROR_CONVERSION_THREADS (dsc-avro's conversion threads; default one per task up to the cores, one for 1 task on 2+ cores),
+# so does DSC_MIRROR_CONVERSION_THREADS (dsc-avro's conversion threads; default one per task up to the cores less one, at least one on 2+ cores),
 # BENCH_KEEP_TOPICS=1 keeps the topics afterwards, BENCH_KEEP_WORK=1 keeps the temp folder (configs, logs, time -v).
 # Cached: MirrorMaker jars in ~/.cache/dsc/mm2-<kafka version>/. Both clusters and the mirrors share this machine's
 # cores, and so do any tests running at the same time.
@@ -394,7 +394,7 @@ if [[ -n "$PRODUCER_LINE" || -n "$AVRO_LINE_E2E" ]]; then
       "schema in value.converter.schema. → JSON by dsc (TigerGraphAvroConverter[WithoutSchemaRegistry]) and by" \
       "MirrorMaker 2 + dsc.bench.TigerGraphStyleAvroConverter (Apache Avro $AVRO_VERSION GenericDatumReader)"
   echo "Settings: dsc ByteArrayConverter (record batches forwarded as bytes, idempotent, acks=all)${NODE_OPTIONS:+, NODE_OPTIONS='$NODE_OPTIONS'}${DSC_MIRROR_CONVERSION_THREADS:+, DSC_MIRROR_CONVERSION_THREADS=$DSC_MIRROR_CONVERSION_THREADS};" \
-    "dsc-avro converts on worker threads (one per task up to $(nproc) cores; one for 1 task when there are 2 or more) unless DSC_MIRROR_CONVERSION_THREADS says otherwise;" \
+    "dsc-avro converts on worker threads (one per task up to $(nproc) cores less one, at least one with 2 or more) unless DSC_MIRROR_CONVERSION_THREADS says otherwise;" \
     "MirrorMaker 2 dedicated mode, defaults + plugin.discovery=service_load, -Xmx2G G1 (its RSS is mostly heap)."
   echo "          seconds = process start → last record on the target (includes start-up; 'first rec s' is the"
   echo "          start-up part); MB/s counts record values ($RECORD_SIZE B each); CPU s = user + system of the mirror;"
