@@ -18,7 +18,8 @@
 # Each mirror run starts a fresh process on a fresh target topic and ends when the target's end offsets sum to the
 # source count (then SIGTERM). Prints wall time (process start → last record on the target), records/s, MB/s (record
 # values, 1 MB = 10^6 B), peak RSS (/usr/bin/time -v), CPU seconds of the mirror and of the whole machine during the
-# run (contention shows there), and the time to the first record on the target; then compares every target
+# run (contention shows there), and the time to the first record on the target, and after the table each dsc run's CPU
+# seconds by thread (main, conversion threads, V8's helper threads; threads.txt in its folder); then compares every target
 # partition's end offset with the source's, and a content digest of every partition (key, value, headers, timestamp in
 # offset order; bench/mirror/topic-digest.mjs) with the source's. A benchmark prints figures; it asserts nothing.
 #
