@@ -18,7 +18,8 @@
 # Each mirror run starts a fresh process on a fresh target topic and ends when the target's end offsets sum to the
 # source count (then SIGTERM). Prints wall time (process start → last record on the target), records/s, MB/s (record
 # values, 1 MB = 10^6 B), peak RSS (/usr/bin/time -v), CPU seconds of the mirror and of the whole machine during the
-# run (contention shows there), and the time to the first record on the target; then compares every target
+# run (contention shows there), and the time to the first record on the target, and after the table each dsc run's CPU
+# seconds by thread (main, conversion threads, V8's helper threads; threads.txt in its folder); then compares every target
 # partition's end offset with the source's, and a content digest of every partition (key, value, headers, timestamp in
 # offset order; bench/mirror/topic-digest.mjs) with the source's. A benchmark prints figures; it asserts nothing.
 #
@@ -34,7 +35,7 @@
 # BENCH_TIMEOUT (seconds per mirror run, 600),
 # BENCH_CPU_PROF=1 writes a V8 CPU profile of every dsc run into the work folder (implies BENCH_KEEP_WORK=1),
 # NODE_OPTIONS reaches dsc's process (e.g. --require a patch to measure a fix; the table's Settings line shows it),
-# so does DSC_MIRROR_CONVERSION_THREADS (dsc-avro's conversion threads; default one per task up to the cores, one for 1 task on 2+ cores),
+# so does DSC_MIRROR_CONVERSION_THREADS (dsc-avro's conversion threads; default one per task up to the cores less one, at least one on 2+ cores),
 # BENCH_KEEP_TOPICS=1 keeps the topics afterwards, BENCH_KEEP_WORK=1 keeps the temp folder (configs, logs, time -v).
 # Cached: MirrorMaker jars in ~/.cache/dsc/mm2-<kafka version>/. Both clusters and the mirrors share this machine's
 # cores, and so do any tests running at the same time.
@@ -197,6 +198,28 @@ if wants dsc-avro || wants mm2-avro; then
 fi
 
 # --- measuring -----------------------------------------------------------------------------------------------------
+# CPU seconds of each thread of process $1 (the main thread named `main`; most CPU first): where a run's CPU went (the main thread,
+# conversion threads, V8's GC helpers), whatever the machine's load; kept as threads.txt in the run's folder.
+thread_cpu() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    awk -v hz="$TICKS" -v tid="${t##*/}" -v pid="$1" '{ sub(/^.*\) /, ""); split($0, f, " ");
+      printf "%s\t%.2f\n", (tid == pid ? "main" : tid), (f[12] + f[13]) / hz }' "$t/stat" 2>/dev/null
+  done | sort -t$'\t' -k2,2 -rn
+}
+
+# One line of threads.txt (stdin) for process $1: node starts V8's platform threads (GC marking, sweeping, parallel
+# scavenges, optimizing compiles) right after its main thread, so the first few thread ids are those; the threads
+# started later with real CPU are the conversion threads (libuv's pool is idle here).
+thread_summary() {
+  awk -F'\t' -v pid="$1" '$1 == "main" { main = $2; next }
+    $1 <= pid + 5 { v8 += $2; next }
+    $2 >= 0.05 { conv = conv (conv == "" ? "" : " + ") $2; next }
+    { other += $2 }
+    END { printf "main %.2f, conversion %s, V8 helpers %.2f, other %.2f CPU s\n", main, conv == "" ? "-" : conv, v8, other }'
+}
+THREAD_LINES=""
+
 # Waits for the target topic to hold every source record, then SIGTERMs the mirror and records one result row:
 # $1 tool, $2 tasks, $3 target topic, $4 t0, $5 pid of /usr/bin/time, $6 time -v output, $7 log, $8 expected count
 finish_run() {
@@ -213,6 +236,10 @@ finish_run() {
     done="$(now)"
   fi
   busy="$(busy_s)"
+  if [[ -n "$mirror_pid" && "$tool" == dsc* ]]; then
+    thread_cpu "$mirror_pid" >"$(dirname "$time_file")/threads.txt"
+    THREAD_LINES+="  $tool tasks.max=$tasks: $(thread_summary "$mirror_pid" <"$(dirname "$time_file")/threads.txt")"$'\n'
+  fi
   [[ -n "$mirror_pid" ]] && kill -TERM "$mirror_pid" 2>/dev/null
   wait "$time_pid" || true
   PIDS=("${PIDS[@]/$mirror_pid/}")
@@ -368,7 +395,7 @@ if [[ -n "$PRODUCER_LINE" || -n "$AVRO_LINE_E2E" ]]; then
       "schema in value.converter.schema. → JSON by dsc (TigerGraphAvroConverter[WithoutSchemaRegistry]) and by" \
       "MirrorMaker 2 + dsc.bench.TigerGraphStyleAvroConverter (Apache Avro $AVRO_VERSION GenericDatumReader)"
   echo "Settings: dsc ByteArrayConverter (record batches forwarded as bytes, idempotent, acks=all)${NODE_OPTIONS:+, NODE_OPTIONS='$NODE_OPTIONS'}${DSC_MIRROR_CONVERSION_THREADS:+, DSC_MIRROR_CONVERSION_THREADS=$DSC_MIRROR_CONVERSION_THREADS};" \
-    "dsc-avro converts on worker threads (one per task up to $(nproc) cores; one for 1 task when there are 2 or more) unless DSC_MIRROR_CONVERSION_THREADS says otherwise;" \
+    "dsc-avro converts on worker threads (one per task up to $(nproc) cores less one, at least one with 2 or more) unless DSC_MIRROR_CONVERSION_THREADS says otherwise;" \
     "MirrorMaker 2 dedicated mode, defaults + plugin.discovery=service_load, -Xmx2G G1 (its RSS is mostly heap)."
   echo "          seconds = process start → last record on the target (includes start-up; 'first rec s' is the"
   echo "          start-up part); MB/s counts record values ($RECORD_SIZE B each); CPU s = user + system of the mirror;"
@@ -408,6 +435,11 @@ if [[ -n "$PRODUCER_LINE" || -n "$AVRO_LINE_E2E" ]]; then
     echo "Counts: every target topic's committed records equal its source's, partition by partition; content 'same': every" \
       "partition's digest (key, value, headers, timestamp of each record, in order) equals the source's."
   fi
+fi
+if [[ -n "$THREAD_LINES" ]]; then
+  echo
+  echo "dsc's CPU by thread (/proc/<pid>/task/*/stat just before SIGTERM, start-up included):"
+  printf '%s' "$THREAD_LINES"
 fi
 if [[ -n "$AVRO_CHECKS" ]]; then
   echo

@@ -156,4 +156,38 @@ describe('mirror conversion threads', () => {
       await pool.close();
     }
   }, 120_000);
+
+  it('a conversion thread that dies: its batches and every later one come back to the task, whose errors.tolerance and dead-letter topic apply', async () => {
+    const converter = new m.registry.AvroRegistryConverter(spec, registry);
+    const dlq = {
+      errors: { tolerance: 'all', deadLetterTopic: 'dlq', deadLetterContextHeaders: true },
+    } as unknown as MirrorConnectorSpec;
+    const ctx = {
+      spec: dlq,
+      connector: 'c',
+      taskId: 0,
+      converter,
+      convert: (v: Buffer | null) => converter.convert(v),
+    };
+    await m.conversion.convertBatch(ctx, 't', 0, sourceBatch(0n, 2), 0n); // schema 1 fetched
+    const pool = m.pool.ConversionPool.start(spec, converter, 1, silentLogger)!;
+    try {
+      // In flight when the thread goes: answered undefined (never rejected), and so is everything after.
+      const inFlight = [pool.convert(sourceBatch(10n, 500), 10n), pool.convert(sourceBatch(510n, 500), 510n)];
+      await (pool as unknown as { slots: { worker: { terminate(): Promise<number> } }[] }).slots[0].worker.terminate();
+      expect(await Promise.all(inFlight)).toEqual([undefined, undefined]);
+      const poisoned = sourceBatch(1010n, 30, { poisonAt: 7 });
+      expect(await pool.convert(poisoned, 1010n)).toBeUndefined();
+      const f = { topic: 't', partition: 0, records: poisoned.bytes, abortedTransactions: [], highWatermark: 1040n };
+      const d = pool.dispatch([f as any], new Map([['t:0', 1010n]]));
+      expect(await d.get(f as any)!.answers[0]).toBeUndefined();
+      // What the task then does with the batch itself: the poison value skipped and dead-lettered, the rest sent.
+      const inline = await m.conversion.convertBatch(ctx, 't', 0, poisoned, 1010n);
+      expect([inline.records, inline.errors, inline.dead.length]).toEqual([29, 1, 1]);
+      expect(inline.dead[0].value?.toString()).toBe('not avro');
+      expect(inline.lastSkipped).toMatch(/t-0@1017/);
+    } finally {
+      await pool.close();
+    }
+  }, 120_000);
 });

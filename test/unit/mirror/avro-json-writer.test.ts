@@ -4,7 +4,7 @@ import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { AvroJsonReader } from '../../../shared/mirror/converters/avro-json.js';
 import { AvroJsonWriter, JsonSink, writeJsonString } from '../../../shared/mirror/converters/avro-json-writer.js';
-import { writeDouble } from '../../../shared/mirror/converters/json-numbers.js';
+import { writeDouble, writeInt } from '../../../shared/mirror/converters/json-numbers.js';
 
 /** A small deterministic PRNG (mulberry32): failures repeat with the same seed. */
 function prng(seed: number) {
@@ -290,6 +290,42 @@ describe('AvroJsonWriter equals AvroJsonReader', () => {
     for (let d = -800_000; d < 3_000_000; d += 997) {
       const buf = avro.Type.forSchema('int').toBuffer(d);
       expect(compiled(writer, buf, sink)).toBe(reference(reader, buf));
+    }
+  });
+
+  it('writes safe integers as String does: every digit count, both signs, powers of ten and their neighbours', () => {
+    const sink = new JsonSink(16);
+    const r = prng(53);
+    const values = [0, -0, 9, 10, 99, 100, 101, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER];
+    for (let k = 1; k <= 15; k++) values.push(10 ** k - 1, 10 ** k, 10 ** k + 1, 2 * 10 ** k + 7);
+    for (let i = 0; i < 20_000; i++) values.push(Math.floor(r.next() * 2 ** r.int(54)));
+    for (const v of values) {
+      for (const n of [v, -v]) {
+        sink.pos = 0;
+        writeInt(sink, n);
+        expect(sink.buf.toString('latin1', 0, sink.pos), String(n)).toBe(String(n === 0 ? 0 : n));
+      }
+    }
+  });
+
+  it('writes the right day when days that share a slot of the day cache alternate', () => {
+    // The writer keeps the text of recent days in 1024 slots by the day number's low bits: days 1024 apart (and
+    // negative ones) share a slot, so each must replace the other's text, never show it.
+    const sink = new JsonSink();
+    const date = { type: 'int', logicalType: 'date' } as const;
+    const millis = { type: 'long', logicalType: 'timestamp-millis' } as const;
+    const dates = [new AvroJsonReader(date), new AvroJsonWriter(date)] as const;
+    const stamps = [new AvroJsonReader(millis), new AvroJsonWriter(millis)] as const;
+    const int = avro.Type.forSchema('int');
+    const long = avro.Type.forSchema('long');
+    for (const base of [19_700, -1, -719_468, 0, 2_932_000]) {
+      for (let i = 0; i < 40; i++) {
+        const day = base + (i % 4) * 1024 + (i % 3); // same slot every few values, then a neighbour
+        const d = int.toBuffer(day);
+        expect(compiled(dates[1], d, sink), `day ${day}`).toBe(reference(dates[0], d));
+        const t = long.toBuffer(day * 86_400_000 + i * 3_600_123);
+        expect(compiled(stamps[1], t, sink), `day ${day}`).toBe(reference(stamps[0], t));
+      }
     }
   });
 });

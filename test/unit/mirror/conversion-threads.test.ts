@@ -5,10 +5,12 @@ import { conversionThreads } from '../../../shared/mirror/conversion-pool.js';
 import { BufferRecycler, bufferSize } from '../../../shared/mirror/record-conversion.js';
 
 describe('conversion threads', () => {
-  it('one per task up to the cores, one for a single task with a second core, none on one core', () => {
+  it("one per task up to the cores less one (the tasks' thread), one with a second core, none on one core", () => {
     expect(conversionThreads(1, undefined, 2)).toBe(1);
-    expect(conversionThreads(3, undefined, 2)).toBe(2);
+    expect(conversionThreads(3, undefined, 2)).toBe(1);
     expect(conversionThreads(3, undefined, 4)).toBe(3);
+    expect(conversionThreads(6, undefined, 4)).toBe(3);
+    expect(conversionThreads(2, undefined, 8)).toBe(2);
     expect(conversionThreads(1, undefined, 1)).toBe(0);
     expect(conversionThreads(4, undefined, 1)).toBe(0);
   });
@@ -16,7 +18,7 @@ describe('conversion threads', () => {
   it('DSC_MIRROR_CONVERSION_THREADS decides when set; a bad value is named', () => {
     expect(conversionThreads(1, '0', 8)).toBe(0);
     expect(conversionThreads(1, '3', 1)).toBe(3);
-    expect(conversionThreads(2, ' ', 2)).toBe(2);
+    expect(conversionThreads(2, ' ', 2)).toBe(1); // blank: the default
     expect(() => conversionThreads(1, '-1', 2)).toThrow('DSC_MIRROR_CONVERSION_THREADS=-1 is not a thread count');
   });
 });
