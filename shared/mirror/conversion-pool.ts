@@ -10,6 +10,7 @@ import type { ValueConverterSpec } from '../config/spec.js';
 import type { Logger } from '../runtime/log.js';
 import { workerScript } from '../runtime/worker-script.js';
 import type { FetchedPartition } from '../kafka/port/kafka-port.js';
+import { decodeRecords } from '../kafka/batch/record-batch-reader.js';
 import { committedBatches, type SourceBatch } from './committed-batches.js';
 import { partitionKey } from './mirror-positions.js';
 import type { ConversionAnswer, ToWorker } from './conversion-worker.js';
@@ -152,6 +153,23 @@ export class ConversionPool {
    * position `fetchAt`, then each batch's end), so they convert side by side while the task takes the answers in
    * order. Partitions with an error are left out (the task handles them).
    */
+  /**
+   * Before the first schema is known (registry): one value's schema fetched on the task's thread, so the workers get
+   * it with this fetch. Without it every batch of the first fetch went to a worker, came back unconverted and was
+   * converted on the task's thread (tens of thousands of records at start, with their garbage). Never rejects: a
+   * value that cannot be converted meets its error again where errors.tolerance applies.
+   */
+  async prime(fetched: FetchedPartition[]): Promise<void> {
+    if (this.broken || this.shared > 0) return;
+    for (const f of fetched) {
+      if (f.error) continue;
+      for (const b of committedBatches(f)) {
+        const value = decodeRecords(b.bytes, b.header).find((r) => r.value !== null)?.value;
+        if (value) return void (await this.converter.convert(value).catch(() => undefined));
+      }
+    }
+  }
+
   dispatch(fetched: FetchedPartition[], fetchAt: Map<string, bigint>): Map<FetchedPartition, Dispatched> {
     const out = new Map<FetchedPartition, Dispatched>();
     this.share();

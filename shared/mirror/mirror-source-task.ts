@@ -239,6 +239,7 @@ export class MirrorSourceTask {
   /** Turns one fetch into send items, in partition order; notes lag; handles partition errors. */
   private async itemsOf(fetched: FetchedPartition[], consumer: KafkaConsumer, admin: KafkaAdmin): Promise<SendItem[]> {
     const items: SendItem[] = [];
+    if (!this.bytePath) await this.o.pool?.prime(fetched);
     const onWorkers = this.bytePath ? undefined : this.o.pool?.dispatch(fetched, this.fetchAt);
     for (const f of fetched) {
       const key = partitionKey(f.topic, f.partition);

@@ -157,6 +157,28 @@ describe('mirror conversion threads', () => {
     }
   }, 120_000);
 
+  it('the first fetch before any schema is known: prime fetches it on the task, so the threads convert that fetch', async () => {
+    const converter = new m.registry.AvroRegistryConverter(spec, registry);
+    const pool = m.pool.ConversionPool.start(spec, converter, 1, silentLogger)!;
+    try {
+      const batch = sourceBatch(0n, 30);
+      const fetched = {
+        topic: 't',
+        partition: 0,
+        records: batch.bytes,
+        abortedTransactions: [],
+        highWatermark: 30n,
+        nextOffset: 30n,
+      } as any;
+      await pool.prime([fetched]);
+      expect(converter.state().registrySchemas?.map(([id]) => id)).toEqual([1]);
+      const answer = await pool.dispatch([fetched], new Map([['t:0', 0n]])).get(fetched)!.answers[0];
+      expect(answer?.records).toBe(30);
+    } finally {
+      await pool.close();
+    }
+  }, 120_000);
+
   it('a conversion thread that dies: its batches and every later one come back to the task, whose errors.tolerance and dead-letter topic apply', async () => {
     const converter = new m.registry.AvroRegistryConverter(spec, registry);
     const dlq = {
