@@ -149,11 +149,6 @@ export class ConversionPool {
   }
 
   /**
-   * Every batch of a fetch to the workers at once, each with the position it is converted from (the partition's
-   * position `fetchAt`, then each batch's end), so they convert side by side while the task takes the answers in
-   * order. Partitions with an error are left out (the task handles them).
-   */
-  /**
    * Before the first schema is known (registry): one value's schema fetched on the task's thread, so the workers get
    * it with this fetch. Without it every batch of the first fetch went to a worker, came back unconverted and was
    * converted on the task's thread (tens of thousands of records at start, with their garbage). Never rejects: a
@@ -170,6 +165,11 @@ export class ConversionPool {
     }
   }
 
+  /**
+   * Every batch of a fetch to the workers at once, each with the position it is converted from (the partition's
+   * position `fetchAt`, then each batch's end), so they convert side by side while the task takes the answers in
+   * order. Partitions with an error are left out (the task handles them).
+   */
   dispatch(fetched: FetchedPartition[], fetchAt: Map<string, bigint>): Map<FetchedPartition, Dispatched> {
     const out = new Map<FetchedPartition, Dispatched>();
     this.share();
